@@ -1,0 +1,187 @@
+//! `linea check`
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+use globset::{Glob, GlobSetBuilder};
+
+use super::{print_error, CheckArgs, ExitStatus};
+use crate::config;
+use crate::discover::{self, FileKind};
+use crate::report::{self, Report};
+use crate::rules::engine::{self, SourceInput};
+use crate::rules::registry::Registry;
+
+pub fn run(args: CheckArgs) -> ExitStatus {
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    let scan_root = paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+
+    let mut settings = match config::load(args.config.as_deref(), &scan_root) {
+        Ok(s) => s,
+        Err(e) => {
+            crate::cli::config_error(&e);
+            return ExitStatus::Error;
+        }
+    };
+    if !args.select.is_empty() {
+        settings.config.select = Some(args.select.clone());
+    }
+    settings.config.ignore.extend(args.ignore.iter().cloned());
+    if let Some(f) = args.fail_on {
+        settings.config.fail_on = Some(f.into());
+    }
+
+    let mut registry = match Registry::builtin() {
+        Ok(r) => r,
+        Err(e) => {
+            print_error(&format!("built-in rules: {e}"));
+            return ExitStatus::Error;
+        }
+    };
+    let mut rule_dirs: Vec<PathBuf> = settings.config.rules.iter().map(|d| settings.root.join(d)).collect();
+    rule_dirs.extend(args.rule_dirs.iter().cloned());
+    for dir in &rule_dirs {
+        if let Err(e) = registry.load_dir(dir) {
+            crate::cli::meta_error(&e);
+            return ExitStatus::Error;
+        }
+    }
+    for sel in settings
+        .config
+        .select
+        .iter()
+        .flatten()
+        .chain(settings.config.ignore.iter())
+    {
+        let known = sel == "ALL" || registry.iter().any(|r| crate::config::selector_matches(sel, &r.meta));
+        if !known {
+            let names: Vec<&str> = registry
+                .iter()
+                .flat_map(|r| [r.meta.id.as_str(), r.meta.slug.as_str()])
+                .collect();
+            let hint = crate::config::nearest(sel, &names)
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            print_error(&format!("`{sel}` selects no rule{hint}"));
+            return ExitStatus::Error;
+        }
+    }
+    let settings =
+        match config::Settings::from_config(settings.config.clone(), settings.path.clone(), settings.root.clone()) {
+            Ok(s) => s,
+            Err(e) => {
+                print_error(&e);
+                return ExitStatus::Error;
+            }
+        };
+
+    let mut excludes = GlobSetBuilder::new();
+    for g in &args.exclude {
+        match Glob::new(g) {
+            Ok(glob) => {
+                excludes.add(glob);
+                if let Ok(any) = Glob::new(&format!("**/{g}")) {
+                    excludes.add(any);
+                }
+            }
+            Err(e) => {
+                print_error(&format!("invalid --exclude glob `{g}`: {e}"));
+                return ExitStatus::Error;
+            }
+        }
+    }
+    let excludes = excludes.build().unwrap_or_else(|_| globset::GlobSet::empty());
+
+    let mut inputs: Vec<SourceInput> = Vec::new();
+    for p in &paths {
+        if p.as_os_str() != "-" && !p.exists() {
+            print_error(&format!("{}: no such file or directory", p.display()));
+            return ExitStatus::Error;
+        }
+    }
+    let disk: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    inputs.extend(
+        discover::discover(&disk, &settings, &excludes)
+            .into_iter()
+            .map(SourceInput::Disk),
+    );
+    if reads_stdin {
+        let Some(name) = args.stdin_filename.clone() else {
+            print_error("reading stdin (`-`) needs --stdin-filename to know what kind of file it is");
+            return ExitStatus::Error;
+        };
+        let Some(kind) = discover::classify(&name).or(Some(FileKind::Yaml).filter(|_| false)) else {
+            print_error(&format!(
+                "--stdin-filename `{}` is not a kind of file linea checks",
+                name.display()
+            ));
+            return ExitStatus::Error;
+        };
+        let mut text = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+            print_error(&format!("cannot read stdin: {e}"));
+            return ExitStatus::Error;
+        }
+        inputs.push(SourceInput::Memory { path: name, kind, text });
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .stack_size(8 * 1024 * 1024)
+        .build();
+    let outcome = match pool {
+        Ok(pool) => pool.install(|| engine::run(&registry, &settings, inputs)),
+        Err(e) => {
+            print_error(&format!("cannot start worker threads: {e}"));
+            return ExitStatus::Error;
+        }
+    };
+
+    let to_file = args.output.is_some();
+    let color =
+        !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let rendered = report::render(
+        args.format,
+        &Report {
+            outcome: &outcome,
+            registry: &registry,
+            settings: &settings,
+            show_suppressed: args.show_suppressed,
+            color,
+        },
+    );
+    let written = match &args.output {
+        Some(p) => std::fs::write(p, rendered.as_bytes()),
+        None => std::io::stdout().lock().write_all(rendered.as_bytes()),
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            print_error(&format!("cannot write report: {e}"));
+            return ExitStatus::Error;
+        }
+    }
+    for e in &outcome.internal_errors {
+        print_error(&format!("internal error: {e}"));
+    }
+    if !outcome.internal_errors.is_empty() {
+        return ExitStatus::Error;
+    }
+    let fail_on = settings.fail_on();
+    if outcome
+        .diagnostics
+        .iter()
+        .any(|d| d.suppressed.is_none() && d.severity >= fail_on)
+    {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    }
+}

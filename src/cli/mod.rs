@@ -1,0 +1,166 @@
+//! Command line: argument definitions, subcommands and exit codes.
+
+mod check;
+mod rules_cmd;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::report::Format;
+use crate::rules::Severity;
+
+/// Exit codes, as documented in README.md and `--help`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// Nothing at or above `fail-on`.
+    Success = 0,
+    /// Findings at or above `fail-on` (or failed rule tests).
+    Findings = 1,
+    /// Usage, configuration or internal error.
+    Error = 2,
+}
+
+const AFTER_HELP: &str = "Exit codes:\n  0  no finding at or above `fail-on` (default: warning)\n  1  findings at or above `fail-on`\n  2  usage, configuration or internal error";
+
+#[derive(Debug, Parser)]
+#[command(name = "linea", version, about = "Lint a whole service repository: Python, Dockerfiles, Terraform, Kubernetes/Istio, API definitions and CI pipelines.", after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint files and directories (default: the current directory).
+    #[command(after_help = AFTER_HELP)]
+    Check(CheckArgs),
+    /// List the rules.
+    Rules(RulesArgs),
+    /// Show a rule's documentation.
+    Explain {
+        /// Rule id (`DF001`) or slug (`image-tag-latest`).
+        rule: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Files or directories to lint; `-` reads stdin (with --stdin-filename).
+    pub paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Use this config file instead of discovering linea.toml / pyproject.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Only run these rules (ids, slugs, families, prefixes); repeatable, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Skip these rules; repeatable, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Skip paths matching this glob; repeatable.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Name (and so kind and environment) of the text read from stdin.
+    #[arg(long, value_name = "PATH")]
+    pub stdin_filename: Option<PathBuf>,
+    /// Also show findings silenced by `linea: ignore` comments.
+    #[arg(long)]
+    pub show_suppressed: bool,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Worker threads (default: one per core).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Extra directory of custom rules; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rule_dirs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<FailOn> for Severity {
+    fn from(f: FailOn) -> Self {
+        match f {
+            FailOn::Error => Severity::Error,
+            FailOn::Warning => Severity::Warning,
+            FailOn::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RulesArgs {
+    /// `table` (default) or `json`.
+    #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
+    pub format: RulesFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+}
+
+/// Entry point used by `main`: parse arguments, run, return the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { ExitStatus::Error as i32 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let status = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Rules(args) => rules_cmd::list(args),
+        Command::Explain { rule } => rules_cmd::explain(&rule),
+    };
+    status as i32
+}
+
+/// Print an error the way every subcommand does.
+pub(crate) fn print_error(message: &str) {
+    eprintln!("linea: error: {message}");
+}
+
+/// Print a configuration error pointing at its line, with the config text around it.
+pub(crate) fn config_error(e: &crate::config::ConfigError) {
+    match e.span {
+        Some(span) => {
+            let pos = crate::source::LineIndex::new(&e.text).position(&e.text, span.start);
+            eprintln!(
+                "linea: error: {}:{}:{}: {}",
+                e.path.display(),
+                pos.line,
+                pos.column,
+                e.message.trim_end()
+            );
+        }
+        None => eprintln!("linea: error: {}: {}", e.path.display(), e.message.trim_end()),
+    }
+}
+
+/// Print a rule-file error pointing into the rule file.
+pub(crate) fn meta_error(e: &crate::rules::meta::MetaError) {
+    let pos = crate::source::LineIndex::new(&e.text).position(&e.text, e.span.start);
+    eprintln!(
+        "linea: error: {}:{}:{}: {}",
+        e.path.display(),
+        pos.line,
+        pos.column,
+        e.message
+    );
+}

@@ -1,0 +1,22 @@
+//! One module per input language. Each turns text into a span-carrying model; none of them
+//! knows about rules.
+
+pub mod yaml;
+
+use crate::source::Span;
+
+/// A file that could not be parsed: the parser's message and where it stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub message: String,
+    pub span: Span,
+}
+
+impl ParseError {
+    pub fn new(message: impl Into<String>, span: Span) -> Self {
+        ParseError {
+            message: message.into(),
+            span,
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! linea: one fast linter for a whole service repository.
+//!
+//! The library behind the `linea` binary: discovery, parsing, rules, reports. The CLI, the
+//! language server and the tests all use it.
+
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod lang;
+pub mod project;
+pub mod report;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,87 @@
+//! Parsed files and the `Project` index that project-level rules query.
+
+use std::path::PathBuf;
+
+use crate::config::Settings;
+use crate::discover::FileKind;
+use crate::lang::{yaml, ParseError};
+use crate::source::{Environment, FileId, SourceFile, Span};
+
+/// The parsed model of one file. A language adds its variant here and its parse call in
+/// [`parse`].
+#[derive(Debug)]
+pub enum Model {
+    /// Read as text only (presence files, or a kind whose parser is not involved).
+    Text,
+    /// A YAML stream (Kubernetes, Istio, OpenAPI, pipelines are views over it).
+    Yaml(yaml::Stream),
+}
+
+/// A suppression that a language found outside comments (e.g. a Kubernetes annotation);
+/// it covers diagnostics inside `span`.
+#[derive(Debug, Clone)]
+pub struct ScopedSuppression {
+    pub span: Span,
+    /// Where the suppression is written (reported by LINEA001 when unused).
+    pub at: Span,
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+}
+
+/// One file after reading and parsing.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub source: SourceFile,
+    pub kind: FileKind,
+    pub env: Environment,
+    pub model: Model,
+    /// Syntax errors (PARSE001); the model holds what could be recovered.
+    pub errors: Vec<ParseError>,
+    /// Suppressions from the file's structure rather than its comments.
+    pub scoped_suppressions: Vec<ScopedSuppression>,
+}
+
+/// Parse one file's text according to its kind. Never panics.
+pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: &Settings) -> ParsedFile {
+    let env = settings.path_environment(&path);
+    let source = SourceFile::new(id, path, text);
+    let mut errors = Vec::new();
+    let model = match kind {
+        FileKind::Yaml | FileKind::GithubWorkflow | FileKind::GithubAction | FileKind::AzurePipeline => {
+            let stream = yaml::parse(&source.text);
+            errors.extend(stream.errors.iter().cloned());
+            Model::Yaml(stream)
+        }
+        _ => Model::Text,
+    };
+    ParsedFile {
+        source,
+        kind,
+        env,
+        model,
+        errors,
+        scoped_suppressions: Vec::new(),
+    }
+}
+
+/// Everything scanned in one run, indexed for project-level rules.
+#[derive(Debug, Default)]
+pub struct Project {
+    /// All parsed files, indexed by `FileId`.
+    pub files: Vec<ParsedFile>,
+}
+
+impl Project {
+    /// Build the index over parsed files (whose ids are their positions).
+    pub fn build(files: Vec<ParsedFile>, _settings: &Settings) -> Project {
+        Project { files }
+    }
+
+    pub fn file(&self, id: FileId) -> Option<&ParsedFile> {
+        self.files.get(id.0 as usize)
+    }
+
+    pub fn files_of(&self, kind: FileKind) -> impl Iterator<Item = &ParsedFile> {
+        self.files.iter().filter(move |f| f.kind == kind)
+    }
+}

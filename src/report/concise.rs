@@ -1,0 +1,27 @@
+//! `path:line:col: ID [severity] message`
+
+use std::fmt::Write as _;
+
+use super::Report;
+
+pub fn render(report: &Report<'_>) -> String {
+    let mut out = String::new();
+    for d in report.visible() {
+        let Some(file) = report.outcome.project.file(d.file) else {
+            continue;
+        };
+        let pos = file.source.position(d.span.start);
+        let suppressed = if d.suppressed.is_some() { " (suppressed)" } else { "" };
+        let _ = writeln!(
+            out,
+            "{}:{}:{}: {} [{}] {}{suppressed}",
+            file.source.display_path(),
+            pos.line,
+            pos.column,
+            d.rule,
+            d.severity,
+            d.message
+        );
+    }
+    out
+}

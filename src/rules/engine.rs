@@ -1,0 +1,373 @@
+//! The engine: read and parse every file once (in parallel), build the project index, walk
+//! each model once dispatching to the enabled rules per node kind, then apply config and
+//! suppressions and sort.
+
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Settings;
+use crate::discover::{FileKind, Input};
+use crate::project::{self, Model, ParsedFile, Project};
+use crate::rules::registry::Registry;
+use crate::rules::suppress::{self, Coverage};
+use crate::rules::{parse_error_diagnostic, Context, Diagnostic, NodeKind, Scope, Severity, Subject, Suppressed};
+use crate::source::{FileId, Span};
+
+/// A file handed to the engine: from disk, or text already in memory (stdin, an editor buffer).
+#[derive(Debug, Clone)]
+pub enum SourceInput {
+    Disk(Input),
+    Memory {
+        path: PathBuf,
+        kind: FileKind,
+        text: String,
+    },
+}
+
+/// The outcome of a run.
+#[derive(Debug)]
+pub struct Outcome {
+    pub project: Project,
+    /// Sorted by path, line, column, rule id. Suppressed findings are kept, marked.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Rules that panicked: "rule X on file Y: message". Makes the run exit 2.
+    pub internal_errors: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    pub fn files_scanned(&self) -> usize {
+        self.project.files.len()
+    }
+}
+
+enum Read {
+    Text(String),
+    Unreadable(String),
+}
+
+fn read(input: &SourceInput, max: u64) -> (PathBuf, FileKind, Read) {
+    match input {
+        SourceInput::Memory { path, kind, text } => {
+            if text.len() as u64 > max {
+                return (path.clone(), *kind, Read::Unreadable(too_large(text.len() as u64, max)));
+            }
+            (path.clone(), *kind, Read::Text(text.clone()))
+        }
+        SourceInput::Disk(Input { path, kind }) => {
+            let r = match std::fs::metadata(path) {
+                Ok(m) if m.len() > max => Read::Unreadable(too_large(m.len(), max)),
+                Ok(_) => match std::fs::read(path) {
+                    Ok(bytes) => match String::from_utf8(bytes) {
+                        Ok(mut s) => {
+                            if s.starts_with('\u{feff}') {
+                                // keep offsets aligned with the file: blank the BOM rather than drop it
+                                s.replace_range(0..3, "   ");
+                            }
+                            Read::Text(s)
+                        }
+                        Err(e) => Read::Unreadable(format!(
+                            "file is not valid UTF-8 (invalid byte at offset {})",
+                            e.utf8_error().valid_up_to()
+                        )),
+                    },
+                    Err(e) => Read::Unreadable(format!("cannot read file: {e}")),
+                },
+                Err(e) => Read::Unreadable(format!("cannot read file: {e}")),
+            };
+            (path.clone(), *kind, r)
+        }
+    }
+}
+
+fn too_large(len: u64, max: u64) -> String {
+    format!("file is {len} bytes, over the `max-file-size` of {max} bytes; skipped")
+}
+
+fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".into()
+    }
+}
+
+/// Call `visit` for every node of a file's model, in document order.
+/// A language adds its walk here when it adds its [`NodeKind`]s.
+fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
+    visit(Subject::File(file));
+    match &file.model {
+        Model::Text | Model::Yaml(_) => {}
+    }
+}
+
+/// Run every enabled rule over `inputs`.
+pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -> Outcome {
+    let started = Instant::now();
+    let max = settings.max_file_size();
+
+    // read + parse, in parallel; ids follow the sorted input order, so output is deterministic
+    let mut inputs = inputs;
+    inputs.sort_by(|a, b| input_path(a).cmp(input_path(b)));
+    let mut unreadable: Vec<(FileId, String)> = Vec::new();
+    let parsed: Vec<(ParsedFile, Option<String>)> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let id = FileId(i as u32);
+            let (path, kind, r) = read(input, max);
+            match r {
+                Read::Text(t) => (project::parse(id, path, kind, t, settings), None),
+                Read::Unreadable(msg) => {
+                    let mut f = project::parse(id, path, kind, String::new(), settings);
+                    f.model = Model::Text;
+                    f.errors.clear();
+                    (f, Some(msg))
+                }
+            }
+        })
+        .collect();
+    let mut files = Vec::with_capacity(parsed.len());
+    for (f, msg) in parsed {
+        if let Some(m) = msg {
+            unreadable.push((f.source.id, m));
+        }
+        files.push(f);
+    }
+    let project = Project::build(files, settings);
+
+    // the enabled rules, by node kind
+    let enabled: Vec<usize> = registry
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| settings.rule_enabled(&r.meta))
+        .map(|(i, _)| i)
+        .collect();
+    let mut by_kind: HashMap<NodeKind, Vec<usize>> = HashMap::new();
+    for &i in &enabled {
+        if let Some(imp) = &registry.rules[i].imp {
+            for k in imp.kinds() {
+                by_kind.entry(*k).or_default().push(i);
+            }
+        }
+    }
+    let is_enabled = |id: &str| enabled.iter().any(|&i| registry.rules[i].meta.id == id);
+
+    // file rules, in parallel over files
+    let per_file: Vec<(Vec<Diagnostic>, Vec<String>)> = project
+        .files
+        .par_iter()
+        .map(|file| {
+            let mut out = Vec::new();
+            let mut errors = Vec::new();
+            let prod = settings.is_prod(file.env);
+            walk(file, &mut |subject| {
+                let Some(rules) = by_kind.get(&subject.kind()) else {
+                    return;
+                };
+                for &i in rules {
+                    let rule = &registry.rules[i];
+                    if rule.meta.scope == Scope::Prod && !prod {
+                        continue;
+                    }
+                    let Some(imp) = &rule.imp else { continue };
+                    let mut cx = Context {
+                        meta: &rule.meta,
+                        settings,
+                        project: &project,
+                        file: Some(file),
+                        out: &mut out,
+                    };
+                    let result = catch_unwind(AssertUnwindSafe(|| imp.check(subject, &mut cx)));
+                    if let Err(p) = result {
+                        errors.push(format!(
+                            "rule {} panicked on {}: {}",
+                            rule.meta.id,
+                            file.source.display_path(),
+                            panic_message(&*p)
+                        ));
+                    }
+                }
+            });
+            (out, errors)
+        })
+        .collect();
+
+    let mut diagnostics = Vec::new();
+    let mut internal_errors = Vec::new();
+    for (d, e) in per_file {
+        diagnostics.extend(d);
+        internal_errors.extend(e);
+    }
+
+    // project rules, in parallel over rules
+    let project_rules = by_kind.get(&NodeKind::Project).cloned().unwrap_or_default();
+    let project_results: Vec<(Vec<Diagnostic>, Option<String>)> = project_rules
+        .par_iter()
+        .map(|&i| {
+            let rule = &registry.rules[i];
+            let mut out = Vec::new();
+            let err = match &rule.imp {
+                Some(imp) => {
+                    let mut cx = Context {
+                        meta: &rule.meta,
+                        settings,
+                        project: &project,
+                        file: None,
+                        out: &mut out,
+                    };
+                    catch_unwind(AssertUnwindSafe(|| imp.check(Subject::Project(&project), &mut cx)))
+                        .err()
+                        .map(|p| format!("rule {} panicked on the project: {}", rule.meta.id, panic_message(&*p)))
+                }
+                None => None,
+            };
+            (out, err)
+        })
+        .collect();
+    for (d, e) in project_results {
+        diagnostics.extend(d);
+        internal_errors.extend(e);
+    }
+
+    // engine rules
+    if is_enabled("PARSE001") {
+        for f in &project.files {
+            for e in &f.errors {
+                diagnostics.push(parse_error_diagnostic(f.source.id, e));
+            }
+        }
+    }
+    if is_enabled("PARSE002") {
+        for (id, msg) in unreadable {
+            diagnostics.push(Diagnostic::new("PARSE002", Severity::Warning, id, Span::empty(0), msg));
+        }
+    }
+
+    // config: per-path ignores and severity overrides
+    diagnostics.retain(|d| {
+        let (Some(file), Some(meta)) = (project.file(d.file), registry.meta(&d.rule)) else {
+            return true;
+        };
+        !settings.path_ignores(&file.source.path, meta)
+    });
+    for d in &mut diagnostics {
+        if let Some(meta) = registry.meta(&d.rule) {
+            d.severity = settings.severity(meta);
+        }
+    }
+
+    let mut diagnostics = apply_suppressions(registry, settings, &project, diagnostics, &is_enabled);
+    sort(&project, &mut diagnostics);
+    internal_errors.sort();
+    Outcome {
+        project,
+        diagnostics,
+        internal_errors,
+        elapsed: started.elapsed(),
+    }
+}
+
+fn input_path(i: &SourceInput) -> &PathBuf {
+    match i {
+        SourceInput::Disk(d) => &d.path,
+        SourceInput::Memory { path, .. } => path,
+    }
+}
+
+/// Mark suppressed diagnostics and add LINEA001 (unused) and LINEA002 (no reason).
+fn apply_suppressions(
+    registry: &Registry,
+    settings: &Settings,
+    project: &Project,
+    mut diagnostics: Vec<Diagnostic>,
+    is_enabled: &dyn Fn(&str) -> bool,
+) -> Vec<Diagnostic> {
+    let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+    for (i, d) in diagnostics.iter().enumerate() {
+        by_file.entry(d.file).or_default().push(i);
+    }
+    let mut extra = Vec::new();
+    for file in &project.files {
+        let directives = suppress::directives(file);
+        if directives.is_empty() {
+            continue;
+        }
+        let idxs = by_file.get(&file.source.id).cloned().unwrap_or_default();
+        for dir in &directives {
+            for (name, name_span) in &dir.rules {
+                let meta = registry.meta(name);
+                let mut used = false;
+                for &i in &idxs {
+                    let d = &diagnostics[i];
+                    let names_rule = meta.is_some_and(|m| m.id == d.rule) || name.eq_ignore_ascii_case(&d.rule);
+                    if !names_rule || d.rule.starts_with("LINEA") {
+                        continue;
+                    }
+                    let covered = match &dir.coverage {
+                        Coverage::File => true,
+                        Coverage::Lines(lines) => lines.contains(&file.source.position(d.span.start).line),
+                        Coverage::Range(r) => r.start <= d.span.start && d.span.start <= r.end,
+                    };
+                    if covered {
+                        used = true;
+                        diagnostics[i].suppressed = Some(Suppressed {
+                            justification: dir.reason.clone().unwrap_or_default(),
+                        });
+                    }
+                }
+                let rule_on = meta.is_some_and(|m| settings.rule_enabled(m));
+                if !used && is_enabled("LINEA001") {
+                    let message = match meta {
+                        None => format!("`{name}` is not a known rule id or slug"),
+                        Some(m) if !rule_on => format!("suppression of `{}` has no effect: the rule is disabled", m.id),
+                        Some(m) => format!("suppression of `{}` matches no finding", m.id),
+                    };
+                    extra.push(
+                        Diagnostic::new("LINEA001", Severity::Warning, file.source.id, *name_span, message)
+                            .with_help("remove the suppression, or move it to the line of the finding"),
+                    );
+                }
+            }
+            if dir.reason.is_none() && is_enabled("LINEA002") {
+                extra.push(
+                    Diagnostic::new(
+                        "LINEA002",
+                        Severity::Warning,
+                        file.source.id,
+                        dir.span,
+                        "suppression without a reason",
+                    )
+                    .with_help("say why after the bracket: `# linea: ignore[ID] reason`"),
+                );
+            }
+        }
+    }
+    for d in &mut extra {
+        if let Some(meta) = registry.meta(&d.rule) {
+            d.severity = settings.severity(meta);
+        }
+    }
+    diagnostics.extend(extra);
+    diagnostics
+}
+
+/// Sort by path, line, column, rule id, message: identical whatever the thread count.
+pub fn sort(project: &Project, diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        let pa = project.file(a.file).map(|f| f.source.path.as_path());
+        let pb = project.file(b.file).map(|f| f.source.path.as_path());
+        pa.cmp(&pb)
+            .then(a.span.start.cmp(&b.span.start))
+            .then(a.rule.cmp(&b.rule))
+            .then(a.span.end.cmp(&b.span.end))
+            .then(a.message.cmp(&b.message))
+    });
+}

@@ -1,0 +1,240 @@
+//! Rules: metadata, the native rule trait, the engine that walks each model once and dispatches
+//! to the enabled rules, suppressions, and one folder per family with one native rule per file.
+//!
+//! Adding a rule is `rules/<family>/<ID>.yaml` plus `fixtures/<family>/<ID>/`; a native rule
+//! adds `src/rules/<family>/<slug_snake>.rs` and one `mod` line. The build script reads the
+//! YAML and generates the registry, so there is no hand-kept table of rules.
+
+pub mod engine;
+pub mod harness;
+pub mod meta;
+pub mod registry;
+pub mod suppress;
+
+pub mod core;
+pub mod declarative;
+pub mod docs;
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::Settings;
+use crate::discover::FileKind;
+use crate::lang::ParseError;
+use crate::project::{ParsedFile, Project};
+use crate::source::{Environment, FileId, SourceFile, Span};
+
+pub use meta::{RuleMeta, Scope};
+
+/// How serious a finding is. Ordered: `Info < Warning < Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.to_ascii_lowercase().as_str() {
+            "info" | "i" => Some(Severity::Info),
+            "warning" | "warn" | "w" => Some(Severity::Warning),
+            "error" | "e" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A secondary location shown with a diagnostic (e.g. the other end of a cross-file mismatch).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+/// A text edit of a fix.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    Safe,
+    Unsafe,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fix {
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+}
+
+/// A suppression that silenced a diagnostic (kept for SARIF and `--show-suppressed`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suppressed {
+    pub justification: String,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    /// Rule id, e.g. `DF001`.
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub file: FileId,
+    pub span: Span,
+    pub labels: Vec<Label>,
+    /// Why it matters (optional; the rule docs say more).
+    pub note: Option<String>,
+    /// What to do, in the imperative.
+    pub help: Option<String>,
+    pub fix: Option<Fix>,
+    pub suppressed: Option<Suppressed>,
+}
+
+impl Diagnostic {
+    pub fn new(
+        rule: impl Into<String>,
+        severity: Severity,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            rule: rule.into(),
+            severity,
+            message: message.into(),
+            file,
+            span,
+            labels: Vec::new(),
+            note: None,
+            help: None,
+            fix: None,
+            suppressed: None,
+        }
+    }
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+    pub fn with_label(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            file,
+            span,
+            message: message.into(),
+        });
+        self
+    }
+}
+
+/// The kinds of model node a rule can ask to see. The engine walks each model once and calls
+/// every enabled rule registered for the node kind it is at.
+///
+/// A language adds its kinds here together with the matching [`Subject`] variants and its walk
+/// in [`engine`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeKind {
+    /// Every parsed file, once, whatever its kind.
+    File,
+    /// The whole repository, once per run.
+    Project,
+}
+
+/// What a rule is looking at; the variant matches a [`NodeKind`].
+#[derive(Clone, Copy)]
+pub enum Subject<'a> {
+    File(&'a ParsedFile),
+    Project(&'a Project),
+}
+
+impl Subject<'_> {
+    pub fn kind(&self) -> NodeKind {
+        match self {
+            Subject::File(_) => NodeKind::File,
+            Subject::Project(_) => NodeKind::Project,
+        }
+    }
+}
+
+/// A native rule: stateless, infallible, shared between threads.
+pub trait Rule: Send + Sync {
+    /// The node kinds this rule inspects.
+    fn kinds(&self) -> &'static [NodeKind];
+    /// Inspect one node and report findings through `cx`.
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>);
+}
+
+/// What a rule sees besides its subject, and where it reports.
+pub struct Context<'a> {
+    pub meta: &'a RuleMeta,
+    pub settings: &'a Settings,
+    pub project: &'a Project,
+    /// The file being checked (for project rules: the first file; use `report_in`).
+    pub file: Option<&'a ParsedFile>,
+    pub(crate) out: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> Context<'a> {
+    /// Report a finding on the current file; returns it for labels, help and fixes.
+    pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        let file = self.file.map(|f| f.source.id).unwrap_or_default();
+        self.report_in(file, span, message)
+    }
+
+    /// Report a finding in any file of the project.
+    pub fn report_in(&mut self, file: FileId, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        let mut d = Diagnostic::new(self.meta.id.clone(), self.meta.severity, file, span, message);
+        d.help = self.meta.help.clone();
+        self.out.push(d);
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+
+    /// The current file's source.
+    pub fn source(&self) -> Option<&'a SourceFile> {
+        self.file.map(|f| &f.source)
+    }
+
+    /// Environment of the current file.
+    pub fn environment(&self) -> Environment {
+        self.file.map(|f| f.env).unwrap_or_default()
+    }
+
+    /// Whether `env` counts as production under the current settings.
+    pub fn is_prod(&self, env: Environment) -> bool {
+        self.settings.is_prod(env)
+    }
+
+    pub fn file_kind(&self) -> Option<FileKind> {
+        self.file.map(|f| f.kind)
+    }
+}
+
+/// Build a PARSE001 diagnostic from a parser error.
+pub fn parse_error_diagnostic(file: FileId, e: &ParseError) -> Diagnostic {
+    Diagnostic::new("PARSE001", Severity::Error, file, e.span, e.message.clone())
+}

@@ -1,0 +1,146 @@
+//! The set of known rules: built-in metadata embedded at build time, bound to their logic,
+//! plus users' rule directories.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::rules::meta::{Logic, MetaError, RuleMeta, BUILTIN_RULE_FILES};
+use crate::rules::{declarative, Rule};
+use crate::source::Span;
+
+include!(concat!(env!("OUT_DIR"), "/native_rules.rs"));
+
+/// A rule's metadata and, unless the engine produces it, its implementation.
+pub struct RegisteredRule {
+    pub meta: RuleMeta,
+    pub imp: Option<Box<dyn Rule>>,
+}
+
+impl std::fmt::Debug for RegisteredRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisteredRule").field("id", &self.meta.id).finish()
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Registry {
+    pub rules: Vec<RegisteredRule>,
+}
+
+fn bind(meta: RuleMeta) -> Result<RegisteredRule, MetaError> {
+    let imp = match &meta.logic {
+        Logic::Engine => None,
+        Logic::Native(slug) => match native_rule(&meta.family, slug) {
+            Some(r) => Some(r),
+            None => {
+                return Err(MetaError {
+                    path: meta.origin.clone(),
+                    text: meta.text.clone(),
+                    span: Span::empty(0),
+                    message: format!("no native rule `{slug}` in family `{}`", meta.family),
+                })
+            }
+        },
+        Logic::Check(_) => Some(declarative::compile(&meta)?),
+    };
+    Ok(RegisteredRule { meta, imp })
+}
+
+impl Registry {
+    /// The built-in rules. Errors here are bugs caught by the test suite.
+    pub fn builtin() -> Result<Registry, MetaError> {
+        let mut reg = Registry::default();
+        for (path, family, text) in BUILTIN_RULE_FILES {
+            let meta = RuleMeta::parse(PathBuf::from(path), family, Arc::from(*text), true)?;
+            reg.add(bind(meta)?, Span::empty(0))?;
+        }
+        reg.sort();
+        Ok(reg)
+    }
+
+    fn add(&mut self, rule: RegisteredRule, at: Span) -> Result<(), MetaError> {
+        if let Some(existing) = self.find(&rule.meta.id).or_else(|| self.find(&rule.meta.slug)) {
+            return Err(MetaError {
+                path: rule.meta.origin.clone(),
+                text: rule.meta.text.clone(),
+                span: at,
+                message: format!(
+                    "rule `{}` ({}) clashes with `{}` ({}) from {}",
+                    rule.meta.id,
+                    rule.meta.slug,
+                    existing.meta.id,
+                    existing.meta.slug,
+                    existing.meta.origin.display()
+                ),
+            });
+        }
+        self.rules.push(rule);
+        Ok(())
+    }
+
+    fn sort(&mut self) {
+        self.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+    }
+
+    /// Load users' rules from a directory (recursively, `*.yaml`/`*.yml`), in the built-in format.
+    pub fn load_dir(&mut self, dir: &Path) -> Result<usize, MetaError> {
+        let mut files = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let entries = std::fs::read_dir(&d).map_err(|e| MetaError {
+                path: d.clone(),
+                text: Arc::from(""),
+                span: Span::empty(0),
+                message: format!("cannot read rule directory: {e}"),
+            })?;
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                    files.push(p);
+                }
+            }
+        }
+        files.sort();
+        let count = files.len();
+        for p in files {
+            let text = std::fs::read_to_string(&p).map_err(|e| MetaError {
+                path: p.clone(),
+                text: Arc::from(""),
+                span: Span::empty(0),
+                message: format!("cannot read: {e}"),
+            })?;
+            let family = p
+                .parent()
+                .and_then(|d| d.file_name())
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_else(|| "custom".into());
+            let text: Arc<str> = Arc::from(text);
+            let meta = RuleMeta::parse(p, &family, text, false)?;
+            let id_span = crate::lang::yaml::parse(&meta.text)
+                .documents
+                .first()
+                .and_then(|d| d.root.get("id").map(|n| n.span))
+                .unwrap_or_default();
+            self.add(bind(meta)?, id_span)?;
+        }
+        self.sort();
+        Ok(count)
+    }
+
+    /// Find a rule by id (case-insensitive) or slug.
+    pub fn find(&self, key: &str) -> Option<&RegisteredRule> {
+        self.rules
+            .iter()
+            .find(|r| r.meta.id.eq_ignore_ascii_case(key) || r.meta.slug == key)
+    }
+
+    pub fn meta(&self, id: &str) -> Option<&RuleMeta> {
+        self.find(id).map(|r| &r.meta)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &RegisteredRule> {
+        self.rules.iter()
+    }
+}

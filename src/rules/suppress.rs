@@ -1,0 +1,155 @@
+//! One suppression syntax in every file kind's comments:
+//! `# linea: ignore[ID,slug] reason` on the offending line (where the language allows a trailing
+//! comment) or on the line before it, and `# linea: ignore-file[ID] reason` anywhere.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::project::ParsedFile;
+use crate::source::Span;
+
+static DIRECTIVE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?:#|//)\s*linea:\s*(ignore-file|ignore)\[([^\]]*)\]([^\n]*)").expect("valid regex"));
+
+/// Which diagnostics a directive covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Coverage {
+    /// Diagnostics starting on these 1-based lines.
+    Lines(Vec<u32>),
+    /// The whole file.
+    File,
+    /// Diagnostics inside this byte range (e.g. a Kubernetes object with an ignore annotation).
+    Range(Span),
+}
+
+/// A parsed `linea: ignore[...]` directive.
+#[derive(Debug, Clone)]
+pub struct Directive {
+    /// Where the directive is written (what LINEA001/LINEA002 point at).
+    pub span: Span,
+    /// Rule ids or slugs, each with its span.
+    pub rules: Vec<(String, Span)>,
+    pub reason: Option<String>,
+    pub coverage: Coverage,
+}
+
+fn is_comment_line(line: &str) -> bool {
+    let t = line.trim_start();
+    t.starts_with('#') || t.starts_with("//")
+}
+
+/// Find the directives in a file's comments and structure.
+pub fn directives(file: &ParsedFile) -> Vec<Directive> {
+    let text: &str = &file.source.text;
+    let mut out = Vec::new();
+    if text.contains("linea:") {
+        let lines: Vec<(usize, &str)> = {
+            let mut v = Vec::new();
+            let mut start = 0;
+            for l in text.split_inclusive('\n') {
+                v.push((start, l.trim_end_matches(['\n', '\r'])));
+                start += l.len();
+            }
+            v
+        };
+        for (idx, (start, line)) in lines.iter().enumerate() {
+            let Some(m) = DIRECTIVE.captures(line) else { continue };
+            let Some(whole) = m.get(0) else { continue };
+            let own_line = line[..whole.start()].trim().is_empty();
+            if !own_line && !file.kind.trailing_comments() {
+                continue;
+            }
+            let file_wide = &m[1] == "ignore-file";
+            let mut rules = Vec::new();
+            if let Some(list) = m.get(2) {
+                let mut offset = list.start();
+                for part in list.as_str().split(',') {
+                    let trimmed = part.trim();
+                    if !trimmed.is_empty() {
+                        let lead = part.len() - part.trim_start().len();
+                        let s = start + offset + lead;
+                        rules.push((trimmed.to_string(), Span::new(s, s + trimmed.len())));
+                    }
+                    offset += part.len() + 1;
+                }
+            }
+            let reason = m
+                .get(3)
+                .map(|r| r.as_str().trim().trim_start_matches(['-', ':', '—']).trim().to_string())
+                .filter(|r| !r.is_empty());
+            let line_no = idx as u32 + 1;
+            let coverage = if file_wide {
+                Coverage::File
+            } else if own_line {
+                // the next line that is not blank and not itself a comment
+                let next = lines
+                    .iter()
+                    .enumerate()
+                    .skip(idx + 1)
+                    .find(|(_, (_, l))| !l.trim().is_empty() && !is_comment_line(l))
+                    .map(|(i, _)| i as u32 + 1);
+                Coverage::Lines(next.into_iter().collect())
+            } else {
+                Coverage::Lines(vec![line_no])
+            };
+            out.push(Directive {
+                span: Span::new(start + whole.start(), start + whole.end()),
+                rules,
+                reason,
+                coverage,
+            });
+        }
+    }
+    for s in &file.scoped_suppressions {
+        out.push(Directive {
+            span: s.at,
+            rules: s.rules.iter().map(|r| (r.clone(), s.at)).collect(),
+            reason: s.reason.clone(),
+            coverage: Coverage::Range(s.span),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::discover::FileKind;
+    use crate::project::parse;
+    use crate::source::FileId;
+
+    fn dirs(kind: FileKind, text: &str) -> Vec<Directive> {
+        let f = parse(FileId(0), "x".into(), kind, text.to_string(), &Settings::default());
+        directives(&f)
+    }
+
+    #[test]
+    fn own_line_covers_next_code_line() {
+        let d = dirs(
+            FileKind::Yaml,
+            "# linea: ignore[K8S001, image-tag-latest] pinned by CD\n\n# other\nimage: x\n",
+        );
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].coverage, Coverage::Lines(vec![4]));
+        assert_eq!(d[0].rules.len(), 2);
+        assert_eq!(d[0].rules[1].0, "image-tag-latest");
+        assert_eq!(d[0].reason.as_deref(), Some("pinned by CD"));
+    }
+
+    #[test]
+    fn trailing_only_where_allowed() {
+        assert_eq!(
+            dirs(FileKind::Yaml, "image: x # linea: ignore[K8S001]\n")[0].coverage,
+            Coverage::Lines(vec![1])
+        );
+        assert!(dirs(FileKind::Dockerfile, "FROM x # linea: ignore[DF001]\n").is_empty());
+        let f = dirs(
+            FileKind::Terraform,
+            "a = 1\n// linea: ignore-file[TF003] legacy module\n",
+        );
+        assert_eq!(f[0].coverage, Coverage::File);
+        assert!(f[0].reason.is_some());
+    }
+}

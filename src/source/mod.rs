@@ -1,0 +1,176 @@
+//! Source files, byte spans, line index and the spanned value tree.
+
+pub mod node;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use line_index::{LineIndex as RawIndex, TextSize, WideEncoding};
+
+pub use node::{Node, NodeValue};
+
+/// Index of a file in the run's file table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file's text (`start..end`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+    pub const fn empty(at: usize) -> Self {
+        Span { start: at, end: at }
+    }
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end <= self.start
+    }
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+    /// Shift a span found in a sub-slice that starts at `base` back to file offsets.
+    pub fn offset(self, base: usize) -> Span {
+        Span::new(self.start + base, self.end + base)
+    }
+    pub fn contains(&self, offset: usize) -> bool {
+        self.start <= offset && offset < self.end
+    }
+    /// The text this span covers, or "" when it does not fit the text.
+    pub fn slice<'a>(&self, text: &'a str) -> &'a str {
+        text.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+impl From<std::ops::Range<usize>> for Span {
+    fn from(r: std::ops::Range<usize>) -> Self {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// A position for humans: 1-based line, 1-based column in Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Byte offset <-> line/column conversions for one file.
+#[derive(Debug)]
+pub struct LineIndex {
+    raw: RawIndex,
+    len: usize,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        LineIndex {
+            raw: RawIndex::new(text),
+            len: text.len(),
+        }
+    }
+
+    fn clamp(&self, text: &str, offset: usize) -> usize {
+        let mut o = offset.min(self.len);
+        while o > 0 && !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    }
+
+    /// 1-based line and 1-based column counted in Unicode scalar values (SARIF `unicodeCodePoints`).
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let o = self.clamp(text, offset);
+        let lc = self.raw.line_col(TextSize::new(o as u32));
+        let line_start = o - lc.col as usize;
+        let column = text.get(line_start..o).map(|s| s.chars().count()).unwrap_or(0);
+        Position {
+            line: lc.line + 1,
+            column: column as u32 + 1,
+        }
+    }
+
+    /// 0-based line and UTF-16 column, as the Language Server Protocol counts them.
+    pub fn utf16(&self, text: &str, offset: usize) -> (u32, u32) {
+        let o = self.clamp(text, offset);
+        let lc = self.raw.line_col(TextSize::new(o as u32));
+        match self.raw.to_wide(WideEncoding::Utf16, lc) {
+            Some(w) => (w.line, w.col),
+            None => (lc.line, lc.col),
+        }
+    }
+
+    /// Byte range of 1-based `line` without its line break.
+    pub fn line_span(&self, text: &str, line: u32) -> Option<Span> {
+        let r = self.raw.line(line.checked_sub(1)?)?;
+        let s = Span::new(u32::from(r.start()) as usize, u32::from(r.end()) as usize);
+        let t = s.slice(text);
+        let trimmed = t.trim_end_matches(['\n', '\r']);
+        Some(Span::new(s.start, s.start + trimmed.len()))
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self, text: &str) -> u32 {
+        self.position(text, text.len()).line
+    }
+}
+
+/// The environment a file deploys to, for production-scoped rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Prod,
+    Nonprod,
+    #[default]
+    Unknown,
+}
+
+/// One scanned file: its path as shown to the user, its text and line index.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// Path as the user should see it (relative to the working directory when possible).
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    pub line_index: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(id: FileId, path: PathBuf, text: impl Into<Arc<str>>) -> Self {
+        let text = text.into();
+        let line_index = LineIndex::new(&text);
+        SourceFile {
+            id,
+            path,
+            text,
+            line_index,
+        }
+    }
+    pub fn position(&self, offset: usize) -> Position {
+        self.line_index.position(&self.text, offset)
+    }
+    pub fn slice(&self, span: Span) -> &str {
+        span.slice(&self.text)
+    }
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+    /// Path with forward slashes, for reports and globs.
+    pub fn display_path(&self) -> String {
+        display_path(&self.path)
+    }
+}
+
+/// A path rendered with `/` separators and no leading `./`.
+pub fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

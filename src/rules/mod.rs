@@ -180,6 +180,41 @@ impl Subject<'_> {
     }
 }
 
+/// What a declarative check sees of a subject: which target it is (`terraform.resource`,
+/// `k8s.container`, ...), the type or kind name that `type:`/`kind:` filters match, the spanned
+/// node its paths are evaluated on, and the span to point at when an asserted value is absent.
+#[derive(Clone, Copy)]
+pub struct TargetView<'a> {
+    /// The declarative target name, e.g. `terraform.resource`.
+    pub target: &'static str,
+    /// Resource type, object kind, instruction keyword... (`azurerm_key_vault`, `Deployment`).
+    pub type_name: &'a str,
+    /// Name of the block/object, when it has one.
+    pub name: Option<&'a str>,
+    pub node: &'a crate::source::Node,
+    /// The block header / object start: where "missing" findings point.
+    pub header: Span,
+}
+
+impl<'a> Subject<'a> {
+    /// The subject as a declarative target, when it is one.
+    /// A language adds an arm here for each target it offers.
+    pub fn target_view(&self) -> Option<TargetView<'a>> {
+        match self {
+            Subject::File(_) | Subject::Project(_) => None,
+        }
+    }
+}
+
+/// The node kind the engine must visit for a declarative target name.
+/// A language adds an arm here for each target it offers.
+#[allow(clippy::match_single_binding)]
+pub fn target_node_kind(target: &str) -> Option<NodeKind> {
+    match target {
+        _ => None,
+    }
+}
+
 /// A native rule: stateless, infallible, shared between threads.
 pub trait Rule: Send + Sync {
     /// The node kinds this rule inspects.

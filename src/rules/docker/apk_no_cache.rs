@@ -1,5 +1,6 @@
 //! DF023: `apk add` without `--no-cache`.
 
+use crate::rules::docker::in_final_image;
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct ApkNoCache;
@@ -10,10 +11,11 @@ impl Rule for ApkNoCache {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
+        let Subject::DockerInstruction(d, i) = subject else {
             return;
         };
-        if !i.is("RUN") {
+        // size rule: build stages do not ship their layers
+        if !i.is("RUN") || !in_final_image(d, i) {
             return;
         }
         let cache_mount = i

@@ -27,11 +27,11 @@ impl Rule for AptListsNotCleaned {
                     .as_ref()
                     .is_some_and(|v| v.text.contains("type=cache") && v.text.contains("/var/lib/apt"))
         });
+        // `apt-get dist-clean` (apt 2.7+) removes the lists too
         let cleaned = i.commands().any(|c| {
-            c.program() == Some("rm")
-                && c.effective_args()
-                    .iter()
-                    .any(|a| a.text.starts_with("/var/lib/apt/lists"))
+            let args = c.effective_args();
+            (c.program() == Some("rm") && args.iter().any(|a| a.text.starts_with("/var/lib/apt/lists")))
+                || (matches!(c.program(), Some("apt-get" | "apt")) && args.iter().any(|a| a.text == "dist-clean"))
         });
         if !cached && !cleaned {
             cx.report(verb.span, "`apt-get install` leaves `/var/lib/apt/lists` in the layer");

@@ -1,6 +1,6 @@
 //! DF007: `apt-get install` without `--no-install-recommends`.
 
-use crate::rules::docker::apt_install;
+use crate::rules::docker::{apt_install, in_final_image};
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct AptNoInstallRecommends;
@@ -11,9 +11,13 @@ impl Rule for AptNoInstallRecommends {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
+        let Subject::DockerInstruction(d, i) = subject else {
             return;
         };
+        // size rule: build stages do not ship their layers
+        if !in_final_image(d, i) {
+            return;
+        }
         for cmd in i.commands() {
             let Some((verb, args)) = apt_install(cmd) else { continue };
             let all = cmd.effective_args();

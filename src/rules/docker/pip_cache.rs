@@ -1,6 +1,6 @@
 //! DF010: `pip install` without `--no-cache-dir`.
 
-use crate::rules::docker::pip_install;
+use crate::rules::docker::{in_final_image, pip_install};
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct PipCache;
@@ -14,7 +14,8 @@ impl Rule for PipCache {
         let Subject::DockerInstruction(d, i) = subject else {
             return;
         };
-        if !i.is("RUN") {
+        // size rule: build stages do not ship their layers
+        if !i.is("RUN") || !in_final_image(d, i) {
             return;
         }
         // a cache mount keeps the cache out of the layer on purpose

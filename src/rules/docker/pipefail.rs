@@ -83,10 +83,15 @@ impl Rule for Pipefail {
             }
         }
         for script in &i.scripts {
-            let unprotected = script
-                .pipelines
-                .iter()
-                .find(|p| p.stages.len() > 1 && !script.pipefail_before(p.span.start));
+            // `echo ... | sha256sum -c -`: a literal producer cannot fail, pipefail changes nothing
+            let literal = |stage: &crate::source::Span| {
+                let mut cmds = script.commands_in(*stage).peekable();
+                cmds.peek().is_some() && cmds.all(|c| matches!(c.program(), Some("echo" | "printf")))
+            };
+            let unprotected = script.pipelines.iter().find(|p| {
+                let producers = p.stages.split_last().map(|(_, rest)| rest).unwrap_or(&[]);
+                p.stages.len() > 1 && !script.pipefail_before(p.span.start) && !producers.iter().all(literal)
+            });
             if let Some(pipe) = unprotected.and_then(|p| p.pipes.first()) {
                 cx.report(*pipe, "pipe in `RUN` without `set -o pipefail`");
                 return;

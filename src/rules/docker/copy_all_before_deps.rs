@@ -20,12 +20,18 @@ pub(crate) fn dependency_install(cmd: &Command) -> Option<String> {
             .any(|(o, _)| matches!(o.text.as_str(), "-r" | "--requirement") || o.text.starts_with("--requirement="));
         return from_file.then(|| "pip install -r".to_string());
     }
-    let hit = match (prog, verb) {
-        ("poetry", Some("install")) | ("pipenv", Some("install" | "sync")) | ("uv", Some("sync")) => true,
-        ("npm", Some("ci" | "install")) | ("yarn", Some("install") | None) | ("pnpm", Some("install")) => true,
-        ("go", Some("mod")) | ("bundle", Some("install")) | ("composer", Some("install")) => true,
-        _ => false,
-    };
+    let hit = matches!(
+        (prog, verb),
+        ("poetry", Some("install"))
+            | ("pipenv", Some("install" | "sync"))
+            | ("uv", Some("sync"))
+            | ("npm", Some("ci" | "install"))
+            | ("yarn", Some("install") | None)
+            | ("pnpm", Some("install"))
+            | ("go", Some("mod"))
+            | ("bundle", Some("install"))
+            | ("composer", Some("install"))
+    );
     // `npm install express` adds a package; only a bare install reads the manifest
     if prog == "npm" && verb == Some("install") && args.iter().filter(|a| !a.text.starts_with('-')).count() > 1 {
         return None;

@@ -82,8 +82,8 @@ fn dev_install(cmd: &Command) -> Option<(Span, String)> {
     match (name.program(), verb.text.as_str()) {
         ("poetry", "install") => {
             let only_main = opt_value("--only").is_some_and(|v| v.split(',').all(|g| g.trim() == "main"));
-            let without_dev = opt_value("--without").is_some_and(|v| v.split(',').any(|g| is_dev_word(g)));
-            let with_dev = opt_value("--with").is_some_and(|v| v.split(',').any(|g| is_dev_word(g)));
+            let without_dev = opt_value("--without").is_some_and(|v| v.split(',').any(is_dev_word));
+            let with_dev = opt_value("--with").is_some_and(|v| v.split(',').any(is_dev_word));
             if with_dev || !(only_main || without_dev || has("--no-dev") || has("--only-root")) {
                 return Some((verb.span, "`poetry install` installs the dev group".into()));
             }

@@ -221,3 +221,29 @@ pub fn requirement_name(spec: &str) -> &str {
         .unwrap_or(spec.len());
     &spec[..end]
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::{Config, Settings};
+    use crate::source::Environment;
+
+    #[test]
+    fn dockerfile_environments() {
+        let s = Settings::default();
+        let env = |p: &str| s.path_environment(Path::new(p));
+        assert_eq!(env("svc/prod.Dockerfile"), Environment::Prod);
+        assert_eq!(env("svc/Dockerfile.dev"), Environment::Nonprod);
+        assert_eq!(env("svc/dev.Dockerfile"), Environment::Nonprod);
+        assert_eq!(env("svc/api.dev.Dockerfile"), Environment::Nonprod);
+        assert_eq!(env("docker/staging/Dockerfile"), Environment::Nonprod);
+        assert_eq!(env("docker/test/Dockerfile"), Environment::Nonprod);
+        assert_eq!(env("deploy/production/Dockerfile"), Environment::Prod);
+        assert_eq!(env("svc/Dockerfile"), Environment::Unknown);
+        let mut config = Config::default();
+        config.environments.prod = vec!["images/**".into()];
+        let s = Settings::from_config(config, None, ".".into()).unwrap_or_default();
+        assert_eq!(s.path_environment(Path::new("images/dev/Dockerfile")), Environment::Prod);
+    }
+}

@@ -189,7 +189,8 @@ impl Dockerfile {
                 }
                 (&after[..len], None, len)
             };
-            match self.variable(name, at).filter(|v| !v.is_empty()) {
+            // a default that itself holds a variable is not resolved further
+            match self.variable(name, at).filter(|v| !v.is_empty() && !v.contains('$')) {
                 Some(v) => out.push_str(&v),
                 None => out.push_str(default?),
             }

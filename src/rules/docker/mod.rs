@@ -244,6 +244,9 @@ mod tests {
         let mut config = Config::default();
         config.environments.prod = vec!["images/**".into()];
         let s = Settings::from_config(config, None, ".".into()).unwrap_or_default();
-        assert_eq!(s.path_environment(Path::new("images/dev/Dockerfile")), Environment::Prod);
+        assert_eq!(
+            s.path_environment(Path::new("images/dev/Dockerfile")),
+            Environment::Prod
+        );
     }
 }

@@ -14,7 +14,9 @@ fn looks_like_image(r: &str) -> bool {
 /// Check a `--from` value used by instruction `i`.
 fn check_from(d: &Dockerfile, i: &Instruction, value: &str, span: Span, cx: &mut Context<'_>) {
     let Some(current) = i.stage else { return };
-    let Some(value) = d.resolve(value, i.index) else { return };
+    let Some(value) = d.resolve(value, i.index).filter(|v| !v.is_empty()) else {
+        return;
+    };
     if let Ok(n) = value.parse::<usize>() {
         if n >= current {
             cx.report(span, format!("stage index `{n}` is not an earlier stage"));

@@ -211,10 +211,168 @@ impl Dockerfile {
 /// Parse a Dockerfile. On a syntax error the model is `None` and the error carries the
 /// parser's line.
 pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
-    let parsed = match parse_dockerfile::parse(text) {
-        Ok(d) => d,
-        Err(e) => return Err(error_at(text, &e)),
-    };
+    match parse_dockerfile::parse(text) {
+        Ok(parsed) => Ok(build(text, &parsed)),
+        Err(e) => {
+            // parse-dockerfile only knows heredocs that open a RUN (`RUN <<EOF`); BuildKit
+            // also accepts `RUN cat <<EOF > /etc/app.conf`. Retry with those bodies blanked
+            // (same offsets) and attach them afterwards.
+            let (blanked, bodies) = blank_heredocs(text);
+            if bodies.is_empty() {
+                return Err(error_at(text, &e));
+            }
+            let reparsed = parse_dockerfile::parse(&blanked).ok().map(|p| build(&blanked, &p));
+            match reparsed {
+                Some(mut d) => {
+                    attach_heredocs(text, &mut d, &bodies);
+                    Ok(d)
+                }
+                None => Err(error_at(text, &e)),
+            }
+        }
+    }
+}
+
+/// A heredoc found by [`blank_heredocs`]: the line its RUN starts on and its body.
+struct FoundHeredoc {
+    run_start: usize,
+    body: Span,
+    quoted: bool,
+    /// The command word the body is fed to (`sh`, `cat`, `python3`), empty for `RUN <<EOF`.
+    runner: String,
+}
+
+/// Blank the heredoc bodies (and their delimiter lines) of RUN instructions, keeping every
+/// byte offset: each body character except line breaks becomes a space.
+fn blank_heredocs(text: &str) -> (String, Vec<FoundHeredoc>) {
+    let mut out: Vec<u8> = text.as_bytes().to_vec();
+    let mut found = Vec::new();
+    let lines: Vec<(usize, &str)> = text
+        .split_inclusive('\n')
+        .scan(0usize, |pos, l| {
+            let start = *pos;
+            *pos += l.len();
+            Some((start, l))
+        })
+        .collect();
+    let mut i = 0;
+    while i < lines.len() {
+        let (start, line) = lines[i];
+        let is_run = line
+            .trim_start()
+            .get(..4)
+            .is_some_and(|w| w.eq_ignore_ascii_case("RUN "));
+        if !is_run {
+            i += 1;
+            continue;
+        }
+        // the instruction's lines: continuation lines end with `\`
+        let mut delims: Vec<(String, bool, bool, String)> = Vec::new();
+        loop {
+            let (_, l) = lines[i];
+            collect_delimiters(l, &mut delims);
+            i += 1;
+            if !l.trim_end().ends_with('\\') || i >= lines.len() {
+                break;
+            }
+        }
+        for (delim, strip, quoted, runner) in delims {
+            let body_start = lines.get(i).map(|l| l.0).unwrap_or(text.len());
+            let mut closed = false;
+            while i < lines.len() {
+                let (ls, l) = lines[i];
+                let content = l.trim_end_matches(['\n', '\r']);
+                let content = if strip {
+                    content.trim_start_matches('\t')
+                } else {
+                    content
+                };
+                i += 1;
+                for b in out.iter_mut().skip(ls).take(l.len()) {
+                    if *b != b'\n' && *b != b'\r' {
+                        *b = b' ';
+                    }
+                }
+                if content == delim {
+                    found.push(FoundHeredoc {
+                        run_start: start,
+                        body: Span::new(body_start, ls),
+                        quoted,
+                        runner: runner.clone(),
+                    });
+                    closed = true;
+                    break;
+                }
+            }
+            if !closed {
+                return (text.to_string(), Vec::new());
+            }
+        }
+    }
+    (String::from_utf8(out).unwrap_or_else(|_| text.to_string()), found)
+}
+
+/// `<<EOF`, `<<-EOF`, `<<'EOF'`, `<<"EOF"` in one line (here-strings `<<<` excluded).
+fn collect_delimiters(line: &str, out: &mut Vec<(String, bool, bool, String)>) {
+    let mut rest = line;
+    while let Some(p) = rest.find("<<") {
+        // the command word of the simple command the heredoc belongs to
+        let before = &rest[..p];
+        let segment = before.rsplit(['&', ';', '|', '(']).next().unwrap_or(before);
+        let segment = segment.trim_start().strip_prefix("RUN ").unwrap_or(segment);
+        let runner = segment.split_whitespace().next().unwrap_or("").to_string();
+        let after = &rest[p + 2..];
+        if after.starts_with('<') {
+            rest = after.trim_start_matches('<');
+            continue;
+        }
+        let (strip, after) = match after.strip_prefix('-') {
+            Some(a) => (true, a),
+            None => (false, after),
+        };
+        let (quoted, after) = match after.chars().next() {
+            Some(q @ ('\'' | '"')) => (true, after.trim_start_matches(q)),
+            _ => (false, after),
+        };
+        let len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if len > 0 {
+            out.push((after[..len].to_string(), strip, quoted, runner));
+        }
+        rest = &after[len..];
+    }
+}
+
+fn attach_heredocs(text: &str, d: &mut Dockerfile, bodies: &[FoundHeredoc]) {
+    for h in bodies {
+        let Some(i) = d
+            .instructions
+            .iter_mut()
+            .find(|i| i.is("RUN") && i.keyword_span.start >= h.run_start && i.keyword_span.start < h.body.start)
+        else {
+            continue;
+        };
+        let body = h.body.slice(text);
+        let first = h.runner.as_str();
+        if (first.is_empty() || is_shell_word(first)) && heredoc_is_shell(first, body) {
+            i.scripts.push(shell::parse(&body.replace('\t', " "), h.body.start));
+        }
+        i.heredocs.push(Heredoc {
+            span: h.body,
+            body: body.to_string(),
+            expand: !h.quoted,
+        });
+        i.span = i.span.cover(h.body);
+        i.node = node_of(i);
+    }
+}
+
+fn is_shell_word(w: &str) -> bool {
+    matches!(w.rsplit('/').next(), Some("sh" | "bash" | "dash" | "ash"))
+}
+
+fn build(text: &str, parsed: &parse_dockerfile::Dockerfile<'_>) -> Dockerfile {
     let escape = parsed
         .parser_directives
         .escape
@@ -244,7 +402,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         let stage = out.stages.len().checked_sub(1);
         out.instructions.push(instruction(text, inst, index, stage, escape));
     }
-    Ok(out)
+    out
 }
 
 fn error_at(text: &str, e: &parse_dockerfile::Error) -> ParseError {
@@ -823,6 +981,23 @@ mod tests {
         );
         assert!(d.instructions[2].scripts.is_empty());
         assert_eq!(d.instructions[2].heredocs.len(), 1);
+    }
+
+    #[test]
+    fn heredoc_after_a_command() {
+        let text = "FROM alpine:3.20\nRUN cat <<EOF > /etc/app.conf && sh <<'SETUP'\nlisten 8080\nEOF\napk add --no-cache curl\nSETUP\nUSER 10001\n";
+        let d = df(text);
+        assert_eq!(d.instructions.len(), 3);
+        let run = &d.instructions[1];
+        assert_eq!(run.heredocs.len(), 2);
+        assert_eq!(run.heredocs[0].body, "listen 8080\n");
+        assert!(!run.heredocs[1].expand);
+        let apk = run.commands().find(|c| c.name.text == "apk");
+        assert_eq!(
+            apk.and_then(|c| c.args.last()).map(|a| a.span.slice(text)),
+            Some("curl")
+        );
+        assert!(parse("FROM alpine\nRUN cat <<EOF\nno end\n").is_err());
     }
 
     #[test]

@@ -12,7 +12,8 @@ fn last_user<'a>(d: &'a Dockerfile, stage: &Stage) -> Option<&'a Instruction> {
 
 fn is_root(user: &str) -> bool {
     let name = user.split(':').next().unwrap_or(user).trim();
-    name == "root" || name == "0"
+    // `ContainerAdministrator` is the Windows images' root
+    name == "root" || name == "0" || name.eq_ignore_ascii_case("ContainerAdministrator")
 }
 
 impl Rule for RunsAsRoot {

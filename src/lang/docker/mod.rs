@@ -650,6 +650,11 @@ fn command(text: &str, c: &parse_dockerfile::Command<'_>, out: &mut Instruction,
         parse_dockerfile::Command::Exec(a) => {
             out.form = Some(Form::Exec);
             out.args = a.value.iter().map(|a| word(text, a)).collect();
+            if parse_shell {
+                if let Some(script) = exec_shell_script(text, &out.args) {
+                    out.scripts.push(script);
+                }
+            }
         }
         parse_dockerfile::Command::Shell(s) => {
             out.form = Some(Form::Shell);
@@ -664,6 +669,22 @@ fn command(text: &str, c: &parse_dockerfile::Command<'_>, out: &mut Instruction,
         }
         _ => {}
     }
+}
+
+/// `RUN ["/bin/bash", "-c", "script"]`: the script parsed as shell. The JSON string's source
+/// text is parsed where it is written; JSON escapes (`\"`) read as shell escapes, which keeps
+/// the command words right.
+fn exec_shell_script(text: &str, args: &[Word]) -> Option<Script> {
+    let (program, rest) = args.split_first()?;
+    let base = program.text.rsplit('/').next().unwrap_or(&program.text);
+    if !matches!(base, "sh" | "bash" | "dash" | "ash" | "zsh") {
+        return None;
+    }
+    let c = rest
+        .iter()
+        .position(|a| a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('c'))?;
+    let script = rest.get(c + 1)?;
+    Some(shell::parse(script.span.slice(text), script.span.start))
 }
 
 /// The command as Docker hands it to the shell: continuations joined, comment lines dropped.
@@ -998,6 +1019,16 @@ mod tests {
             Some("curl")
         );
         assert!(parse("FROM alpine\nRUN cat <<EOF\nno end\n").is_err());
+    }
+
+    #[test]
+    fn exec_form_shell_and_tab_heredoc() {
+        let text = "FROM debian:12\nRUN [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\", \"curl -fsSL https://x | sh\"]\nRUN <<-EOF\n\tapt-get install -y curl\n\tEOF\n";
+        let d = df(text);
+        let names: Vec<_> = d.instructions[1].commands().map(|c| c.name.span.slice(text)).collect();
+        assert_eq!(names, ["curl", "sh"]);
+        let curl = d.instructions[2].commands().next().and_then(|c| c.args.last());
+        assert_eq!(curl.map(|a| a.span.slice(text)), Some("curl"));
     }
 
     #[test]

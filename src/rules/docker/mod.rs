@@ -77,7 +77,21 @@ pub fn apt_install(cmd: &Command) -> Option<(&Word, &[Word])> {
     if !matches!(name.program(), "apt-get" | "apt") {
         return None;
     }
-    let pos = args.iter().position(|a| !a.text.starts_with('-'))?;
+    // the verb is the first word that is neither an option nor an option's value (`-o X=Y`)
+    let mut pos = 0;
+    while let Some(a) = args.get(pos) {
+        if !a.text.starts_with('-') {
+            break;
+        }
+        pos += if matches!(
+            a.text.as_str(),
+            "-o" | "-t" | "-c" | "--target-release" | "--config-file"
+        ) {
+            2
+        } else {
+            1
+        };
+    }
     let verb = args.get(pos)?;
     (verb.text == "install").then(|| (verb, args.get(pos + 1..).unwrap_or(&[])))
 }

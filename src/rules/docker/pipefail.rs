@@ -29,6 +29,13 @@ fn shell_for<'a>(d: &'a Dockerfile, stage: &'a Stage, before: usize) -> Option<&
     None
 }
 
+/// `-o pipefail` (or `-euo pipefail`) among a shell's arguments.
+fn sets_pipefail(words: &[&str]) -> bool {
+    words
+        .windows(2)
+        .any(|w| w[1] == "pipefail" && w[0].starts_with('-') && !w[0].starts_with("--") && w[0].contains('o'))
+}
+
 fn is_posix(program: &str) -> bool {
     let base = program
         .rsplit(['/', '\\'])
@@ -53,6 +60,11 @@ impl Rule for Pipefail {
         if !i.is("RUN") || i.scripts.is_empty() {
             return;
         }
+        // `RUN ["bash", "-o", "pipefail", "-c", "..."]` sets it on its own shell
+        let exec_words: Vec<&str> = i.args.iter().map(|a| a.text.as_str()).collect();
+        if i.form == Some(crate::lang::docker::Form::Exec) && sets_pipefail(&exec_words) {
+            return;
+        }
         let Some(stage) = i.stage.and_then(|s| d.stages.get(s)) else {
             return;
         };
@@ -63,10 +75,7 @@ impl Rule for Pipefail {
                     return;
                 }
                 let words: Vec<&str> = shell.args.iter().map(|a| a.text.as_str()).collect();
-                if words
-                    .windows(2)
-                    .any(|w| w[1] == "pipefail" && w[0].starts_with('-') && w[0].contains('o'))
-                {
+                if sets_pipefail(&words) {
                     return;
                 }
             }

@@ -106,6 +106,9 @@ pub struct Dockerfile {
     pub escape: char,
     pub instructions: Vec<Instruction>,
     pub stages: Vec<Stage>,
+    /// Indexes of the stages whose layers make up the final image: the last stage, then the
+    /// stage it is built `FROM`, and so on.
+    pub final_chain: Vec<usize>,
 }
 
 impl Dockerfile {
@@ -231,6 +234,25 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
             }
         }
     }
+}
+
+fn final_chain(stages: &[Stage]) -> Vec<usize> {
+    let mut by_name = std::collections::HashMap::new();
+    for s in stages {
+        if let Some(n) = &s.name {
+            by_name.entry(n.text.to_ascii_lowercase()).or_insert(s.index);
+        }
+    }
+    let mut chain = Vec::new();
+    let mut cur = stages.last();
+    while let Some(s) = cur {
+        chain.push(s.index);
+        cur = by_name
+            .get(&s.image.text.to_ascii_lowercase())
+            .filter(|&&b| b < s.index)
+            .and_then(|&b| stages.get(b));
+    }
+    chain
 }
 
 /// A heredoc found by [`blank_heredocs`]: the line its RUN starts on and its body.
@@ -383,6 +405,7 @@ fn build(text: &str, parsed: &parse_dockerfile::Dockerfile<'_>) -> Dockerfile {
         escape,
         instructions: Vec::with_capacity(parsed.instructions.len()),
         stages: Vec::new(),
+        final_chain: Vec::new(),
     };
     for inst in &parsed.instructions {
         let index = out.instructions.len();
@@ -402,6 +425,7 @@ fn build(text: &str, parsed: &parse_dockerfile::Dockerfile<'_>) -> Dockerfile {
         let stage = out.stages.len().checked_sub(1);
         out.instructions.push(instruction(text, inst, index, stage, escape));
     }
+    out.final_chain = final_chain(&out.stages);
     out
 }
 
@@ -975,6 +999,9 @@ mod tests {
         assert_eq!(cmd.args[0].span.slice(text), "app.py");
         assert_eq!(d.instructions[0].stage, None);
         assert_eq!(cmd.stage, Some(1));
+        assert_eq!(d.final_chain, [1]);
+        let d = df("FROM python:3.12 AS base\nFROM base AS app\nFROM golang:1.22 AS tools\nFROM app\n");
+        assert_eq!(d.final_chain, [3, 1, 0]);
     }
 
     #[test]

@@ -41,21 +41,12 @@ pub fn base_stage<'a>(d: &'a Dockerfile, stage: &Stage) -> Option<&'a Stage> {
 /// The stages whose instructions end up in the final image: the last stage and the stages it
 /// is built `FROM`, nearest first.
 pub fn image_chain(d: &Dockerfile) -> Vec<&Stage> {
-    let mut out = Vec::new();
-    let mut cur = d.stages.last();
-    while let Some(s) = cur {
-        if out.iter().any(|o: &&Stage| o.index == s.index) {
-            break;
-        }
-        out.push(s);
-        cur = base_stage(d, s);
-    }
-    out
+    d.final_chain.iter().filter_map(|&i| d.stages.get(i)).collect()
 }
 
 /// Whether instruction `i` is in a stage of the final image.
 pub fn in_final_image(d: &Dockerfile, i: &Instruction) -> bool {
-    i.stage.is_some_and(|s| image_chain(d).iter().any(|c| c.index == s))
+    i.stage.is_some_and(|s| d.final_chain.contains(&s))
 }
 
 /// The image reference a FROM uses once ARGs are resolved; `None` when unknown.

@@ -26,24 +26,24 @@ impl Rule for PipCache {
         if cache_mount {
             return;
         }
-        let env_off = d.variable("PIP_NO_CACHE_DIR", i.index).is_some_and(|v| {
-            matches!(
-                v.to_ascii_lowercase().as_str(),
-                "1" | "true" | "yes" | "on" | "off" | "0" | "false"
-            )
-        });
-        if env_off {
-            return;
-        }
+        // looked up only when a pip install is there: the lookup walks the stage
+        let env_off = || {
+            d.variable("PIP_NO_CACHE_DIR", i.index).is_some_and(|v| {
+                matches!(
+                    v.to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on" | "off" | "0" | "false"
+                )
+            })
+        };
         for cmd in i.commands() {
             let Some((verb, args)) = pip_install(cmd) else { continue };
             if cmd.assignments.iter().any(|a| a.text.starts_with("PIP_NO_CACHE_DIR=")) {
                 continue;
             }
-            if !args
+            let flag = args
                 .iter()
-                .any(|a| a.text == "--no-cache-dir" || a.text == "--no-cache")
-            {
+                .any(|a| a.text == "--no-cache-dir" || a.text == "--no-cache");
+            if !flag && !env_off() {
                 cx.report(verb.span, "`pip install` without `--no-cache-dir`");
             }
         }

@@ -109,6 +109,16 @@ pub struct Dockerfile {
     /// Indexes of the stages whose layers make up the final image: the last stage, then the
     /// stage it is built `FROM`, and so on.
     pub final_chain: Vec<usize>,
+    /// ARG/ENV definitions by name, in document order (for [`Dockerfile::variable`]).
+    definitions: std::collections::HashMap<String, Vec<Definition>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct Definition {
+    instruction: usize,
+    value: Option<String>,
+    /// ARG (true) or ENV.
+    arg: bool,
 }
 
 impl Dockerfile {
@@ -132,34 +142,30 @@ impl Dockerfile {
     /// The value of `name` as seen by instruction `at`: an ARG/ENV default of its stage, or a
     /// global ARG default (in FROM, or redeclared in the stage).
     pub fn variable(&self, name: &str, at: usize) -> Option<String> {
-        let stage = self.instructions.get(at).and_then(|i| i.stage);
+        let defs = self.definitions.get(name).map(Vec::as_slice).unwrap_or(&[]);
         let global = || {
-            self.global_args()
-                .filter(|p| p.key.text == name)
+            defs.iter()
+                .take_while(|d| self.instructions.get(d.instruction).is_some_and(|i| i.stage.is_none()))
                 .last()
-                .and_then(|p| p.value.as_ref().map(|v| v.text.clone()))
+                .and_then(|d| d.value.clone())
         };
+        let stage = self.instructions.get(at).and_then(|i| i.stage);
         let Some(stage) = stage.and_then(|s| self.stages.get(s)) else {
             return global();
         };
+        // a FROM sees the global ARGs only
         if at == stage.from {
             return global();
         }
-        let mut found = None;
-        for i in self.instructions.get(stage.from + 1..at).unwrap_or(&[]) {
-            if !matches!(i.keyword.as_str(), "ARG" | "ENV") {
-                continue;
-            }
-            for p in i.pairs.iter().filter(|p| p.key.text == name) {
-                found = match &p.value {
-                    Some(v) => Some(v.text.clone()),
-                    // `ARG NAME` in a stage makes the global default visible
-                    None if i.keyword == "ARG" => global(),
-                    None => None,
-                };
-            }
+        // the last definition before `at`, if it is inside the stage
+        let before = defs.partition_point(|d| d.instruction < at);
+        let last = defs[..before].last().filter(|d| d.instruction > stage.from)?;
+        match &last.value {
+            Some(v) => Some(v.clone()),
+            // `ARG NAME` in a stage makes the global default visible
+            None if last.arg => global(),
+            None => None,
         }
-        found
     }
 
     /// Expand `$VAR`, `${VAR}`, `${VAR:-default}` with known values; `None` when any
@@ -406,6 +412,7 @@ fn build(text: &str, parsed: &parse_dockerfile::Dockerfile<'_>) -> Dockerfile {
         instructions: Vec::with_capacity(parsed.instructions.len()),
         stages: Vec::new(),
         final_chain: Vec::new(),
+        definitions: std::collections::HashMap::new(),
     };
     for inst in &parsed.instructions {
         let index = out.instructions.len();
@@ -426,6 +433,15 @@ fn build(text: &str, parsed: &parse_dockerfile::Dockerfile<'_>) -> Dockerfile {
         out.instructions.push(instruction(text, inst, index, stage, escape));
     }
     out.final_chain = final_chain(&out.stages);
+    for i in out.instructions.iter().filter(|i| i.is("ARG") || i.is("ENV")) {
+        for p in &i.pairs {
+            out.definitions.entry(p.key.text.clone()).or_default().push(Definition {
+                instruction: i.index,
+                value: p.value.as_ref().map(|v| v.text.clone()),
+                arg: i.is("ARG"),
+            });
+        }
+    }
     out
 }
 

@@ -71,6 +71,9 @@ pub struct Instruction {
     pub scripts: Vec<Script>,
     /// The instruction as a spanned tree for declarative checks.
     pub node: Node,
+    /// Index of the SHELL instruction in effect (of this stage, or inherited from the stage it
+    /// is built FROM); `None` for the default `/bin/sh -c`.
+    pub shell: Option<usize>,
 }
 
 impl Instruction {
@@ -98,6 +101,10 @@ pub struct Stage {
     pub name: Option<Word>,
     /// One past the stage's last instruction.
     pub end: usize,
+    /// The earlier stage this one is built FROM, when its image names one.
+    pub base: Option<usize>,
+    /// Whether the stage's layers end up in the final image (see [`Dockerfile::final_chain`]).
+    pub in_final_image: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +118,8 @@ pub struct Dockerfile {
     pub final_chain: Vec<usize>,
     /// ARG/ENV definitions by name, in document order (for [`Dockerfile::variable`]).
     definitions: std::collections::HashMap<String, Vec<Definition>>,
+    /// Stage index by lower-case name.
+    stage_names: std::collections::HashMap<String, usize>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -211,9 +220,9 @@ impl Dockerfile {
 
     /// Index of the stage named `name` (case-insensitive, as BuildKit compares them).
     pub fn stage_named(&self, name: &str) -> Option<&Stage> {
-        self.stages
-            .iter()
-            .find(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(name)))
+        self.stage_names
+            .get(&name.to_ascii_lowercase())
+            .and_then(|&i| self.stages.get(i))
     }
 }
 
@@ -242,23 +251,51 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
     }
 }
 
-fn final_chain(stages: &[Stage]) -> Vec<usize> {
-    let mut by_name = std::collections::HashMap::new();
-    for s in stages {
+/// Record on each instruction which SHELL is in effect: SHELL is image configuration, so a
+/// stage built FROM an earlier stage starts with that stage's last SHELL.
+fn assign_shells(d: &mut Dockerfile) {
+    let mut last_shell: Vec<Option<usize>> = Vec::with_capacity(d.stages.len());
+    for si in 0..d.stages.len() {
+        let (from, end, base) = match d.stages.get(si) {
+            Some(s) => (s.from, s.end, s.base),
+            None => break,
+        };
+        let mut current = base.and_then(|b| last_shell.get(b).copied().flatten());
+        for i in d.instructions.get_mut(from..end).unwrap_or(&mut []) {
+            i.shell = current;
+            if i.is("SHELL") {
+                current = Some(i.index);
+            }
+        }
+        last_shell.push(current);
+    }
+}
+
+/// Stage names, each stage's base stage, and the chain of stages in the final image.
+fn link_stages(d: &mut Dockerfile) {
+    for s in &d.stages {
         if let Some(n) = &s.name {
-            by_name.entry(n.text.to_ascii_lowercase()).or_insert(s.index);
+            d.stage_names.entry(n.text.to_ascii_lowercase()).or_insert(s.index);
         }
     }
-    let mut chain = Vec::new();
-    let mut cur = stages.last();
-    while let Some(s) = cur {
-        chain.push(s.index);
-        cur = by_name
+    for s in &mut d.stages {
+        s.base = d
+            .stage_names
             .get(&s.image.text.to_ascii_lowercase())
-            .filter(|&&b| b < s.index)
-            .and_then(|&b| stages.get(b));
+            .copied()
+            .filter(|&b| b < s.index);
     }
-    chain
+    let mut cur = d.stages.len().checked_sub(1);
+    while let Some(i) = cur {
+        d.final_chain.push(i);
+        cur = match d.stages.get_mut(i) {
+            Some(s) => {
+                s.in_final_image = true;
+                s.base
+            }
+            None => None,
+        };
+    }
 }
 
 /// A heredoc found by [`blank_heredocs`]: the line its RUN starts on and its body.
@@ -413,6 +450,7 @@ fn build(text: &str, parsed: &parse_dockerfile::Dockerfile<'_>) -> Dockerfile {
         stages: Vec::new(),
         final_chain: Vec::new(),
         definitions: std::collections::HashMap::new(),
+        stage_names: std::collections::HashMap::new(),
     };
     for inst in &parsed.instructions {
         let index = out.instructions.len();
@@ -427,12 +465,15 @@ fn build(text: &str, parsed: &parse_dockerfile::Dockerfile<'_>) -> Dockerfile {
                 image: word(text, &from.image),
                 name: from.as_.as_ref().map(|(_, n)| word(text, n)),
                 end: parsed.instructions.len(),
+                base: None,
+                in_final_image: false,
             });
         }
         let stage = out.stages.len().checked_sub(1);
         out.instructions.push(instruction(text, inst, index, stage, escape));
     }
-    out.final_chain = final_chain(&out.stages);
+    link_stages(&mut out);
+    assign_shells(&mut out);
     for i in out.instructions.iter().filter(|i| i.is("ARG") || i.is("ENV")) {
         for p in &i.pairs {
             out.definitions.entry(p.key.text.clone()).or_default().push(Definition {
@@ -503,6 +544,7 @@ fn instruction(
         heredocs: Vec::new(),
         scripts: Vec::new(),
         node: Node::new(Span::default(), NodeValue::Null),
+        shell: None,
     };
     let kw = |k: &parse_dockerfile::Keyword| span(&k.span);
     match inst {

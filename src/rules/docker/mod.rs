@@ -32,10 +32,7 @@ use crate::lang::shell::{Command, Word};
 
 /// The stage a FROM builds on, when its image names an earlier stage.
 pub fn base_stage<'a>(d: &'a Dockerfile, stage: &Stage) -> Option<&'a Stage> {
-    let image = &stage.image.text;
-    d.stages[..stage.index.min(d.stages.len())]
-        .iter()
-        .find(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(image)))
+    stage.base.and_then(|b| d.stages.get(b))
 }
 
 /// The stages whose instructions end up in the final image: the last stage and the stages it
@@ -46,7 +43,7 @@ pub fn image_chain(d: &Dockerfile) -> Vec<&Stage> {
 
 /// Whether instruction `i` is in a stage of the final image.
 pub fn in_final_image(d: &Dockerfile, i: &Instruction) -> bool {
-    i.stage.is_some_and(|s| d.final_chain.contains(&s))
+    i.stage.and_then(|s| d.stages.get(s)).is_some_and(|s| s.in_final_image)
 }
 
 /// The image reference a FROM uses once ARGs are resolved; `None` when unknown.
@@ -56,10 +53,7 @@ pub fn resolved_image(d: &Dockerfile, stage: &Stage) -> Option<String> {
 
 /// Whether `reference` is an external image rather than `scratch` or an earlier stage.
 pub fn is_external_image(d: &Dockerfile, stage: &Stage, reference: &str) -> bool {
-    !reference.eq_ignore_ascii_case("scratch")
-        && !d.stages[..stage.index.min(d.stages.len())]
-            .iter()
-            .any(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(reference)))
+    !reference.eq_ignore_ascii_case("scratch") && d.stage_named(reference).is_none_or(|s| s.index >= stage.index)
 }
 
 /// `apt-get install ...` / `apt install ...`: the `install` word and the words after it.

@@ -1,33 +1,9 @@
 //! DF021: RUN with a pipe and no `set -o pipefail` under a bash/sh SHELL.
 
-use crate::lang::docker::{Dockerfile, Instruction, Stage};
-use crate::rules::docker::{base_stage, resolved_image};
+use crate::rules::docker::resolved_image;
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct Pipefail;
-
-/// The SHELL in effect for instruction `i`: the last SHELL of its stage before it, else the
-/// one inherited from the stage it is built FROM; `None` means the default `/bin/sh -c`.
-fn shell_for<'a>(d: &'a Dockerfile, stage: &'a Stage, before: usize) -> Option<&'a Instruction> {
-    let mut stage = stage;
-    let mut end = before;
-    for _ in 0..d.stages.len() {
-        let found = d
-            .instructions
-            .get(stage.from + 1..end.min(stage.end))
-            .unwrap_or(&[])
-            .iter()
-            .rev()
-            .find(|i| i.is("SHELL"));
-        if found.is_some() {
-            return found;
-        }
-        let b = base_stage(d, stage)?;
-        stage = b;
-        end = b.end;
-    }
-    None
-}
 
 /// `-o pipefail` (or `-euo pipefail`) among a shell's arguments.
 fn sets_pipefail(words: &[&str]) -> bool {
@@ -68,7 +44,7 @@ impl Rule for Pipefail {
         let Some(stage) = i.stage.and_then(|s| d.stages.get(s)) else {
             return;
         };
-        match shell_for(d, stage, i.index) {
+        match i.shell.and_then(|s| d.instructions.get(s)) {
             Some(shell) => {
                 let Some(program) = shell.args.first() else { return };
                 if !is_posix(&program.text) {

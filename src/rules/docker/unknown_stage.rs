@@ -23,11 +23,7 @@ fn check_from(d: &Dockerfile, i: &Instruction, value: &str, span: Span, cx: &mut
         }
         return;
     }
-    match d
-        .stages
-        .iter()
-        .position(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(&value)))
-    {
+    match d.stage_named(&value).map(|s| s.index) {
         Some(pos) if pos < current => {}
         Some(pos) if pos == current => {
             cx.report(span, format!("stage `{value}` refers to itself"));
@@ -80,18 +76,8 @@ impl Rule for UnknownStage {
                 // a FROM naming the current or a later stage; other bare names are images
                 let Some(current) = i.stage else { return };
                 let Some(image) = i.args.first() else { return };
-                let later = d.stages.iter().position(|s| {
-                    s.index >= current
-                        && s.name
-                            .as_ref()
-                            .is_some_and(|n| n.text.eq_ignore_ascii_case(&image.text))
-                });
-                let earlier = d.stages[..current.min(d.stages.len())].iter().any(|s| {
-                    s.name
-                        .as_ref()
-                        .is_some_and(|n| n.text.eq_ignore_ascii_case(&image.text))
-                });
-                if later.is_some() && !earlier {
+                // stage names are unique, so a named stage is either earlier or not
+                if d.stage_named(&image.text).is_some_and(|s| s.index >= current) {
                     cx.report(
                         image.span,
                         format!("stage `{}` is not defined before this `FROM`", image.text),

@@ -2,6 +2,13 @@
 //! arguments, stages, ARG/ENV/LABEL pairs, heredocs, and every RUN body parsed as shell
 //! (with offsets into the file). Built on `parse-dockerfile`, whose first error becomes a
 //! [`ParseError`].
+//!
+//! Declarative checks see each instruction (target `dockerfile.instruction`, `type:` the
+//! upper-case keyword) as a map: `keyword`; `arguments` (list of strings: exec-form elements,
+//! a shell-form command as one string, COPY/ADD sources then destination, FROM image then
+//! alias); `flags` (`{from: build, chown: "app:app", link: true}`, without the `--`); `form`
+//! (`exec`/`shell`, for RUN/CMD/ENTRYPOINT/HEALTHCHECK/SHELL); `values` (ARG/ENV/LABEL
+//! `{NAME: value}`, `null` for `ARG NAME`); `heredocs` (list of bodies).
 
 use crate::lang::shell::{self, Script};
 use crate::lang::ParseError;
@@ -1114,6 +1121,21 @@ mod tests {
         assert_eq!(names, ["curl", "sh"]);
         let curl = d.instructions[2].commands().next().and_then(|c| c.args.last());
         assert_eq!(curl.map(|a| a.span.slice(text)), Some("curl"));
+    }
+
+    #[test]
+    fn declarative_node() {
+        let text = "FROM python:3.12 AS build\nFROM python:3.12\nCOPY --from=build --link /w /w\nENV DB_PASSWORD=x APP=1\nARG TOKEN\n";
+        let d = df(text);
+        let copy = &d.instructions[2].node;
+        assert_eq!(copy.at("keyword").and_then(|n| n.as_str()), Some("COPY"));
+        assert_eq!(copy.at("flags.from").and_then(|n| n.as_str()), Some("build"));
+        assert_eq!(copy.at("flags.link").and_then(|n| n.as_bool()), Some(true));
+        assert_eq!(copy.select("arguments[*]").len(), 2);
+        let env = &d.instructions[3].node;
+        let pw = env.at("values.DB_PASSWORD");
+        assert_eq!(pw.map(|n| n.span.slice(text)), Some("x"));
+        assert!(d.instructions[4].node.at("values.TOKEN").is_some_and(|n| n.is_null()));
     }
 
     #[test]

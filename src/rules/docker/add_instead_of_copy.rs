@@ -1,5 +1,6 @@
 //! DF006: ADD for local files, or ADD of a remote URL without `--checksum`.
 
+use crate::rules::docker::shown;
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct AddInsteadOfCopy;
@@ -30,7 +31,7 @@ impl Rule for AddInsteadOfCopy {
             let remote = t.contains("://") || t.starts_with("git@");
             if remote {
                 if !checksum {
-                    cx.report(s.span, format!("`ADD` downloads `{t}` without `--checksum`"));
+                    cx.report(s.span, format!("`ADD` downloads `{}` without `--checksum`", shown(t)));
                 }
             } else if !ARCHIVES.iter().any(|x| t.to_ascii_lowercase().ends_with(x)) {
                 local.push(s);
@@ -39,7 +40,10 @@ impl Rule for AddInsteadOfCopy {
         // an ADD that only copies local files (archives are extracted, which is ADD's job)
         if !local.is_empty() && local.len() == sources.len() {
             let names = local.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
-            cx.report(i.keyword_span, format!("`ADD` copies local `{names}`; use `COPY`"));
+            cx.report(
+                i.keyword_span,
+                format!("`ADD` copies local `{}`; use `COPY`", shown(&names)),
+            );
         }
     }
 }

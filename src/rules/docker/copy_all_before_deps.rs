@@ -2,7 +2,7 @@
 
 use crate::lang::docker::Instruction;
 use crate::lang::shell::Command;
-use crate::rules::docker::{pip_install, pip_options};
+use crate::rules::docker::{pip_install, pip_options, shown};
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct CopyAllBeforeDeps;
@@ -85,7 +85,7 @@ impl Rule for CopyAllBeforeDeps {
                     Some(c) => {
                         cx.report(
                             c.span,
-                            format!("`{}` copies the whole context before `{install}`", written(c)),
+                            format!("`{}` copies the whole context before `{install}`", shown(&written(c))),
                         );
                         break;
                     }

@@ -2,7 +2,7 @@
 
 use crate::lang::docker::Dockerfile;
 use crate::lang::shell::Command;
-use crate::rules::docker::{image_chain, pip_install, pip_options, pip_packages, requirement_name};
+use crate::rules::docker::{image_chain, pip_install, pip_options, pip_packages, requirement_name, shown};
 use crate::rules::{Context, NodeKind, Rule, Subject};
 use crate::source::Span;
 
@@ -52,7 +52,7 @@ fn dev_install(cmd: &Command) -> Option<(Span, String)> {
                 _ => None,
             };
             if let Some(f) = file.filter(|f| is_dev_word(f.text.rsplit('/').next().unwrap_or(&f.text))) {
-                return Some((f.span, format!("`{}` is installed", f.text)));
+                return Some((f.span, format!("`{}` is installed", shown(&f.text))));
             }
         }
         for pkg in pip_packages(args) {
@@ -62,7 +62,7 @@ fn dev_install(cmd: &Command) -> Option<(Span, String)> {
                 return Some((pkg.span, format!("test tool `{name}` is installed")));
             }
             if extras.split([',', ']']).any(is_dev_word) {
-                return Some((pkg.span, format!("dev extras `{}` are installed", pkg.text)));
+                return Some((pkg.span, format!("dev extras `{}` are installed", shown(&pkg.text))));
             }
         }
         return None;

@@ -1,6 +1,6 @@
 //! DF002: a production base image without `@sha256:`.
 
-use crate::rules::docker::{is_external_image, resolved_image};
+use crate::rules::docker::{is_external_image, resolved_image, shown};
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct ImageNotDigestPinned;
@@ -21,7 +21,7 @@ impl Rule for ImageNotDigestPinned {
             }
             cx.report(
                 stage.image.span,
-                format!("base image `{image}` is not pinned by digest"),
+                format!("`{}` is not pinned by digest", shown(&image)),
             );
         }
     }

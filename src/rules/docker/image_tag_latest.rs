@@ -1,6 +1,6 @@
 //! DF001: FROM without a tag or with `:latest`.
 
-use crate::rules::docker::{is_external_image, resolved_image};
+use crate::rules::docker::{is_external_image, resolved_image, shown};
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct ImageTagLatest;
@@ -27,10 +27,13 @@ impl Rule for ImageTagLatest {
             }
             match tag_of(&image) {
                 None => {
-                    cx.report(stage.image.span, format!("image `{image}` has no tag"));
+                    cx.report(stage.image.span, format!("image `{}` has no tag", shown(&image)));
                 }
                 Some("latest") => {
-                    cx.report(stage.image.span, format!("image `{image}` uses the `latest` tag"));
+                    cx.report(
+                        stage.image.span,
+                        format!("image `{}` uses the `latest` tag", shown(&image)),
+                    );
                 }
                 Some(_) => {}
             }

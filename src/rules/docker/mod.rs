@@ -30,6 +30,16 @@ pub mod unknown_stage;
 use crate::lang::docker::{Dockerfile, Instruction, Stage};
 use crate::lang::shell::{Command, Word};
 
+/// A value as quoted in a message: long URLs and image references are cut so the message
+/// stays short (the highlighted span shows the whole value).
+pub fn shown(value: &str) -> String {
+    const MAX: usize = 48;
+    match value.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
+}
+
 /// The stage a FROM builds on, when its image names an earlier stage.
 pub fn base_stage<'a>(d: &'a Dockerfile, stage: &Stage) -> Option<&'a Stage> {
     stage.base.and_then(|b| d.stages.get(b))

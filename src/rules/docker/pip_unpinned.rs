@@ -1,6 +1,6 @@
 //! DF011: `pip install pkg` without a version.
 
-use crate::rules::docker::{is_local_or_url, pip_install, pip_packages, requirement_name};
+use crate::rules::docker::{is_local_or_url, pip_install, pip_packages, requirement_name, shown};
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct PipUnpinned;
@@ -31,7 +31,7 @@ impl Rule for PipUnpinned {
                 if name.is_empty() || !rest.is_empty() || BOOTSTRAP.contains(&name.to_ascii_lowercase().as_str()) {
                     continue;
                 }
-                cx.report(pkg.span, format!("`{t}` is installed without a version"));
+                cx.report(pkg.span, format!("`{}` is installed without a version", shown(t)));
             }
         }
     }

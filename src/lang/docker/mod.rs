@@ -806,18 +806,18 @@ fn shell_text(raw: &str, escape: char) -> String {
             continue;
         }
         first = false;
-        if escape != '\\' {
-            let body = content.strip_suffix('\r').unwrap_or(content);
-            if has_nl && body.ends_with(escape) {
-                let keep = &body[..body.len() - escape.len_utf8()];
-                out.push_str(keep);
-                out.push('\\');
-                // keep alignment for multi-byte escapes
-                out.extend(std::iter::repeat_n(' ', escape.len_utf8() - 1));
-                out.push_str(&content[body.len()..]);
-                out.push('\n');
-                continue;
-            }
+        // Docker continues a line on the escape character followed by blanks (and `\r`); the
+        // shell only on `\` right before the line break: move it there, padding with spaces
+        let t = content.trim_end_matches([' ', '\t', '\r']);
+        if has_nl && t.ends_with(escape) && (escape != '\\' || t.len() != content.len()) {
+            out.push_str(&t[..t.len() - escape.len_utf8()]);
+            out.extend(std::iter::repeat_n(
+                ' ',
+                content.len() - t.len() + escape.len_utf8() - 1,
+            ));
+            out.push('\\');
+            out.push('\n');
+            continue;
         }
         out.push_str(piece);
     }
@@ -1136,6 +1136,19 @@ mod tests {
         let pw = env.at("values.DB_PASSWORD");
         assert_eq!(pw.map(|n| n.span.slice(text)), Some("x"));
         assert!(d.instructions[4].node.at("values.TOKEN").is_some_and(|n| n.is_null()));
+    }
+
+    #[test]
+    fn crlf_and_blanks_after_the_escape() {
+        let text = "FROM debian:12\r\nRUN curl -fsSL https://x \\\r\n    | sh \\  \r\n    && echo done\r\n";
+        let d = df(text);
+        let run = &d.instructions[1];
+        assert_eq!(run.scripts[0].pipelines.len(), 1);
+        let echo = run.commands().find(|c| c.name.text == "echo");
+        assert_eq!(
+            echo.and_then(|c| c.args.first()).map(|a| a.span.slice(text)),
+            Some("done")
+        );
     }
 
     #[test]

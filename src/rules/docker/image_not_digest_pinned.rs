@@ -19,10 +19,7 @@ impl Rule for ImageNotDigestPinned {
             if !is_external_image(d, stage, &image) || image.contains("@sha256:") {
                 continue;
             }
-            cx.report(
-                stage.image.span,
-                format!("`{}` is not pinned by digest", shown(&image)),
-            );
+            cx.report(stage.image.span, format!("`{}` is not pinned by digest", shown(&image)));
         }
     }
 }

@@ -236,8 +236,16 @@ impl Dockerfile {
 /// Parse a Dockerfile. On a syntax error the model is `None` and the error carries the
 /// parser's line.
 pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
-    match parse_dockerfile::parse(text) {
-        Ok(parsed) => Ok(build(text, &parsed)),
+    // the parser is third-party: a bug in it must cost this file, not the run
+    let parsed = std::panic::catch_unwind(|| parse_dockerfile::parse(text).map(|p| build(text, &p)));
+    let Ok(first) = parsed else {
+        return Err(ParseError::new(
+            "the Dockerfile parser failed on this file",
+            Span::empty(0),
+        ));
+    };
+    match first {
+        Ok(d) => Ok(d),
         Err(e) => {
             // parse-dockerfile only knows heredocs that open a RUN (`RUN <<EOF`); BuildKit
             // also accepts `RUN cat <<EOF > /etc/app.conf`. Retry with those bodies blanked
@@ -246,8 +254,9 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
             if bodies.is_empty() {
                 return Err(error_at(text, &e));
             }
-            let reparsed = parse_dockerfile::parse(&blanked).ok().map(|p| build(&blanked, &p));
-            match reparsed {
+            let reparsed =
+                std::panic::catch_unwind(|| parse_dockerfile::parse(&blanked).ok().map(|p| build(&blanked, &p)));
+            match reparsed.ok().flatten() {
                 Some(mut d) => {
                     attach_heredocs(text, &mut d, &bodies);
                     Ok(d)

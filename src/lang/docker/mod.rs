@@ -1160,6 +1160,33 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1000))]
+        /// Any mix of Dockerfile-ish pieces parses or errors without panicking, and every span
+        /// of the model lies inside the text on character boundaries.
+        #[test]
+        fn never_panics_and_spans_fit(pieces in proptest::collection::vec(proptest::sample::select(vec![
+            "FROM python:3.12 AS b\n", "FROM b\n", "RUN ", "CMD ", "COPY --from=b ", "ARG A=${B:-x}\n",
+            "ENV K=\"v v\" \\\n", "<<EOF\n", "EOF\n", "<<-'E'\n\tE\n", "curl x | sh", " && ", "; ",
+            "\\\n", "# c\n", "\n", "[\"a\", \"b\"]", "sh -c 'cd /a'", "é", "`", "$(x)", "\"", "'",
+            "# escape=`\n", "\r\n", "EXPOSE ${P} 22/tcp\n", "USER root\n", "SHELL [\"bash\", \"-c\"]\n",
+        ]), 0..40)) {
+            let text: String = pieces.concat();
+            if let Ok(d) = parse(&text) {
+                let ok = |sp: Span| sp.start <= sp.end && sp.end <= text.len()
+                    && text.is_char_boundary(sp.start) && text.is_char_boundary(sp.end);
+                for i in &d.instructions {
+                    proptest::prop_assert!(ok(i.span) && ok(i.keyword_span));
+                    for a in &i.args { proptest::prop_assert!(ok(a.span)); }
+                    for c in i.commands() {
+                        proptest::prop_assert!(ok(c.span) && ok(c.name.span));
+                        for a in &c.args { proptest::prop_assert!(ok(a.span)); }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn escape_directive() {
         let text = "# escape=`\nFROM mcr.microsoft.com/windows/servercore:ltsc2022\nRUN echo one `\n    && echo two\n";

@@ -1,0 +1,233 @@
+//! The default report: each finding as a source snippet with the span underlined (miette's
+//! graphical handler), then a one-line summary.
+//!
+//! A label in another file than the finding's is rendered as a second snippet of that file
+//! (a miette "related" diagnostic), so cross-file mismatches show both ends. Notes and help are
+//! written after the snippets, the way rustc orders them.
+
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::{plural, Report};
+use crate::project::ParsedFile;
+use crate::rules::{Diagnostic, Severity};
+use crate::source::Span;
+
+/// Width used when the terminal's is unknown: a pipe, a file, a test.
+const DEFAULT_WIDTH: usize = 100;
+
+pub fn render(report: &Report<'_>) -> String {
+    let handler = handler(report.color, width(report.color));
+    let mut out = String::new();
+    for d in report.visible() {
+        let Some(file) = report.outcome.project.file(d.file) else {
+            continue;
+        };
+        render_one(report, &handler, d, file, &mut out);
+    }
+    out.push_str(&summary(report));
+    out.push('\n');
+    out
+}
+
+/// The closing line: `2 errors, 1 warning in 2 files (14 files scanned in 9 ms)`.
+pub fn summary(report: &Report<'_>) -> String {
+    let c = report.counts();
+    let scanned = format!(
+        "({} scanned in {} ms)",
+        plural(report.outcome.files_scanned(), "file"),
+        report.outcome.elapsed.as_millis()
+    );
+    let suppressed = if c.suppressed > 0 {
+        format!(", {} suppressed", c.suppressed)
+    } else {
+        String::new()
+    };
+    if c.findings() == 0 {
+        return format!("No problems found{suppressed} {scanned}");
+    }
+    let mut parts = vec![plural(c.errors, "error"), plural(c.warnings, "warning")];
+    if c.infos > 0 {
+        parts.push(plural(c.infos, "info"));
+    }
+    format!(
+        "{}{suppressed} in {} {scanned}",
+        parts.join(", "),
+        plural(c.files_with_findings, "file")
+    )
+}
+
+/// The terminal's width from `COLUMNS` when writing to a terminal; a fixed width otherwise, so
+/// output written to files and pipes does not depend on the terminal it was produced in.
+fn width(tty: bool) -> usize {
+    if !tty {
+        return DEFAULT_WIDTH;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(DEFAULT_WIDTH)
+}
+
+fn handler(color: bool, width: usize) -> GraphicalReportHandler {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_urls(false)
+        .with_width(width)
+        .with_context_lines(1)
+}
+
+fn render_one(report: &Report<'_>, handler: &GraphicalReportHandler, d: &Diagnostic, file: &ParsedFile, out: &mut String) {
+    let slug = report
+        .registry
+        .meta(&d.rule)
+        .map(|m| format!(" {}", m.slug))
+        .unwrap_or_default();
+    let mut labels = vec![LabeledSpan::new_primary_with_span(None, clamp(&file.source.text, d.span))];
+    let mut related = Vec::new();
+    for l in &d.labels {
+        if l.file == d.file {
+            labels.push(LabeledSpan::new_with_span(
+                Some(l.message.clone()),
+                clamp(&file.source.text, l.span),
+            ));
+        } else if let Some(other) = report.outcome.project.file(l.file) {
+            related.push(Snippet {
+                message: l.message.clone(),
+                code: None,
+                severity: miette::Severity::Advice,
+                source: NamedSource::new(other.source.display_path(), other.source.text.clone()),
+                labels: vec![LabeledSpan::new_primary_with_span(None, clamp(&other.source.text, l.span))],
+                related: Vec::new(),
+            });
+        }
+    }
+    let suppressed = if d.suppressed.is_some() { " (suppressed)" } else { "" };
+    let snippet = Snippet {
+        message: format!("{}{suppressed}", d.message),
+        code: Some(format!("{}{slug}", d.rule)),
+        severity: match d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        },
+        source: NamedSource::new(file.source.display_path(), file.source.text.clone()),
+        labels,
+        related,
+    };
+    let mut rendered = String::new();
+    if handler.render_report(&mut rendered, &snippet).is_err() {
+        // miette could not read a span: fall back to the one-line form rather than lose it
+        let pos = file.source.position(d.span.start);
+        rendered = format!(
+            "{}:{}:{}: {} {}{suppressed}\n",
+            file.source.display_path(),
+            pos.line,
+            pos.column,
+            d.rule,
+            d.message
+        );
+    }
+    out.push_str(&rendered);
+    let footer = |out: &mut String, key: &str, text: &str| {
+        let key = if report.color {
+            format!("\u{1b}[36m{key}:\u{1b}[0m")
+        } else {
+            format!("{key}:")
+        };
+        let _ = writeln!(out, "  {key} {text}");
+    };
+    if let Some(note) = &d.note {
+        footer(out, "note", note);
+    }
+    if let Some(help) = &d.help {
+        footer(out, "help", help);
+    }
+    if let Some(s) = &d.suppressed {
+        let why = if s.justification.is_empty() {
+            "by a `linea: ignore` comment without a reason".to_string()
+        } else {
+            format!("by `linea: ignore`: {}", s.justification)
+        };
+        footer(out, "suppressed", &why);
+    }
+    out.push('\n');
+}
+
+/// A span miette can always read: inside the text and on character boundaries.
+fn clamp(text: &str, span: Span) -> miette::SourceSpan {
+    let fit = |mut o: usize| {
+        o = o.min(text.len());
+        while o > 0 && !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    };
+    let start = fit(span.start);
+    let end = fit(span.end).max(start);
+    (start, end - start).into()
+}
+
+/// One diagnostic as miette sees it.
+struct Snippet {
+    message: String,
+    code: Option<String>,
+    severity: miette::Severity,
+    source: NamedSource<Arc<str>>,
+    labels: Vec<LabeledSpan>,
+    related: Vec<Snippet>,
+}
+
+impl fmt::Debug for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Snippet {}
+
+impl miette::Diagnostic for Snippet {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clamps_spans_into_the_text() {
+        let s = clamp("é", Span::new(1, 9));
+        assert_eq!((s.offset(), s.len()), (0, 2));
+    }
+}

@@ -1,0 +1,101 @@
+//! JUnit XML, for CI test views (Azure Pipelines' `PublishTestResults@2` with
+//! `testResultsFormat: JUnit`, GitLab, Jenkins).
+//!
+//! One `<testsuite>` per scanned file, named by its path: Azure DevOps shows a suite as the
+//! test's file ("automated test storage"), so the Tests tab groups findings under the file they
+//! are in, which is where a reader goes to fix them. Grouping by rule would scatter one file's
+//! problems across suites. Each finding is a failed `<testcase>` (suppressed ones, with
+//! `--show-suppressed`, are skipped); a file without findings has one passing testcase, so the
+//! count of checked files is visible in the run's totals. No timestamps or durations: the
+//! report is the same for the same input.
+
+use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
+
+use super::Report;
+
+pub fn render(report: &Report<'_>) -> String {
+    let project = &report.outcome.project;
+    let mut junit = JunitReport::new("linea");
+    let visible: Vec<_> = report.visible().collect();
+    for file in &project.files {
+        let path = file.source.display_path();
+        let mut suite = TestSuite::new(path.as_str());
+        let findings = visible.iter().filter(|d| d.file == file.source.id);
+        let mut any = false;
+        for d in findings {
+            any = true;
+            let pos = file.source.position(d.span.start);
+            let meta = report.registry.meta(&d.rule);
+            let slug = meta.map(|m| format!(" {}", m.slug)).unwrap_or_default();
+            let mut body = format!(
+                "{path}:{}:{}: {} [{}] {}\n",
+                pos.line, pos.column, d.rule, d.severity, d.message
+            );
+            if let Some(note) = &d.note {
+                body.push_str(&format!("note: {note}\n"));
+            }
+            if let Some(help) = &d.help {
+                body.push_str(&format!("help: {help}\n"));
+            }
+            for l in &d.labels {
+                if let Some(f) = project.file(l.file) {
+                    let p = f.source.position(l.span.start);
+                    body.push_str(&format!(
+                        "see {}:{}:{}: {}\n",
+                        f.source.display_path(),
+                        p.line,
+                        p.column,
+                        l.message
+                    ));
+                }
+            }
+            if let Some(m) = meta {
+                body.push_str(&format!("docs: {}\n", m.help_uri()));
+            }
+            let message = format!("{}:{}:{}: {}", path, pos.line, pos.column, d.message);
+            let mut status = match &d.suppressed {
+                Some(s) => {
+                    let mut st = TestCaseStatus::skipped();
+                    st.set_message(format!("suppressed: {}", s.justification));
+                    st
+                }
+                None => {
+                    let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                    st.set_message(message).set_type(format!("{} {}", d.rule, d.severity));
+                    st
+                }
+            };
+            status.set_description(body);
+            let mut case = TestCase::new(
+                format!("{}{slug} at {}:{}", d.rule, pos.line, pos.column),
+                status,
+            );
+            case.set_classname(path.as_str());
+            suite.add_test_case(case);
+        }
+        if !any {
+            let mut case = TestCase::new("no findings", TestCaseStatus::success());
+            case.set_classname(path.as_str());
+            suite.add_test_case(case);
+        }
+        junit.add_test_suite(suite);
+    }
+    if !report.outcome.internal_errors.is_empty() {
+        let mut suite = TestSuite::new("linea internal errors");
+        for (i, e) in report.outcome.internal_errors.iter().enumerate() {
+            let mut st = TestCaseStatus::non_success(NonSuccessKind::Error);
+            st.set_message(e.as_str());
+            suite.add_test_case(TestCase::new(format!("internal error {}", i + 1), st));
+        }
+        junit.add_test_suite(suite);
+    }
+    match junit.to_string() {
+        Ok(mut s) => {
+            if !s.ends_with('\n') {
+                s.push('\n');
+            }
+            s
+        }
+        Err(e) => format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- linea: cannot write JUnit: {e} -->\n<testsuites name=\"linea\"/>\n"),
+    }
+}

@@ -1,8 +1,8 @@
 //! The default report: each finding as a source snippet with the span underlined (miette's
 //! graphical handler), then a one-line summary.
 //!
-//! A label in another file than the finding's is rendered as a second snippet of that file
-//! (a miette "related" diagnostic), so cross-file mismatches show both ends. Notes and help are
+//! A label in another file than the finding's is rendered as a second snippet of that file,
+//! so cross-file mismatches show both ends. Notes and help are
 //! written after the snippets, the way rustc orders them.
 
 use std::fmt::{self, Write as _};
@@ -124,7 +124,12 @@ fn render_one(report: &Report<'_>, handler: &GraphicalReportHandler, d: &Diagnos
         related,
     };
     let mut rendered = String::new();
-    if handler.render_report(&mut rendered, &snippet).is_err() {
+    let mut ok = handler.render_report(&mut rendered, &snippet).is_ok();
+    // labels in other files: a snippet of that file each, under the finding's own
+    for other in &snippet.related {
+        ok &= handler.render_report(&mut rendered, other).is_ok();
+    }
+    if !ok {
         // miette could not read a span: fall back to the one-line form rather than lose it
         let pos = file.source.position(d.span.start);
         rendered = format!(
@@ -183,6 +188,7 @@ struct Snippet {
     severity: miette::Severity,
     source: NamedSource<Arc<str>>,
     labels: Vec<LabeledSpan>,
+    /// Snippets of other files, rendered after this one.
     related: Vec<Snippet>,
 }
 
@@ -212,12 +218,6 @@ impl miette::Diagnostic for Snippet {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         Some(Box::new(self.labels.iter().cloned()))
-    }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            return None;
-        }
-        Some(Box::new(self.related.iter().map(|r| r as &dyn miette::Diagnostic)))
     }
 }
 

@@ -112,7 +112,14 @@ fn sample(registry: &Registry) -> (Outcome, Settings) {
     // the renderers must show labels in other files; no core rule makes one, so add one
     let files: Vec<_> = outcome.project.files.iter().map(|f| f.source.id).collect();
     let (a, b) = (files[0], files[2]);
-    let in_b = outcome.project.file(b).expect("file").source.text.find("containerPort").unwrap_or(0);
+    let in_b = outcome
+        .project
+        .file(b)
+        .expect("file")
+        .source
+        .text
+        .find("containerPort")
+        .unwrap_or(0);
     let mut d = Diagnostic::new(
         "PARSE001",
         Severity::Error,
@@ -120,7 +127,11 @@ fn sample(registry: &Registry) -> (Outcome, Settings) {
         Span::new(0, 10),
         "synthetic cross-file finding, `é` and `😀` in the text",
     )
-    .with_label(b, Span::new(in_b, in_b + "containerPort".len()), "the other end is here")
+    .with_label(
+        b,
+        Span::new(in_b, in_b + "containerPort".len()),
+        "the other end is here",
+    )
     .with_note("a note says why")
     .with_help("the help says what to do");
     d.suppressed = None;
@@ -259,7 +270,10 @@ fn junit_is_well_formed_and_counts_files() {
     assert!(xml.starts_with("<?xml"));
     // one suite per scanned file, with its findings or one passing case
     assert_eq!(xml.matches("<testsuite ").count(), outcome.files_scanned());
-    assert_eq!(xml.matches("<failure").count(), outcome.diagnostics.iter().filter(|d| d.suppressed.is_none()).count());
+    assert_eq!(
+        xml.matches("<failure").count(),
+        outcome.diagnostics.iter().filter(|d| d.suppressed.is_none()).count()
+    );
     assert!(xml.contains("name=\"no findings\""));
     assert!(!xml.contains('\u{1b}'));
 }

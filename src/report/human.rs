@@ -85,13 +85,22 @@ fn handler(color: bool, width: usize) -> GraphicalReportHandler {
         .with_context_lines(1)
 }
 
-fn render_one(report: &Report<'_>, handler: &GraphicalReportHandler, d: &Diagnostic, file: &ParsedFile, out: &mut String) {
+fn render_one(
+    report: &Report<'_>,
+    handler: &GraphicalReportHandler,
+    d: &Diagnostic,
+    file: &ParsedFile,
+    out: &mut String,
+) {
     let slug = report
         .registry
         .meta(&d.rule)
         .map(|m| format!(" {}", m.slug))
         .unwrap_or_default();
-    let mut labels = vec![LabeledSpan::new_primary_with_span(None, clamp(&file.source.text, d.span))];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        None,
+        clamp(&file.source.text, d.span),
+    )];
     let mut related = Vec::new();
     for l in &d.labels {
         if l.file == d.file {
@@ -105,7 +114,10 @@ fn render_one(report: &Report<'_>, handler: &GraphicalReportHandler, d: &Diagnos
                 code: None,
                 severity: miette::Severity::Advice,
                 source: NamedSource::new(other.source.display_path(), other.source.text.clone()),
-                labels: vec![LabeledSpan::new_primary_with_span(None, clamp(&other.source.text, l.span))],
+                labels: vec![LabeledSpan::new_primary_with_span(
+                    None,
+                    clamp(&other.source.text, l.span),
+                )],
                 related: Vec::new(),
             });
         }

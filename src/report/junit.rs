@@ -66,10 +66,7 @@ pub fn render(report: &Report<'_>) -> String {
                 }
             };
             status.set_description(body);
-            let mut case = TestCase::new(
-                format!("{}{slug} at {}:{}", d.rule, pos.line, pos.column),
-                status,
-            );
+            let mut case = TestCase::new(format!("{}{slug} at {}:{}", d.rule, pos.line, pos.column), status);
             case.set_classname(path.as_str());
             suite.add_test_case(case);
         }

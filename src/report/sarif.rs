@@ -230,7 +230,10 @@ fn artifact(file: &SourceFile) -> ArtifactLocation {
 }
 
 fn region(file: &SourceFile, span: Span) -> Region {
-    let span = Span::new(span.start.min(file.text.len()), span.end.min(file.text.len()).max(span.start.min(file.text.len())));
+    let span = Span::new(
+        span.start.min(file.text.len()),
+        span.end.min(file.text.len()).max(span.start.min(file.text.len())),
+    );
     let (start, end) = range(file, span);
     let text = file.slice(span);
     Region {
@@ -437,6 +440,9 @@ mod tests {
         let f = SourceFile::new(crate::source::FileId(0), "a.yaml".into(), "é: 😀x\n");
         let at = f.text.find('x').unwrap_or(0);
         let r = region(&f, Span::new(at, at + 1));
-        assert_eq!((r.start_column, r.end_column, r.byte_offset, r.byte_length), (5, 6, 8, 1));
+        assert_eq!(
+            (r.start_column, r.end_column, r.byte_offset, r.byte_length),
+            (5, 6, 8, 1)
+        );
     }
 }

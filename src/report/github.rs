@@ -41,9 +41,9 @@ pub fn render(report: &Report<'_>) -> String {
         if let Some(help) = &d.help {
             message.push_str(&format!("\nhelp: {help}"));
         }
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
+            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
             escape_property(&file.source.display_path()),
             start.line,
             start.column,

@@ -96,3 +96,55 @@ pub fn render(report: &Report<'_>) -> String {
         Err(e) => format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- linea: cannot write JUnit: {e} -->\n<testsuites name=\"linea\"/>\n"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Config, Settings};
+    use crate::discover::FileKind;
+    use crate::rules::engine::{self, SourceInput};
+    use crate::rules::registry::Registry;
+    use crate::rules::{Diagnostic, Severity};
+    use crate::source::Span;
+
+    #[test]
+    fn escapes_markup_and_round_trips() {
+        let registry = Registry::builtin().unwrap_or_default();
+        let settings = Settings::from_config(Config::default(), None, ".".into()).unwrap_or_else(|e| panic!("{e}"));
+        let text = "a: \"<b> & 'c' ]]>\"\n".to_string();
+        let mut outcome = engine::run(
+            &registry,
+            &settings,
+            vec![SourceInput::Memory {
+                path: "dir/<odd> & \"name\".yaml".into(),
+                kind: FileKind::Yaml,
+                text,
+            }],
+        );
+        let id = outcome.project.files[0].source.id;
+        outcome.diagnostics.push(
+            Diagnostic::new(
+                "PARSE001",
+                Severity::Error,
+                id,
+                Span::new(3, 20),
+                "value `<b> & ]]>` \u{7}bell",
+            )
+            .with_help("write \"it\" <properly>"),
+        );
+        let report = Report {
+            outcome: &outcome,
+            registry: &registry,
+            settings: &settings,
+            show_suppressed: false,
+            color: false,
+        };
+        let xml = render(&report);
+        assert!(xml.contains("&lt;b&gt; &amp; ]]&gt;"), "{xml}");
+        assert!(!xml.contains('\u{7}'), "control characters are not XML");
+        let back = JunitReport::deserialize_from_str(&xml).unwrap_or_else(|e| panic!("{e}\n{xml}"));
+        assert_eq!(back.test_suites.len(), 1);
+        assert_eq!(back.test_suites[0].name.as_str(), "dir/<odd> & \"name\".yaml");
+        assert_eq!(back.failures, 1);
+    }
+}

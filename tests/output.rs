@@ -277,3 +277,32 @@ fn junit_is_well_formed_and_counts_files() {
     assert!(xml.contains("name=\"no findings\""));
     assert!(!xml.contains('\u{1b}'));
 }
+
+/// Through the real binary: `--output` writes every format to the file, nothing to stdout, no
+/// colour, and the exit code still reflects the findings.
+#[test]
+fn cli_writes_each_format_to_a_file() {
+    let dir = std::env::temp_dir().join(format!("linea-output-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for format in ["human", "concise", "json", "sarif", "junit", "github"] {
+        let out = dir.join(format!("report.{format}"));
+        let assert = assert_cmd::Command::cargo_bin("linea")
+            .expect("binary")
+            .args([
+                "check",
+                "fixtures/core/PARSE001/fail.yaml",
+                "--format",
+                format,
+                "--output",
+            ])
+            .arg(&out)
+            .env_remove("NO_COLOR")
+            .assert()
+            .code(1);
+        assert!(assert.get_output().stdout.is_empty(), "{format}: stdout not empty");
+        let text = std::fs::read_to_string(&out).expect("report written");
+        assert!(text.contains("PARSE001"), "{format}: {text}");
+        assert!(!text.contains('\u{1b}'), "{format}: ANSI escape in a file");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

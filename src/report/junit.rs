@@ -9,21 +9,26 @@
 //! count of checked files is visible in the run's totals. No timestamps or durations: the
 //! report is the same for the same input.
 
+use std::collections::HashMap;
+
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
 use super::Report;
+use crate::rules::Diagnostic;
+use crate::source::FileId;
 
 pub fn render(report: &Report<'_>) -> String {
     let project = &report.outcome.project;
     let mut junit = JunitReport::new("linea");
-    let visible: Vec<_> = report.visible().collect();
+    let mut by_file: HashMap<FileId, Vec<&Diagnostic>> = HashMap::new();
+    for d in report.visible() {
+        by_file.entry(d.file).or_default().push(d);
+    }
     for file in &project.files {
         let path = file.source.display_path();
         let mut suite = TestSuite::new(path.as_str());
-        let findings = visible.iter().filter(|d| d.file == file.source.id);
-        let mut any = false;
+        let findings = by_file.get(&file.source.id).map(Vec::as_slice).unwrap_or_default();
         for d in findings {
-            any = true;
             let pos = file.source.position(d.span.start);
             let meta = report.registry.meta(&d.rule);
             let slug = meta.map(|m| format!(" {}", m.slug)).unwrap_or_default();
@@ -70,7 +75,7 @@ pub fn render(report: &Report<'_>) -> String {
             case.set_classname(path.as_str());
             suite.add_test_case(case);
         }
-        if !any {
+        if findings.is_empty() {
             let mut case = TestCase::new("no findings", TestCaseStatus::success());
             case.set_classname(path.as_str());
             suite.add_test_case(case);

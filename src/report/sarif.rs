@@ -5,7 +5,7 @@
 //! Suppressed findings are always kept, with `suppressions: [{kind: "inSource"}]`, so a viewer
 //! can show what was waived and why. Columns are Unicode code points (`columnKind`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use serde::Serialize;
@@ -300,11 +300,12 @@ fn descriptor(meta: &RuleMeta) -> ReportingDescriptor<'_> {
 pub fn render(report: &Report<'_>) -> String {
     let project = &report.outcome.project;
     // the rules that ran, plus any rule a finding names (engine rules, custom rules)
+    let named: HashSet<&str> = report.outcome.diagnostics.iter().map(|d| d.rule.as_str()).collect();
     let mut rules: Vec<&RuleMeta> = report
         .registry
         .iter()
         .map(|r| &r.meta)
-        .filter(|m| report.settings.rule_enabled(m) || report.outcome.diagnostics.iter().any(|d| d.rule == m.id))
+        .filter(|m| report.settings.rule_enabled(m) || named.contains(m.id.as_str()))
         .collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();

@@ -164,7 +164,7 @@ const EXAMPLES_EXEMPT: &[(&str, &str)] = &[
 ];
 
 /// The file name an example block is written to: `file=NAME` in the fence's info string
-/// (```` ```yaml file=.github/workflows/ci.yml ````) wins; otherwise the language and family
+/// (```` ```yaml file=.github/workflows/release.yml ````) wins; otherwise the language and family
 /// decide.
 fn example_file_name(family: &str, info: &str, code: &str, tags: &[String]) -> Option<String> {
     let mut words = info.split_whitespace();
@@ -189,7 +189,8 @@ fn example_file_name(family: &str, info: &str, code: &str, tags: &[String]) -> O
                 || code.contains("runs-on:")
                 || code.contains("uses: actions/");
             if gha {
-                ".github/workflows/ci.yml"
+                // not `ci.yml`: `ci` names a non-production environment, and prod-scoped rules skip it
+                ".github/workflows/deploy.yml"
             } else {
                 "azure-pipelines.yml"
             }

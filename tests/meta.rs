@@ -161,16 +161,30 @@ const EXAMPLES_EXEMPT: &[(&str, &str)] = &[
         "layout rules judge a repository's file tree; their examples show a tree, not one file",
     ),
     ("cross", "cross-artifact rules compare several files of a repository"),
+    (
+        "PY001",
+        "a module's layer comes from its place in a Python package, which one file cannot show",
+    ),
 ];
 
 /// The file name an example block is written to: `file=NAME` in the fence's info string
-/// (```` ```yaml file=.github/workflows/release.yml ````) wins; otherwise the language and family
+/// (```` ```yaml file=.github/workflows/release.yml ````) wins, then a first line that is a
+/// comment naming a path (`# blueprint/core/scoring.py`); otherwise the language and family
 /// decide.
 fn example_file_name(family: &str, info: &str, code: &str, tags: &[String]) -> Option<String> {
     let mut words = info.split_whitespace();
     let lang = words.next().unwrap_or_default().to_ascii_lowercase();
     if let Some(name) = words.find_map(|w| w.strip_prefix("file=")) {
         return Some(name.to_string());
+    }
+    // a first line that is a comment naming a path (`# blueprint/core/scoring.py`)
+    let first = code.lines().next().unwrap_or_default().trim();
+    if let Some(named) = first.strip_prefix("# ").or_else(|| first.strip_prefix("// ")) {
+        let named = named.trim();
+        let safe = !named.contains(' ') && !named.starts_with('/') && !named.split('/').any(|p| p == "..");
+        if safe && linea::discover::classify(Path::new(named)).is_some() {
+            return Some(named.to_string());
+        }
     }
     let name = match lang.as_str() {
         "dockerfile" | "docker" => "Dockerfile",

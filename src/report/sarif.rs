@@ -31,6 +31,9 @@ const SECURITY_TAGS: &[&str] = &[
     "access-control",
     "injection",
     "exposure",
+    "rbac",
+    "ports",
+    "production-gating",
 ];
 
 #[derive(Serialize)]

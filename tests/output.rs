@@ -164,6 +164,11 @@ fn redact_cwd(s: &str) -> String {
 fn every_format_once() {
     let registry = Registry::builtin().expect("rules");
     let (outcome, settings) = sample(&registry);
+    // rule docs are pinned by docs/rules; here only that they are carried
+    let sarif_docs = regex::Regex::new(
+        r#"("(?:fullDescription|help)": \{\n\s+"text": )"(?:[^"\\]|\\.)*"(,\n\s+"markdown": )?("(?:[^"\\]|\\.)*")?"#,
+    )
+    .expect("regex");
     for (format, name, show) in [
         (Format::Human, "human", true),
         (Format::Concise, "concise", false),
@@ -172,12 +177,67 @@ fn every_format_once() {
         (Format::Junit, "junit", true),
         (Format::Github, "github", false),
     ] {
-        let out = redact_cwd(&render(format, &registry, &outcome, &settings, show));
+        let mut out = redact_cwd(&render(format, &registry, &outcome, &settings, show));
+        if format == Format::Sarif {
+            out = sarif_docs
+                .replace_all(&out, |c: &regex::Captures<'_>| {
+                    let markdown = c
+                        .get(2)
+                        .map(|m| format!("{}\"[docs]\"", m.as_str()))
+                        .unwrap_or_default();
+                    format!("{}\"[docs]\"{markdown}", &c[1])
+                })
+                .into_owned();
+        }
         assert!(!out.contains('\u{1b}'), "{name}: colour codes with colour off");
         insta::with_settings!({snapshot_path => "snapshots/formats", prepend_module_to_snapshot => false}, {
             insta::assert_snapshot!(name, out);
         });
     }
+}
+
+/// `linea explain` as a terminal shows it (without colour).
+#[test]
+fn explain_text() {
+    // a rule of its own, so editing a built-in rule's docs does not churn this snapshot
+    let yaml = r#"id: ORG001
+slug: image-from-docker-hub
+severity: warning
+scope: prod
+summary: "Production images come from `docker.io`"
+help: pull the image through the company registry
+tags: [supply-chain]
+sources:
+  - {tool: checkov, id: CKV_DOCKER_1, relation: inspired}
+docs: |
+  Images pulled straight from Docker Hub bypass the registry's scanning.
+
+  ## Why is this bad?
+  Docker Hub rate-limits pulls, and **unscanned** images reach production.
+
+  ## Example
+  ```dockerfile
+  FROM docker.io/library/python:3.12-slim
+  ```
+
+  ## Use instead
+  ```dockerfile
+  FROM myacr.azurecr.io/python:3.12-slim
+  ```
+
+  ## Options
+  - `[registries] allowed` lists the registries images may come from
+check:
+  target: dockerfile.from
+  assert: {path: image, matches: "^myacr"}
+  message: "image `{image}` is not from the company registry"
+"#;
+    let meta = linea::rules::meta::RuleMeta::parse("ORG001.yaml".into(), "org", yaml.into(), false)
+        .unwrap_or_else(|e| panic!("{}", e.message));
+    let out = linea::rules::docs::terminal(&meta, false);
+    insta::with_settings!({snapshot_path => "snapshots/formats", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("explain", out);
+    });
 }
 
 #[test]

@@ -150,3 +150,22 @@ pub fn explain(key: &str) -> ExitStatus {
     print!("{}", crate::rules::docs::terminal(&rule.meta, color_stdout()));
     ExitStatus::Success
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_lists_every_rule_without_colour() {
+        let registry = Registry::builtin().unwrap_or_default();
+        let out = table(&registry, false);
+        assert!(out.starts_with("ID "));
+        assert!(out.contains("# core\n"));
+        for r in registry.iter() {
+            assert!(out.contains(&format!("{} ", r.meta.id)), "{} missing", r.meta.id);
+        }
+        assert!(out.contains("(off by default)"));
+        assert!(!out.contains('\u{1b}'));
+        assert!(table(&registry, true).contains('\u{1b}'));
+    }
+}

@@ -17,6 +17,23 @@ use crate::source::Span;
 
 /// Width used when the terminal's is unknown: a pipe, a file, a test.
 const DEFAULT_WIDTH: usize = 100;
+/// Lines longer than this (minified JSON, generated YAML) are not shown as snippets: the
+/// finding is reported with its position only.
+const MAX_SNIPPET_LINE: usize = 1000;
+
+/// Whether the lines a span touches are short enough to print.
+fn showable(file: &crate::source::SourceFile, span: Span) -> bool {
+    let text = &file.text;
+    let start = span.start.min(text.len());
+    let end = span.end.min(text.len()).max(start);
+    let line_start = text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let line_end = text
+        .get(end..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| end + i);
+    text.get(line_start..line_end)
+        .is_some_and(|l| l.lines().all(|l| l.len() <= MAX_SNIPPET_LINE))
+}
 
 pub fn render(report: &Report<'_>) -> String {
     let handler = handler(report.color, width(report.color));
@@ -97,18 +114,30 @@ fn render_one(
         .meta(&d.rule)
         .map(|m| format!(" {}", m.slug))
         .unwrap_or_default();
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        None,
-        clamp(&file.source.text, d.span),
-    )];
+    let show = showable(&file.source, d.span);
+    let mut labels = Vec::new();
+    if show {
+        labels.push(LabeledSpan::new_primary_with_span(
+            None,
+            clamp(&file.source.text, d.span),
+        ));
+    }
     let mut related = Vec::new();
     for l in &d.labels {
         if l.file == d.file {
+            if !show || !showable(&file.source, l.span) {
+                continue;
+            }
             labels.push(LabeledSpan::new_with_span(
                 Some(l.message.clone()),
                 clamp(&file.source.text, l.span),
             ));
-        } else if let Some(other) = report.outcome.project.file(l.file) {
+        } else if let Some(other) = report
+            .outcome
+            .project
+            .file(l.file)
+            .filter(|o| showable(&o.source, l.span))
+        {
             related.push(Snippet {
                 message: l.message.clone(),
                 code: None,
@@ -154,6 +183,16 @@ fn render_one(
         );
     }
     out.push_str(&rendered);
+    if ok && !show {
+        let pos = file.source.position(d.span.start);
+        let _ = writeln!(
+            out,
+            "  at {}:{}:{} (line too long to show)",
+            file.source.display_path(),
+            pos.line,
+            pos.column
+        );
+    }
     let footer = |out: &mut String, key: &str, text: &str| {
         let key = if report.color {
             format!("\u{1b}[36m{key}:\u{1b}[0m")
@@ -236,6 +275,15 @@ impl miette::Diagnostic for Snippet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_not_snippets() {
+        let long = format!("a: b\n{{\"k\": \"{}\"}}\n", "x".repeat(2000));
+        let f = crate::source::SourceFile::new(crate::source::FileId(0), "min.json".into(), long);
+        assert!(showable(&f, Span::new(0, 1)));
+        assert!(!showable(&f, Span::new(10, 12)));
+        assert!(!showable(&f, Span::new(0, 12)));
+    }
 
     #[test]
     fn clamps_spans_into_the_text() {

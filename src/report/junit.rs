@@ -54,7 +54,7 @@ pub fn render(report: &Report<'_>) -> String {
                     ));
                 }
             }
-            if let Some(m) = meta {
+            if let Some(m) = meta.filter(|m| m.builtin) {
                 body.push_str(&format!("docs: {}\n", m.help_uri()));
             }
             let message = format!("{}:{}:{}: {}", path, pos.line, pos.column, d.message);

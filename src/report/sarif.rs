@@ -78,7 +78,9 @@ struct ReportingDescriptor<'a> {
     short_description: Text,
     full_description: Text,
     help: Help,
-    help_uri: String,
+    /// Only built-in rules have a page on linea's site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     default_configuration: Configuration,
     properties: RuleProperties,
 }
@@ -282,7 +284,7 @@ fn descriptor(meta: &RuleMeta) -> ReportingDescriptor<'_> {
             text: help_text,
             markdown: crate::rules::docs::page(meta),
         },
-        help_uri: meta.help_uri(),
+        help_uri: meta.builtin.then(|| meta.help_uri()),
         default_configuration: Configuration {
             enabled: meta.default_enabled,
             level: level(meta.severity),

@@ -169,7 +169,9 @@ pub fn terminal(meta: &RuleMeta, color: bool) -> String {
         "\nSuppress one finding with `# linea: ignore[{}] reason` on the line or the line before.",
         meta.id
     );
-    let _ = writeln!(s, "Docs: {}", meta.help_uri());
+    if meta.builtin {
+        let _ = writeln!(s, "Docs: {}", meta.help_uri());
+    }
     s
 }
 

@@ -366,3 +366,30 @@ fn cli_writes_each_format_to_a_file() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+    /// Any text and any span, even past the end or inside a multi-byte character, renders in
+    /// every format without panicking, and SARIF and JSON stay valid JSON.
+    #[test]
+    fn reporters_never_panic(text in "(?s)[a-z:é😀\t\r\n\"<&%,\u{7}]{0,80}", start in 0usize..120, len in 0usize..40) {
+        let registry = Registry::builtin().expect("rules");
+        let settings = Settings::from_config(select(&["core"]), None, root()).expect("settings");
+        let mut outcome = engine::run(
+            &registry,
+            &settings,
+            vec![SourceInput::Memory { path: "p/x.yaml".into(), kind: linea::discover::FileKind::Yaml, text }],
+        );
+        let id = outcome.project.files[0].source.id;
+        outcome.diagnostics.push(
+            Diagnostic::new("PARSE001", Severity::Warning, id, Span::new(start, start + len), "m")
+                .with_label(id, Span::new(start + len, start), "backwards"),
+        );
+        for format in [Format::Human, Format::Concise, Format::Json, Format::Sarif, Format::Junit, Format::Github] {
+            let out = render(format, &registry, &outcome, &settings, true);
+            if matches!(format, Format::Json | Format::Sarif) {
+                proptest::prop_assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
+            }
+        }
+    }
+}

@@ -19,6 +19,8 @@ const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os
 const INFORMATION_URI: &str = "https://github.com/linea-dev/linea";
 /// The base that every relative artifact URI is resolved against.
 const SRCROOT: &str = "%SRCROOT%";
+/// Longest region text copied into `snippet`.
+const MAX_SNIPPET: usize = 4096;
 /// Tags that make a rule a security rule for code scanning (`security-severity` is set).
 const SECURITY_TAGS: &[&str] = &[
     "security",
@@ -235,12 +237,15 @@ fn artifact(file: &SourceFile) -> ArtifactLocation {
 }
 
 fn region(file: &SourceFile, span: Span) -> Region {
-    let span = Span::new(
-        span.start.min(file.text.len()),
-        span.end.min(file.text.len()).max(span.start.min(file.text.len())),
-    );
+    let len = file.text.len();
+    let span = Span::new(span.start.min(len), span.end.min(len).max(span.start.min(len)));
     let (start, end) = range(file, span);
-    let text = file.slice(span);
+    // a whole-object span would copy the object; viewers show the file anyway
+    let text = if span.len() <= MAX_SNIPPET {
+        file.slice(span)
+    } else {
+        ""
+    };
     Region {
         start_line: start.line,
         start_column: start.column,

@@ -1,9 +1,9 @@
 //! JUnit XML, for CI test views (Azure Pipelines' `PublishTestResults@2` with
 //! `testResultsFormat: JUnit`, GitLab, Jenkins).
 //!
-//! One `<testsuite>` per scanned file, named by its path: Azure DevOps shows a suite as the
-//! test's file ("automated test storage"), so the Tests tab groups findings under the file they
-//! are in, which is where a reader goes to fix them. Grouping by rule would scatter one file's
+//! One `<testsuite>` per scanned file, suite and class named by its path: Azure DevOps shows a
+//! result's container ("test file") from those, so the Tests tab groups findings under the file
+//! they are in, which is where a reader goes to fix them. Grouping by rule would scatter one file's
 //! problems across suites. Each finding is a failed `<testcase>` (suppressed ones, with
 //! `--show-suppressed`, are skipped); a file without findings has one passing testcase, so the
 //! count of checked files is visible in the run's totals. No timestamps or durations: the

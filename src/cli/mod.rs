@@ -1,6 +1,8 @@
 //! Command line: argument definitions, subcommands and exit codes.
 
+mod baseline;
 mod check;
+mod init;
 mod rules_cmd;
 
 use std::path::PathBuf;
@@ -42,6 +44,23 @@ pub enum Command {
         /// Rule id (`DF001`) or slug (`image-tag-latest`).
         rule: String,
     },
+    /// Write a commented `linea.toml` with every key and its default.
+    Init(InitArgs),
+    /// Print the JSON Schema of `linea.toml`, for editor completion.
+    Schema,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write (default: `linea.toml` in the current directory).
+    #[arg(value_name = "FILE", default_value = "linea.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the file instead of writing it.
+    #[arg(long, conflicts_with = "force")]
+    pub stdout: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -81,6 +100,12 @@ pub struct CheckArgs {
     /// Extra directory of custom rules; repeatable.
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
+    /// Hide the findings recorded in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE, print no report and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -127,6 +152,8 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules_cmd::list(args),
         Command::Explain { rule } => rules_cmd::explain(&rule),
+        Command::Init(args) => init::init(args),
+        Command::Schema => init::schema(),
     };
     status as i32
 }
@@ -136,21 +163,11 @@ pub(crate) fn print_error(message: &str) {
     eprintln!("linea: error: {message}");
 }
 
-/// Print a configuration error pointing at its line, with the config text around it.
+/// Print a configuration error pointing at its line, with the offending line underlined.
 pub(crate) fn config_error(e: &crate::config::ConfigError) {
-    match e.span {
-        Some(span) => {
-            let pos = crate::source::LineIndex::new(&e.text).position(&e.text, span.start);
-            eprintln!(
-                "linea: error: {}:{}:{}: {}",
-                e.path.display(),
-                pos.line,
-                pos.column,
-                e.message.trim_end()
-            );
-        }
-        None => eprintln!("linea: error: {}: {}", e.path.display(), e.message.trim_end()),
-    }
+    use std::io::IsTerminal;
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    eprint!("{}", e.render(color));
 }
 
 /// Print a rule-file error pointing into the rule file.

@@ -1,13 +1,15 @@
 //! One suppression syntax in every file kind's comments:
 //! `# linea: ignore[ID,slug] reason` on the offending line (where the language allows a trailing
 //! comment) or on the line before it, and `# linea: ignore-file[ID] reason` anywhere.
+//! `//` works too (Terraform). Text that only looks like a directive inside a string value (a
+//! YAML block scalar, a quoted scalar) is not one: the parsed model says where strings are.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::project::ParsedFile;
-use crate::source::Span;
+use crate::project::{Model, ParsedFile};
+use crate::source::{NodeValue, Span};
 
 static DIRECTIVE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:#|//)\s*linea:\s*(ignore-file|ignore)\[([^\]]*)\]([^\n]*)").expect("valid regex"));
@@ -39,6 +41,32 @@ fn is_comment_line(line: &str) -> bool {
     t.starts_with('#') || t.starts_with("//")
 }
 
+/// Whether `offset` lies inside a string value of the file's model. A language whose model
+/// knows its strings adds an arm here.
+fn in_string(file: &ParsedFile, offset: usize) -> bool {
+    match &file.model {
+        Model::Yaml(stream) => {
+            let mut stack: Vec<&crate::source::Node> = stream.documents.iter().map(|d| &d.root).collect();
+            while let Some(n) = stack.pop() {
+                if !(n.span.start <= offset && offset < n.span.end)
+                    && !matches!(n.value, NodeValue::Seq(_) | NodeValue::Map(_))
+                {
+                    continue;
+                }
+                match &n.value {
+                    NodeValue::String(_) => return true,
+                    NodeValue::Seq(items) => stack.extend(items),
+                    NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+                    _ => {}
+                }
+            }
+            false
+        }
+        #[allow(unreachable_patterns)]
+        _ => false,
+    }
+}
+
 /// Find the directives in a file's comments and structure.
 pub fn directives(file: &ParsedFile) -> Vec<Directive> {
     let text: &str = &file.source.text;
@@ -58,6 +86,9 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
             let Some(whole) = m.get(0) else { continue };
             let own_line = line[..whole.start()].trim().is_empty();
             if !own_line && !file.kind.trailing_comments() {
+                continue;
+            }
+            if in_string(file, start + whole.start()) {
                 continue;
             }
             let file_wide = &m[1] == "ignore-file";
@@ -151,5 +182,15 @@ mod tests {
         );
         assert_eq!(f[0].coverage, Coverage::File);
         assert!(f[0].reason.is_some());
+    }
+
+    #[test]
+    fn directives_inside_strings_are_text() {
+        let block = "script: |\n  echo hi\n  # linea: ignore[K8S001] not a comment\n  echo bye\nimage: x\n";
+        assert!(dirs(FileKind::Yaml, block).is_empty());
+        let quoted = "msg: \"see # linea: ignore[K8S001] here\"\n";
+        assert!(dirs(FileKind::Yaml, quoted).is_empty());
+        let real = "script: |\n  echo hi\n# linea: ignore[K8S001] a comment\nimage: x\n";
+        assert_eq!(dirs(FileKind::Yaml, real).len(), 1);
     }
 }

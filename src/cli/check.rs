@@ -174,19 +174,10 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     }
-    if let Some(status) = internal_errors(&outcome) {
-        return status;
+    for e in &outcome.internal_errors {
+        print_error(&format!("internal error: {e}"));
     }
-    let fail_on = settings.fail_on();
-    if outcome
-        .diagnostics
-        .iter()
-        .any(|d| d.suppressed.is_none() && d.severity >= fail_on)
-    {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Success
-    }
+    super::exit_status(&outcome, settings.fail_on())
 }
 
 /// Report rules that panicked; they make the run exit 2.

@@ -158,6 +158,22 @@ pub fn main() -> i32 {
     status as i32
 }
 
+/// The exit status of a check run: 2 when a rule panicked, 1 when an unsuppressed finding is at
+/// or above `fail_on`, else 0.
+pub fn exit_status(outcome: &crate::rules::engine::Outcome, fail_on: Severity) -> ExitStatus {
+    if !outcome.internal_errors.is_empty() {
+        ExitStatus::Error
+    } else if outcome
+        .diagnostics
+        .iter()
+        .any(|d| d.suppressed.is_none() && d.severity >= fail_on)
+    {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    }
+}
+
 /// Print an error the way every subcommand does.
 pub(crate) fn print_error(message: &str) {
     eprintln!("linea: error: {message}");

@@ -216,8 +216,12 @@ pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::Glob
             let excludes = excludes.clone();
             let root = root.clone();
             move |path: &Path| {
-                let rel = path.strip_prefix(&root).unwrap_or(path);
-                (!rel.as_os_str().is_empty() && excludes.is_match(rel)) || settings.is_excluded(path)
+                // an explicit file is matched as written on the command line
+                let rel = match path.strip_prefix(&root) {
+                    Ok(r) if !r.as_os_str().is_empty() => r,
+                    _ => path,
+                };
+                excludes.is_match(rel) || settings.is_excluded(path)
             }
         };
         if root.is_file() {

@@ -331,7 +331,10 @@ fn exclude_globs() {
     let r = check(dir.path(), &["--exclude", "vendor", "--exclude", "legacy/*.yaml"]);
     assert_eq!(findings(&r), ["PARSE001 k8s/cm.yaml:4"]);
     // explicit files (pre-commit passes them) are excluded too
-    assert_eq!(check(dir.path(), &["--exclude", "legacy/*.yaml", "legacy/old.yaml"]).code, 0);
+    assert_eq!(
+        check(dir.path(), &["--exclude", "legacy/*.yaml", "legacy/old.yaml"]).code,
+        0
+    );
     write(dir.path(), "linea.toml", b"exclude = [\"k8s/**\", \"vendor\"]\n");
     let r = check(dir.path(), &[]);
     assert_eq!(findings(&r), ["PARSE001 legacy/old.yaml:4"]);

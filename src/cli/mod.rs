@@ -32,6 +32,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// parsed once per process: the size of the `check` arguments does not matter
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint files and directories (default: the current directory).

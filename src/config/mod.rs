@@ -370,7 +370,7 @@ impl Settings {
     }
 
     pub fn is_excluded(&self, path: &Path) -> bool {
-        self.exclude.is_match(self.relative(path))
+        !self.config.exclude.is_empty() && self.exclude.is_match(self.relative(path))
     }
 
     /// Whether a rule runs at all under `select`/`ignore`. Rules that are off by default

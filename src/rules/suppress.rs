@@ -48,13 +48,8 @@ fn in_string(file: &ParsedFile, offset: usize) -> bool {
         Model::Yaml(stream) => {
             let mut stack: Vec<&crate::source::Node> = stream.documents.iter().map(|d| &d.root).collect();
             while let Some(n) = stack.pop() {
-                if !(n.span.start <= offset && offset < n.span.end)
-                    && !matches!(n.value, NodeValue::Seq(_) | NodeValue::Map(_))
-                {
-                    continue;
-                }
                 match &n.value {
-                    NodeValue::String(_) => return true,
+                    NodeValue::String(_) if n.span.start <= offset && offset < n.span.end => return true,
                     NodeValue::Seq(items) => stack.extend(items),
                     NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
                     _ => {}

@@ -492,14 +492,19 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     } else {
         abs.parent()
     };
+    // shown in messages: relative to the working directory when it is below it
+    let shown = |p: PathBuf| match std::env::current_dir() {
+        Ok(cwd) => p.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(p),
+        Err(_) => p,
+    };
     while let Some(d) = dir {
         let toml = d.join("linea.toml");
         if toml.is_file() {
-            return Some(toml);
+            return Some(shown(toml));
         }
         let py = d.join("pyproject.toml");
         if py.is_file() && std::fs::read_to_string(&py).is_ok_and(|t| has_tool_linea(&t)) {
-            return Some(py);
+            return Some(shown(py));
         }
         dir = d.parent();
     }

@@ -178,6 +178,14 @@ fn per_path_ignores() {
         ),
     ]);
     assert_eq!(findings(&check(dir.path(), &[])), ["PARSE001 k8s/cm.yaml:4"]);
+    // a directory covers what is below it
+    write(dir.path(), "linea.toml", b"[per-path-ignores]\n\"k8s\" = [\"PARSE\"]\n");
+    assert_eq!(findings(&check(dir.path(), &[])), ["PARSE001 generated/cm.yaml:4"]);
+    write(
+        dir.path(),
+        "linea.toml",
+        b"[per-path-ignores]\n\"generated/**\" = [\"syntax-error\"]\n",
+    );
     // globs are relative to the config file, also when checking a subdirectory
     assert_eq!(check(dir.path(), &["generated"]).code, 0);
 }

@@ -213,10 +213,16 @@ fn glob_set(globs: &[String]) -> Result<GlobSet, BadGlob> {
     for g in globs {
         let glob = Glob::new(g).map_err(|e| BadGlob(g.clone(), format!("invalid glob `{g}`: {}", e.kind())))?;
         b.add(glob);
-        // `dir/**` should also match `dir` itself and a bare `name` anywhere below the root
-        if !g.contains('/') {
-            if let Ok(any) = Glob::new(&format!("**/{g}")) {
-                b.add(any);
+        // a bare `name` matches at any depth, and a glob naming a directory covers what is below it
+        let trimmed = g.trim_end_matches('/');
+        let mut extra = vec![format!("{trimmed}/**")];
+        if !trimmed.contains('/') {
+            extra.push(format!("**/{trimmed}"));
+            extra.push(format!("**/{trimmed}/**"));
+        }
+        for e in extra {
+            if let Ok(glob) = Glob::new(&e) {
+                b.add(glob);
             }
         }
     }

@@ -8,7 +8,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::project::{Model, ParsedFile};
+use crate::discover::FileKind;
+use crate::project::ParsedFile;
 use crate::source::{NodeValue, Span};
 
 static DIRECTIVE: LazyLock<Regex> =
@@ -41,25 +42,55 @@ fn is_comment_line(line: &str) -> bool {
     t.starts_with('#') || t.starts_with("//")
 }
 
-/// Whether `offset` lies inside a string value of the file's model. A language whose model
-/// knows its strings adds an arm here.
-fn in_string(file: &ParsedFile, offset: usize) -> bool {
-    match &file.model {
-        Model::Yaml(stream) => {
-            let mut stack: Vec<&crate::source::Node> = stream.documents.iter().map(|d| &d.root).collect();
-            while let Some(n) = stack.pop() {
-                match &n.value {
-                    NodeValue::String(_) if n.span.start <= offset && offset < n.span.end => return true,
-                    NodeValue::Seq(items) => stack.extend(items),
-                    NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
-                    _ => {}
+/// Byte spans of the string values of a YAML-family file. The file is parsed again (only when
+/// it holds a candidate directive) so this does not depend on which model a language built.
+fn yaml_string_spans(text: &str) -> Vec<Span> {
+    let stream = crate::lang::yaml::parse(text);
+    let mut spans = Vec::new();
+    let mut stack: Vec<&crate::source::Node> = stream.documents.iter().map(|d| &d.root).collect();
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            NodeValue::String(_) if n.span.len() > 0 => spans.push(n.span),
+            NodeValue::Seq(items) => stack.extend(items),
+            NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            _ => {}
+        }
+    }
+    spans
+}
+
+fn is_yaml_family(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Yaml
+            | FileKind::GithubWorkflow
+            | FileKind::GithubAction
+            | FileKind::AzurePipeline
+            | FileKind::OpenApiJson
+    )
+}
+
+/// Whether the end of `code` (the text before a `#` or `//` on one line) is inside a quoted
+/// string: a one-line lexical check for the languages without a YAML parse.
+fn open_quote(code: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in code.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
                 }
             }
-            false
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None => {}
         }
-        #[allow(unreachable_patterns)]
-        _ => false,
     }
+    quote.is_some()
 }
 
 /// Find the directives in a file's comments and structure.
@@ -76,6 +107,7 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
             }
             v
         };
+        let mut strings: Option<Vec<Span>> = None;
         for (idx, (start, line)) in lines.iter().enumerate() {
             let Some(m) = DIRECTIVE.captures(line) else { continue };
             let Some(whole) = m.get(0) else { continue };
@@ -83,7 +115,16 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
             if !own_line && !file.kind.trailing_comments() {
                 continue;
             }
-            if in_string(file, start + whole.start()) {
+            let at = start + whole.start();
+            let in_string = if is_yaml_family(file.kind) {
+                strings
+                    .get_or_insert_with(|| yaml_string_spans(text))
+                    .iter()
+                    .any(|s| s.start <= at && at < s.end)
+            } else {
+                !own_line && open_quote(&line[..whole.start()])
+            };
+            if in_string {
                 continue;
             }
             let file_wide = &m[1] == "ignore-file";
@@ -185,6 +226,10 @@ mod tests {
         assert!(dirs(FileKind::Yaml, block).is_empty());
         let quoted = "msg: \"see # linea: ignore[K8S001] here\"\n";
         assert!(dirs(FileKind::Yaml, quoted).is_empty());
+        let py = "token = \"abc # linea: ignore[PY005] fake\"\nx = 1  # linea: ignore[PY005] it's fine\n";
+        let d = dirs(FileKind::Python, py);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].coverage, Coverage::Lines(vec![2]));
         let real = "script: |\n  echo hi\n# linea: ignore[K8S001] a comment\nimage: x\n";
         assert_eq!(dirs(FileKind::Yaml, real).len(), 1);
     }

@@ -50,7 +50,7 @@ fn yaml_string_spans(text: &str) -> Vec<Span> {
     let mut stack: Vec<&crate::source::Node> = stream.documents.iter().map(|d| &d.root).collect();
     while let Some(n) = stack.pop() {
         match &n.value {
-            NodeValue::String(_) if n.span.len() > 0 => spans.push(n.span),
+            NodeValue::String(_) if !n.span.is_empty() => spans.push(n.span),
             NodeValue::Seq(items) => stack.extend(items),
             NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
             _ => {}

@@ -406,6 +406,21 @@ fn stdin_with_stdin_filename() {
         Some(BROKEN),
     );
     assert_eq!(r.code, 0, "{}", r.stdout);
+    // with no path, --stdin-filename reads stdin
+    let r = linea_stdin(
+        dir.path(),
+        &["check", "-f", "concise", "--stdin-filename", "k8s/cm.yaml"],
+        Some(BROKEN),
+    );
+    assert_eq!(findings(&r), ["PARSE001 k8s/cm.yaml:4"]);
+    // the buffer replaces the file it names
+    write(dir.path(), "k8s/cm.yaml", BROKEN.as_bytes());
+    let r = linea_stdin(
+        dir.path(),
+        &["check", "-f", "concise", ".", "-", "--stdin-filename", "k8s/cm.yaml"],
+        Some(GOOD),
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
     let r = linea_stdin(dir.path(), &["check", "-"], Some(BROKEN));
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("--stdin-filename"), "{}", r.stderr);
@@ -659,6 +674,16 @@ mod robustness {
                     for e in &f.errors {
                         prop_assert!(e.span.start <= e.span.end && e.span.end <= t.len());
                     }
+                }
+            }
+        }
+
+        #[test]
+        fn config_errors_survive_arbitrary_text(text in "(\\[?[a-z.\\-]{0,12}\\]?( = )?[\\[\\]\"0-9a-zA-Z,{}# ]{0,20}\n){0,6}") {
+            for name in ["linea.toml", "pyproject.toml"] {
+                if let Err(e) = linea::config::parse_config(std::path::Path::new(name), &text) {
+                    let _ = e.render(false);
+                    prop_assert!(e.span.is_none_or(|s| s.end <= text.len()));
                 }
             }
         }

@@ -15,7 +15,8 @@ use crate::rules::registry::Registry;
 pub fn run(args: CheckArgs) -> ExitStatus {
     let mut paths = args.paths.clone();
     if paths.is_empty() {
-        paths.push(PathBuf::from("."));
+        // `--stdin-filename` alone means stdin, as editors call it
+        paths.push(PathBuf::from(if args.stdin_filename.is_some() { "-" } else { "." }));
     }
     let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
     // the config is looked for from the first path, or from where the stdin text claims to live
@@ -114,6 +115,10 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             print_error(&format!("cannot read stdin: {e}"));
             return ExitStatus::Error;
         }
+        // the buffer replaces the file on disk it stands for (an editor's unsaved version)
+        let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let stands_for = abs(&name);
+        inputs.retain(|i| !matches!(i, SourceInput::Disk(d) if abs(&d.path) == stands_for));
         inputs.push(SourceInput::Memory { path: name, kind, text });
     }
 

@@ -87,7 +87,8 @@ pub struct CheckArgs {
     /// Skip paths matching this glob; repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Name (and so kind and environment) of the text read from stdin.
+    /// Name (and so kind, environment and config) of the text read from stdin; with no PATHS,
+    /// stdin is read.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
     /// Also show findings silenced by `linea: ignore` comments.

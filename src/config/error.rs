@@ -121,13 +121,23 @@ fn explain(message: &str) -> (String, Option<String>) {
                 expected.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
             ))
         };
-        let message = match super::nearest(word, &expected) {
+        let near = super::nearest(word, &expected).or_else(|| {
+            let lower = word.to_ascii_lowercase();
+            expected
+                .iter()
+                .copied()
+                .find(|e| !lower.is_empty() && e.starts_with(&lower))
+        });
+        let message = match near {
             Some(near) => format!("unknown {noun} `{word}`; did you mean `{near}`?"),
             None => format!("unknown {noun} `{word}`"),
         };
         return (message, help);
     }
-    (message.to_string(), None)
+    let help = message
+        .ends_with("expected a sequence")
+        .then(|| "write a list: `[\"...\"]`, or `[]` for none".to_string());
+    (message.to_string(), help)
 }
 
 /// miette's view of a config error.

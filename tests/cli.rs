@@ -318,6 +318,9 @@ fn walk_honours_gitignore_outside_git_includes_github_skips_git() {
         ("generated/cm.yaml", BROKEN),
         (".github/workflows/ci.yml", "on: push\njobs:\n  test: [\n"),
         (".git/hooks/cm.yaml", BROKEN),
+        (".venv/lib/python3.12/site-packages/chart/cm.yaml", BROKEN),
+        (".terraform/modules/aks/cm.yaml", BROKEN),
+        ("web/node_modules/pkg/cm.yaml", BROKEN),
         ("k8s/cm.yaml", GOOD),
     ]);
     let r = check(dir.path(), &[]);
@@ -326,6 +329,8 @@ fn walk_honours_gitignore_outside_git_includes_github_skips_git() {
     assert!(f[0].starts_with("PARSE001 .github/workflows/ci.yml:"), "{f:?}");
     // an explicitly named file is taken even when git-ignored
     assert_eq!(check(dir.path(), &["generated/cm.yaml"]).code, 1);
+    // so is an explicitly named tool directory
+    assert_eq!(check(dir.path(), &[".terraform/modules"]).code, 1);
 }
 
 #[test]

@@ -192,6 +192,33 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     None
 }
 
+/// Directories that tools create and nobody reviews: version control internals, virtual
+/// environments, caches, installed dependencies. Skipped in walks even when no `.gitignore`
+/// lists them; naming one on the command line still checks it.
+pub const TOOL_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".terraform",
+    ".terragrunt-cache",
+    "node_modules",
+    "site-packages",
+    "__pycache__",
+    "__pypackages__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".eggs",
+];
+
+fn is_tool_dir(name: &std::ffi::OsStr) -> bool {
+    TOOL_DIRS.iter().any(|d| name == *d)
+}
+
 /// One input to scan.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Input {
@@ -202,7 +229,7 @@ pub struct Input {
 /// Walk `roots` (directories or files) and return the classified files, sorted.
 ///
 /// Directories honour `.gitignore` (also outside a git repository), include hidden directories
-/// such as `.github`, skip `.git`, and never follow a symlink met during the walk (a link out of
+/// such as `.github`, skip `.git` and the other [`TOOL_DIRS`], and never follow a symlink met during the walk (a link out of
 /// the root is not part of the repository; a link inside it points at files the walk reaches by
 /// their real path). Explicit file paths are taken even when git-ignored, but not when they
 /// match an exclude glob; an explicit file of unknown kind is skipped. Excludes match paths
@@ -244,7 +271,12 @@ pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::Glob
             .git_exclude(true)
             .require_git(false)
             .follow_links(false)
-            .filter_entry(move |e| e.file_name() != ".git" && (e.depth() == 0 || !excluded(e.path())))
+            .filter_entry(move |e| {
+                e.depth() == 0
+                    || !(e.file_name() == ".git"
+                        || (e.file_type().is_some_and(|t| t.is_dir()) && is_tool_dir(e.file_name()))
+                        || excluded(e.path()))
+            })
             .build_parallel()
             .run(|| {
                 Box::new(|entry| {

@@ -557,9 +557,12 @@ pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, Confi
     Ok(settings)
 }
 
-/// The JSON Schema of the configuration file, for editors.
+/// The JSON Schema of the configuration file, for editors. Draft-07, the draft TOML and JSON
+/// editors (Taplo, VS Code) support best.
 pub fn json_schema() -> String {
-    let schema = schemars::schema_for!(Config);
+    let schema = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<Config>();
     let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
     s.push('\n');
     s

@@ -10,9 +10,9 @@ const HEADER: &str = "\
 
 /// The `linea init` file.
 pub fn init_template() -> String {
-    let schema = serde_json::to_value(schemars::schema_for!(super::Config)).unwrap_or_default();
+    let schema: Value = serde_json::from_str(&super::json_schema()).unwrap_or_default();
     let defs = schema
-        .get("$defs")
+        .get("definitions")
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
@@ -54,9 +54,16 @@ pub fn init_template() -> String {
 }
 
 fn resolve<'a>(prop: &'a Value, defs: &'a Map<String, Value>) -> &'a Value {
-    prop.get("$ref")
+    // draft-07 puts a `$ref` that has siblings (description, default) into `allOf`
+    let reference = prop.get("$ref").or_else(|| {
+        prop.get("allOf")
+            .and_then(Value::as_array)
+            .filter(|a| a.len() == 1)
+            .and_then(|a| a[0].get("$ref"))
+    });
+    reference
         .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/$defs/"))
+        .and_then(|r| r.strip_prefix("#/definitions/"))
         .and_then(|name| defs.get(name))
         .unwrap_or(prop)
 }

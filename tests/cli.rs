@@ -482,6 +482,10 @@ fn unused_and_unknown_suppressions_are_linea001() {
     // a suppression of a rule the config disables is not reported: teams share suppressions
     write(dir.path(), "linea.toml", b"ignore = [\"PARSE001\"]\n");
     assert_eq!(findings(&check(dir.path(), &[])), ["LINEA001 cm.yaml:3"]);
+    let dir2 = repo(&[("cm.yaml", "a: 1 # linea: ignore[] why\n")]);
+    let r = check(dir2.path(), &[]);
+    assert_eq!(findings(&r), ["LINEA001 cm.yaml:1"]);
+    assert!(r.stdout.contains("suppression names no rule"), "{}", r.stdout);
     // nor one inside a string value
     let dir = repo(&[(
         "cm.yaml",

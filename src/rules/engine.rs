@@ -302,6 +302,18 @@ fn apply_suppressions(
         }
         let idxs = by_file.get(&file.source.id).cloned().unwrap_or_default();
         for dir in &directives {
+            if dir.rules.is_empty() && is_enabled("LINEA001") {
+                extra.push(
+                    Diagnostic::new(
+                        "LINEA001",
+                        Severity::Warning,
+                        file.source.id,
+                        dir.span,
+                        "suppression names no rule",
+                    )
+                    .with_help("name the rules in the brackets: `# linea: ignore[ID] reason`"),
+                );
+            }
             for (name, name_span) in &dir.rules {
                 let meta = registry.meta(name);
                 let mut used = false;

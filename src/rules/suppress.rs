@@ -149,14 +149,27 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
             let coverage = if file_wide {
                 Coverage::File
             } else if own_line {
-                // the next line that is not blank and not itself a comment
+                // the next line that is not blank and not itself a comment, with the lines it
+                // continues onto (`\` at the end: a multi-line RUN, a shell or Python line)
+                let mut covered = Vec::new();
                 let next = lines
                     .iter()
                     .enumerate()
                     .skip(idx + 1)
                     .find(|(_, (_, l))| !l.trim().is_empty() && !is_comment_line(l))
-                    .map(|(i, _)| i as u32 + 1);
-                Coverage::Lines(next.into_iter().collect())
+                    .map(|(i, _)| i);
+                if let Some(first) = next {
+                    for (i, (_, l)) in lines.iter().enumerate().skip(first) {
+                        if is_comment_line(l) {
+                            continue;
+                        }
+                        covered.push(i as u32 + 1);
+                        if !l.trim_end().ends_with('\\') {
+                            break;
+                        }
+                    }
+                }
+                Coverage::Lines(covered)
             } else {
                 Coverage::Lines(vec![line_no])
             };
@@ -218,6 +231,13 @@ mod tests {
         );
         assert_eq!(f[0].coverage, Coverage::File);
         assert!(f[0].reason.is_some());
+    }
+
+    #[test]
+    fn line_before_covers_continuation_lines() {
+        let text = "# linea: ignore[DF010] pinned by the base image\nRUN apt-get update \\\n    # install\n    && apt-get install -y curl\nUSER app\n";
+        let d = dirs(FileKind::Dockerfile, text);
+        assert_eq!(d[0].coverage, Coverage::Lines(vec![2, 4]));
     }
 
     #[test]

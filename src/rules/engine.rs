@@ -104,6 +104,12 @@ fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
     visit(Subject::File(file));
     match &file.model {
         Model::Text | Model::Yaml(_) => {}
+        Model::Docker(d) => {
+            visit(Subject::Dockerfile(d));
+            for i in &d.instructions {
+                visit(Subject::DockerInstruction(d, i));
+            }
+        }
     }
 }
 

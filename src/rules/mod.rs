@@ -13,6 +13,7 @@ pub mod suppress;
 
 pub mod core;
 pub mod declarative;
+pub mod docker;
 pub mod docs;
 
 use std::fmt;
@@ -162,6 +163,10 @@ pub enum NodeKind {
     File,
     /// The whole repository, once per run.
     Project,
+    /// A Dockerfile that parsed, once per file.
+    Dockerfile,
+    /// Each instruction of a Dockerfile (global ARGs included), in order.
+    DockerInstruction,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -169,6 +174,11 @@ pub enum NodeKind {
 pub enum Subject<'a> {
     File(&'a ParsedFile),
     Project(&'a Project),
+    Dockerfile(&'a crate::lang::docker::Dockerfile),
+    DockerInstruction(
+        &'a crate::lang::docker::Dockerfile,
+        &'a crate::lang::docker::Instruction,
+    ),
 }
 
 impl Subject<'_> {
@@ -176,6 +186,8 @@ impl Subject<'_> {
         match self {
             Subject::File(_) => NodeKind::File,
             Subject::Project(_) => NodeKind::Project,
+            Subject::Dockerfile(_) => NodeKind::Dockerfile,
+            Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
         }
     }
 }
@@ -202,6 +214,18 @@ impl<'a> Subject<'a> {
     pub fn target_view(&self) -> Option<TargetView<'a>> {
         match self {
             Subject::File(_) | Subject::Project(_) => None,
+            Subject::Dockerfile(_) => None,
+            Subject::DockerInstruction(d, i) => Some(TargetView {
+                target: "dockerfile.instruction",
+                type_name: &i.keyword,
+                name: i
+                    .stage
+                    .and_then(|s| d.stages.get(s))
+                    .and_then(|s| s.name.as_ref())
+                    .map(|n| n.text.as_str()),
+                node: &i.node,
+                header: i.keyword_span,
+            }),
         }
     }
 }
@@ -211,6 +235,7 @@ impl<'a> Subject<'a> {
 #[allow(clippy::match_single_binding)]
 pub fn target_node_kind(target: &str) -> Option<NodeKind> {
     match target {
+        "dockerfile.instruction" => Some(NodeKind::DockerInstruction),
         _ => None,
     }
 }

@@ -356,7 +356,12 @@ fn apply_suppressions(
                 if report_unused && is_enabled("LINEA001") {
                     let (message, help) = match meta {
                         None => (
-                            format!("`{name}` is not a known rule id or slug"),
+                            format!(
+                                "unknown rule `{name}`{}",
+                                nearest_rule(registry, name)
+                                    .map(|n| format!("; did you mean `{n}`?"))
+                                    .unwrap_or_default()
+                            ),
                             "name a rule by id or slug; `linea rules` lists them",
                         ),
                         Some(m) => (
@@ -397,6 +402,15 @@ fn apply_suppressions(
     }
     diagnostics.extend(extra);
     diagnostics
+}
+
+/// The id or slug closest to a misspelt rule name.
+fn nearest_rule<'a>(registry: &'a Registry, name: &str) -> Option<&'a str> {
+    let names: Vec<&str> = registry
+        .iter()
+        .flat_map(|r| [r.meta.id.as_str(), r.meta.slug.as_str()])
+        .collect();
+    crate::config::nearest(name, &names).or_else(|| crate::config::nearest(&name.to_ascii_uppercase(), &names))
 }
 
 /// Sort by path, line, column, rule id, message: identical whatever the thread count.

@@ -36,6 +36,10 @@ pub enum FileKind {
     OpenApiJson,
     /// Files that matter only by their presence (`.env`, `*.pem`, `*.tfstate`, ...).
     Sensitive,
+    /// Python linter configuration that is its own file (`ruff.toml`, `.flake8`, `.pylintrc`).
+    LintConfig,
+    /// Python dependency lock files (`poetry.lock`, `uv.lock`, `Pipfile.lock`, `pdm.lock`).
+    LockFile,
 }
 
 impl FileKind {
@@ -60,6 +64,8 @@ impl FileKind {
             FileKind::Yaml => "yaml",
             FileKind::OpenApiJson => "openapi-json",
             FileKind::Sensitive => "sensitive",
+            FileKind::LintConfig => "lint-config",
+            FileKind::LockFile => "lock-file",
         }
     }
 
@@ -124,6 +130,8 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         "pytest.ini" => return Some(FileKind::PytestIni),
         "pipfile" => return Some(FileKind::Pipfile),
         "makefile" | "gnumakefile" => return Some(FileKind::Makefile),
+        "ruff.toml" | ".ruff.toml" | ".flake8" | ".pylintrc" | "pylintrc" => return Some(FileKind::LintConfig),
+        "poetry.lock" | "uv.lock" | "pipfile.lock" | "pdm.lock" => return Some(FileKind::LockFile),
         _ => {}
     }
     if lower.ends_with(".tfstate")

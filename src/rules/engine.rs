@@ -104,6 +104,8 @@ fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
     visit(Subject::File(file));
     match &file.model {
         Model::Text | Model::Yaml(_) => {}
+        Model::Python(m) => visit(Subject::PythonModule(m)),
+        Model::Requirements(_) | Model::PyProject(_) | Model::Ini(_) | Model::Makefile(_) => {}
     }
 }
 

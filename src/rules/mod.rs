@@ -14,6 +14,8 @@ pub mod suppress;
 pub mod core;
 pub mod declarative;
 pub mod docs;
+pub mod layout;
+pub mod python;
 
 use std::fmt;
 
@@ -162,6 +164,8 @@ pub enum NodeKind {
     File,
     /// The whole repository, once per run.
     Project,
+    /// A parsed Python module (once per `.py` file).
+    PythonModule,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -169,6 +173,7 @@ pub enum NodeKind {
 pub enum Subject<'a> {
     File(&'a ParsedFile),
     Project(&'a Project),
+    PythonModule(&'a crate::lang::python::Module),
 }
 
 impl Subject<'_> {
@@ -176,6 +181,7 @@ impl Subject<'_> {
         match self {
             Subject::File(_) => NodeKind::File,
             Subject::Project(_) => NodeKind::Project,
+            Subject::PythonModule(_) => NodeKind::PythonModule,
         }
     }
 }
@@ -202,6 +208,7 @@ impl<'a> Subject<'a> {
     pub fn target_view(&self) -> Option<TargetView<'a>> {
         match self {
             Subject::File(_) | Subject::Project(_) => None,
+            Subject::PythonModule(_) => None,
         }
     }
 }

@@ -1,0 +1,1 @@
+//! LAY: Python project layout rules, one check per Python project root.

@@ -1,0 +1,1 @@
+//! PY: Python source rules over the tree-sitter facts of one module.

@@ -83,7 +83,7 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
             errors.extend(i.errors.iter().cloned());
             Model::Ini(i)
         }
-        FileKind::LintConfig if !source.path.extension().is_some_and(|e| e == "toml") => {
+        FileKind::LintConfig if source.path.extension().is_none_or(|e| e != "toml") => {
             let i = ini::parse(&source.text);
             errors.extend(i.errors.iter().cloned());
             Model::Ini(i)

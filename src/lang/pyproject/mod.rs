@@ -104,16 +104,11 @@ fn value(v: &Spanned<DeValue<'_>>, depth: usize) -> Node {
     let value = match v.get_ref() {
         DeValue::String(x) => NodeValue::String(x.to_string()),
         DeValue::Integer(i) => {
+            // `as_str` holds the digits without the `0x`/`0o`/`0b` prefix
             let raw = i.as_str().to_string();
-            let value = i64::from_str_radix(
-                &raw.replace('_', "")
-                    .trim_start_matches("0x")
-                    .trim_start_matches("0o")
-                    .trim_start_matches("0b"),
-                i.radix(),
-            )
-            .map(|n| n as f64)
-            .unwrap_or(f64::NAN);
+            let value = i64::from_str_radix(&raw, i.radix())
+                .map(|n| n as f64)
+                .unwrap_or(f64::NAN);
             NodeValue::Number { value, raw }
         }
         DeValue::Float(f) => {

@@ -36,7 +36,8 @@ impl Rule for DebugEnabled {
                 continue;
             }
             let t = a.target.replace('\'', "\"");
-            let is_debug = (a.target == "DEBUG" && a.module_level) || t.ends_with(".debug") || t.ends_with("[\"DEBUG\"]");
+            let is_debug =
+                (a.target == "DEBUG" && a.module_level) || t.ends_with(".debug") || t.ends_with("[\"DEBUG\"]");
             if is_debug {
                 let msg = format!("`{} = True` turns on debug mode", a.target);
                 cx.report(a.target_span.cover(a.value.span), msg);

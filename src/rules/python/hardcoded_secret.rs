@@ -23,8 +23,19 @@ pub fn secret_name(name: &str) -> bool {
     let Some(end) = words.last() else { return false };
     match *end {
         "password" | "passwd" | "pwd" | "secret" | "token" | "apikey" | "passphrase" => true,
-        "key" => words.len() >= 2 && matches!(words[words.len() - 2], "api" | "secret" | "access" | "private" | "signing" | "encryption"),
-        w => w.ends_with("password") || w.ends_with("secret") || w.ends_with("apikey") || w.ends_with("token") && w.len() > 5 && !w.ends_with("tokens"),
+        "key" => {
+            words.len() >= 2
+                && matches!(
+                    words[words.len() - 2],
+                    "api" | "secret" | "access" | "private" | "signing" | "encryption"
+                )
+        }
+        w => {
+            w.ends_with("password")
+                || w.ends_with("secret")
+                || w.ends_with("apikey")
+                || w.ends_with("token") && w.len() > 5 && !w.ends_with("tokens")
+        }
     }
 }
 
@@ -59,9 +70,14 @@ impl Rule for HardcodedSecret {
         }
         for call in &m.calls {
             for arg in &call.args {
-                let (Some((k, _)), Value::Str(v)) = (&arg.keyword, &arg.value.value) else { continue };
+                let (Some((k, _)), Value::Str(v)) = (&arg.keyword, &arg.value.value) else {
+                    continue;
+                };
                 if secret_name(k) && !placeholder(v) {
-                    found.push((arg.value.span, format!("`{k}` is passed a string literal in `{}`", call.callee)));
+                    found.push((
+                        arg.value.span,
+                        format!("`{k}` is passed a string literal in `{}`", call.callee),
+                    ));
                 }
             }
         }
@@ -90,10 +106,26 @@ mod tests {
 
     #[test]
     fn names() {
-        for yes in ["password", "DB_PASSWORD", "api_key", "SECRET_KEY", "authToken", "client_secret", "self.token", "config[\"SECRET_KEY\"]"] {
+        for yes in [
+            "password",
+            "DB_PASSWORD",
+            "api_key",
+            "SECRET_KEY",
+            "authToken",
+            "client_secret",
+            "self.token",
+            "config[\"SECRET_KEY\"]",
+        ] {
             assert!(secret_name(yes), "{yes}");
         }
-        for no in ["token_url", "password_field", "key", "primary_key", "TOKEN_TYPE", "max_tokens"] {
+        for no in [
+            "token_url",
+            "password_field",
+            "key",
+            "primary_key",
+            "TOKEN_TYPE",
+            "max_tokens",
+        ] {
             assert!(!secret_name(no), "{no}");
         }
     }

@@ -53,22 +53,39 @@ impl Rule for LayerViolation {
         let Subject::PythonModule(m) = subject else { return };
         let Some(file) = cx.file else { return };
         let id = file.source.id;
-        let Some(module) = cx.project.python.module_of(id) else { return };
-        let Some(root) = cx.project.python.root_of(id) else { return };
+        let Some(module) = cx.project.python.module_of(id) else {
+            return;
+        };
+        let Some(root) = cx.project.python.root_of(id) else {
+            return;
+        };
         let module = module.to_string();
         let parts: Vec<&str> = module.split('.').collect();
-        let Some((from_idx, from_layer, from_pos)) = layer(&parts, cx) else { return };
+        let Some((from_idx, from_layer, from_pos)) = layer(&parts, cx) else {
+            return;
+        };
         let from_layer = from_layer.to_string();
         let is_package = file.source.path.file_name().is_some_and(|n| n == "__init__.py");
         let mut found = Vec::new();
         for imp in &m.imports {
-            for target in targets(imp, &module, is_package) {
+            let mut candidates = targets(imp, &module, is_package);
+            // name the imported module itself (`views.api`), not the symbol taken from it
+            if let Some(i) = candidates
+                .iter()
+                .rposition(|c| cx.project.python.module_of.iter().any(|m| m.as_deref() == Some(c)))
+            {
+                let c = candidates.remove(i);
+                candidates.insert(0, c);
+            }
+            for target in candidates {
                 let tparts: Vec<&str> = target.split('.').collect();
                 // only the project's own modules: same application prefix before the layer
                 if imp.level == 0 && !tparts.first().is_some_and(|t| root.top_packages.iter().any(|p| p == t)) {
                     continue;
                 }
-                let Some((to_idx, to_layer, to_pos)) = layer(&tparts, cx) else { continue };
+                let Some((to_idx, to_layer, to_pos)) = layer(&tparts, cx) else {
+                    continue;
+                };
                 if to_idx >= from_idx || tparts[..to_pos] != parts[..from_pos] {
                     continue;
                 }

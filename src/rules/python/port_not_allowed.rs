@@ -4,7 +4,15 @@ use crate::rules::{Context, NodeKind, Rule, Subject};
 pub struct PortNotAllowed;
 
 /// Calls that start a server and take a `port`.
-const SERVERS: &[&str] = &["run", "run_app", "serve", "run_simple", "Config", "make_server", "start_http_server"];
+const SERVERS: &[&str] = &[
+    "run",
+    "run_app",
+    "serve",
+    "run_simple",
+    "Config",
+    "make_server",
+    "start_http_server",
+];
 
 impl Rule for PortNotAllowed {
     fn kinds(&self) -> &'static [NodeKind] {
@@ -30,7 +38,10 @@ impl Rule for PortNotAllowed {
             if u16::try_from(p).is_ok_and(|p| allowed.contains(&p)) {
                 continue;
             }
-            found.push((arg.value.span, format!("`{}` listens on port `{p}`; allowed: {list}", call.callee)));
+            found.push((
+                arg.value.span,
+                format!("`{}` listens on port `{p}`; allowed: {list}", call.callee),
+            ));
         }
         for (span, msg) in found {
             cx.report(span, msg);

@@ -34,7 +34,10 @@ impl Rule for ShellInjection {
                 continue;
             };
             if cmd.value.value == Value::Formatted {
-                found.push((cmd.value.span, format!("shell command built from a formatted string in `{}`", call.callee)));
+                found.push((
+                    cmd.value.span,
+                    format!("shell command built from a formatted string in `{}`", call.callee),
+                ));
             }
         }
         for (span, msg) in found {

@@ -14,7 +14,10 @@ impl Rule for TlsVerifyDisabled {
         let mut found = Vec::new();
         for call in &m.calls {
             if let Some(a) = call.keyword("verify").filter(|a| is_false(Some(a))) {
-                found.push((keyword_span(a), format!("`verify=False` turns off certificate checks in `{}`", call.callee)));
+                found.push((
+                    keyword_span(a),
+                    format!("`verify=False` turns off certificate checks in `{}`", call.callee),
+                ));
             }
             if call.method() == "_create_unverified_context" {
                 found.push((call.callee_span, format!("`{}` skips certificate checks", call.callee)));
@@ -31,10 +34,16 @@ impl Rule for TlsVerifyDisabled {
                     found.push((a.value.span, format!("`{}` = `{n}` skips certificate checks", a.target)));
                 }
                 Value::Name(n) if a.target.ends_with(".verify_mode") && n.ends_with("CERT_NONE") => {
-                    found.push((a.target_span.cover(a.value.span), format!("`{} = {n}` accepts any certificate", a.target)));
+                    found.push((
+                        a.target_span.cover(a.value.span),
+                        format!("`{} = {n}` accepts any certificate", a.target),
+                    ));
                 }
                 Value::Bool(false) if a.target.ends_with(".check_hostname") => {
-                    found.push((a.target_span.cover(a.value.span), format!("`{} = False` skips host name checks", a.target)));
+                    found.push((
+                        a.target_span.cover(a.value.span),
+                        format!("`{} = False` skips host name checks", a.target),
+                    ));
                 }
                 _ => {}
             }

@@ -40,7 +40,8 @@ const SOURCES: &[&str] = &[
 ];
 
 fn words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty())
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
 }
 
 fn from_source(text: &str, tainted: &HashSet<&str>) -> bool {
@@ -51,7 +52,11 @@ fn from_source(text: &str, tainted: &HashSet<&str>) -> bool {
 /// forward pass over the assignments of the same scope.
 fn tainted<'a>(m: &'a Module, call: &Call) -> HashSet<&'a str> {
     let mut set = HashSet::new();
-    for a in m.assignments.iter().filter(|a| a.scope == call.scope && a.target_span.start < call.span.start) {
+    for a in m
+        .assignments
+        .iter()
+        .filter(|a| a.scope == call.scope && a.target_span.start < call.span.start)
+    {
         if from_source(&a.value.text, &set) {
             set.extend(words(&a.target));
         }
@@ -74,12 +79,20 @@ impl Rule for UnsafeModelLoad {
             if call.callee == "torch.load" && is_true(call.keyword("weights_only")) {
                 continue;
             }
-            let Some(data) = call.positional(0).or(call.keyword("f")).or(call.keyword("file")).or(call.keyword("data")) else {
+            let Some(data) = call
+                .positional(0)
+                .or(call.keyword("f"))
+                .or(call.keyword("file"))
+                .or(call.keyword("data"))
+            else {
                 continue;
             };
             if from_source(&data.value.text, &tainted(m, call)) {
                 let d: String = data.value.text.chars().take(30).collect();
-                found.push((call.callee_span, format!("`{}` of `{d}`, which comes from a URL or request", call.callee)));
+                found.push((
+                    call.callee_span,
+                    format!("`{}` of `{d}`, which comes from a URL or request", call.callee),
+                ));
             }
         }
         for (span, msg) in found {

@@ -15,7 +15,10 @@ impl Rule for UnsafeYamlLoad {
         for call in &m.calls {
             match call.callee.as_str() {
                 "yaml.unsafe_load" | "yaml.unsafe_load_all" => {
-                    found.push((call.callee_span, format!("`{}` can run arbitrary code from the document", call.callee)));
+                    found.push((
+                        call.callee_span,
+                        format!("`{}` can run arbitrary code from the document", call.callee),
+                    ));
                 }
                 "yaml.load" | "yaml.load_all" => {
                     let loader = call.keyword("Loader").or(call.positional(1));
@@ -25,7 +28,10 @@ impl Rule for UnsafeYamlLoad {
                     });
                     if !safe {
                         let what = loader.map(|l| format!(" with `{}`", l.value.text)).unwrap_or_default();
-                        found.push((call.callee_span, format!("`{}`{what} can build arbitrary objects", call.callee)));
+                        found.push((
+                            call.callee_span,
+                            format!("`{}`{what} can build arbitrary objects", call.callee),
+                        ));
                     }
                 }
                 _ => {}

@@ -54,6 +54,10 @@ const TOOLING_DIRS: &[&str] = &[
     "requirements",
     ".devcontainer",
 ];
+/// Directories whose nested projects are demos of the outer one.
+const DEMO_DIRS: &[&str] = &[
+    "examples", "example", "samples", "sample", "docs", "doc", "tests", "test",
+];
 /// Directories that are never project roots (vendored or installed code).
 const VENDORED: &[&str] = &[
     "site-packages",
@@ -80,14 +84,16 @@ fn vendored(path: &Path) -> bool {
 
 /// Marker preference: lower is better.
 fn marker_rank(f: &ParsedFile) -> Option<u8> {
-    match f.kind {
-        FileKind::PyProject => Some(0),
-        FileKind::SetupCfg => Some(1),
-        FileKind::SetupPy => Some(2),
-        FileKind::Python if name_of(&f.source.path) == "setup.py" => Some(2),
-        FileKind::Pipfile => Some(3),
-        FileKind::Requirements if name_of(&f.source.path) == "requirements.txt" => Some(4),
-        FileKind::Requirements => Some(5),
+    match (&f.model, f.kind) {
+        // a uv workspace's top is a virtual project: its members are the roots
+        (Model::PyProject(p), _) if p.table("tool.uv.workspace").is_some() && p.table("project").is_none() => None,
+        (_, FileKind::PyProject) => Some(0),
+        (_, FileKind::SetupCfg) => Some(1),
+        (_, FileKind::SetupPy) => Some(2),
+        (_, FileKind::Python) if name_of(&f.source.path) == "setup.py" => Some(2),
+        (_, FileKind::Pipfile) => Some(3),
+        (_, FileKind::Requirements) if name_of(&f.source.path) == "requirements.txt" => Some(4),
+        (_, FileKind::Requirements) => Some(5),
         _ => None,
     }
 }
@@ -124,6 +130,17 @@ impl PythonIndex {
                 None => dirs.push((dir, rank, i)),
             }
         }
+        // examples, samples and docs inside a project are demos, not projects of their own
+        let outer: Vec<PathBuf> = dirs.iter().map(|d| d.0.clone()).collect();
+        dirs.retain(|(d, _, _)| {
+            !outer.iter().any(|o| {
+                o != d
+                    && d.strip_prefix(o).is_ok_and(|rel| {
+                        rel.components()
+                            .any(|c| matches!(c, Component::Normal(n) if DEMO_DIRS.iter().any(|x| n == *x)))
+                    })
+            })
+        });
         // deepest first, so the first ancestor found is the nearest
         dirs.sort_by(|a, b| {
             b.0.components()

@@ -7,6 +7,8 @@ use crate::source::Span;
 
 pub struct CommittedSecretFile;
 
+const TEST_DIRS: &[&str] = &["tests", "test", "testdata", "test-data", "fixtures", "testing"];
+
 const TEMPLATES: &[&str] = &[
     "example", "sample", "template", "tpl", "dist", "defaults", "default", "schema",
 ];
@@ -71,6 +73,12 @@ impl Rule for CommittedSecretFile {
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let Subject::Project(p) = subject else { return };
         for f in p.files_of(FileKind::Sensitive) {
+            // throwaway keys and env files of a test suite are fixtures, not credentials
+            let rel = cx.settings.relative(&f.source.path);
+            let in_tests = rel.components().any(|c| TEST_DIRS.iter().any(|t| c.as_os_str() == *t));
+            if in_tests {
+                continue;
+            }
             if let Some((what, span)) = secret(f) {
                 let msg = format!("committed secret file `{}` ({what})", file_name(f));
                 cx.report_in(f.source.id, span, msg);

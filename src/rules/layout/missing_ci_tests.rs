@@ -16,12 +16,20 @@ fn has_word(text: &str, word: &str) -> bool {
     })
 }
 
+/// A step that runs a test script (`bash scripts/tests-start.sh`, `./run_tests.sh`).
+fn test_script(s: &str) -> bool {
+    s.split_whitespace().any(|w| {
+        let name = w.rsplit('/').next().unwrap_or(w);
+        name.ends_with(".sh") && name.contains("test")
+    })
+}
+
 /// Whether any string of the YAML tree runs one of `commands` (iterative walk).
 fn runs_tests(root: &Node, commands: &[String]) -> bool {
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         match &n.value {
-            NodeValue::String(s) if commands.iter().any(|c| has_word(s, c)) => return true,
+            NodeValue::String(s) if commands.iter().any(|c| has_word(s, c)) || test_script(s) => return true,
             NodeValue::Seq(items) => stack.extend(items.iter()),
             NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
             _ => {}

@@ -29,6 +29,16 @@ pub fn named_stages(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a Dockerfile builds a Python image (a monorepo's frontend image is not ours).
+fn python_image(text: &str) -> bool {
+    let t = text.to_ascii_lowercase();
+    [
+        "python", "pip ", "pip3 ", "uv ", "poetry", "gunicorn", "uvicorn", "conda",
+    ]
+    .iter()
+    .any(|w| t.contains(w))
+}
+
 /// The first `FROM` line: where a stage name would go.
 fn from_line(text: &str) -> Option<crate::source::Span> {
     let mut offset = 0;
@@ -55,8 +65,9 @@ impl Rule for MissingDevProdImages {
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let Subject::Project(p) = subject else { return };
         for root in &p.python.roots {
-            let dockerfiles: Vec<&ParsedFile> =
-                root_files(p, root).filter(|f| f.kind == FileKind::Dockerfile).collect();
+            let dockerfiles: Vec<&ParsedFile> = root_files(p, root)
+                .filter(|f| f.kind == FileKind::Dockerfile && python_image(&f.source.text))
+                .collect();
             // a library without any image is not a service
             let Some(first) = dockerfiles.first() else { continue };
             let has = |names: &[&str]| {

@@ -14,7 +14,11 @@ impl Rule for MissingMainModule {
         let Subject::Project(p) = subject else { return };
         for root in &p.python.roots {
             let files: BTreeSet<String> = root_files(p, root).map(|f| rel(root, f)).collect();
-            for pkg in &root.packages {
+            // the service is a top-level package; `app.py` deeper down is a library module
+            for pkg in root.packages.iter().filter(|pkg| {
+                let parts: Vec<_> = pkg.components().collect();
+                parts.len() == 1 || (parts.len() == 2 && parts[0].as_os_str() == "src")
+            }) {
                 let dir = crate::source::display_path(pkg);
                 let main = format!("{dir}/__main__.py");
                 if files.contains(&format!("{dir}/app.py")) && !files.contains(&main) {

@@ -35,6 +35,19 @@ const NON_RUNTIME: &[&str] = &[
     "in",
 ];
 
+/// Runtime file names inside a `requirements/` directory.
+const RUNTIME_STEMS: &[&str] = &[
+    "base",
+    "common",
+    "default",
+    "main",
+    "prod",
+    "production",
+    "runtime",
+    "requirements",
+    "install",
+];
+
 fn runtime_file(f: &ParsedFile) -> bool {
     let name = file_name(f).to_ascii_lowercase();
     let dir = f
@@ -44,6 +57,11 @@ fn runtime_file(f: &ParsedFile) -> bool {
         .and_then(|d| d.file_name())
         .map(|d| d.to_string_lossy().to_ascii_lowercase());
     let named = name.split(['.', '-', '_']).any(|w| NON_RUNTIME.contains(&w));
+    // `requirements/pkgutils.txt`: in a requirements directory only the runtime names count
+    if dir.as_deref() == Some("requirements") {
+        let stem = name.split('.').next().unwrap_or("");
+        return RUNTIME_STEMS.contains(&stem);
+    }
     let in_tooling = dir.is_some_and(|d| ["docs", "doc", "tests", "test", ".github", "ci"].contains(&d.as_str()));
     !named && !in_tooling
 }

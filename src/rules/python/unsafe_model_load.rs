@@ -45,6 +45,10 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 }
 
 fn from_source(text: &str, tainted: &HashSet<&str>) -> bool {
+    // `pickle.loads(pickle.dumps(obj))` round-trips an object of this process
+    if text.split('(').next().is_some_and(|callee| callee.ends_with("dumps")) {
+        return false;
+    }
     SOURCES.iter().any(|s| text.contains(s)) || words(text).any(|w| tainted.contains(w))
 }
 

@@ -517,7 +517,14 @@ fn error_at(text: &str, e: &parse_dockerfile::Error) -> ParseError {
     let line_text = &text[start..end];
     let trimmed = line_text.trim_end_matches('\r');
     let lead = trimmed.len() - trimmed.trim_start().len();
-    ParseError::new(message, Span::new(start + lead, start + trimmed.len()))
+    // an unknown instruction is its first word; other errors concern the whole line
+    let end = if message.starts_with("unknown instruction") {
+        let word = trimmed[lead..].split_whitespace().next().unwrap_or("");
+        lead + word.len()
+    } else {
+        trimmed.len()
+    };
+    ParseError::new(message, Span::new(start + lead, start + end))
 }
 
 fn span(r: &std::ops::Range<usize>) -> Span {
@@ -1230,7 +1237,7 @@ mod tests {
                 }
                 Err(e) => {
                     if line > 0 {
-                        assert_eq!(e.span.slice(text), "FROMM alpine");
+                        assert_eq!(e.span.slice(text), "FROMM");
                     }
                 }
             }

@@ -238,6 +238,40 @@ mod tests {
     use crate::config::{Config, Settings};
     use crate::source::Environment;
 
+    /// Each DF rule's `## Example` triggers it and its `## Use instead` does not.
+    #[test]
+    fn doc_examples_behave() {
+        use crate::discover::FileKind;
+        use crate::rules::engine::{self, SourceInput};
+        use crate::rules::registry::Registry;
+        let Ok(registry) = Registry::builtin() else {
+            panic!("built-in rules load")
+        };
+        for rule in registry.iter().filter(|r| r.meta.family == "docker") {
+            let id = rule.meta.id.clone();
+            for (heading, want) in [("Example", true), ("Use instead", false)] {
+                let blocks = rule.meta.doc_examples(heading);
+                assert_eq!(blocks.len(), 1, "{id}: one block under `## {heading}`");
+                for (lang, code) in blocks {
+                    assert_eq!(lang, "dockerfile", "{id}: {heading} block language");
+                    let config = Config {
+                        select: Some(vec![id.clone()]),
+                        ..Config::default()
+                    };
+                    let settings = Settings::from_config(config, None, ".".into()).unwrap_or_default();
+                    let input = SourceInput::Memory {
+                        path: "svc/Dockerfile".into(),
+                        kind: FileKind::Dockerfile,
+                        text: code.clone(),
+                    };
+                    let out = engine::run(&registry, &settings, vec![input]);
+                    let hit = out.diagnostics.iter().any(|d| d.rule == id);
+                    assert_eq!(hit, want, "{id}: `## {heading}` block:\n{code}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn dockerfile_environments() {
         let s = Settings::default();

@@ -15,6 +15,9 @@ use crate::lang::ParseError;
 use crate::source::node::{Entry, Node, NodeValue};
 use crate::source::Span;
 
+/// Variable lookups allowed for one [`Dockerfile::resolve`].
+const LOOKUP_BUDGET: usize = 256;
+
 /// A word of a Dockerfile instruction: its unescaped value and where it is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
@@ -158,12 +161,38 @@ impl Dockerfile {
     /// The value of `name` as seen by instruction `at`: an ARG/ENV default of its stage, or a
     /// global ARG default (in FROM, or redeclared in the stage).
     pub fn variable(&self, name: &str, at: usize) -> Option<String> {
+        self.variable_at_depth(name, at, 0, &std::cell::Cell::new(LOOKUP_BUDGET))
+    }
+
+    /// `ENV PORT=${PORT}` after `ARG PORT=8080`: a value that refers to other variables is
+    /// resolved where it is defined, a few levels deep.
+    fn variable_at_depth(
+        &self,
+        name: &str,
+        at: usize,
+        depth: usize,
+        budget: &std::cell::Cell<usize>,
+    ) -> Option<String> {
+        // `ENV A=$B$B$B...` chains must not multiply: a bounded number of lookups per resolve
+        budget.set(budget.get().checked_sub(1)?);
+        let (value, defined_at) = self.definition(name, at)?;
+        if !value.contains('$') {
+            return Some(value);
+        }
+        if depth >= 4 {
+            return None;
+        }
+        self.resolve_at_depth(&value, defined_at, depth + 1, budget)
+    }
+
+    /// The raw value of `name` as seen by instruction `at`, and the instruction defining it.
+    fn definition(&self, name: &str, at: usize) -> Option<(String, usize)> {
         let defs = self.definitions.get(name).map(Vec::as_slice).unwrap_or(&[]);
         let global = || {
             defs.iter()
                 .take_while(|d| self.instructions.get(d.instruction).is_some_and(|i| i.stage.is_none()))
                 .last()
-                .and_then(|d| d.value.clone())
+                .and_then(|d| d.value.clone().map(|v| (v, d.instruction)))
         };
         let stage = self.instructions.get(at).and_then(|i| i.stage);
         let Some(stage) = stage.and_then(|s| self.stages.get(s)) else {
@@ -177,7 +206,7 @@ impl Dockerfile {
         let before = defs.partition_point(|d| d.instruction < at);
         let last = defs[..before].last().filter(|d| d.instruction > stage.from)?;
         match &last.value {
-            Some(v) => Some(v.clone()),
+            Some(v) => Some((v.clone(), last.instruction)),
             // `ARG NAME` in a stage makes the global default visible
             None if last.arg => global(),
             None => None,
@@ -187,6 +216,10 @@ impl Dockerfile {
     /// Expand `$VAR`, `${VAR}`, `${VAR:-default}` with known values; `None` when any
     /// variable is unknown.
     pub fn resolve(&self, text: &str, at: usize) -> Option<String> {
+        self.resolve_at_depth(text, at, 0, &std::cell::Cell::new(LOOKUP_BUDGET))
+    }
+
+    fn resolve_at_depth(&self, text: &str, at: usize, depth: usize, budget: &std::cell::Cell<usize>) -> Option<String> {
         let mut out = String::new();
         let mut rest = text;
         while let Some(pos) = rest.find('$') {
@@ -214,8 +247,10 @@ impl Dockerfile {
                 }
                 (&after[..len], None, len)
             };
-            // a default that itself holds a variable is not resolved further
-            match self.variable(name, at).filter(|v| !v.is_empty() && !v.contains('$')) {
+            match self
+                .variable_at_depth(name, at, depth, budget)
+                .filter(|v| !v.is_empty())
+            {
                 Some(v) => out.push_str(&v),
                 None => out.push_str(default?),
             }
@@ -1192,6 +1227,16 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn variables_resolve_through_env() {
+        let text = "ARG PY=3.12\nARG BASE=python:${PY}-slim\nFROM ${BASE}\nARG PORT=8080\nENV PORT=${PORT} LOOP=$LOOP\nEXPOSE ${PORT}\nEXPOSE ${LOOP}\n";
+        let d = df(text);
+        assert_eq!(d.resolve("${BASE}", 2).as_deref(), Some("python:3.12-slim"));
+        assert_eq!(d.resolve("${PORT}/tcp", 5).as_deref(), Some("8080/tcp"));
+        assert_eq!(d.resolve("${LOOP}", 6), None);
+        assert_eq!(d.resolve("${NOPE:-80}", 6).as_deref(), Some("80"));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! One suppression syntax in every file kind's comments:
 //! `# linea: ignore[ID,slug] reason` on the offending line (where the language allows a trailing
 //! comment) or on the line before it, and `# linea: ignore-file[ID] reason` anywhere.
-//! `//` works too (Terraform). Text that only looks like a directive inside a string value (a
+//! `//` and `/* */` work too (Terraform). Text that only looks like a directive inside a string value (a
 //! YAML block scalar, a quoted scalar) is not one: the parsed model says where strings are.
 
 use std::sync::LazyLock;
@@ -12,8 +12,9 @@ use crate::discover::FileKind;
 use crate::project::ParsedFile;
 use crate::source::{NodeValue, Span};
 
-static DIRECTIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:#|//)\s*linea:\s*(ignore-file|ignore)\[([^\]]*)\]([^\n]*)").expect("valid regex"));
+static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:#|//|/\*)\s*linea:\s*(ignore-file|ignore)\[([^\]]*)\]([^\n]*)").expect("valid regex")
+});
 
 /// Which diagnostics a directive covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub struct Directive {
 
 fn is_comment_line(line: &str) -> bool {
     let t = line.trim_start();
-    t.starts_with('#') || t.starts_with("//")
+    t.starts_with('#') || t.starts_with("//") || t.starts_with("/*")
 }
 
 /// Byte spans of the string values of a YAML-family file. The file is parsed again (only when
@@ -143,7 +144,11 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
             }
             let reason = m
                 .get(3)
-                .map(|r| r.as_str().trim().trim_start_matches(['-', ':', '—']).trim().to_string())
+                .map(|r| {
+                    let r = r.as_str().trim();
+                    let r = r.strip_suffix("*/").unwrap_or(r);
+                    r.trim().trim_start_matches(['-', ':', '—']).trim().to_string()
+                })
                 .filter(|r| !r.is_empty());
             let line_no = idx as u32 + 1;
             let coverage = if file_wide {
@@ -231,6 +236,12 @@ mod tests {
         );
         assert_eq!(f[0].coverage, Coverage::File);
         assert!(f[0].reason.is_some());
+        let b = dirs(
+            FileKind::Terraform,
+            "/* linea: ignore[TF003] legacy */\nresource \"a\" \"b\" {}\n",
+        );
+        assert_eq!(b[0].coverage, Coverage::Lines(vec![2]));
+        assert_eq!(b[0].reason.as_deref(), Some("legacy"));
     }
 
     #[test]

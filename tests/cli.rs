@@ -309,6 +309,21 @@ fn linea_toml_wins_over_pyproject_and_config_flag_wins_over_both() {
     assert!(r.stderr.contains("missing.toml"), "{}", r.stderr);
 }
 
+#[test]
+fn show_settings_names_the_file_and_prints_a_loadable_config() {
+    let dir = repo(&[(
+        "pyproject.toml",
+        "[tool.linea]\nignore = [\"PARSE001\"]\n[tool.linea.ports]\ninternal = [8080]\n",
+    )]);
+    let r = linea(dir.path(), &["check", "--show-settings", "--fail-on", "error"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("# config file: pyproject.toml\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("fail-on = \"error\""), "{}", r.stdout);
+    let reloaded = linea::config::parse_config(Path::new("linea.toml"), &r.stdout).expect("printed settings load");
+    assert_eq!(reloaded.ports.internal, vec![8080]);
+    assert_eq!(reloaded.ignore, vec!["PARSE001".to_string()]);
+}
+
 // ---- discovery ------------------------------------------------------------------------------
 
 #[test]

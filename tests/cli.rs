@@ -674,6 +674,8 @@ mod robustness {
                 Just("resource \"x\" \"y\" {\n".to_string()),
                 Just("FROM python:3.12\nRUN <<EOF\n".to_string()),
                 Just("\"\"\"\n".to_string()),
+                Just("x = <<-EOT\n".to_string()),
+                Just("/* a\\\"".to_string()),
                 Just("é\u{feff}\u{0}".to_string()),
             ],
             0..12,
@@ -682,7 +684,7 @@ mod robustness {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
         fn every_parser_survives_arbitrary_text(text in texty(), bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
@@ -712,7 +714,7 @@ mod robustness {
         fn the_engine_survives_arbitrary_text(text in texty()) {
             let registry = Registry::builtin().expect("built-ins");
             let settings = Settings::default();
-            for (name, kind) in [("k8s/a.yaml", FileKind::Yaml), (".github/workflows/ci.yml", FileKind::GithubWorkflow), ("Dockerfile", FileKind::Dockerfile)] {
+            for (name, kind) in [("k8s/a.yaml", FileKind::Yaml), (".github/workflows/ci.yml", FileKind::GithubWorkflow), ("Dockerfile", FileKind::Dockerfile), ("app/main.py", FileKind::Python), ("main.tf", FileKind::Terraform)] {
                 let outcome = engine::run(&registry, &settings, vec![SourceInput::Memory { path: name.into(), kind, text: text.clone() }]);
                 prop_assert!(outcome.internal_errors.is_empty(), "{:?}", outcome.internal_errors);
                 for d in &outcome.diagnostics {

@@ -71,6 +71,68 @@ fn is_yaml_family(kind: FileKind) -> bool {
     )
 }
 
+/// Byte spans of the string literals of Python (single, triple-quoted) or HCL (quoted,
+/// heredoc) source: a lexer just good enough to tell comments from string contents.
+fn lexical_string_spans(text: &str, kind: FileKind) -> Vec<Span> {
+    let python = kind == FileKind::Python || kind == FileKind::SetupPy;
+    let b = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => i = text[i..].find('\n').map_or(b.len(), |n| i + n),
+            b'/' if !python && b.get(i + 1) == Some(&b'/') => i = text[i..].find('\n').map_or(b.len(), |n| i + n),
+            b'/' if !python && b.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2)
+            }
+            b'<' if !python && text[i..].starts_with("<<") => {
+                // heredoc: `<<EOF` or `<<-EOF` up to a line that is the marker alone
+                let rest = text[i + 2..].strip_prefix('-').unwrap_or(&text[i + 2..]);
+                let marker: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let Some(body) = (!marker.is_empty()).then(|| text[i..].find('\n')).flatten() else {
+                    i += 2;
+                    continue;
+                };
+                let start = i + body + 1;
+                let mut end = b.len();
+                let mut pos = start;
+                for line in text[start..].split_inclusive('\n') {
+                    if line.trim() == marker {
+                        end = pos;
+                        break;
+                    }
+                    pos += line.len();
+                }
+                spans.push(Span::new(i, end));
+                i = end.max(i + 2);
+            }
+            q @ (b'"' | b'\'') if q == b'"' || python => {
+                let triple = python && b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
+                let start = i;
+                i += if triple { 3 } else { 1 };
+                while i < b.len() {
+                    if b[i] == b'\\' {
+                        i += 2;
+                    } else if b[i] == q && (!triple || (b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q))) {
+                        i += if triple { 3 } else { 1 };
+                        break;
+                    } else if b[i] == b'\n' && !triple {
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+                spans.push(Span::new(start, i.min(b.len())));
+            }
+            _ => i += 1,
+        }
+    }
+    spans
+}
+
 /// Whether the end of `code` (the text before a `#` or `//` on one line) is inside a quoted
 /// string: a one-line lexical check for the languages without a YAML parse.
 fn open_quote(code: &str) -> bool {
@@ -120,6 +182,14 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
             let in_string = if is_yaml_family(file.kind) {
                 strings
                     .get_or_insert_with(|| yaml_string_spans(text))
+                    .iter()
+                    .any(|s| s.start <= at && at < s.end)
+            } else if matches!(
+                file.kind,
+                FileKind::Python | FileKind::SetupPy | FileKind::Terraform | FileKind::TfVars
+            ) {
+                strings
+                    .get_or_insert_with(|| lexical_string_spans(text, file.kind))
                     .iter()
                     .any(|s| s.start <= at && at < s.end)
             } else {
@@ -261,6 +331,14 @@ mod tests {
         let d = dirs(FileKind::Python, py);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].coverage, Coverage::Lines(vec![2]));
+        let doc = "def f():\n    \"\"\"Example:\n\n    # linea: ignore[PY005] in a docstring\n    \"\"\"\n    return 1  # linea: ignore[PY003] real\n";
+        let d = dirs(FileKind::Python, doc);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].coverage, Coverage::Lines(vec![6]));
+        let hcl = "locals {\n  script = <<-EOT\n    # linea: ignore[TF001] shell comment\n  EOT\n  # linea: ignore[TF002] real\n  x = \"a # linea: ignore[TF003]\"\n}\n";
+        let d = dirs(FileKind::Terraform, hcl);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].rules[0].0, "TF002");
         let real = "script: |\n  echo hi\n# linea: ignore[K8S001] a comment\nimage: x\n";
         assert_eq!(dirs(FileKind::Yaml, real).len(), 1);
     }

@@ -1,8 +1,8 @@
 //! One suppression syntax in every file kind's comments:
 //! `# linea: ignore[ID,slug] reason` on the offending line (where the language allows a trailing
 //! comment) or on the line before it, and `# linea: ignore-file[ID] reason` anywhere.
-//! `//` and `/* */` work too (Terraform). Text that only looks like a directive inside a string value (a
-//! YAML block scalar, a quoted scalar) is not one: the parsed model says where strings are.
+//! `//` and `/* */` work too (Terraform). Text that only looks like a directive inside a string
+//! (a YAML block scalar, a Python docstring, a Terraform heredoc) is not one.
 
 use std::sync::LazyLock;
 

@@ -304,6 +304,10 @@ fn linea_toml_wins_over_pyproject_and_config_flag_wins_over_both() {
     ]);
     assert_eq!(check(dir.path(), &[]).code, 0);
     assert_eq!(check(dir.path(), &["--config", "ci/strict.toml"]).code, 1);
+    write(dir.path(), "svc/pyproject.toml", b"[project]\nname = \"svc\"\n");
+    let r = check(dir.path(), &["--config", "svc/pyproject.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("has no `[tool.linea]` table"), "{}", r.stderr);
     let r = check(dir.path(), &["--config", "missing.toml"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("missing.toml"), "{}", r.stderr);

@@ -539,6 +539,10 @@ pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, Confi
     let text = std::fs::read_to_string(&path)
         .map_err(|e| ConfigError::new(path.clone(), Arc::from(""), None, format!("cannot read: {e}")))?;
     let text: Arc<str> = Arc::from(text);
+    if explicit.is_some() && is_pyproject(&path) && !has_tool_linea(&text) {
+        return Err(ConfigError::new(path, text, None, "has no `[tool.linea]` table")
+            .with_help("add `[tool.linea]`, or pass a `linea.toml`"));
+    }
     let config = parse_config(&path, &text)?;
     let root = path
         .parent()

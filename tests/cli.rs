@@ -501,6 +501,15 @@ fn unused_and_unknown_suppressions_are_linea001() {
     let r = check(dir2.path(), &[]);
     assert_eq!(findings(&r), ["LINEA001 cm.yaml:1"]);
     assert!(r.stdout.contains("suppression names no rule"), "{}", r.stdout);
+    // LINEA findings are suppressed like any other, and such a suppression is never "unused"
+    let dir3 = repo(&[(
+        "cm.yaml",
+        "# linea: ignore-file[unused-suppression] vendored chart, comments kept from upstream\n# linea: ignore[PARSE001] stale\na: 1\n",
+    )]);
+    let r = check(dir3.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = check(dir3.path(), &["--show-suppressed"]);
+    assert_eq!(findings(&r), ["LINEA001 cm.yaml:2"]);
     // nor one inside a string value
     let dir = repo(&[(
         "cm.yaml",

@@ -456,6 +456,57 @@ fn stdin_with_stdin_filename() {
     assert_eq!(r.code, 2);
 }
 
+#[test]
+fn environment_comes_from_the_path_and_config() {
+    // DF002 (base image not pinned by digest) is production-only
+    let dockerfile = "FROM python:3.12-slim\nUSER app\n";
+    let dir = repo(&[]);
+    let run = |name: &str| {
+        let r = linea_stdin(
+            dir.path(),
+            &["check", "-f", "concise", "--select", "DF002", "--stdin-filename", name],
+            Some(dockerfile),
+        );
+        findings(&r)
+    };
+    assert_eq!(run("envs/prod/Dockerfile"), ["DF002 envs/prod/Dockerfile:1"]);
+    assert!(run("envs/dev/Dockerfile").is_empty());
+    assert_eq!(
+        run("Dockerfile"),
+        ["DF002 Dockerfile:1"],
+        "unknown counts as prod by default"
+    );
+    // checking a subdirectory keeps the names above it
+    write(dir.path(), "infra/envs/dev/Dockerfile", dockerfile.as_bytes());
+    write(dir.path(), "infra/envs/prod/Dockerfile", dockerfile.as_bytes());
+    let r = check(dir.path(), &["--select", "DF002", "infra/envs/dev"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = check(dir.path(), &["--select", "DF002", "infra/envs/prod"]);
+    assert_eq!(findings(&r), ["DF002 infra/envs/prod/Dockerfile:1"]);
+    write(
+        dir.path(),
+        "linea.toml",
+        b"[environments]\nunknown-environment = \"nonprod\"\nprod = [\"deploy/live-eu\"]\n",
+    );
+    assert!(run("Dockerfile").is_empty());
+    assert_eq!(run("deploy/live-eu/Dockerfile"), ["DF002 deploy/live-eu/Dockerfile:1"]);
+    // a suppression of a rule that does not run on a non-prod file is not "unused"
+    let r = linea_stdin(
+        dir.path(),
+        &[
+            "check",
+            "-f",
+            "concise",
+            "--select",
+            "DF002,LINEA001",
+            "--stdin-filename",
+            "envs/dev/Dockerfile",
+        ],
+        Some("# linea: ignore[DF002] dev image follows the tag\nFROM python:3.12-slim\nUSER app\n"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
 // ---- suppressions ---------------------------------------------------------------------------
 
 #[test]

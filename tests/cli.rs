@@ -305,9 +305,28 @@ fn linea_toml_wins_over_pyproject_and_config_flag_wins_over_both() {
     ]);
     assert_eq!(check(dir.path(), &["--ignore", "layout"]).code, 0);
     assert_eq!(check(dir.path(), &["--config", "ci/strict.toml"]).code, 1);
+    write(dir.path(), "svc/pyproject.toml", b"[project]\nname = \"svc\"\n");
+    let r = check(dir.path(), &["--config", "svc/pyproject.toml"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("has no `[tool.linea]` table"), "{}", r.stderr);
     let r = check(dir.path(), &["--config", "missing.toml"]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("missing.toml"), "{}", r.stderr);
+}
+
+#[test]
+fn show_settings_names_the_file_and_prints_a_loadable_config() {
+    let dir = repo(&[(
+        "pyproject.toml",
+        "[tool.linea]\nignore = [\"PARSE001\"]\n[tool.linea.ports]\ninternal = [8080]\n",
+    )]);
+    let r = linea(dir.path(), &["check", "--show-settings", "--fail-on", "error"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("# config file: pyproject.toml\n"), "{}", r.stdout);
+    assert!(r.stdout.contains("fail-on = \"error\""), "{}", r.stdout);
+    let reloaded = linea::config::parse_config(Path::new("linea.toml"), &r.stdout).expect("printed settings load");
+    assert_eq!(reloaded.ports.internal, vec![8080]);
+    assert_eq!(reloaded.ignore, vec!["PARSE001".to_string()]);
 }
 
 // ---- discovery ------------------------------------------------------------------------------
@@ -438,6 +457,57 @@ fn stdin_with_stdin_filename() {
     assert_eq!(r.code, 2);
 }
 
+#[test]
+fn environment_comes_from_the_path_and_config() {
+    // DF002 (base image not pinned by digest) is production-only
+    let dockerfile = "FROM python:3.12-slim\nUSER app\n";
+    let dir = repo(&[]);
+    let run = |name: &str| {
+        let r = linea_stdin(
+            dir.path(),
+            &["check", "-f", "concise", "--select", "DF002", "--stdin-filename", name],
+            Some(dockerfile),
+        );
+        findings(&r)
+    };
+    assert_eq!(run("envs/prod/Dockerfile"), ["DF002 envs/prod/Dockerfile:1"]);
+    assert!(run("envs/dev/Dockerfile").is_empty());
+    assert_eq!(
+        run("Dockerfile"),
+        ["DF002 Dockerfile:1"],
+        "unknown counts as prod by default"
+    );
+    // checking a subdirectory keeps the names above it
+    write(dir.path(), "infra/envs/dev/Dockerfile", dockerfile.as_bytes());
+    write(dir.path(), "infra/envs/prod/Dockerfile", dockerfile.as_bytes());
+    let r = check(dir.path(), &["--select", "DF002", "infra/envs/dev"]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = check(dir.path(), &["--select", "DF002", "infra/envs/prod"]);
+    assert_eq!(findings(&r), ["DF002 infra/envs/prod/Dockerfile:1"]);
+    write(
+        dir.path(),
+        "linea.toml",
+        b"[environments]\nunknown-environment = \"nonprod\"\nprod = [\"deploy/live-eu\"]\n",
+    );
+    assert!(run("Dockerfile").is_empty());
+    assert_eq!(run("deploy/live-eu/Dockerfile"), ["DF002 deploy/live-eu/Dockerfile:1"]);
+    // a suppression of a rule that does not run on a non-prod file is not "unused"
+    let r = linea_stdin(
+        dir.path(),
+        &[
+            "check",
+            "-f",
+            "concise",
+            "--select",
+            "DF002,LINEA001",
+            "--stdin-filename",
+            "envs/dev/Dockerfile",
+        ],
+        Some("# linea: ignore[DF002] dev image follows the tag\nFROM python:3.12-slim\nUSER app\n"),
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+}
+
 // ---- suppressions ---------------------------------------------------------------------------
 
 #[test]
@@ -483,6 +553,15 @@ fn unused_and_unknown_suppressions_are_linea001() {
     let r = check(dir2.path(), &[]);
     assert_eq!(findings(&r), ["LINEA001 cm.yaml:1"]);
     assert!(r.stdout.contains("suppression names no rule"), "{}", r.stdout);
+    // LINEA findings are suppressed like any other, and such a suppression is never "unused"
+    let dir3 = repo(&[(
+        "cm.yaml",
+        "# linea: ignore-file[unused-suppression] vendored chart, comments kept from upstream\n# linea: ignore[PARSE001] stale\na: 1\n",
+    )]);
+    let r = check(dir3.path(), &[]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let r = check(dir3.path(), &["--show-suppressed"]);
+    assert_eq!(findings(&r), ["LINEA001 cm.yaml:2"]);
     // nor one inside a string value
     let dir = repo(&[(
         "cm.yaml",
@@ -660,6 +739,8 @@ mod robustness {
                 Just("resource \"x\" \"y\" {\n".to_string()),
                 Just("FROM python:3.12\nRUN <<EOF\n".to_string()),
                 Just("\"\"\"\n".to_string()),
+                Just("x = <<-EOT\n".to_string()),
+                Just("/* a\\\"".to_string()),
                 Just("é\u{feff}\u{0}".to_string()),
             ],
             0..12,
@@ -668,7 +749,7 @@ mod robustness {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(ProptestConfig { cases: 128, failure_persistence: None, ..ProptestConfig::default() })]
 
         #[test]
         fn every_parser_survives_arbitrary_text(text in texty(), bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
@@ -698,7 +779,7 @@ mod robustness {
         fn the_engine_survives_arbitrary_text(text in texty()) {
             let registry = Registry::builtin().expect("built-ins");
             let settings = Settings::default();
-            for (name, kind) in [("k8s/a.yaml", FileKind::Yaml), (".github/workflows/ci.yml", FileKind::GithubWorkflow), ("Dockerfile", FileKind::Dockerfile)] {
+            for (name, kind) in [("k8s/a.yaml", FileKind::Yaml), (".github/workflows/ci.yml", FileKind::GithubWorkflow), ("Dockerfile", FileKind::Dockerfile), ("app/main.py", FileKind::Python), ("main.tf", FileKind::Terraform)] {
                 let outcome = engine::run(&registry, &settings, vec![SourceInput::Memory { path: name.into(), kind, text: text.clone() }]);
                 prop_assert!(outcome.internal_errors.is_empty(), "{:?}", outcome.internal_errors);
                 for d in &outcome.diagnostics {

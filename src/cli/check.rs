@@ -68,6 +68,23 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         settings.config.fail_on = Some(f.into());
     }
 
+    if args.show_settings {
+        let source = match &settings.path {
+            Some(p) => p.display().to_string(),
+            None => "none (defaults)".into(),
+        };
+        let mut shown = settings.config.clone();
+        shown.fail_on = Some(settings.fail_on());
+        shown.max_file_size = Some(config::ByteSize(settings.max_file_size()));
+        let body = toml::to_string(&shown).unwrap_or_else(|e| format!("# cannot render: {e}\n"));
+        let text = format!(
+            "# config file: {source}\n# paths are relative to: {}\n\n{body}",
+            settings.root.display()
+        );
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        return ExitStatus::Success;
+    }
+
     let mut excludes = GlobSetBuilder::new();
     for g in &args.exclude {
         match Glob::new(g) {

@@ -109,6 +109,9 @@ pub struct CheckArgs {
     /// Record the current findings in FILE, print no report and exit 0.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+    /// Print which config file is used and the settings in effect, then exit.
+    #[arg(long)]
+    pub show_settings: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -607,6 +607,26 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     None
 }
 
+/// Where relative paths start when there is no config file: the repository root (the nearest
+/// directory with `.git`), else the working directory when the scan is below it, else the
+/// scanned directory. Environment names are read from the path below this root, so checking
+/// `infra/envs/dev` must keep `dev` in it.
+fn default_root(scan_root: &Path) -> PathBuf {
+    let abs = std::path::absolute(scan_root).unwrap_or_else(|_| scan_root.to_path_buf());
+    let start = if abs.is_dir() {
+        abs.as_path()
+    } else {
+        abs.parent().unwrap_or(&abs)
+    };
+    if let Some(repo) = start.ancestors().find(|d| d.join(".git").exists()) {
+        return repo.to_path_buf();
+    }
+    match std::env::current_dir() {
+        Ok(cwd) if start.starts_with(&cwd) => cwd,
+        _ => start.to_path_buf(),
+    }
+}
+
 /// Load settings from an explicit or discovered config file (or defaults).
 pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, ConfigError> {
     let path = match explicit {
@@ -614,21 +634,16 @@ pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, Confi
         None => discover(scan_root),
     };
     let Some(path) = path else {
-        let root = if scan_root.is_dir() {
-            scan_root
-        } else {
-            scan_root.parent().unwrap_or(scan_root)
-        };
-        let root = if root.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            root
-        };
-        return Ok(Settings::from_config(Config::default(), None, root.to_path_buf()).expect("default config is valid"));
+        let root = default_root(scan_root);
+        return Ok(Settings::from_config(Config::default(), None, root).expect("default config is valid"));
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| ConfigError::new(path.clone(), Arc::from(""), None, format!("cannot read: {e}")))?;
     let text: Arc<str> = Arc::from(text);
+    if explicit.is_some() && is_pyproject(&path) && !has_tool_linea(&text) {
+        return Err(ConfigError::new(path, text, None, "has no `[tool.linea]` table")
+            .with_help("add `[tool.linea]`, or pass a `linea.toml`"));
+    }
     let config = parse_config(&path, &text)?;
     let root = path
         .parent()

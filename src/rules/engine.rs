@@ -309,9 +309,10 @@ fn apply_suppressions(
             continue;
         }
         let idxs = by_file.get(&file.source.id).cloned().unwrap_or_default();
+        let mut file_extra = Vec::new();
         for dir in &directives {
             if dir.rules.is_empty() && is_enabled("LINEA001") {
-                extra.push(
+                file_extra.push(
                     Diagnostic::new(
                         "LINEA001",
                         Severity::Warning,
@@ -331,12 +332,7 @@ fn apply_suppressions(
                     if !names_rule || d.rule.starts_with("LINEA") {
                         continue;
                     }
-                    let covered = match &dir.coverage {
-                        Coverage::File => true,
-                        Coverage::Lines(lines) => lines.contains(&file.source.position(d.span.start).line),
-                        Coverage::Range(r) => r.start <= d.span.start && d.span.start <= r.end,
-                    };
-                    if covered {
+                    if covers(&dir.coverage, file, d.span) {
                         used = true;
                         diagnostics[i].suppressed = Some(Suppressed {
                             justification: dir.reason.clone().unwrap_or_default(),
@@ -351,9 +347,10 @@ fn apply_suppressions(
                         && !settings.path_ignores(&file.source.path, m)
                         && (m.scope != Scope::Prod || settings.is_prod(file.env))
                 });
+                // suppressions of LINEA findings are applied below and never reported unused
                 let report_unused = match meta {
                     None => true,
-                    Some(_) => ran_here && !used,
+                    Some(m) => ran_here && !used && !m.id.starts_with("LINEA"),
                 };
                 if report_unused && is_enabled("LINEA001") {
                     let (message, help) = match meta {
@@ -371,14 +368,14 @@ fn apply_suppressions(
                             "remove the suppression, or move it to the line of the finding",
                         ),
                     };
-                    extra.push(
+                    file_extra.push(
                         Diagnostic::new("LINEA001", Severity::Warning, file.source.id, *name_span, message)
                             .with_help(help),
                     );
                 }
             }
             if dir.reason.is_none() && is_enabled("LINEA002") {
-                extra.push(
+                file_extra.push(
                     Diagnostic::new(
                         "LINEA002",
                         Severity::Warning,
@@ -390,6 +387,21 @@ fn apply_suppressions(
                 );
             }
         }
+        // LINEA findings themselves: `ignore[LINEA002]` on the line, `ignore-file[LINEA001]`
+        for d in &mut file_extra {
+            let by = directives.iter().find(|dir| {
+                dir.rules
+                    .iter()
+                    .any(|(name, _)| registry.meta(name).is_some_and(|m| m.id == d.rule))
+                    && covers(&dir.coverage, file, d.span)
+            });
+            if let Some(dir) = by {
+                d.suppressed = Some(Suppressed {
+                    justification: dir.reason.clone().unwrap_or_default(),
+                });
+            }
+        }
+        extra.extend(file_extra);
     }
     extra.retain(|d| {
         let (Some(file), Some(meta)) = (project.file(d.file), registry.meta(&d.rule)) else {
@@ -404,6 +416,15 @@ fn apply_suppressions(
     }
     diagnostics.extend(extra);
     diagnostics
+}
+
+/// Whether a directive's coverage includes a finding at `span`.
+fn covers(coverage: &Coverage, file: &ParsedFile, span: Span) -> bool {
+    match coverage {
+        Coverage::File => true,
+        Coverage::Lines(lines) => lines.contains(&file.source.position(span.start).line),
+        Coverage::Range(r) => r.start <= span.start && span.start <= r.end,
+    }
 }
 
 /// The id or slug closest to a misspelt rule name.

@@ -1,8 +1,8 @@
 //! One suppression syntax in every file kind's comments:
 //! `# linea: ignore[ID,slug] reason` on the offending line (where the language allows a trailing
 //! comment) or on the line before it, and `# linea: ignore-file[ID] reason` anywhere.
-//! `//` works too (Terraform). Text that only looks like a directive inside a string value (a
-//! YAML block scalar, a quoted scalar) is not one: the parsed model says where strings are.
+//! `//` and `/* */` work too (Terraform). Text that only looks like a directive inside a string
+//! (a YAML block scalar, a Python docstring, a Terraform heredoc) is not one.
 
 use std::sync::LazyLock;
 
@@ -12,8 +12,9 @@ use crate::discover::FileKind;
 use crate::project::ParsedFile;
 use crate::source::{NodeValue, Span};
 
-static DIRECTIVE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:#|//)\s*linea:\s*(ignore-file|ignore)\[([^\]]*)\]([^\n]*)").expect("valid regex"));
+static DIRECTIVE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:#|//|/\*)\s*linea:\s*(ignore-file|ignore)\[([^\]]*)\]([^\n]*)").expect("valid regex")
+});
 
 /// Which diagnostics a directive covers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub struct Directive {
 
 fn is_comment_line(line: &str) -> bool {
     let t = line.trim_start();
-    t.starts_with('#') || t.starts_with("//")
+    t.starts_with('#') || t.starts_with("//") || t.starts_with("/*")
 }
 
 /// Byte spans of the string values of a YAML-family file. The file is parsed again (only when
@@ -68,6 +69,68 @@ fn is_yaml_family(kind: FileKind) -> bool {
             | FileKind::AzurePipeline
             | FileKind::OpenApiJson
     )
+}
+
+/// Byte spans of the string literals of Python (single, triple-quoted) or HCL (quoted,
+/// heredoc) source: a lexer just good enough to tell comments from string contents.
+fn lexical_string_spans(text: &str, kind: FileKind) -> Vec<Span> {
+    let python = kind == FileKind::Python || kind == FileKind::SetupPy;
+    let b = text.as_bytes();
+    let mut spans = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'#' => i = text[i..].find('\n').map_or(b.len(), |n| i + n),
+            b'/' if !python && b.get(i + 1) == Some(&b'/') => i = text[i..].find('\n').map_or(b.len(), |n| i + n),
+            b'/' if !python && b.get(i + 1) == Some(&b'*') => {
+                i = text[i + 2..].find("*/").map_or(b.len(), |n| i + 2 + n + 2)
+            }
+            b'<' if !python && text[i..].starts_with("<<") => {
+                // heredoc: `<<EOF` or `<<-EOF` up to a line that is the marker alone
+                let rest = text[i + 2..].strip_prefix('-').unwrap_or(&text[i + 2..]);
+                let marker: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                    .collect();
+                let Some(body) = (!marker.is_empty()).then(|| text[i..].find('\n')).flatten() else {
+                    i += 2;
+                    continue;
+                };
+                let start = i + body + 1;
+                let mut end = b.len();
+                let mut pos = start;
+                for line in text[start..].split_inclusive('\n') {
+                    if line.trim() == marker {
+                        end = pos;
+                        break;
+                    }
+                    pos += line.len();
+                }
+                spans.push(Span::new(i, end));
+                i = end.max(i + 2);
+            }
+            q @ (b'"' | b'\'') if q == b'"' || python => {
+                let triple = python && b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q);
+                let start = i;
+                i += if triple { 3 } else { 1 };
+                while i < b.len() {
+                    if b[i] == b'\\' {
+                        i += 2;
+                    } else if b[i] == q && (!triple || (b.get(i + 1) == Some(&q) && b.get(i + 2) == Some(&q))) {
+                        i += if triple { 3 } else { 1 };
+                        break;
+                    } else if b[i] == b'\n' && !triple {
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+                spans.push(Span::new(start, i.min(b.len())));
+            }
+            _ => i += 1,
+        }
+    }
+    spans
 }
 
 /// Whether the end of `code` (the text before a `#` or `//` on one line) is inside a quoted
@@ -121,6 +184,14 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
                     .get_or_insert_with(|| yaml_string_spans(text))
                     .iter()
                     .any(|s| s.start <= at && at < s.end)
+            } else if matches!(
+                file.kind,
+                FileKind::Python | FileKind::SetupPy | FileKind::Terraform | FileKind::TfVars
+            ) {
+                strings
+                    .get_or_insert_with(|| lexical_string_spans(text, file.kind))
+                    .iter()
+                    .any(|s| s.start <= at && at < s.end)
             } else {
                 !own_line && open_quote(&line[..whole.start()])
             };
@@ -143,7 +214,11 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
             }
             let reason = m
                 .get(3)
-                .map(|r| r.as_str().trim().trim_start_matches(['-', ':', '—']).trim().to_string())
+                .map(|r| {
+                    let r = r.as_str().trim();
+                    let r = r.strip_suffix("*/").unwrap_or(r);
+                    r.trim().trim_start_matches(['-', ':', '—']).trim().to_string()
+                })
                 .filter(|r| !r.is_empty());
             let line_no = idx as u32 + 1;
             let coverage = if file_wide {
@@ -231,6 +306,12 @@ mod tests {
         );
         assert_eq!(f[0].coverage, Coverage::File);
         assert!(f[0].reason.is_some());
+        let b = dirs(
+            FileKind::Terraform,
+            "/* linea: ignore[TF003] legacy */\nresource \"a\" \"b\" {}\n",
+        );
+        assert_eq!(b[0].coverage, Coverage::Lines(vec![2]));
+        assert_eq!(b[0].reason.as_deref(), Some("legacy"));
     }
 
     #[test]
@@ -250,6 +331,14 @@ mod tests {
         let d = dirs(FileKind::Python, py);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].coverage, Coverage::Lines(vec![2]));
+        let doc = "def f():\n    \"\"\"Example:\n\n    # linea: ignore[PY005] in a docstring\n    \"\"\"\n    return 1  # linea: ignore[PY003] real\n";
+        let d = dirs(FileKind::Python, doc);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].coverage, Coverage::Lines(vec![6]));
+        let hcl = "locals {\n  script = <<-EOT\n    # linea: ignore[TF001] shell comment\n  EOT\n  # linea: ignore[TF002] real\n  x = \"a # linea: ignore[TF003]\"\n}\n";
+        let d = dirs(FileKind::Terraform, hcl);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].rules[0].0, "TF002");
         let real = "script: |\n  echo hi\n# linea: ignore[K8S001] a comment\nimage: x\n";
         assert_eq!(dirs(FileKind::Yaml, real).len(), 1);
     }

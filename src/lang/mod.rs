@@ -1,11 +1,13 @@
 //! One module per input language. Each turns text into a span-carrying model; none of them
 //! knows about rules.
 
+pub mod docker;
 pub mod ini;
 pub mod makefile;
 pub mod pip;
 pub mod pyproject;
 pub mod python;
+pub mod shell;
 pub mod yaml;
 
 use crate::source::Span;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::config::Settings;
 use crate::discover::FileKind;
-use crate::lang::{ini, makefile, pip, pyproject, yaml, ParseError};
+use crate::lang::{docker, ini, makefile, pip, pyproject, yaml, ParseError};
 use crate::source::{Environment, FileId, SourceFile, Span};
 
 /// The parsed model of one file. A language adds its variant here and its parse call in
@@ -26,6 +26,8 @@ pub enum Model {
     /// `setup.cfg`, `tox.ini`, `pytest.ini`, `.flake8`.
     Ini(ini::Ini),
     Makefile(makefile::Makefile),
+    /// A Dockerfile that parsed (one that did not is `Text` plus a PARSE001 error).
+    Docker(docker::Dockerfile),
 }
 
 /// A suppression that a language found outside comments (e.g. a Kubernetes annotation);
@@ -89,6 +91,13 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
             Model::Ini(i)
         }
         FileKind::Makefile => Model::Makefile(makefile::parse(&source.text)),
+        FileKind::Dockerfile => match docker::parse(&source.text) {
+            Ok(d) => Model::Docker(d),
+            Err(e) => {
+                errors.push(e);
+                Model::Text
+            }
+        },
         _ => Model::Text,
     };
     ParsedFile {

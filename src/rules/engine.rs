@@ -106,6 +106,12 @@ fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
         Model::Text | Model::Yaml(_) => {}
         Model::Python(m) => visit(Subject::PythonModule(m)),
         Model::Requirements(_) | Model::PyProject(_) | Model::Ini(_) | Model::Makefile(_) => {}
+        Model::Docker(d) => {
+            visit(Subject::Dockerfile(d));
+            for i in &d.instructions {
+                visit(Subject::DockerInstruction(d, i));
+            }
+        }
     }
 }
 

@@ -13,6 +13,7 @@ pub mod suppress;
 
 pub mod core;
 pub mod declarative;
+pub mod docker;
 pub mod docs;
 pub mod layout;
 pub mod python;
@@ -166,6 +167,10 @@ pub enum NodeKind {
     Project,
     /// A parsed Python module (once per `.py` file).
     PythonModule,
+    /// A Dockerfile that parsed, once per file.
+    Dockerfile,
+    /// Each instruction of a Dockerfile (global ARGs included), in order.
+    DockerInstruction,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -174,6 +179,11 @@ pub enum Subject<'a> {
     File(&'a ParsedFile),
     Project(&'a Project),
     PythonModule(&'a crate::lang::python::Module),
+    Dockerfile(&'a crate::lang::docker::Dockerfile),
+    DockerInstruction(
+        &'a crate::lang::docker::Dockerfile,
+        &'a crate::lang::docker::Instruction,
+    ),
 }
 
 impl Subject<'_> {
@@ -182,6 +192,8 @@ impl Subject<'_> {
             Subject::File(_) => NodeKind::File,
             Subject::Project(_) => NodeKind::Project,
             Subject::PythonModule(_) => NodeKind::PythonModule,
+            Subject::Dockerfile(_) => NodeKind::Dockerfile,
+            Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
         }
     }
 }
@@ -209,6 +221,18 @@ impl<'a> Subject<'a> {
         match self {
             Subject::File(_) | Subject::Project(_) => None,
             Subject::PythonModule(_) => None,
+            Subject::Dockerfile(_) => None,
+            Subject::DockerInstruction(d, i) => Some(TargetView {
+                target: "dockerfile.instruction",
+                type_name: &i.keyword,
+                name: i
+                    .stage
+                    .and_then(|s| d.stages.get(s))
+                    .and_then(|s| s.name.as_ref())
+                    .map(|n| n.text.as_str()),
+                node: &i.node,
+                header: i.keyword_span,
+            }),
         }
     }
 }
@@ -218,6 +242,7 @@ impl<'a> Subject<'a> {
 #[allow(clippy::match_single_binding)]
 pub fn target_node_kind(target: &str) -> Option<NodeKind> {
     match target {
+        "dockerfile.instruction" => Some(NodeKind::DockerInstruction),
         _ => None,
     }
 }

@@ -17,6 +17,8 @@ pub enum Model {
     Text,
     /// A YAML stream (Kubernetes, Istio, OpenAPI, pipelines are views over it).
     Yaml(yaml::Stream),
+    /// A Dockerfile that parsed (one that did not is `Text` plus a PARSE001 error).
+    Docker(docker::Dockerfile),
     /// A Python module (tree-sitter facts).
     Python(crate::lang::python::Module),
     /// A pip requirements/constraints file.
@@ -26,8 +28,6 @@ pub enum Model {
     /// `setup.cfg`, `tox.ini`, `pytest.ini`, `.flake8`.
     Ini(ini::Ini),
     Makefile(makefile::Makefile),
-    /// A Dockerfile that parsed (one that did not is `Text` plus a PARSE001 error).
-    Docker(docker::Dockerfile),
 }
 
 /// A suppression that a language found outside comments (e.g. a Kubernetes annotation);
@@ -65,6 +65,13 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
             errors.extend(stream.errors.iter().cloned());
             Model::Yaml(stream)
         }
+        FileKind::Dockerfile => match docker::parse(&source.text) {
+            Ok(d) => Model::Docker(d),
+            Err(e) => {
+                errors.push(e);
+                Model::Text
+            }
+        },
         FileKind::Python => {
             let m = crate::lang::python::parse(&source.text);
             errors.extend(m.errors.iter().cloned());
@@ -91,13 +98,6 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
             Model::Ini(i)
         }
         FileKind::Makefile => Model::Makefile(makefile::parse(&source.text)),
-        FileKind::Dockerfile => match docker::parse(&source.text) {
-            Ok(d) => Model::Docker(d),
-            Err(e) => {
-                errors.push(e);
-                Model::Text
-            }
-        },
         _ => Model::Text,
     };
     ParsedFile {

@@ -165,12 +165,12 @@ pub enum NodeKind {
     File,
     /// The whole repository, once per run.
     Project,
-    /// A parsed Python module (once per `.py` file).
-    PythonModule,
     /// A Dockerfile that parsed, once per file.
     Dockerfile,
     /// Each instruction of a Dockerfile (global ARGs included), in order.
     DockerInstruction,
+    /// A parsed Python module (once per `.py` file).
+    PythonModule,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -178,12 +178,12 @@ pub enum NodeKind {
 pub enum Subject<'a> {
     File(&'a ParsedFile),
     Project(&'a Project),
-    PythonModule(&'a crate::lang::python::Module),
     Dockerfile(&'a crate::lang::docker::Dockerfile),
     DockerInstruction(
         &'a crate::lang::docker::Dockerfile,
         &'a crate::lang::docker::Instruction,
     ),
+    PythonModule(&'a crate::lang::python::Module),
 }
 
 impl Subject<'_> {
@@ -191,9 +191,9 @@ impl Subject<'_> {
         match self {
             Subject::File(_) => NodeKind::File,
             Subject::Project(_) => NodeKind::Project,
-            Subject::PythonModule(_) => NodeKind::PythonModule,
             Subject::Dockerfile(_) => NodeKind::Dockerfile,
             Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
+            Subject::PythonModule(_) => NodeKind::PythonModule,
         }
     }
 }
@@ -220,7 +220,6 @@ impl<'a> Subject<'a> {
     pub fn target_view(&self) -> Option<TargetView<'a>> {
         match self {
             Subject::File(_) | Subject::Project(_) => None,
-            Subject::PythonModule(_) => None,
             Subject::Dockerfile(_) => None,
             Subject::DockerInstruction(d, i) => Some(TargetView {
                 target: "dockerfile.instruction",
@@ -233,6 +232,7 @@ impl<'a> Subject<'a> {
                 node: &i.node,
                 header: i.keyword_span,
             }),
+            Subject::PythonModule(_) => None,
         }
     }
 }

@@ -128,4 +128,16 @@ mod tests {
         assert_eq!(&text[req.lines[1].1.start..req.lines[1].1.end], "gunicorn");
         assert!(ini.section("tool:pytest").is_some());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "(?s).{0,300}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn never_panics_on_near_syntax(text in r#"[ \t\n#=:;\\\[\]()\-.@a-z0-9"'{}]{0,200}"#) {
+            let _ = parse(&text);
+        }
+    }
 }

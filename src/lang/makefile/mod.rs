@@ -87,4 +87,16 @@ mod tests {
         assert_eq!(mk.targets[1].recipe, "pytest");
         assert_eq!(&text[mk.targets[2].span.start..mk.targets[2].span.end], "lint");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "(?s).{0,300}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn never_panics_on_near_syntax(text in r#"[ \t\n#=:;\\\[\]()\-.@a-z0-9"'{}]{0,200}"#) {
+            let _ = parse(&text);
+        }
+    }
 }

@@ -421,4 +421,16 @@ mod tests {
             assert_eq!(r.errors.len(), 1, "{bad:?}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "(?s).{0,300}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn never_panics_on_near_syntax(text in r#"[ \t\n#=:;\\\[\]()\-.@a-z0-9"'{}]{0,200}"#) {
+            let _ = parse(&text);
+        }
+    }
 }

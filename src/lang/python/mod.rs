@@ -36,8 +36,14 @@ pub enum Value {
 pub struct Expr {
     pub value: Value,
     pub span: Span,
-    /// The expression's source text (bounded; long expressions are cut).
-    pub text: String,
+}
+
+impl Expr {
+    /// The expression's source text (kept as a span: copies of every argument's text would
+    /// cost several times the source's size).
+    pub fn text<'a>(&self, src: &'a str) -> &'a str {
+        self.span.slice(src)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -100,8 +106,6 @@ pub struct Assignment {
 pub struct StringLit {
     pub value: String,
     pub span: Span,
-    /// A statement of its own (docstring) rather than part of an expression.
-    pub docstring: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -207,13 +211,12 @@ pub fn parse(src: &str) -> Module {
                 }
             }
             "string" => {
-                if let Value::Str(value) = string_value(n, src) {
-                    let docstring = n.parent().is_some_and(|p| p.kind() == "expression_statement");
-                    m.strings.push(StringLit {
-                        value,
-                        span: span(n),
-                        docstring,
-                    });
+                // docstrings are prose: not kept (they are a large share of a module's bytes)
+                let docstring = n.parent().is_some_and(|p| p.kind() == "expression_statement");
+                if !docstring {
+                    if let Value::Str(value) = string_value(n, src) {
+                        m.strings.push(StringLit { value, span: span(n) });
+                    }
                 }
             }
             _ => {}
@@ -354,7 +357,6 @@ pub(crate) fn expr(n: TsNode, src: &str) -> Expr {
     Expr {
         value: value_of(n, src, 0),
         span: span(n),
-        text: bounded(text(n, src)),
     }
 }
 
@@ -481,5 +483,17 @@ mod tests {
             .spawn(move || parse(&src).assignments.len())
             .unwrap();
         assert_eq!(h.join().unwrap(), 1);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics(text in "(?s).{0,300}") {
+            let _ = parse(&text);
+        }
+
+        #[test]
+        fn never_panics_on_near_syntax(text in r#"[ \t\n#=:;\\\[\]()\-.@a-z0-9"'{}]{0,200}"#) {
+            let _ = parse(&text);
+        }
     }
 }

@@ -78,7 +78,11 @@ impl Rule for MissingDevProdImages {
             if has(&["dev", "development", "local"]) && has(&["prod", "production", "release"]) {
                 continue;
             }
-            if dockerfiles.iter().any(|f| named_stages(&f.source.text).len() >= 2) {
+            let stages = |f: &ParsedFile| match &f.model {
+                crate::project::Model::Docker(d) => d.stages.iter().filter(|s| s.name.is_some()).count(),
+                _ => named_stages(&f.source.text).len(),
+            };
+            if dockerfiles.iter().any(|f| stages(f) >= 2) {
                 continue;
             }
             let name = file_name(first);

@@ -37,6 +37,22 @@ pub fn whole_context_copies(text: &str) -> Vec<Span> {
     out
 }
 
+/// The same from the Dockerfile model: COPY/ADD without `--from` whose sources include `.`.
+fn docker_copies(d: &crate::lang::docker::Dockerfile) -> Vec<Span> {
+    d.instructions
+        .iter()
+        .filter(|i| i.keyword == "COPY" || i.keyword == "ADD")
+        .filter(|i| i.flag("from").is_none())
+        .filter(|i| {
+            i.args.len() >= 2
+                && i.args[..i.args.len() - 1]
+                    .iter()
+                    .any(|a| a.text == "." || a.text == "./")
+        })
+        .map(|i| i.span)
+        .collect()
+}
+
 impl Rule for MissingDockerignore {
     fn kinds(&self) -> &'static [NodeKind] {
         &[NodeKind::Project]
@@ -64,7 +80,11 @@ impl Rule for MissingDockerignore {
                 if has {
                     continue;
                 }
-                for span in whole_context_copies(&f.source.text) {
+                let copies = match &f.model {
+                    crate::project::Model::Docker(d) => docker_copies(d),
+                    _ => whole_context_copies(&f.source.text),
+                };
+                for span in copies {
                     let text = span.slice(&f.source.text).to_string();
                     cx.report_in(
                         f.source.id,

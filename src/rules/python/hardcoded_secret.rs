@@ -39,10 +39,17 @@ pub fn secret_name(name: &str) -> bool {
     }
 }
 
-/// Values that are not secrets: empty, templated, or masked.
+/// Values that are names rather than secrets: `"password"`, `"refresh_token"`,
+/// `"AWS_SECRET_ACCESS_KEY"` (an environment variable's name), `"x-api-key"`.
+static IDENTIFIER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:[a-z][a-z_.-]*|[A-Z][A-Z0-9_]*|[A-Z][a-z]+(?:[A-Z][a-z]+)*)$").expect("regex"));
+
+/// Values that are not secrets: short, templated, masked, prose, or an identifier.
 fn placeholder(value: &str) -> bool {
     let v = value.trim();
-    v.is_empty()
+    v.len() < 4
+        || v.contains(char::is_whitespace)
+        || IDENTIFIER.is_match(v)
         || v.starts_with('$')
         || v.starts_with('{')
         || v.starts_with('<')
@@ -57,7 +64,11 @@ impl Rule for HardcodedSecret {
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let Subject::PythonModule(m) = subject else { return };
-        if cx.file.is_some_and(|f| is_test_file(&f.source.path)) {
+        // type stubs hold declarations, not values
+        if cx
+            .file
+            .is_some_and(|f| is_test_file(&f.source.path) || f.source.path.extension().is_some_and(|e| e == "pyi"))
+        {
             return;
         }
         let mut found = Vec::new();
@@ -82,9 +93,6 @@ impl Rule for HardcodedSecret {
             }
         }
         for s in &m.strings {
-            if s.docstring {
-                continue;
-            }
             if let Some(pw) = URL_CREDENTIALS.captures(&s.value).and_then(|c| c.get(1)) {
                 if !placeholder(pw.as_str()) {
                     let scheme = s.value.split("://").next().unwrap_or("");

@@ -15,11 +15,34 @@ const IDENTIFIER_HOSTS: &[&str] = &[
     "json-schema.org",
     "ns.adobe.com",
     "www.opengis.net",
+    "xml.org",
+    "openoffice.org",
+    "yaml.org",
+    "cyclonedx.org",
+    "spdx.org",
+    "www.gexf.net",
 ];
+
+/// An `http://` URI that names a namespace or schema rather than a resource to fetch.
+fn identifier_uri(host: &str, url: &str) -> bool {
+    let path = url
+        .strip_prefix("http://")
+        .and_then(|r| r.split_once('/'))
+        .map(|(_, p)| p)
+        .unwrap_or("");
+    IDENTIFIER_HOSTS.contains(&host)
+        || ["ns.", "schemas.", "schema.", "xmlns."]
+            .iter()
+            .any(|p| host.starts_with(p))
+        || ["ns/", "xmlns", "schema", "namespace", "/ns"]
+            .iter()
+            .any(|p| path.contains(p))
+}
 
 /// In-cluster or local hosts, where plain HTTP is the baseline: loopback, `*.svc`,
 /// `*.svc.cluster.local`, `*.cluster.local`, and single-label names (a Service in the same
-/// namespace, e.g. `http://scoring:8080`).
+/// namespace, e.g. `http://scoring:8080`); also `*.internal` (`host.docker.internal`,
+/// `metadata.google.internal`) and link-local `169.254.*` (the cloud metadata endpoint).
 pub fn internal_host(host: &str) -> bool {
     let h = host.to_ascii_lowercase();
     h == "localhost"
@@ -30,6 +53,8 @@ pub fn internal_host(host: &str) -> bool {
         || h.ends_with(".svc")
         || h.ends_with(".svc.cluster.local")
         || h.ends_with(".cluster.local")
+        || h.ends_with(".internal")
+        || h.starts_with("169.254.")
         || (!h.contains('.') && !h.contains(':') && !h.is_empty())
 }
 
@@ -56,11 +81,11 @@ impl Rule for PlainHttpExternal {
         }
         let mut found = Vec::new();
         for s in &m.strings {
-            if s.docstring || !s.value.starts_with("http://") || s.value.contains(char::is_whitespace) {
+            if !s.value.starts_with("http://") || s.value.contains(char::is_whitespace) {
                 continue;
             }
             let Some(h) = host(&s.value) else { continue };
-            if h.is_empty() || h.contains(['{', '%', '$']) || internal_host(h) || IDENTIFIER_HOSTS.contains(&h) {
+            if h.is_empty() || h.contains(['{', '%', '$']) || internal_host(h) || identifier_uri(h, &s.value) {
                 continue;
             }
             found.push((s.span, format!("plain `http://` to external host `{h}`")));

@@ -11,6 +11,7 @@ impl Rule for TlsVerifyDisabled {
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let Subject::PythonModule(m) = subject else { return };
+        let src = cx.source().map(|s| &*s.text).unwrap_or("");
         let mut found = Vec::new();
         for call in &m.calls {
             if let Some(a) = call.keyword("verify").filter(|a| is_false(Some(a))) {
@@ -23,8 +24,9 @@ impl Rule for TlsVerifyDisabled {
                 found.push((call.callee_span, format!("`{}` skips certificate checks", call.callee)));
             }
             if let Some(a) = call.keyword("cert_reqs") {
-                if a.value.text.ends_with("CERT_NONE") {
-                    found.push((keyword_span(a), format!("`{}` accepts any certificate", a.value.text)));
+                let t = a.value.text(src);
+                if t.ends_with("CERT_NONE") {
+                    found.push((keyword_span(a), format!("`{t}` accepts any certificate")));
                 }
             }
         }

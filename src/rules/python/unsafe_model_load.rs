@@ -54,14 +54,14 @@ fn from_source(text: &str, tainted: &HashSet<&str>) -> bool {
 
 /// Names in the call's function that hold data from a source before the call: a simple
 /// forward pass over the assignments of the same scope.
-fn tainted<'a>(m: &'a Module, call: &Call) -> HashSet<&'a str> {
+fn tainted<'a>(m: &'a Module, call: &Call, src: &str) -> HashSet<&'a str> {
     let mut set = HashSet::new();
     for a in m
         .assignments
         .iter()
         .filter(|a| a.scope == call.scope && a.target_span.start < call.span.start)
     {
-        if from_source(&a.value.text, &set) {
+        if from_source(a.value.text(src), &set) {
             set.extend(words(&a.target));
         }
     }
@@ -75,6 +75,7 @@ impl Rule for UnsafeModelLoad {
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let Subject::PythonModule(m) = subject else { return };
+        let src = cx.source().map(|s| &*s.text).unwrap_or("");
         let mut found = Vec::new();
         for call in &m.calls {
             if !LOADERS.contains(&call.callee.as_str()) {
@@ -91,8 +92,9 @@ impl Rule for UnsafeModelLoad {
             else {
                 continue;
             };
-            if from_source(&data.value.text, &tainted(m, call)) {
-                let d: String = data.value.text.chars().take(30).collect();
+            let text = data.value.text(src);
+            if from_source(text, &tainted(m, call, src)) {
+                let d: String = text.chars().take(30).collect();
                 found.push((
                     call.callee_span,
                     format!("`{}` of `{d}`, which comes from a URL or request", call.callee),

@@ -2,7 +2,16 @@ use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct UnsafeYamlLoad;
 
-const SAFE_LOADERS: &[&str] = &["SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"];
+/// PyYAML's loaders that construct arbitrary Python objects. A loader held in a variable or
+/// a project's own class (`SafeLineLoader`) is unknown and not flagged.
+const UNSAFE_LOADERS: &[&str] = &[
+    "Loader",
+    "UnsafeLoader",
+    "FullLoader",
+    "CLoader",
+    "CUnsafeLoader",
+    "CFullLoader",
+];
 
 impl Rule for UnsafeYamlLoad {
     fn kinds(&self) -> &'static [NodeKind] {
@@ -11,6 +20,7 @@ impl Rule for UnsafeYamlLoad {
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let Subject::PythonModule(m) = subject else { return };
+        let src = cx.source().map(|s| &*s.text).unwrap_or("");
         let mut found = Vec::new();
         for call in &m.calls {
             match call.callee.as_str() {
@@ -22,12 +32,14 @@ impl Rule for UnsafeYamlLoad {
                 }
                 "yaml.load" | "yaml.load_all" => {
                     let loader = call.keyword("Loader").or(call.positional(1));
-                    let safe = loader.is_some_and(|l| {
-                        let last = l.value.text.rsplit('.').next().unwrap_or("");
-                        SAFE_LOADERS.contains(&last)
+                    let unsafe_loader = loader.is_none_or(|l| {
+                        let last = l.value.text(src).rsplit('.').next().unwrap_or("");
+                        UNSAFE_LOADERS.contains(&last)
                     });
-                    if !safe {
-                        let what = loader.map(|l| format!(" with `{}`", l.value.text)).unwrap_or_default();
+                    if unsafe_loader {
+                        let what = loader
+                            .map(|l| format!(" with `{}`", l.value.text(src)))
+                            .unwrap_or_default();
                         found.push((
                             call.callee_span,
                             format!("`{}`{what} can build arbitrary objects", call.callee),

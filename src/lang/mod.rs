@@ -1,6 +1,7 @@
 //! One module per input language. Each turns text into a span-carrying model; none of them
 //! knows about rules.
 
+pub mod terraform;
 pub mod yaml;
 
 use crate::source::Span;

@@ -1,5 +1,7 @@
 //! Parsed files and the `Project` index that project-level rules query.
 
+pub mod terraform;
+
 use std::path::PathBuf;
 
 use crate::config::Settings;
@@ -15,6 +17,10 @@ pub enum Model {
     Text,
     /// A YAML stream (Kubernetes, Istio, OpenAPI, pipelines are views over it).
     Yaml(yaml::Stream),
+    /// A `.tf` file; its evaluated blocks are filled in by [`Project::build`].
+    Terraform(crate::lang::terraform::TfFile),
+    /// A `.tfvars` file.
+    TfVars(crate::lang::terraform::TfFile),
 }
 
 /// A suppression that a language found outside comments (e.g. a Kubernetes annotation);
@@ -52,6 +58,15 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
             errors.extend(stream.errors.iter().cloned());
             Model::Yaml(stream)
         }
+        FileKind::Terraform | FileKind::TfVars => {
+            let (tf, errs) = crate::lang::terraform::parse(&source.text);
+            errors.extend(errs);
+            if kind == FileKind::Terraform {
+                Model::Terraform(tf)
+            } else {
+                Model::TfVars(tf)
+            }
+        }
         _ => Model::Text,
     };
     ParsedFile {
@@ -69,12 +84,15 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
 pub struct Project {
     /// All parsed files, indexed by `FileId`.
     pub files: Vec<ParsedFile>,
+    /// Terraform modules (directories of `*.tf`), evaluated.
+    pub terraform: Vec<terraform::TfModule>,
 }
 
 impl Project {
     /// Build the index over parsed files (whose ids are their positions).
-    pub fn build(files: Vec<ParsedFile>, _settings: &Settings) -> Project {
-        Project { files }
+    pub fn build(mut files: Vec<ParsedFile>, settings: &Settings) -> Project {
+        let terraform = terraform::build(&mut files, settings);
+        Project { files, terraform }
     }
 
     pub fn file(&self, id: FileId) -> Option<&ParsedFile> {

@@ -162,6 +162,8 @@ pub enum NodeKind {
     File,
     /// The whole repository, once per run.
     Project,
+    /// A top-level Terraform block (resource, data, module, variable, output, provider...).
+    TfBlock,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -169,6 +171,7 @@ pub enum NodeKind {
 pub enum Subject<'a> {
     File(&'a ParsedFile),
     Project(&'a Project),
+    TfBlock(&'a crate::lang::terraform::TfBlock),
 }
 
 impl Subject<'_> {
@@ -176,6 +179,7 @@ impl Subject<'_> {
         match self {
             Subject::File(_) => NodeKind::File,
             Subject::Project(_) => NodeKind::Project,
+            Subject::TfBlock(_) => NodeKind::TfBlock,
         }
     }
 }
@@ -202,6 +206,21 @@ impl<'a> Subject<'a> {
     pub fn target_view(&self) -> Option<TargetView<'a>> {
         match self {
             Subject::File(_) | Subject::Project(_) => None,
+            Subject::TfBlock(b) => Some(TargetView {
+                target: match b.kind.as_str() {
+                    "resource" => "terraform.resource",
+                    "data" => "terraform.data",
+                    "module" => "terraform.module",
+                    "provider" => "terraform.provider",
+                    "variable" => "terraform.variable",
+                    "output" => "terraform.output",
+                    _ => return None,
+                },
+                type_name: b.type_name(),
+                name: b.name(),
+                node: &b.body,
+                header: b.header,
+            }),
         }
     }
 }
@@ -211,6 +230,8 @@ impl<'a> Subject<'a> {
 #[allow(clippy::match_single_binding)]
 pub fn target_node_kind(target: &str) -> Option<NodeKind> {
     match target {
+        "terraform.resource" | "terraform.data" | "terraform.module" | "terraform.provider" | "terraform.variable"
+        | "terraform.output" => Some(NodeKind::TfBlock),
         _ => None,
     }
 }

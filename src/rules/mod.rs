@@ -14,6 +14,7 @@ pub mod suppress;
 pub mod core;
 pub mod declarative;
 pub mod docs;
+pub mod terraform;
 
 use std::fmt;
 

@@ -250,6 +250,8 @@ pub fn build(files: &mut [ParsedFile], settings: &Settings) -> Vec<TfModule> {
                         };
                         let value = match tfvars.get(&name) {
                             Some(v) => v.clone(),
+                            // the caller decides a called module's inputs; its defaults may not apply
+                            None if m.called => Node::new(Span::default(), NodeValue::Unknown(format!("var.{name}"))),
                             None => match b.body.get_attribute("default") {
                                 Some(d) => Scope::default().eval(&d.value, &f.source.text, 0),
                                 None => Node::new(Span::default(), NodeValue::Unknown(format!("var.{name}"))),

@@ -6,7 +6,7 @@ use crate::rules::{Context, NodeKind, Rule, Subject};
 
 static SECRET_ATTR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\.(\w*password\w*|\w*secret\w*|\w*access_key\w*|\w*connection_string\w*|primary_key|secondary_key|\w*_key_pem|private_key\w*|kube_config(_raw)?|kube_admin_config(_raw)?|client_key|client_certificate|sas\w*|\w*token\w*|result)\b",
+        r"(?i)\.(\w*password\w*|(\w+_)?secret(_value|_key|_text)?|\w*access_key\w*|\w*connection_string\w*|primary_key|secondary_key|\w*_key_pem|private_key\w*|kube_config(_raw)?|kube_admin_config(_raw)?|client_key|client_certificate|sas_url|sas|\w*_token|token|result)\b",
     )
     .expect("static regex")
 });

@@ -2,6 +2,7 @@
 
 mod check;
 mod rules_cmd;
+mod test_cmd;
 
 use std::path::PathBuf;
 
@@ -42,6 +43,17 @@ pub enum Command {
         /// Rule id (`DF001`) or slug (`image-tag-latest`).
         rule: String,
     },
+    /// Run the fixtures of your own rules (`DIR/<ID>.yaml`, fixtures in `DIR/fixtures/<ID>/`).
+    Test(TestArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Rule directories to test (default: the `rules` directories of the configuration).
+    pub dirs: Vec<PathBuf>,
+    /// Use this config file instead of discovering linea.toml / pyproject.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -127,6 +139,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules_cmd::list(args),
         Command::Explain { rule } => rules_cmd::explain(&rule),
+        Command::Test(args) => test_cmd::run(args),
     };
     status as i32
 }

@@ -13,6 +13,7 @@ pub mod suppress;
 
 pub mod core;
 pub mod declarative;
+pub mod docker;
 pub mod docs;
 pub mod terraform;
 
@@ -165,6 +166,10 @@ pub enum NodeKind {
     Project,
     /// A top-level Terraform block (resource, data, module, variable, output, provider...).
     TfBlock,
+    /// A Dockerfile that parsed, once per file.
+    Dockerfile,
+    /// Each instruction of a Dockerfile (global ARGs included), in order.
+    DockerInstruction,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -173,6 +178,11 @@ pub enum Subject<'a> {
     File(&'a ParsedFile),
     Project(&'a Project),
     TfBlock(&'a crate::lang::terraform::TfBlock),
+    Dockerfile(&'a crate::lang::docker::Dockerfile),
+    DockerInstruction(
+        &'a crate::lang::docker::Dockerfile,
+        &'a crate::lang::docker::Instruction,
+    ),
 }
 
 impl Subject<'_> {
@@ -181,6 +191,8 @@ impl Subject<'_> {
             Subject::File(_) => NodeKind::File,
             Subject::Project(_) => NodeKind::Project,
             Subject::TfBlock(_) => NodeKind::TfBlock,
+            Subject::Dockerfile(_) => NodeKind::Dockerfile,
+            Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
         }
     }
 }
@@ -222,6 +234,18 @@ impl<'a> Subject<'a> {
                 node: &b.body,
                 header: b.header,
             }),
+            Subject::Dockerfile(_) => None,
+            Subject::DockerInstruction(d, i) => Some(TargetView {
+                target: "dockerfile.instruction",
+                type_name: &i.keyword,
+                name: i
+                    .stage
+                    .and_then(|s| d.stages.get(s))
+                    .and_then(|s| s.name.as_ref())
+                    .map(|n| n.text.as_str()),
+                node: &i.node,
+                header: i.keyword_span,
+            }),
         }
     }
 }
@@ -233,6 +257,7 @@ pub fn target_node_kind(target: &str) -> Option<NodeKind> {
     match target {
         "terraform.resource" | "terraform.data" | "terraform.module" | "terraform.provider" | "terraform.variable"
         | "terraform.output" => Some(NodeKind::TfBlock),
+        "dockerfile.instruction" => Some(NodeKind::DockerInstruction),
         _ => None,
     }
 }

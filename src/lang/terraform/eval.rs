@@ -5,7 +5,7 @@
 //! `==`/`!=`/`&&`/`||` on known values, and conditionals whose condition is known. Everything
 //! else is [`NodeValue::Unknown`] with its source text.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
@@ -18,6 +18,10 @@ use crate::source::{Node, NodeValue, Span};
 
 /// Bound on our own recursion (expressions, locals referring to locals, nested blocks).
 const MAX_DEPTH: usize = 48;
+/// Largest value a local may have, in nodes: `l1 = [local.l2, local.l2]` chains double.
+const MAX_VALUE_NODES: usize = 20_000;
+/// Nodes a module may copy by substituting variables and locals; past it, references are unknown.
+const SUBSTITUTION_BUDGET: usize = 2_000_000;
 
 /// What `var.` and `local.` resolve to in one module.
 #[derive(Default)]
@@ -28,6 +32,26 @@ pub struct Scope<'a> {
     pub locals: HashMap<String, (&'a Expression, &'a str)>,
     memo: RefCell<HashMap<String, Node>>,
     active: RefCell<HashSet<String>>,
+    /// Nodes copied so far by substitution.
+    copied: Cell<usize>,
+}
+
+/// The number of nodes in a value, counting no further than `cap`.
+fn size_capped(n: &Node, cap: usize) -> usize {
+    let mut count = 0;
+    let mut stack = vec![n];
+    while let Some(x) = stack.pop() {
+        count += 1;
+        if count > cap {
+            break;
+        }
+        match &x.value {
+            NodeValue::Seq(items) => stack.extend(items.iter()),
+            NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            _ => {}
+        }
+    }
+    count
 }
 
 fn unknown(span: Span, text: &str) -> Node {
@@ -98,7 +122,10 @@ impl<'a> Scope<'a> {
         if depth > MAX_DEPTH || !self.active.borrow_mut().insert(name.to_string()) {
             return Some(unknown(span_of(expr), text));
         }
-        let v = self.eval(expr, text, depth + 1);
+        let mut v = self.eval(expr, text, depth + 1);
+        if size_capped(&v, MAX_VALUE_NODES) > MAX_VALUE_NODES {
+            v = unknown(span_of(expr), text);
+        }
         self.active.borrow_mut().remove(name);
         self.memo.borrow_mut().insert(name.to_string(), v.clone());
         Some(v)
@@ -263,6 +290,11 @@ impl<'a> Scope<'a> {
         let Some(mut cur) = base else {
             return unknown(span, text);
         };
+        let cost = size_capped(&cur, MAX_VALUE_NODES);
+        if self.copied.get() + cost > SUBSTITUTION_BUDGET {
+            return unknown(span, text);
+        }
+        self.copied.set(self.copied.get() + cost);
         for op in ops {
             let next = match op {
                 TraversalOperator::GetAttr(a) => cur.get(a.as_str()).cloned(),

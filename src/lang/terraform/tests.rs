@@ -161,3 +161,27 @@ fn deep_nesting_does_not_overflow() {
         }
     }
 }
+
+#[test]
+fn doubling_locals_stay_bounded() {
+    let mut text = String::from("locals {\n");
+    for i in 0..200 {
+        text.push_str(&format!("  l{i} = [local.l{}, local.l{}]\n", i + 1, i + 1));
+    }
+    text.push_str("  l200 = \"x\"\n}\n");
+    let (f, _) = parse(&text);
+    let body = f.body.unwrap();
+    let mut scope = Scope::default();
+    for a in body.blocks().next().unwrap().body.attributes() {
+        scope
+            .locals
+            .insert(a.key.as_str().to_string(), (&a.value, text.as_str()));
+    }
+    let (e, t) = scope.locals["l0"];
+    let started = std::time::Instant::now();
+    let _ = scope.eval(e, t, 0);
+    for b in body.blocks() {
+        let _ = scope.body(&b.body, header_span(b), &text, 0);
+    }
+    assert!(started.elapsed().as_secs() < 5);
+}

@@ -1,6 +1,7 @@
 //! Terraform rules: most are declarative (`rules/terraform/*.yaml`); the native ones here need
 //! the whole module (references, declarations, module calls) or several resources at once.
 
+pub mod aws_s3_public;
 pub mod duplicate_declaration;
 pub mod hardcoded_secret;
 pub mod lb_port;

@@ -15,6 +15,8 @@ pub mod core;
 pub mod declarative;
 pub mod docker;
 pub mod docs;
+pub mod layout;
+pub mod python;
 pub mod terraform;
 
 use std::fmt;
@@ -170,6 +172,8 @@ pub enum NodeKind {
     Dockerfile,
     /// Each instruction of a Dockerfile (global ARGs included), in order.
     DockerInstruction,
+    /// A parsed Python module (once per `.py` file).
+    PythonModule,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -183,6 +187,7 @@ pub enum Subject<'a> {
         &'a crate::lang::docker::Dockerfile,
         &'a crate::lang::docker::Instruction,
     ),
+    PythonModule(&'a crate::lang::python::Module),
 }
 
 impl Subject<'_> {
@@ -193,6 +198,7 @@ impl Subject<'_> {
             Subject::TfBlock(_) => NodeKind::TfBlock,
             Subject::Dockerfile(_) => NodeKind::Dockerfile,
             Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
+            Subject::PythonModule(_) => NodeKind::PythonModule,
         }
     }
 }
@@ -246,6 +252,7 @@ impl<'a> Subject<'a> {
                 node: &i.node,
                 header: i.keyword_span,
             }),
+            Subject::PythonModule(_) => None,
         }
     }
 }

@@ -3,7 +3,6 @@
 
 pub mod aws_s3_public;
 pub mod duplicate_declaration;
-pub mod hardcoded_secret;
 pub mod lb_port;
 pub mod local_backend;
 pub mod module_input_unknown;
@@ -11,6 +10,7 @@ pub mod output_not_sensitive;
 pub mod provider_version;
 pub mod required_version;
 pub mod subnet_no_nsg;
+pub mod terraform_hardcoded_secret;
 pub mod undeclared_reference;
 pub mod unused_variable;
 

@@ -308,3 +308,87 @@ pub fn build(files: &mut [ParsedFile], settings: &Settings) -> Vec<TfModule> {
     }
     modules
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::project::parse;
+
+    fn project(files: &[(&str, &str)]) -> (Vec<ParsedFile>, Vec<TfModule>) {
+        let settings = Settings::default();
+        let mut parsed: Vec<ParsedFile> = files
+            .iter()
+            .enumerate()
+            .map(|(i, (path, text))| {
+                let kind = crate::discover::classify(Path::new(path)).expect("terraform file");
+                parse(FileId(i as u32), PathBuf::from(path), kind, text.to_string(), &settings)
+            })
+            .collect();
+        let modules = build(&mut parsed, &settings);
+        (parsed, modules)
+    }
+
+    fn attr<'a>(files: &'a [ParsedFile], m: &'a TfModule, kind: &str, key: &str) -> &'a Node {
+        m.blocks(files)
+            .find(|b| b.kind == kind)
+            .and_then(|b| b.body.get(key))
+            .expect("attribute")
+    }
+
+    const MAIN: &str = "variable \"sku\" {\n  default = \"Basic\"\n}\nresource \"azurerm_container_registry\" \"r\" {\n  sku = var.sku\n}\n";
+
+    #[test]
+    fn tfvars_then_default() {
+        let (f, m) = project(&[("infra/main.tf", MAIN)]);
+        assert_eq!(attr(&f, &m[0], "resource", "sku").as_str(), Some("Basic"));
+        let (f, m) = project(&[
+            ("infra/main.tf", MAIN),
+            ("infra/terraform.tfvars", "sku = \"Premium\"\n"),
+        ]);
+        assert_eq!(attr(&f, &m[0], "resource", "sku").as_str(), Some("Premium"));
+    }
+
+    #[test]
+    fn alternative_var_files_must_agree() {
+        let (f, m) = project(&[
+            ("infra/dev.tfvars", "sku = \"Basic\"\n"),
+            ("infra/main.tf", MAIN),
+            ("infra/prod.tfvars", "sku = \"Premium\"\n"),
+        ]);
+        assert!(attr(&f, &m[0], "resource", "sku").is_unknown());
+        assert_eq!(m[0].env, Environment::Unknown);
+        let (_, m) = project(&[("infra/main.tf", MAIN), ("infra/prod.tfvars", "sku = \"Premium\"\n")]);
+        assert_eq!(m[0].env, Environment::Prod);
+    }
+
+    #[test]
+    fn environment_from_path_and_backend() {
+        let (f, m) = project(&[("envs/prod/main.tf", MAIN)]);
+        assert_eq!(m[0].env, Environment::Prod);
+        assert_eq!(f[0].env, Environment::Prod);
+        let backend = "terraform {\n  backend \"azurerm\" {\n    key = \"orders-staging.tfstate\"\n  }\n}\n";
+        let (_, m) = project(&[("infra/backend.tf", backend), ("infra/main.tf", MAIN)]);
+        assert_eq!(m[0].env, Environment::Nonprod);
+    }
+
+    #[test]
+    fn called_modules_take_inputs_from_the_caller() {
+        let (f, m) = project(&[
+            ("infra/main.tf", "module \"acr\" {\n  source = \"./modules/acr\"\n}\n"),
+            ("infra/modules/acr/main.tf", MAIN),
+        ]);
+        let child = m.iter().find(|x| x.dir.ends_with("acr")).expect("child module");
+        assert!(child.called);
+        assert!(attr(&f, child, "resource", "sku").is_unknown());
+    }
+
+    #[test]
+    fn zero_count_blocks_are_disabled() {
+        let (f, m) = project(&[(
+            "infra/main.tf",
+            "variable \"enabled\" {\n  default = false\n}\nresource \"azurerm_container_registry\" \"r\" {\n  count = var.enabled ? 1 : 0\n}\n",
+        )]);
+        let b = m[0].blocks(&f).find(|b| b.kind == "resource").expect("resource");
+        assert!(!b.enabled);
+    }
+}

@@ -165,6 +165,10 @@ const EXAMPLES_EXEMPT: &[(&str, &str)] = &[
         "PY001",
         "a module's layer comes from its place in a Python package, which one file cannot show",
     ),
+    (
+        "TF014",
+        "a module call is checked against the variables of another directory's module",
+    ),
 ];
 
 /// The file name an example block is written to: `file=NAME` in the fence's info string

@@ -4,6 +4,7 @@ mod baseline;
 mod check;
 mod init;
 mod rules_cmd;
+mod test_cmd;
 
 use std::path::PathBuf;
 
@@ -46,6 +47,8 @@ pub enum Command {
         /// Rule id (`DF001`) or slug (`image-tag-latest`).
         rule: String,
     },
+    /// Run the fixtures of your own rules (`DIR/<ID>.yaml`, fixtures in `DIR/fixtures/<ID>/`).
+    Test(TestArgs),
     /// Write a commented `linea.toml` with every key and its default.
     Init(InitArgs),
     /// Print the JSON Schema of `linea.toml`, for editor completion.
@@ -63,6 +66,15 @@ pub struct InitArgs {
     /// Print the file instead of writing it.
     #[arg(long, conflicts_with = "force")]
     pub stdout: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TestArgs {
+    /// Rule directories to test (default: the `rules` directories of the configuration).
+    pub dirs: Vec<PathBuf>,
+    /// Use this config file instead of discovering linea.toml / pyproject.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -158,6 +170,7 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules_cmd::list(args),
         Command::Explain { rule } => rules_cmd::explain(&rule),
+        Command::Test(args) => test_cmd::run(args),
         Command::Init(args) => init::init(args),
         Command::Schema => init::schema(),
     };

@@ -8,6 +8,7 @@ pub mod pip;
 pub mod pyproject;
 pub mod python;
 pub mod shell;
+pub mod terraform;
 pub mod yaml;
 
 use crate::source::Span;

@@ -1,6 +1,7 @@
 //! Parsed files and the `Project` index that project-level rules query.
 
 pub mod python;
+pub mod terraform;
 
 use std::path::PathBuf;
 
@@ -17,6 +18,10 @@ pub enum Model {
     Text,
     /// A YAML stream (Kubernetes, Istio, OpenAPI, pipelines are views over it).
     Yaml(yaml::Stream),
+    /// A `.tf` file; its evaluated blocks are filled in by [`Project::build`].
+    Terraform(crate::lang::terraform::TfFile),
+    /// A `.tfvars` file.
+    TfVars(crate::lang::terraform::TfFile),
     /// A Dockerfile that parsed (one that did not is `Text` plus a PARSE001 error).
     Docker(docker::Dockerfile),
     /// A Python module (tree-sitter facts).
@@ -64,6 +69,15 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
             let stream = yaml::parse(&source.text);
             errors.extend(stream.errors.iter().cloned());
             Model::Yaml(stream)
+        }
+        FileKind::Terraform | FileKind::TfVars => {
+            let (tf, errs) = crate::lang::terraform::parse(&source.text);
+            errors.extend(errs);
+            if kind == FileKind::Terraform {
+                Model::Terraform(tf)
+            } else {
+                Model::TfVars(tf)
+            }
         }
         FileKind::Dockerfile => match docker::parse(&source.text) {
             Ok(d) => Model::Docker(d),
@@ -117,13 +131,20 @@ pub struct Project {
     pub files: Vec<ParsedFile>,
     /// Python project roots and what belongs to each.
     pub python: python::PythonIndex,
+    /// Terraform modules (directories of `*.tf`), evaluated.
+    pub terraform: Vec<terraform::TfModule>,
 }
 
 impl Project {
     /// Build the index over parsed files (whose ids are their positions).
-    pub fn build(files: Vec<ParsedFile>, settings: &Settings) -> Project {
+    pub fn build(mut files: Vec<ParsedFile>, settings: &Settings) -> Project {
+        let terraform = terraform::build(&mut files, settings);
         let python = python::PythonIndex::build(&files, settings);
-        Project { files, python }
+        Project {
+            files,
+            terraform,
+            python,
+        }
     }
 
     pub fn file(&self, id: FileId) -> Option<&ParsedFile> {

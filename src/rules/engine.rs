@@ -103,7 +103,12 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
     visit(Subject::File(file));
     match &file.model {
-        Model::Text | Model::Yaml(_) => {}
+        Model::Text | Model::Yaml(_) | Model::TfVars(_) => {}
+        Model::Terraform(tf) => {
+            for b in tf.blocks.iter().filter(|b| b.enabled) {
+                visit(Subject::TfBlock(b));
+            }
+        }
         Model::Docker(d) => {
             visit(Subject::Dockerfile(d));
             for i in &d.instructions {

@@ -17,6 +17,7 @@ pub mod docker;
 pub mod docs;
 pub mod layout;
 pub mod python;
+pub mod terraform;
 
 use std::fmt;
 
@@ -165,6 +166,8 @@ pub enum NodeKind {
     File,
     /// The whole repository, once per run.
     Project,
+    /// A top-level Terraform block (resource, data, module, variable, output, provider...).
+    TfBlock,
     /// A Dockerfile that parsed, once per file.
     Dockerfile,
     /// Each instruction of a Dockerfile (global ARGs included), in order.
@@ -178,6 +181,7 @@ pub enum NodeKind {
 pub enum Subject<'a> {
     File(&'a ParsedFile),
     Project(&'a Project),
+    TfBlock(&'a crate::lang::terraform::TfBlock),
     Dockerfile(&'a crate::lang::docker::Dockerfile),
     DockerInstruction(
         &'a crate::lang::docker::Dockerfile,
@@ -191,6 +195,7 @@ impl Subject<'_> {
         match self {
             Subject::File(_) => NodeKind::File,
             Subject::Project(_) => NodeKind::Project,
+            Subject::TfBlock(_) => NodeKind::TfBlock,
             Subject::Dockerfile(_) => NodeKind::Dockerfile,
             Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
             Subject::PythonModule(_) => NodeKind::PythonModule,
@@ -220,6 +225,21 @@ impl<'a> Subject<'a> {
     pub fn target_view(&self) -> Option<TargetView<'a>> {
         match self {
             Subject::File(_) | Subject::Project(_) => None,
+            Subject::TfBlock(b) => Some(TargetView {
+                target: match b.kind.as_str() {
+                    "resource" => "terraform.resource",
+                    "data" => "terraform.data",
+                    "module" => "terraform.module",
+                    "provider" => "terraform.provider",
+                    "variable" => "terraform.variable",
+                    "output" => "terraform.output",
+                    _ => return None,
+                },
+                type_name: b.type_name(),
+                name: b.name(),
+                node: &b.body,
+                header: b.header,
+            }),
             Subject::Dockerfile(_) => None,
             Subject::DockerInstruction(d, i) => Some(TargetView {
                 target: "dockerfile.instruction",
@@ -242,6 +262,8 @@ impl<'a> Subject<'a> {
 #[allow(clippy::match_single_binding)]
 pub fn target_node_kind(target: &str) -> Option<NodeKind> {
     match target {
+        "terraform.resource" | "terraform.data" | "terraform.module" | "terraform.provider" | "terraform.variable"
+        | "terraform.output" => Some(NodeKind::TfBlock),
         "dockerfile.instruction" => Some(NodeKind::DockerInstruction),
         _ => None,
     }

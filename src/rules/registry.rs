@@ -96,6 +96,10 @@ impl Registry {
             for e in entries.flatten() {
                 let p = e.path();
                 if p.is_dir() {
+                    // `DIR/fixtures/` holds the rules' test inputs (`linea test`), not rules
+                    if p.file_name().is_some_and(|n| n == "fixtures") {
+                        continue;
+                    }
                     stack.push(p);
                 } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
                     files.push(p);

@@ -445,6 +445,8 @@ pub struct Env<'a> {
     pub settings: &'a Settings,
     /// Where findings about absent values point (the block/object header).
     pub header: Span,
+    /// Whether the file counts as production: the value of the `$prod` path.
+    pub prod: bool,
 }
 
 /// The text of a value in messages.
@@ -526,6 +528,10 @@ impl Leaf {
     }
 
     fn eval(&self, root: &Node, env: &Env<'_>) -> Outcome {
+        if self.path == "$prod" {
+            let prod = Node::new(env.header, NodeValue::Bool(env.prod));
+            return self.apply(Some(&prod), env.header, env);
+        }
         self.walk(root, &self.steps, env.header, env)
     }
 
@@ -755,6 +761,7 @@ impl Each {
             let inner = Env {
                 settings: env.settings,
                 header: anchor,
+                prod: env.prod,
             };
             if let Some(w) = &self.filter {
                 match w.eval(n, &inner) {

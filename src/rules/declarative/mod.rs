@@ -212,7 +212,13 @@ pub fn render_message(template: &str, f: &assertion::Finding, name: &str, type_n
 
 impl DeclarativeRule {
     /// Evaluate on a subject: the failures to report, already rendered.
-    pub fn findings(&self, subject: &Subject<'_>, settings: &crate::config::Settings, id: &str) -> Vec<(Span, String)> {
+    pub fn findings(
+        &self,
+        subject: &Subject<'_>,
+        settings: &crate::config::Settings,
+        prod: bool,
+        id: &str,
+    ) -> Vec<(Span, String)> {
         let Some(view) = subject.target_view() else {
             return Vec::new();
         };
@@ -225,6 +231,7 @@ impl DeclarativeRule {
         let env = Env {
             settings,
             header: view.header,
+            prod,
         };
         if let Some(w) = &self.filter {
             if !matches!(w.eval(view.node, &env), Outcome::Pass(_)) {
@@ -254,7 +261,8 @@ impl Rule for DeclarativeRule {
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let id = cx.meta.id.clone();
-        for (span, msg) in self.findings(&subject, cx.settings, &id) {
+        let prod = cx.is_prod(cx.environment());
+        for (span, msg) in self.findings(&subject, cx.settings, prod, &id) {
             let d = cx.report(span, msg);
             if let Some(h) = &self.help {
                 d.help = Some(h.clone());

@@ -51,6 +51,7 @@ fn eval(assert: &str, data: &str) -> Outcome {
         &Env {
             settings: &s,
             header: HEADER,
+            prod: true,
         },
     )
 }
@@ -88,6 +89,7 @@ fn hand_built_nodes() {
     let env = Env {
         settings: &s,
         header: HEADER,
+        prod: true,
     };
     let a = assertion::compile(&yaml_node("{path: admin_enabled, equals: false, default: false}"), 0).unwrap();
     match a.eval(&data, &env) {
@@ -270,6 +272,7 @@ fn message_override() {
         &Env {
             settings: &s,
             header: HEADER,
+            prod: true,
         },
     );
     match o {
@@ -404,4 +407,33 @@ assert: {path: destination_port_range, port_in: $ports.external}
         "security_rule:\n  - {direction: Inbound, source_address_prefix: '?var.src', destination_port_range: '22'}\n";
     assert_eq!(eval(a, b), Outcome::Unknown);
     assert!(compile_err("{each: a, asert: {path: a, exists: true}}").contains("did you mean `assert`"));
+}
+
+#[test]
+fn prod_pseudo_path() {
+    let a = assertion::compile(&yaml_node("{path: $prod, equals: true}"), 0).unwrap();
+    let s = settings();
+    let data = yaml_node("a: 1");
+    assert!(matches!(
+        a.eval(
+            &data,
+            &Env {
+                settings: &s,
+                header: HEADER,
+                prod: true
+            }
+        ),
+        Outcome::Pass(_)
+    ));
+    assert!(matches!(
+        a.eval(
+            &data,
+            &Env {
+                settings: &s,
+                header: HEADER,
+                prod: false
+            }
+        ),
+        Outcome::Fail(_)
+    ));
 }

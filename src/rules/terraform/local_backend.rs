@@ -1,0 +1,44 @@
+use super::{is_root, module_anchor};
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+/// TF010: a production root module that keeps its state locally (no `backend`/`cloud` block).
+/// A project rule, so the production scope is applied here, from the module's environment.
+pub struct LocalBackend;
+
+impl Rule for LocalBackend {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::Project]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::Project(project) = subject else { return };
+        for m in project
+            .terraform
+            .iter()
+            .filter(|m| !m.broken && is_root(m, &project.files))
+        {
+            if !cx.settings.is_prod(m.env) {
+                continue;
+            }
+            let remote = m.bodies(&project.files).any(|(_, body)| {
+                body.blocks().filter(|b| b.ident.as_str() == "terraform").any(|t| {
+                    t.body.blocks().any(|inner| match inner.ident.as_str() {
+                        "cloud" => true,
+                        "backend" => inner.labels.first().is_some_and(|l| l.as_str() != "local"),
+                        _ => false,
+                    })
+                })
+            });
+            if remote {
+                continue;
+            }
+            if let Some(anchor) = module_anchor(m, &project.files) {
+                cx.report_in(
+                    anchor.file,
+                    anchor.header,
+                    "production root module keeps its state locally (no remote `backend`)",
+                );
+            }
+        }
+    }
+}

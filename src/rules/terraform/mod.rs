@@ -1,0 +1,177 @@
+//! Terraform rules: most are declarative (`rules/terraform/*.yaml`); the native ones here need
+//! the whole module (references, declarations, module calls) or several resources at once.
+
+pub mod aws_s3_public;
+pub mod duplicate_declaration;
+pub mod lb_port;
+pub mod local_backend;
+pub mod module_input_unknown;
+pub mod output_not_sensitive;
+pub mod provider_version;
+pub mod required_version;
+pub mod subnet_no_nsg;
+pub mod terraform_hardcoded_secret;
+pub mod undeclared_reference;
+pub mod unused_variable;
+
+use std::collections::HashSet;
+
+use hcl_edit::expr::{Expression, ForExpr, Traversal, TraversalOperator};
+use hcl_edit::structure::{Block, Body};
+use hcl_edit::template::ForTemplateExpr;
+use hcl_edit::visit::{self, Visit};
+
+use crate::lang::terraform::{span_of, TfBlock};
+use crate::project::terraform::TfModule;
+use crate::project::{ParsedFile, Project};
+use crate::source::{FileId, Span};
+
+/// What a reference names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RefKind {
+    Var,
+    Local,
+    Module,
+    Data,
+    Resource,
+}
+
+/// `var.x`, `local.x`, `module.x`, `data.t.n`, `t.n` as written in an expression.
+#[derive(Debug, Clone)]
+pub struct Reference {
+    pub kind: RefKind,
+    /// `x` for var/local/module, `t.n` for data and resources.
+    pub name: String,
+    /// From the root name to the last name part.
+    pub span: Span,
+}
+
+/// Names bound by `for` expressions, template `for` directives and `dynamic` blocks: their
+/// traversals (`rule.value.port`) are not references to resources.
+#[derive(Default)]
+struct Collector {
+    refs: Vec<Reference>,
+    bound: HashSet<String>,
+}
+
+fn attr_name(op: &TraversalOperator) -> Option<&str> {
+    match op {
+        TraversalOperator::GetAttr(a) => Some(a.as_str()),
+        _ => None,
+    }
+}
+
+impl Visit for Collector {
+    fn visit_block(&mut self, b: &Block) {
+        // `moved { from = ... }` names addresses that no longer exist, by design
+        if b.ident.as_str() == "moved" {
+            return;
+        }
+        if b.ident.as_str() == "dynamic" {
+            if let Some(l) = b.labels.first() {
+                self.bound.insert(l.as_str().to_string());
+            }
+            if let Some(Expression::Variable(v)) = b.body.get_attribute("iterator").map(|a| &a.value) {
+                self.bound.insert(v.as_str().to_string());
+            }
+        }
+        visit::visit_block(self, b);
+    }
+
+    fn visit_for_expr(&mut self, f: &ForExpr) {
+        if let Some(k) = &f.intro.key_var {
+            self.bound.insert(k.as_str().to_string());
+        }
+        self.bound.insert(f.intro.value_var.as_str().to_string());
+        visit::visit_for_expr(self, f);
+    }
+
+    fn visit_for_template_expr(&mut self, f: &ForTemplateExpr) {
+        if let Some(k) = &f.key_var {
+            self.bound.insert(k.as_str().to_string());
+        }
+        self.bound.insert(f.value_var.as_str().to_string());
+        visit::visit_for_template_expr(self, f);
+    }
+
+    fn visit_traversal(&mut self, t: &Traversal) {
+        if let Expression::Variable(root) = &t.expr {
+            let ops: Vec<_> = t.operators.iter().collect();
+            let name_at = |i: usize| ops.get(i).and_then(|o| attr_name(o.value()));
+            let span_to = |i: usize| {
+                let end = ops.get(i).map(|o| span_of(*o)).unwrap_or_default();
+                span_of(root).cover(end)
+            };
+            let r = root.as_str();
+            let found = match r {
+                "var" | "local" | "module" => name_at(0).map(|n| {
+                    let kind = match r {
+                        "var" => RefKind::Var,
+                        "local" => RefKind::Local,
+                        _ => RefKind::Module,
+                    };
+                    (kind, n.to_string(), span_to(0))
+                }),
+                "data" => name_at(0)
+                    .zip(name_at(1))
+                    .map(|(t, n)| (RefKind::Data, format!("{t}.{n}"), span_to(1))),
+                _ if r.contains('_') => name_at(0).map(|n| (RefKind::Resource, format!("{r}.{n}"), span_to(0))),
+                _ => None,
+            };
+            if let Some((kind, name, span)) = found {
+                self.refs.push(Reference { kind, name, span });
+            }
+        }
+        visit::visit_traversal(self, t);
+    }
+}
+
+/// Every reference in a body, minus traversals of names bound by `for`/`dynamic`.
+pub fn references(body: &Body) -> Vec<Reference> {
+    let mut c = Collector::default();
+    c.visit_body(body);
+    let bound = c.bound;
+    c.refs
+        .into_iter()
+        .filter(|r| r.kind != RefKind::Resource || !r.name.split('.').next().is_some_and(|root| bound.contains(root)))
+        .collect()
+}
+
+/// The module a file belongs to.
+pub fn module_of(project: &Project, file: FileId) -> Option<&TfModule> {
+    project.terraform.iter().find(|m| m.files.contains(&file))
+}
+
+/// The span of a block's first label (or its header).
+pub fn label_span(b: &TfBlock) -> Span {
+    b.label_spans.first().copied().unwrap_or(b.header)
+}
+
+/// Where a module-level "missing" finding points: the `terraform` block when there is one,
+/// else the first block of the first file (preferring `versions.tf`, `main.tf`).
+pub fn module_anchor<'a>(m: &'a TfModule, files: &'a [ParsedFile]) -> Option<&'a TfBlock> {
+    let blocks: Vec<&TfBlock> = m.blocks(files).collect();
+    if let Some(t) = blocks.iter().find(|b| b.kind == "terraform") {
+        return Some(t);
+    }
+    let file_name = |b: &TfBlock| {
+        files
+            .get(b.file.0 as usize)
+            .and_then(|f| f.source.path.file_name())
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
+    };
+    for preferred in ["versions.tf", "terraform.tf", "providers.tf", "main.tf"] {
+        if let Some(b) = blocks.iter().find(|b| file_name(b) == preferred) {
+            return Some(b);
+        }
+    }
+    blocks.first().copied()
+}
+
+/// A root module: not called from another module of the project, and it deploys something.
+pub fn is_root(m: &TfModule, files: &[ParsedFile]) -> bool {
+    !m.called
+        && m.blocks(files)
+            .any(|b| matches!(b.kind.as_str(), "resource" | "module" | "provider"))
+}

@@ -1,0 +1,81 @@
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::source::{Node, NodeValue};
+
+/// Attribute names that hold credentials.
+static SECRET_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(.*_)?(password|passwd|pwd|secret|client_secret|secret_key|access_key|api_key|auth_token|token|connection_string|primary_key|secondary_key|sas_token|private_key|shared_key|account_key)$",
+    )
+    .expect("static regex")
+});
+
+/// Values that are obviously not secrets: Key Vault references, empty strings.
+fn placeholder(v: &str) -> bool {
+    let t = v.trim();
+    t.is_empty() || t.starts_with("@Microsoft.KeyVault(") || t.starts_with("arn:") || t.starts_with("projects/")
+}
+
+/// TF008: a literal password, client secret, access key or connection string in a block, or as
+/// the default of a secret-named variable.
+pub struct TerraformHardcodedSecret;
+
+impl Rule for TerraformHardcodedSecret {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::TfBlock]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::TfBlock(b) = subject else { return };
+        let Some(text) = cx.source().map(|s| s.text.clone()) else {
+            return;
+        };
+        // the value must be written right here, as a string literal without interpolation
+        let literal = |n: &Node| -> Option<String> {
+            let NodeValue::String(s) = &n.value else { return None };
+            let src = n.span.slice(&text);
+            (src.starts_with('"') && !src.contains("${") && !placeholder(s)).then(|| s.clone())
+        };
+        if b.kind == "variable" {
+            let name = b.labels.first().map(String::as_str).unwrap_or("");
+            if SECRET_KEY.is_match(name) {
+                if let Some(d) = b.body.get("default") {
+                    if literal(d).is_some() {
+                        cx.report(d.span, format!("variable `{name}` has a literal default secret"));
+                    }
+                }
+            }
+            return;
+        }
+        if !matches!(b.kind.as_str(), "resource" | "data" | "module" | "provider" | "locals") {
+            return;
+        }
+        let mut stack: Vec<(&Node, usize)> = vec![(&b.body, 0)];
+        let mut found = Vec::new();
+        while let Some((n, depth)) = stack.pop() {
+            if depth > 32 {
+                continue;
+            }
+            match &n.value {
+                NodeValue::Map(entries) => {
+                    for e in entries {
+                        if SECRET_KEY.is_match(&e.key) && literal(&e.value).is_some() {
+                            found.push((e.value.span, e.key.clone()));
+                        } else {
+                            stack.push((&e.value, depth + 1));
+                        }
+                    }
+                }
+                NodeValue::Seq(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+                _ => {}
+            }
+        }
+        found.sort_by_key(|(s, _)| s.start);
+        for (span, key) in found {
+            cx.report(span, format!("`{key}` is a literal secret"));
+        }
+    }
+}

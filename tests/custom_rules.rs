@@ -1,0 +1,70 @@
+//! Users' declarative rules end to end: `linea test` on a policy directory, `--rules` in
+//! `linea check`, and a broken rule file as a load error pointing into the file.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn linea() -> Command {
+    let mut c = Command::cargo_bin("linea").expect("binary");
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+#[test]
+fn policy_dir_tests_pass() {
+    let out = linea().args(["test", "tests/policies"]).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("ok    ORG001 (2 cases)"), "{stdout}");
+    assert!(stdout.contains("2 rules tested, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn failing_policy_tests_name_the_unexpected_finding() {
+    let out = linea().args(["test", "tests/policies-failing"]).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("FAIL  ORG003"), "{stdout}");
+    assert!(stdout.contains("unexpected pass.tf:3:25 ORG003"), "{stdout}");
+}
+
+#[test]
+fn broken_rule_is_exit_2_with_position() {
+    for args in [
+        vec!["test", "tests/policies-broken"],
+        vec!["check", "--rules", "tests/policies-broken", "tests/policies/fixtures"],
+    ] {
+        let out = linea().args(&args).output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr
+                .contains("tests/policies-broken/ORG001.yaml:29:5: unknown assertion key `gtee`; did you mean `gte`?"),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn custom_rules_run_in_check() {
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/policies").is_dir());
+    let out = linea()
+        .args([
+            "check",
+            "--rules",
+            "tests/policies",
+            "tests/policies/fixtures",
+            "-f",
+            "concise",
+            "--select",
+            "ORG",
+        ])
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("ORG001/fail.tf:8:32: ORG001"), "{stdout}");
+    assert!(stdout.contains("ORG002/fail.tf:9:25: ORG002"), "{stdout}");
+    assert_eq!(stdout.lines().filter(|l| l.contains(": ORG")).count(), 2, "{stdout}");
+}

@@ -1,0 +1,5 @@
+variable "location" {
+  type = string
+
+variable "sku" {
+}

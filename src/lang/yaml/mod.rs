@@ -12,14 +12,16 @@ const ALIAS_BUDGET: usize = 100_000;
 #[derive(Debug, Clone)]
 pub struct Document {
     pub root: Node,
-    /// Position of the document in its stream (0-based).
+    /// Position of the document in its stream (0-based; broken documents count).
     pub index: usize,
+    /// Byte range of the document in the file.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Stream {
     pub documents: Vec<Document>,
-    /// Syntax errors; the documents before the error are still returned.
+    /// Syntax errors and duplicate keys; every document that parsed is still returned.
     pub errors: Vec<ParseError>,
 }
 
@@ -34,6 +36,7 @@ enum Frame {
         entries: Vec<Entry>,
         pending_key: Option<(String, Span)>,
         anchor: usize,
+        seen: KeySet,
     },
 }
 
@@ -103,15 +106,23 @@ fn count_nodes(n: &Node) -> usize {
 }
 
 /// Parse a YAML stream. Never panics; recursion-free.
+///
+/// A syntax error abandons only the document it is in: the parser resumes at the next `---` at
+/// column 0 (granit's `proceed_next_document`, which keeps the original byte offsets), so the
+/// documents after a broken one are still returned. Duplicate keys are reported as errors
+/// (`duplicate key `x``) and the document is kept, the later value winning as in Kubernetes.
 pub fn parse(text: &str) -> Stream {
     let mut out = Stream::default();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: Vec<(usize, Node)> = Vec::new();
     let mut alias_nodes = 0usize;
     let mut doc_index = 0usize;
+    let mut doc_start = 0usize;
     let mut root: Option<Node> = None;
+    let mut parser = Parser::new_from_str(text);
 
-    for item in Parser::new_from_str(text) {
+    loop {
+        let Some(item) = parser.next_event() else { break };
         let (event, span) = match item {
             Ok(x) => x,
             Err(e) => {
@@ -119,7 +130,15 @@ pub fn parse(text: &str) -> Stream {
                 let at = m.byte_offset().unwrap_or(0).min(text.len());
                 out.errors
                     .push(ParseError::new(e.info().to_string(), Span::new(at, at)));
-                break;
+                // abandon the partial document and resume at the next document marker
+                stack.clear();
+                anchors.clear();
+                root = None;
+                doc_index += 1;
+                match parser.proceed_next_document() {
+                    Ok(true) => continue,
+                    _ => break,
+                }
             }
         };
         let sp = byte_span(text, &span);
@@ -129,12 +148,15 @@ pub fn parse(text: &str) -> Stream {
                 anchors.clear();
                 alias_nodes = 0;
                 root = None;
+                doc_start = sp.start;
                 continue;
             }
             Event::DocumentEnd => {
+                let end = sp.end.max(doc_start);
                 out.documents.push(Document {
-                    root: root.take().unwrap_or(Node::new(sp, NodeValue::Null)),
+                    root: root.take().unwrap_or(Node::new(Span::empty(doc_start), NodeValue::Null)),
                     index: doc_index,
+                    span: Span::new(doc_start, end),
                 });
                 doc_index += 1;
                 continue;
@@ -165,6 +187,7 @@ pub fn parse(text: &str) -> Stream {
                     entries: Vec::new(),
                     pending_key: None,
                     anchor,
+                    seen: KeySet::default(),
                 });
                 continue;
             }
@@ -200,7 +223,14 @@ pub fn parse(text: &str) -> Stream {
                                 format!("alias expansion exceeds {ALIAS_BUDGET} nodes"),
                                 sp,
                             ));
-                            return out;
+                            stack.clear();
+                            anchors.clear();
+                            root = None;
+                            doc_index += 1;
+                            match parser.proceed_next_document() {
+                                Ok(true) => continue,
+                                _ => break,
+                            }
                         }
                         let mut n = t.clone();
                         n.span = sp;
@@ -216,21 +246,53 @@ pub fn parse(text: &str) -> Stream {
             None => root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
-                entries, pending_key, ..
+                entries,
+                pending_key,
+                seen,
+                ..
             }) => match pending_key.take() {
                 None => {
                     let key = node.scalar_text().unwrap_or_default();
                     *pending_key = Some((key, node.span));
                 }
-                Some((key, key_span)) => entries.push(Entry {
-                    key,
-                    key_span,
-                    value: node,
-                }),
+                Some((key, key_span)) => {
+                    if !seen.insert(&key, entries) {
+                        out.errors
+                            .push(ParseError::new(format!("duplicate key `{key}`"), key_span));
+                        // the later value wins, as in Kubernetes and most YAML loaders
+                        entries.retain(|e| e.key != key);
+                    }
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value: node,
+                    });
+                }
             },
         }
     }
     out
+}
+
+/// Keys seen in one mapping: a linear scan while the mapping is small, a hash set beyond that,
+/// so a huge generated mapping stays linear.
+#[derive(Default)]
+struct KeySet {
+    set: Option<std::collections::HashSet<String>>,
+}
+
+impl KeySet {
+    /// Record `key`; false when it was already present.
+    fn insert(&mut self, key: &str, entries: &[Entry]) -> bool {
+        const SMALL: usize = 32;
+        if self.set.is_none() && entries.len() >= SMALL {
+            self.set = Some(entries.iter().map(|e| e.key.clone()).collect());
+        }
+        match &mut self.set {
+            Some(set) => set.insert(key.to_string()),
+            None => !entries.iter().any(|e| e.key == key),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -254,5 +316,122 @@ mod tests {
     fn reports_errors_with_location() {
         let s = parse("a: [1, 2\n");
         assert_eq!(s.errors.len(), 1);
+    }
+
+    /// Run `f` on a thread with a rayon-sized (2 MiB) stack: deep input must not overflow it.
+    fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn broken_document_does_not_hide_the_next_ones() {
+        let text = "kind: A\n---\nkind: [B\n---\nkind: C\n---\nkind: D\n";
+        let s = parse(text);
+        assert_eq!(s.errors.len(), 1, "{:?}", s.errors);
+        let kinds: Vec<_> = s
+            .documents
+            .iter()
+            .map(|d| d.root.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_string())
+            .collect();
+        assert_eq!(kinds, ["A", "C", "D"]);
+        // spans stay file offsets after recovery
+        let c = s.documents[1].root.get("kind").unwrap();
+        assert_eq!(c.span.slice(text), "C");
+        assert_eq!(s.documents[1].index, 2);
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_later_value_wins() {
+        let text = "metadata:\n  name: a\n  name: b\n";
+        let s = parse(text);
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!(s.errors[0].message, "duplicate key `name`");
+        assert_eq!(s.errors[0].span.slice(text), "name");
+        assert_eq!(s.errors[0].span.start, text.rfind("name").unwrap());
+        assert_eq!(s.documents[0].root.at("metadata.name").unwrap().as_str(), Some("b"));
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_mappings() {
+        let mut text: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k7: again\n");
+        let s = parse(&text);
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!(s.documents[0].root.entries().len(), 100);
+    }
+
+    #[test]
+    fn tabs_and_bad_indentation_are_errors_not_crashes() {
+        assert!(!parse("a:\n\tb: 1\n").errors.is_empty());
+        assert!(!parse("a:\n  b: 1\n c: 2\n").errors.is_empty());
+        assert!(!parse("a: b: c\n").errors.is_empty());
+        assert!(!parse("'unterminated\n").errors.is_empty());
+    }
+
+    #[test]
+    fn unknown_tags_parse_cleanly() {
+        let s = parse("a: !vault |\n  secret\nb: !!custom 3\n");
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert_eq!(s.documents[0].root.get("a").unwrap().as_str(), Some("secret\n"));
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        text.push_str("---\nkind: After\n");
+        let s = small_stack(move || parse(&text));
+        assert!(s.errors.iter().any(|e| e.message.contains("alias expansion")));
+        // the document after the bomb is still read
+        assert!(s.documents.iter().any(|d| d.root.get("kind").is_some()));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for text in [
+            "- ".repeat(10_000) + "x\n",
+            "[".repeat(10_000) + &"]".repeat(10_000),
+            "{a: ".repeat(10_000) + &"}".repeat(10_000),
+            (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>(),
+        ] {
+            let s = small_stack(move || parse(&text));
+            assert!(!s.errors.is_empty());
+        }
+        // just under the limit parses, and dropping the tree does not overflow either
+        let ok = "- ".repeat(200) + "x\n";
+        let s = small_stack(move || parse(&ok));
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+    }
+
+    #[test]
+    fn large_stream_parses_linearly() {
+        let doc = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n---\n";
+        let text = doc.repeat(50_000); // ~4.5 MB
+        let started = std::time::Instant::now();
+        let s = parse(&text);
+        assert!(s.errors.is_empty());
+        assert_eq!(s.documents.len(), 50_001); // the trailing `---` opens an empty document
+        assert!(started.elapsed().as_secs() < 30);
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let samples = ["\u{0}", "---\n---\n...\n", "%YAML 9.9\n---\na", "? [a\n: b", "*x", "&a &b c", "{", "]", "-\t-"];
+        for t in samples {
+            let _ = parse(t);
+        }
+        let bytes: Vec<u8> = (0..4000u32).map(|i| b"-:[]{}&*!|>'\"#%@ \n\tab,?"[(i * 7919 % 23) as usize]).collect();
+        let text = String::from_utf8(bytes).unwrap();
+        for w in (0..text.len()).step_by(97) {
+            let _ = parse(&text[w..]);
+        }
     }
 }

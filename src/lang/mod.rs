@@ -1,6 +1,8 @@
 //! One module per input language. Each turns text into a span-carrying model; none of them
 //! knows about rules.
 
+pub mod k8s;
+pub mod openapi;
 pub mod yaml;
 
 use crate::source::Span;

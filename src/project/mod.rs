@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+pub mod k8s;
+
 use crate::config::Settings;
 use crate::discover::FileKind;
 use crate::lang::{yaml, ParseError};
@@ -15,6 +17,10 @@ pub enum Model {
     Text,
     /// A YAML stream (Kubernetes, Istio, OpenAPI, pipelines are views over it).
     Yaml(yaml::Stream),
+    /// Kubernetes (and Istio) objects of a YAML file.
+    Kubernetes(crate::lang::k8s::Manifests),
+    /// An OpenAPI / Swagger definition (YAML or JSON).
+    OpenApi(crate::lang::openapi::Document),
 }
 
 /// A suppression that a language found outside comments (e.g. a Kubernetes annotation);
@@ -46,8 +52,15 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
     let env = settings.path_environment(&path);
     let source = SourceFile::new(id, path, text);
     let mut errors = Vec::new();
+    let mut scoped_suppressions = Vec::new();
     let model = match kind {
-        FileKind::Yaml | FileKind::GithubWorkflow | FileKind::GithubAction | FileKind::AzurePipeline => {
+        FileKind::Yaml | FileKind::OpenApiJson => {
+            let parsed = k8s::parse_yaml(&source, settings);
+            errors.extend(parsed.errors);
+            scoped_suppressions = parsed.suppressions;
+            parsed.model
+        }
+        FileKind::GithubWorkflow | FileKind::GithubAction | FileKind::AzurePipeline => {
             let stream = yaml::parse(&source.text);
             errors.extend(stream.errors.iter().cloned());
             Model::Yaml(stream)
@@ -60,7 +73,7 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
         env,
         model,
         errors,
-        scoped_suppressions: Vec::new(),
+        scoped_suppressions,
     }
 }
 
@@ -69,12 +82,15 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
 pub struct Project {
     /// All parsed files, indexed by `FileId`.
     pub files: Vec<ParsedFile>,
+    /// Kubernetes objects by kind, namespace, name and labels.
+    pub k8s: k8s::Index,
 }
 
 impl Project {
     /// Build the index over parsed files (whose ids are their positions).
-    pub fn build(files: Vec<ParsedFile>, _settings: &Settings) -> Project {
-        Project { files }
+    pub fn build(mut files: Vec<ParsedFile>, settings: &Settings) -> Project {
+        let k8s = k8s::Index::build(&mut files, settings);
+        Project { files, k8s }
     }
 
     pub fn file(&self, id: FileId) -> Option<&ParsedFile> {

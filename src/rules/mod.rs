@@ -11,9 +11,12 @@ pub mod meta;
 pub mod registry;
 pub mod suppress;
 
+pub mod api;
 pub mod core;
 pub mod declarative;
 pub mod docs;
+pub mod istio;
+pub mod kubernetes;
 
 use std::fmt;
 
@@ -162,6 +165,16 @@ pub enum NodeKind {
     File,
     /// The whole repository, once per run.
     Project,
+    /// A Kubernetes object (any kind, Istio included).
+    K8sObject,
+    /// The pod spec of a pod-bearing object.
+    K8sPod,
+    /// A container (regular, init or ephemeral) of a pod-bearing object.
+    K8sContainer,
+    /// An OpenAPI / Swagger document.
+    OpenApiDocument,
+    /// One operation (method under a path) of an OpenAPI document.
+    OpenApiOperation,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -169,6 +182,12 @@ pub enum NodeKind {
 pub enum Subject<'a> {
     File(&'a ParsedFile),
     Project(&'a Project),
+    K8sObject(&'a crate::lang::k8s::Object),
+    /// An object and its pod spec.
+    K8sPod(&'a crate::lang::k8s::Object, &'a crate::source::Node),
+    K8sContainer(&'a crate::lang::k8s::Object, crate::lang::k8s::Container<'a>),
+    OpenApiDocument(&'a crate::lang::openapi::Document),
+    OpenApiOperation(&'a crate::lang::openapi::Document, &'a crate::lang::openapi::Operation),
 }
 
 impl Subject<'_> {
@@ -176,6 +195,11 @@ impl Subject<'_> {
         match self {
             Subject::File(_) => NodeKind::File,
             Subject::Project(_) => NodeKind::Project,
+            Subject::K8sObject(_) => NodeKind::K8sObject,
+            Subject::K8sPod(..) => NodeKind::K8sPod,
+            Subject::K8sContainer(..) => NodeKind::K8sContainer,
+            Subject::OpenApiDocument(_) => NodeKind::OpenApiDocument,
+            Subject::OpenApiOperation(..) => NodeKind::OpenApiOperation,
         }
     }
 }
@@ -202,6 +226,41 @@ impl<'a> Subject<'a> {
     pub fn target_view(&self) -> Option<TargetView<'a>> {
         match self {
             Subject::File(_) | Subject::Project(_) => None,
+            Subject::K8sObject(o) => Some(TargetView {
+                target: "k8s.object",
+                type_name: &o.kind,
+                name: o.name.as_deref(),
+                node: &o.root,
+                header: o.header,
+            }),
+            Subject::K8sPod(o, spec) => Some(TargetView {
+                target: "k8s.pod",
+                type_name: &o.kind,
+                name: o.name.as_deref(),
+                node: spec,
+                header: o.header,
+            }),
+            Subject::K8sContainer(o, c) => Some(TargetView {
+                target: "k8s.container",
+                type_name: &o.kind,
+                name: c.name,
+                node: c.node,
+                header: c.header,
+            }),
+            Subject::OpenApiDocument(d) => Some(TargetView {
+                target: "api.document",
+                type_name: if d.is_swagger2() { "swagger" } else { "openapi" },
+                name: None,
+                node: &d.root,
+                header: d.header,
+            }),
+            Subject::OpenApiOperation(d, op) => d.operation_node(op).map(|node| TargetView {
+                target: "api.operation",
+                type_name: &op.method,
+                name: Some(&op.path),
+                node,
+                header: op.header,
+            }),
         }
     }
 }
@@ -211,6 +270,11 @@ impl<'a> Subject<'a> {
 #[allow(clippy::match_single_binding)]
 pub fn target_node_kind(target: &str) -> Option<NodeKind> {
     match target {
+        "k8s.object" => Some(NodeKind::K8sObject),
+        "k8s.pod" => Some(NodeKind::K8sPod),
+        "k8s.container" => Some(NodeKind::K8sContainer),
+        "api.document" => Some(NodeKind::OpenApiDocument),
+        "api.operation" => Some(NodeKind::OpenApiOperation),
         _ => None,
     }
 }

@@ -154,7 +154,9 @@ pub fn parse(text: &str) -> Stream {
             Event::DocumentEnd => {
                 let end = sp.end.max(doc_start);
                 out.documents.push(Document {
-                    root: root.take().unwrap_or(Node::new(Span::empty(doc_start), NodeValue::Null)),
+                    root: root
+                        .take()
+                        .unwrap_or(Node::new(Span::empty(doc_start), NodeValue::Null)),
                     index: doc_index,
                     span: Span::new(doc_start, end),
                 });
@@ -400,7 +402,9 @@ mod tests {
             "- ".repeat(10_000) + "x\n",
             "[".repeat(10_000) + &"]".repeat(10_000),
             "{a: ".repeat(10_000) + &"}".repeat(10_000),
-            (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect::<String>(),
+            (0..10_000)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect::<String>(),
         ] {
             let s = small_stack(move || parse(&text));
             assert!(!s.errors.is_empty());
@@ -424,11 +428,23 @@ mod tests {
 
     #[test]
     fn garbage_never_panics() {
-        let samples = ["\u{0}", "---\n---\n...\n", "%YAML 9.9\n---\na", "? [a\n: b", "*x", "&a &b c", "{", "]", "-\t-"];
+        let samples = [
+            "\u{0}",
+            "---\n---\n...\n",
+            "%YAML 9.9\n---\na",
+            "? [a\n: b",
+            "*x",
+            "&a &b c",
+            "{",
+            "]",
+            "-\t-",
+        ];
         for t in samples {
             let _ = parse(t);
         }
-        let bytes: Vec<u8> = (0..4000u32).map(|i| b"-:[]{}&*!|>'\"#%@ \n\tab,?"[(i * 7919 % 23) as usize]).collect();
+        let bytes: Vec<u8> = (0..4000u32)
+            .map(|i| b"-:[]{}&*!|>'\"#%@ \n\tab,?"[(i * 7919 % 23) as usize])
+            .collect();
         let text = String::from_utf8(bytes).unwrap();
         for w in (0..text.len()).step_by(97) {
             let _ = parse(&text[w..]);

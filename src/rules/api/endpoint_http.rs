@@ -1,5 +1,5 @@
-use crate::source::Node;
 use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::source::Node;
 
 pub struct EndpointHttp;
 

@@ -8,7 +8,9 @@ impl Rule for OperationUnsecured {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::OpenApiOperation(doc, op) = subject else { return };
+        let Subject::OpenApiOperation(doc, op) = subject else {
+            return;
+        };
         let Some(node) = doc.operation_node(op) else { return };
         let label = format!("`{} {}`", op.method.to_ascii_uppercase(), op.path);
         let disabled = node

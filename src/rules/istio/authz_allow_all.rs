@@ -18,7 +18,13 @@ impl Rule for AuthzAllowAll {
         }
         for r in o.root.select("spec.rules[*]") {
             if r.is_map() && r.entries().is_empty() {
-                cx.report(r.span, format!("AuthorizationPolicy {} allows every request", o.name.as_deref().map(|n| format!("`{n}`")).unwrap_or_default()));
+                cx.report(
+                    r.span,
+                    format!(
+                        "AuthorizationPolicy {} allows every request",
+                        o.name.as_deref().map(|n| format!("`{n}`")).unwrap_or_default()
+                    ),
+                );
             }
         }
     }

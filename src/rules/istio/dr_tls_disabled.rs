@@ -12,7 +12,9 @@ impl Rule for DrTlsDisabled {
         if !super::is_istio(o, "DestinationRule") {
             return;
         }
-        let Some(host) = o.root.at("spec.host").and_then(|h| h.as_str()) else { return };
+        let Some(host) = o.root.at("spec.host").and_then(|h| h.as_str()) else {
+            return;
+        };
         let in_mesh = super::mesh_host(cx.project, host).is_some()
             || host.ends_with(".svc.cluster.local")
             || host.ends_with(".svc");

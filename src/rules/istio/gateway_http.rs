@@ -21,7 +21,10 @@ impl Rule for GatewayHttp {
                 continue;
             }
             let port = s.at("port.number").and_then(|n| n.scalar_text()).unwrap_or_default();
-            cx.report(proto.span, format!("HTTP server on port `{port}` does not redirect to HTTPS"));
+            cx.report(
+                proto.span,
+                format!("HTTP server on port `{port}` does not redirect to HTTPS"),
+            );
         }
     }
 }

@@ -19,11 +19,18 @@ impl Rule for GatewayTls {
             }
             let port = s.at("port.number").and_then(|n| n.scalar_text()).unwrap_or_default();
             let tls = s.get("tls");
-            let mode = tls.and_then(|t| t.get("mode")).and_then(|m| m.as_str()).unwrap_or("SIMPLE");
+            let mode = tls
+                .and_then(|t| t.get("mode"))
+                .and_then(|m| m.as_str())
+                .unwrap_or("SIMPLE");
             let terminates = matches!(mode, "SIMPLE" | "MUTUAL" | "OPTIONAL_MUTUAL");
-            let has_cert = tls.is_some_and(|t| t.get("credentialName").is_some() || t.get("serverCertificate").is_some());
+            let has_cert =
+                tls.is_some_and(|t| t.get("credentialName").is_some() || t.get("serverCertificate").is_some());
             if terminates && !has_cert {
-                let at = s.entry("tls").map(|e| e.key_span).or_else(|| s.at("port.protocol").map(|p| p.span));
+                let at = s
+                    .entry("tls")
+                    .map(|e| e.key_span)
+                    .or_else(|| s.at("port.protocol").map(|p| p.span));
                 cx.report(
                     at.unwrap_or(o.header),
                     format!("HTTPS server on port `{port}` has no `credentialName`"),
@@ -31,7 +38,10 @@ impl Rule for GatewayTls {
             }
             if let Some(v) = tls.and_then(|t| t.get("minProtocolVersion")) {
                 if let Some(ver @ ("TLSV1_0" | "TLSV1_1")) = v.as_str() {
-                    cx.report(v.span, format!("HTTPS server on port `{port}` accepts `{ver}`; require TLSV1_2"));
+                    cx.report(
+                        v.span,
+                        format!("HTTPS server on port `{port}` accepts `{ver}`; require TLSV1_2"),
+                    );
                 }
             }
         }

@@ -15,7 +15,13 @@ impl Rule for GatewayWildcardHost {
         for h in o.root.select("spec.servers[*].hosts[*]") {
             let Some(host) = h.as_str() else { continue };
             if host == "*" || host.ends_with("/*") {
-                cx.report(h.span, format!("Gateway {} accepts any host (`{host}`)", super::super::kubernetes::object_name(o)));
+                cx.report(
+                    h.span,
+                    format!(
+                        "Gateway {} accepts any host (`{host}`)",
+                        super::super::kubernetes::object_name(o)
+                    ),
+                );
             }
         }
     }

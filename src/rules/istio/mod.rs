@@ -37,7 +37,11 @@ pub fn mesh_host<'a>(project: &Project, host: &'a str) -> Option<(&'a str, Optio
     match parts.as_slice() {
         [svc] => Some((svc, None)),
         // `name.ns` only when `ns` is a namespace we know; `httpbin.org` is not
-        [svc, ns] if project.k8s_objects().any(|(_, o)| o.effective_namespace.as_deref() == Some(*ns)) => {
+        [svc, ns]
+            if project
+                .k8s_objects()
+                .any(|(_, o)| o.effective_namespace.as_deref() == Some(*ns)) =>
+        {
             Some((svc, Some(ns)))
         }
         _ => None,

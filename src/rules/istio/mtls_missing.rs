@@ -37,7 +37,11 @@ impl Rule for MtlsMissing {
             if strict.iter().any(|p| same_namespace(first, p)) {
                 continue;
             }
-            let ns = if ns.is_empty() { "(unnamed)".to_string() } else { format!("`{ns}`") };
+            let ns = if ns.is_empty() {
+                "(unnamed)".to_string()
+            } else {
+                format!("`{ns}`")
+            };
             cx.report_in(
                 file.source.id,
                 first.header,

@@ -39,7 +39,10 @@ impl Rule for PortProtocolName {
                 }
                 None => {
                     let port = p.get("port").and_then(|x| x.scalar_text()).unwrap_or_default();
-                    let at = p.entry("port").map(|e| e.key_span.cover(e.value.span)).unwrap_or(p.span);
+                    let at = p
+                        .entry("port")
+                        .map(|e| e.key_span.cover(e.value.span))
+                        .unwrap_or(p.span);
                     cx.report(at, format!("port `{port}` has no name and no `appProtocol`"));
                 }
             }

@@ -18,7 +18,9 @@ impl Rule for SidecarDisabled {
             .filter_map(|k| meta.and_then(|m| m.get(k)).and_then(|m| m.get(INJECT)))
             .find(|v| v.scalar_text().is_some_and(|s| s == "false"));
         let Some(v) = opt_out else { return };
-        let Some(ns) = o.effective_namespace.as_deref() else { return };
+        let Some(ns) = o.effective_namespace.as_deref() else {
+            return;
+        };
         let injected = cx.project.k8s_of_kind("Namespace").any(|(_, n)| {
             n.name.as_deref() == Some(ns)
                 && (n.label("istio-injection") == Some("enabled") || n.label("istio.io/rev").is_some())

@@ -19,11 +19,14 @@ impl Rule for VsUnknownHost {
         for d in super::destinations(o) {
             let Some(h) = d.get("host") else { continue };
             let Some(host) = h.as_str() else { continue };
-            let Some((svc, ns)) = super::mesh_host(cx.project, host) else { continue };
+            let Some((svc, ns)) = super::mesh_host(cx.project, host) else {
+                continue;
+            };
             let declared = super::find_service(cx.project, svc, ns, o).is_some()
-                || cx.project.k8s_of_kind("ServiceEntry").any(|(_, se)| {
-                    se.root.select("spec.hosts[*]").iter().any(|x| x.as_str() == Some(host))
-                });
+                || cx
+                    .project
+                    .k8s_of_kind("ServiceEntry")
+                    .any(|(_, se)| se.root.select("spec.hosts[*]").iter().any(|x| x.as_str() == Some(host)));
             if !declared {
                 cx.report(h.span, format!("destination host `{host}` matches no scanned Service"));
             }

@@ -17,12 +17,24 @@ impl Rule for VsUnknownPort {
                 continue;
             };
             let Some(n) = p.as_i64() else { continue };
-            let Some((svc, ns)) = super::mesh_host(cx.project, host) else { continue };
-            let Some((_, service)) = super::find_service(cx.project, svc, ns, o) else { continue };
-            let ports: Vec<i64> = service.root.select("spec.ports[*].port").iter().filter_map(|p| p.as_i64()).collect();
+            let Some((svc, ns)) = super::mesh_host(cx.project, host) else {
+                continue;
+            };
+            let Some((_, service)) = super::find_service(cx.project, svc, ns, o) else {
+                continue;
+            };
+            let ports: Vec<i64> = service
+                .root
+                .select("spec.ports[*].port")
+                .iter()
+                .filter_map(|p| p.as_i64())
+                .collect();
             if !ports.is_empty() && !ports.contains(&n) {
                 let list = ports.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-                cx.report(p.span, format!("Service `{svc}` does not expose port `{n}` (ports: {list})"));
+                cx.report(
+                    p.span,
+                    format!("Service `{svc}` does not expose port `{n}` (ports: {list})"),
+                );
             }
         }
     }

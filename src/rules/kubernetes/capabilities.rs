@@ -26,7 +26,10 @@ impl Rule for Capabilities {
         }
         let drop = caps.and_then(|k| k.get("drop"));
         let drops_all = drop.is_some_and(|d| {
-            d.is_unknown() || d.items().iter().any(|i| i.as_str().is_some_and(|s| s.eq_ignore_ascii_case("ALL")))
+            d.is_unknown()
+                || d.items()
+                    .iter()
+                    .any(|i| i.as_str().is_some_and(|s| s.eq_ignore_ascii_case("ALL")))
         });
         if !drops_all {
             let at = match (caps, drop) {

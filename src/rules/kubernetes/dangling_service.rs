@@ -26,7 +26,11 @@ impl Rule for DanglingService {
         let labels: Vec<String> = selector.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
         cx.report(
             entry.key_span,
-            format!("{} selects no pods: no workload has `{}`", super::object_name(o), labels.join(",")),
+            format!(
+                "{} selects no pods: no workload has `{}`",
+                super::object_name(o),
+                labels.join(",")
+            ),
         );
     }
 }

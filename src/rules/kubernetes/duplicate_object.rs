@@ -32,7 +32,10 @@ impl Rule for DuplicateObject {
                     cx.report_in(
                         f.source.id,
                         at,
-                        format!("{} is already defined at {first_path}:{first_line}", super::object_name(o)),
+                        format!(
+                            "{} is already defined at {first_path}:{first_line}",
+                            super::object_name(o)
+                        ),
                     )
                     .labels
                     .push(crate::rules::Label {

@@ -12,7 +12,9 @@ impl Rule for GpuLimits {
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         match subject {
             Subject::K8sContainer(_, c) => {
-                let Some(req) = c.node.at("resources.requests").and_then(|r| r.entry(GPU)) else { return };
+                let Some(req) = c.node.at("resources.requests").and_then(|r| r.entry(GPU)) else {
+                    return;
+                };
                 if c.node.at("resources.limits").and_then(|l| l.get(GPU)).is_none() {
                     cx.report(
                         req.key_span,
@@ -28,11 +30,16 @@ impl Rule for GpuLimits {
                 if !uses_gpu {
                     return;
                 }
-                let tolerated = spec.get("tolerations").map(|t| t.items()).unwrap_or_default().iter().any(|t| {
-                    let key = t.get("key").and_then(|k| k.as_str());
-                    let op = t.get("operator").and_then(|k| k.as_str());
-                    key == Some(GPU) || (key.is_none() && op == Some("Exists"))
-                });
+                let tolerated = spec
+                    .get("tolerations")
+                    .map(|t| t.items())
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|t| {
+                        let key = t.get("key").and_then(|k| k.as_str());
+                        let op = t.get("operator").and_then(|k| k.as_str());
+                        key == Some(GPU) || (key.is_none() && op == Some("Exists"))
+                    });
                 if !tolerated {
                     cx.report(
                         o.header,

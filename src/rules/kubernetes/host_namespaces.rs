@@ -12,7 +12,10 @@ impl Rule for HostNamespaces {
         for key in ["hostNetwork", "hostPID", "hostIPC"] {
             if spec.get(key).and_then(|v| v.as_bool()) == Some(true) {
                 let at = super::entry_span(spec, key).unwrap_or(o.header);
-                cx.report(at, format!("{} shares the host namespace: `{key}: true`", super::object_name(o)));
+                cx.report(
+                    at,
+                    format!("{} shares the host namespace: `{key}: true`", super::object_name(o)),
+                );
             }
         }
     }

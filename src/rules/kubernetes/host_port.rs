@@ -13,7 +13,10 @@ impl Rule for HostPort {
             let Some(h) = p.get("hostPort") else { continue };
             if h.as_i64().is_some_and(|n| n != 0) {
                 let port = h.scalar_text().unwrap_or_default();
-                cx.report(h.span, format!("{} binds host port `{port}`", super::container_name(&c)));
+                cx.report(
+                    h.span,
+                    format!("{} binds host port `{port}`", super::container_name(&c)),
+                );
             }
         }
     }

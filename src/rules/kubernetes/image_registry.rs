@@ -23,7 +23,9 @@ impl Rule for ImageRegistry {
             return;
         }
         let Some(image) = c.node.get("image") else { return };
-        let Some(r) = image.as_str().and_then(ImageRef::parse) else { return };
+        let Some(r) = image.as_str().and_then(ImageRef::parse) else {
+            return;
+        };
         if allowed.iter().any(|a| admits(a, &r)) {
             return;
         }

@@ -11,7 +11,9 @@ impl Rule for ImageTagLatest {
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let Subject::K8sContainer(_, c) = subject else { return };
         let Some(image) = c.node.get("image") else { return };
-        let Some(r) = image.as_str().and_then(ImageRef::parse) else { return };
+        let Some(r) = image.as_str().and_then(ImageRef::parse) else {
+            return;
+        };
         if r.digest.is_some() {
             return;
         }

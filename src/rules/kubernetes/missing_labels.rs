@@ -24,7 +24,11 @@ impl Rule for MissingLabels {
         if !missing.is_empty() {
             cx.report(
                 o.header,
-                format!("pods of {} lack the {} label", super::object_name(o), missing.join(" and ")),
+                format!(
+                    "pods of {} lack the {} label",
+                    super::object_name(o),
+                    missing.join(" and ")
+                ),
             );
         }
     }

@@ -97,10 +97,7 @@ pub fn workloads_by_namespace(project: &Project) -> BTreeMap<String, Vec<(&Parse
 /// Groups whose objects are built into Kubernetes or Istio; anything else is a custom
 /// resource, whose operator may create pods we never see.
 pub fn is_builtin_group(group: &str) -> bool {
-    group.is_empty()
-        || !group.contains('.')
-        || group.ends_with(".k8s.io")
-        || group.ends_with(".istio.io")
+    group.is_empty() || !group.contains('.') || group.ends_with(".k8s.io") || group.ends_with(".istio.io")
 }
 
 /// Whether any scanned object could run pods matching `selector` in the namespace of `o`:

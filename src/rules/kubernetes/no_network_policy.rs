@@ -24,7 +24,11 @@ impl Rule for NoNetworkPolicy {
             if covered {
                 continue;
             }
-            let ns = if ns.is_empty() { "(unnamed)".to_string() } else { format!("`{ns}`") };
+            let ns = if ns.is_empty() {
+                "(unnamed)".to_string()
+            } else {
+                format!("`{ns}`")
+            };
             cx.report_in(
                 file.source.id,
                 first.header,

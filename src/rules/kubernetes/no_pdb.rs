@@ -16,7 +16,9 @@ impl Rule for NoPdb {
         }
         let labels = o.pod_labels();
         let covered = cx.project.k8s_of_kind("PodDisruptionBudget").any(|(_, pdb)| {
-            let Some(sel) = pdb.root.at("spec.selector") else { return false };
+            let Some(sel) = pdb.root.at("spec.selector") else {
+                return false;
+            };
             let s = Selector::from_label_selector(sel);
             same_namespace(o, pdb) && (s.unknown || s.matches(&labels))
         });

@@ -17,6 +17,9 @@ impl Rule for NoReadinessProbe {
         if c.node.get("readinessProbe").is_some_and(|p| p.is_map()) {
             return;
         }
-        cx.report(c.header, format!("{} has no readiness probe", super::container_name(&c)));
+        cx.report(
+            c.header,
+            format!("{} has no readiness probe", super::container_name(&c)),
+        );
     }
 }

@@ -24,7 +24,10 @@ impl Rule for PrivilegeEscalation {
             None => {
                 cx.report(
                     c.header,
-                    format!("{} does not set `allowPrivilegeEscalation: false`", super::container_name(&c)),
+                    format!(
+                        "{} does not set `allowPrivilegeEscalation: false`",
+                        super::container_name(&c)
+                    ),
                 );
             }
         }

@@ -27,8 +27,7 @@ impl Rule for RunsAsRoot {
                 None => {}
             }
         }
-        let non_root =
-            super::container_security(&c, "runAsNonRoot").or_else(|| super::pod_security(o, "runAsNonRoot"));
+        let non_root = super::container_security(&c, "runAsNonRoot").or_else(|| super::pod_security(o, "runAsNonRoot"));
         match non_root {
             Some(v) if v.as_bool() == Some(true) || v.is_unknown() => {}
             Some(v) => {

@@ -12,12 +12,18 @@ impl Rule for SaTokenAutomount {
         match spec.get("automountServiceAccountToken") {
             Some(v) if v.as_bool() == Some(false) || v.is_unknown() => {}
             Some(v) => {
-                cx.report(v.span, format!("{} mounts its service account token", super::object_name(o)));
+                cx.report(
+                    v.span,
+                    format!("{} mounts its service account token", super::object_name(o)),
+                );
             }
             None => {
                 cx.report(
                     o.header,
-                    format!("{} does not set `automountServiceAccountToken: false`", super::object_name(o)),
+                    format!(
+                        "{} does not set `automountServiceAccountToken: false`",
+                        super::object_name(o)
+                    ),
                 );
             }
         }

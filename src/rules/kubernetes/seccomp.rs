@@ -28,7 +28,8 @@ impl Rule for Seccomp {
                 let annotations = o.pod_annotations();
                 let by_annotation = annotations.iter().any(|(k, v)| {
                     let for_this = k == "seccomp.security.alpha.kubernetes.io/pod"
-                        || c.name.is_some_and(|n| k == &format!("container.seccomp.security.alpha.kubernetes.io/{n}"));
+                        || c.name
+                            .is_some_and(|n| k == &format!("container.seccomp.security.alpha.kubernetes.io/{n}"));
                     for_this && (v == "runtime/default" || v == "docker/default" || v.starts_with("localhost/"))
                 });
                 if !by_annotation {

@@ -11,8 +11,10 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 /// Names that carry a reference to a secret rather than the secret itself.
-static REFERENCE_NAME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)(_(file|path|dir|url|uri|endpoint|name|ref|key_id|header|ttl|expiry|length)$)").expect("valid regex"));
+static REFERENCE_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(_(file|path|dir|url|uri|endpoint|name|ref|key_id|header|ttl|expiry|length)$)")
+        .expect("valid regex")
+});
 
 impl Rule for SecretInEnv {
     fn kinds(&self) -> &'static [NodeKind] {
@@ -31,7 +33,10 @@ impl Rule for SecretInEnv {
             if is_literal && SECRET_NAME.is_match(name) && !REFERENCE_NAME.is_match(name) && value.as_bool().is_none() {
                 cx.report(
                     value.span,
-                    format!("env var `{name}` of {} holds a literal secret", super::container_name(&c)),
+                    format!(
+                        "env var `{name}` of {} holds a literal secret",
+                        super::container_name(&c)
+                    ),
                 );
             }
         }

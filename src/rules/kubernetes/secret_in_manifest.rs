@@ -24,7 +24,11 @@ impl Rule for SecretInManifest {
             if !literal.is_empty() {
                 cx.report(
                     e.key_span,
-                    format!("{} commits literal values for {}", super::object_name(o), literal.join(", ")),
+                    format!(
+                        "{} commits literal values for {}",
+                        super::object_name(o),
+                        literal.join(", ")
+                    ),
                 );
             }
         }

@@ -39,7 +39,9 @@ impl Rule for ServicePortMismatch {
             return;
         }
         for p in o.root.select("spec.ports[*]") {
-            let Some(target) = p.get("targetPort").or_else(|| p.get("port")) else { continue };
+            let Some(target) = p.get("targetPort").or_else(|| p.get("port")) else {
+                continue;
+            };
             if let Some(n) = target.as_i64() {
                 if !numbers.contains(&n) {
                     let list = numbers.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");

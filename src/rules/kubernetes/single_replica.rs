@@ -29,7 +29,10 @@ impl Rule for SingleReplica {
                 }
             }
             None => {
-                cx.report(o.header, format!("prod {} sets no replicas (defaults to 1)", super::object_name(o)));
+                cx.report(
+                    o.header,
+                    format!("prod {} sets no replicas (defaults to 1)", super::object_name(o)),
+                );
             }
         }
     }

@@ -182,7 +182,7 @@ impl Index {
 }
 
 /// `a/b/../c` → `a/c`, without touching the file system.
-fn normalize(p: &Path) -> PathBuf {
+pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

@@ -42,6 +42,8 @@ pub struct Kustomization {
     pub namespace: Option<String>,
     /// Paths (relative to the kustomization's directory) of patch files.
     pub patches: Vec<String>,
+    /// `resources:` entries (files or directories, relative to the kustomization's directory).
+    pub resources: Vec<String>,
 }
 
 /// Whether a document root looks like a Kubernetes object.
@@ -106,9 +108,16 @@ pub fn from_stream(stream: Stream) -> Result<Manifests, Stream> {
                     patches.extend(path.map(str::to_string));
                 }
             }
+            let resources = ["resources", "bases"]
+                .iter()
+                .flat_map(|k| o.root.get(k).map(Node::items).unwrap_or_default())
+                .filter_map(Node::as_str)
+                .map(str::to_string)
+                .collect();
             m.kustomization = Some(Kustomization {
                 namespace: o.root.get("namespace").and_then(Node::scalar_text),
                 patches,
+                resources,
             });
             continue;
         }
@@ -257,6 +266,19 @@ impl Object {
     }
 }
 
+/// Labels controllers put on pods they create, absent from every pod template.
+pub const CONTROLLER_LABELS: &[&str] = &[
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "controller-revision-hash",
+    "pod-template-hash",
+    "pod-template-generation",
+    "batch.kubernetes.io/job-name",
+    "batch.kubernetes.io/controller-uid",
+    "job-name",
+    "controller-uid",
+];
+
 /// A label selector: `matchLabels` + `matchExpressions`, or a Service's plain map.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Selector {
@@ -308,6 +330,18 @@ impl Selector {
             labels: string_map(Some(n)),
             unknown: !n.is_map(),
             ..Selector::default()
+        }
+    }
+
+    /// The selector without the labels controllers add to pods at runtime
+    /// (`statefulset.kubernetes.io/pod-name`, `pod-template-hash`...), which no pod template
+    /// carries: matched against a template, those terms cannot be decided and are dropped.
+    pub fn for_templates(&self) -> Selector {
+        let runtime = |k: &str| CONTROLLER_LABELS.contains(&k);
+        Selector {
+            labels: self.labels.iter().filter(|(k, _)| !runtime(k)).cloned().collect(),
+            expressions: self.expressions.iter().filter(|r| !runtime(&r.key)).cloned().collect(),
+            unknown: self.unknown,
         }
     }
 

@@ -18,8 +18,8 @@ impl Rule for GatewayWildcardHost {
                 cx.report(
                     h.span,
                     format!(
-                        "Gateway {} accepts any host (`{host}`)",
-                        super::super::kubernetes::object_name(o)
+                        "{} accepts any host (`{host}`)",
+                        crate::rules::kubernetes::object_name(o)
                     ),
                 );
             }

@@ -108,7 +108,7 @@ pub fn selects_anything(project: &Project, o: &Object, selector: &crate::lang::k
             return false;
         }
         if w.is_pod_bearing() {
-            selector.matches(&w.pod_labels())
+            selector.for_templates().matches(&w.pod_labels())
         } else if !is_builtin_group(w.group()) {
             selector.matches(&w.labels)
         } else {

@@ -19,7 +19,7 @@ impl Rule for NoPdb {
             let Some(sel) = pdb.root.at("spec.selector") else {
                 return false;
             };
-            let s = Selector::from_label_selector(sel);
+            let s = Selector::from_label_selector(sel).for_templates();
             same_namespace(o, pdb) && (s.unknown || s.matches(&labels))
         });
         if !covered {

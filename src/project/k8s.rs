@@ -88,7 +88,10 @@ fn annotation_suppression(o: &Object) -> Option<ScopedSuppression> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect();
-    (!rules.is_empty()).then(|| ScopedSuppression {
+    if rules.is_empty() {
+        return None;
+    }
+    Some(ScopedSuppression {
         span: o.root.span,
         at: node.span,
         rules,

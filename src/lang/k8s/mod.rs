@@ -429,7 +429,7 @@ mod tests {
     fn pod_spec_view_covers_every_workload_kind() {
         let pod = "spec:\n      initContainers: [{name: init, image: busybox}]\n      containers: [{name: app, image: nginx}]\n      ephemeralContainers: [{name: dbg, image: busybox}]\n";
         let cases = [
-            ("v1", "Pod", format!("spec:\n  initContainers: [{{name: init, image: busybox}}]\n  containers: [{{name: app, image: nginx}}]\n  ephemeralContainers: [{{name: dbg, image: busybox}}]\n")),
+            ("v1", "Pod", "spec:\n  initContainers: [{name: init, image: busybox}]\n  containers: [{name: app, image: nginx}]\n  ephemeralContainers: [{name: dbg, image: busybox}]\n".to_string()),
             ("apps/v1", "Deployment", format!("spec:\n  template:\n    {pod}")),
             ("batch/v1", "CronJob", format!("spec:\n  jobTemplate:\n    spec:\n      template:\n        {}", pod.replace("\n      ", "\n          "))),
         ];

@@ -121,8 +121,7 @@ pub fn parse(text: &str) -> Stream {
     let mut root: Option<Node> = None;
     let mut parser = Parser::new_from_str(text);
 
-    loop {
-        let Some(item) = parser.next_event() else { break };
+    while let Some(item) = parser.next_event() {
         let (event, span) = match item {
             Ok(x) => x,
             Err(e) => {

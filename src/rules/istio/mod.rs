@@ -4,10 +4,8 @@
 use crate::lang::k8s::Object;
 use crate::project::{ParsedFile, Project};
 
-pub mod authz_allow_all;
 pub mod dr_tls_disabled;
 pub mod gateway_port;
-pub mod gateway_wildcard_host;
 pub mod mtls_missing;
 pub mod port_protocol_name;
 pub mod sidecar_disabled;

@@ -5,9 +5,7 @@ use crate::lang::k8s::Object;
 use crate::project::{ParsedFile, Project};
 
 pub mod dr_tls_disabled;
-pub mod gateway_port;
 pub mod mtls_missing;
-pub mod port_protocol_name;
 pub mod sidecar_disabled;
 pub mod vs_unknown_host;
 pub mod vs_unknown_port;

@@ -24,7 +24,6 @@ pub mod no_pdb;
 pub mod no_readiness_probe;
 pub mod runs_as_root;
 pub mod seccomp;
-pub mod secret_in_manifest;
 pub mod service_port_mismatch;
 pub mod single_replica;
 

@@ -194,7 +194,8 @@ pub fn parse(text: &str) -> Stream {
             }
             Event::SequenceEnd => match stack.pop() {
                 Some(Frame::Seq { start, items, anchor }) => {
-                    let n = Node::new(Span::new(start, sp.end.max(start)), NodeValue::Seq(items));
+                    let end = collection_end(sp, items.last().map(|n| n.span.end), start);
+                    let n = Node::new(Span::new(start, end), NodeValue::Seq(items));
                     if anchor != 0 {
                         anchors.push((anchor, n.clone()));
                     }
@@ -206,7 +207,8 @@ pub fn parse(text: &str) -> Stream {
                 Some(Frame::Map {
                     start, entries, anchor, ..
                 }) => {
-                    let n = Node::new(Span::new(start, sp.end.max(start)), NodeValue::Map(entries));
+                    let end = collection_end(sp, entries.last().map(|e| e.value.span.end), start);
+                    let n = Node::new(Span::new(start, end), NodeValue::Map(entries));
                     if anchor != 0 {
                         anchors.push((anchor, n.clone()));
                     }
@@ -273,6 +275,17 @@ pub fn parse(text: &str) -> Stream {
         }
     }
     out
+}
+
+/// Where a collection ends: at its closing bracket (flow style), or at its last child (block
+/// style, whose end event sits on the next token and would drag trailing blank lines along).
+fn collection_end(end_event: Span, last_child: Option<usize>, start: usize) -> usize {
+    let end = if end_event.is_empty() {
+        last_child.unwrap_or(end_event.end)
+    } else {
+        end_event.end
+    };
+    end.max(start)
 }
 
 /// Keys seen in one mapping: a linear scan while the mapping is small, a hash set beyond that,
@@ -448,5 +461,15 @@ mod tests {
         for w in (0..text.len()).step_by(97) {
             let _ = parse(&text[w..]);
         }
+    }
+
+    #[test]
+    fn block_collections_end_at_their_last_child() {
+        let text = "ports:\n  - port: 80\n    name: http\n\n  - {port: 443}\nnext: 1\n";
+        let s = parse(text);
+        let ports = s.documents[0].root.get("ports").unwrap();
+        assert_eq!(ports.items()[0].span.slice(text), "port: 80\n    name: http");
+        assert_eq!(ports.items()[1].span.slice(text), "{port: 443}");
+        assert!(ports.span.slice(text).ends_with("{port: 443}"));
     }
 }

@@ -1,8 +1,10 @@
 //! One module per input language. Each turns text into a span-carrying model; none of them
 //! knows about rules.
 
+pub mod docker;
 pub mod k8s;
 pub mod openapi;
+pub mod shell;
 pub mod yaml;
 
 use crate::source::Span;

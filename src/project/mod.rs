@@ -6,7 +6,7 @@ pub mod k8s;
 
 use crate::config::Settings;
 use crate::discover::FileKind;
-use crate::lang::{yaml, ParseError};
+use crate::lang::{docker, yaml, ParseError};
 use crate::source::{Environment, FileId, SourceFile, Span};
 
 /// The parsed model of one file. A language adds its variant here and its parse call in
@@ -21,6 +21,8 @@ pub enum Model {
     Kubernetes(crate::lang::k8s::Manifests),
     /// An OpenAPI / Swagger definition (YAML or JSON).
     OpenApi(crate::lang::openapi::Document),
+    /// A Dockerfile that parsed (one that did not is `Text` plus a PARSE001 error).
+    Docker(docker::Dockerfile),
 }
 
 /// A suppression that a language found outside comments (e.g. a Kubernetes annotation);
@@ -65,6 +67,13 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
             errors.extend(stream.errors.iter().cloned());
             Model::Yaml(stream)
         }
+        FileKind::Dockerfile => match docker::parse(&source.text) {
+            Ok(d) => Model::Docker(d),
+            Err(e) => {
+                errors.push(e);
+                Model::Text
+            }
+        },
         _ => Model::Text,
     };
     ParsedFile {

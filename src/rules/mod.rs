@@ -14,6 +14,7 @@ pub mod suppress;
 pub mod api;
 pub mod core;
 pub mod declarative;
+pub mod docker;
 pub mod docs;
 pub mod istio;
 pub mod kubernetes;
@@ -175,6 +176,10 @@ pub enum NodeKind {
     OpenApiDocument,
     /// One operation (method under a path) of an OpenAPI document.
     OpenApiOperation,
+    /// A Dockerfile that parsed, once per file.
+    Dockerfile,
+    /// Each instruction of a Dockerfile (global ARGs included), in order.
+    DockerInstruction,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -188,6 +193,11 @@ pub enum Subject<'a> {
     K8sContainer(&'a crate::lang::k8s::Object, crate::lang::k8s::Container<'a>),
     OpenApiDocument(&'a crate::lang::openapi::Document),
     OpenApiOperation(&'a crate::lang::openapi::Document, &'a crate::lang::openapi::Operation),
+    Dockerfile(&'a crate::lang::docker::Dockerfile),
+    DockerInstruction(
+        &'a crate::lang::docker::Dockerfile,
+        &'a crate::lang::docker::Instruction,
+    ),
 }
 
 impl Subject<'_> {
@@ -200,6 +210,8 @@ impl Subject<'_> {
             Subject::K8sContainer(..) => NodeKind::K8sContainer,
             Subject::OpenApiDocument(_) => NodeKind::OpenApiDocument,
             Subject::OpenApiOperation(..) => NodeKind::OpenApiOperation,
+            Subject::Dockerfile(_) => NodeKind::Dockerfile,
+            Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
         }
     }
 }
@@ -261,6 +273,18 @@ impl<'a> Subject<'a> {
                 node,
                 header: op.header,
             }),
+            Subject::Dockerfile(_) => None,
+            Subject::DockerInstruction(d, i) => Some(TargetView {
+                target: "dockerfile.instruction",
+                type_name: &i.keyword,
+                name: i
+                    .stage
+                    .and_then(|s| d.stages.get(s))
+                    .and_then(|s| s.name.as_ref())
+                    .map(|n| n.text.as_str()),
+                node: &i.node,
+                header: i.keyword_span,
+            }),
         }
     }
 }
@@ -275,6 +299,7 @@ pub fn target_node_kind(target: &str) -> Option<NodeKind> {
         "k8s.container" => Some(NodeKind::K8sContainer),
         "api.document" => Some(NodeKind::OpenApiDocument),
         "api.operation" => Some(NodeKind::OpenApiOperation),
+        "dockerfile.instruction" => Some(NodeKind::DockerInstruction),
         _ => None,
     }
 }

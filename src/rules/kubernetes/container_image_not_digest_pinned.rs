@@ -1,9 +1,9 @@
 use crate::lang::k8s::ImageRef;
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
-pub struct ImageNotDigestPinned;
+pub struct ContainerImageNotDigestPinned;
 
-impl Rule for ImageNotDigestPinned {
+impl Rule for ContainerImageNotDigestPinned {
     fn kinds(&self) -> &'static [NodeKind] {
         &[NodeKind::K8sContainer]
     }

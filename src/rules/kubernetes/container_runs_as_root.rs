@@ -1,9 +1,9 @@
 use crate::lang::k8s::ContainerKind;
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
-pub struct RunsAsRoot;
+pub struct ContainerRunsAsRoot;
 
-impl Rule for RunsAsRoot {
+impl Rule for ContainerRunsAsRoot {
     fn kinds(&self) -> &'static [NodeKind] {
         &[NodeKind::K8sContainer]
     }

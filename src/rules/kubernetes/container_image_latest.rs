@@ -1,9 +1,9 @@
 use crate::lang::k8s::ImageRef;
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
-pub struct ImageTagLatest;
+pub struct ContainerImageLatest;
 
-impl Rule for ImageTagLatest {
+impl Rule for ContainerImageLatest {
     fn kinds(&self) -> &'static [NodeKind] {
         &[NodeKind::K8sContainer]
     }

@@ -2,8 +2,13 @@
 //! knows about rules.
 
 pub mod docker;
+pub mod ini;
 pub mod k8s;
+pub mod makefile;
 pub mod openapi;
+pub mod pip;
+pub mod pyproject;
+pub mod python;
 pub mod shell;
 pub mod yaml;
 

@@ -18,6 +18,8 @@ pub mod docker;
 pub mod docs;
 pub mod istio;
 pub mod kubernetes;
+pub mod layout;
+pub mod python;
 
 use std::fmt;
 
@@ -180,6 +182,8 @@ pub enum NodeKind {
     Dockerfile,
     /// Each instruction of a Dockerfile (global ARGs included), in order.
     DockerInstruction,
+    /// A parsed Python module (once per `.py` file).
+    PythonModule,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -198,6 +202,7 @@ pub enum Subject<'a> {
         &'a crate::lang::docker::Dockerfile,
         &'a crate::lang::docker::Instruction,
     ),
+    PythonModule(&'a crate::lang::python::Module),
 }
 
 impl Subject<'_> {
@@ -212,6 +217,7 @@ impl Subject<'_> {
             Subject::OpenApiOperation(..) => NodeKind::OpenApiOperation,
             Subject::Dockerfile(_) => NodeKind::Dockerfile,
             Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
+            Subject::PythonModule(_) => NodeKind::PythonModule,
         }
     }
 }
@@ -285,6 +291,7 @@ impl<'a> Subject<'a> {
                 node: &i.node,
                 header: i.keyword_span,
             }),
+            Subject::PythonModule(_) => None,
         }
     }
 }

@@ -91,18 +91,25 @@ pub fn resolve_plain(s: &str) -> NodeValue {
     NodeValue::String(s.to_string())
 }
 
-fn count_nodes(n: &Node) -> usize {
+/// Upper bound on the nesting of a tree built with aliases: the tree is cloned and dropped
+/// recursively, so it must stay far below what a 2 MiB rayon stack can take.
+const MAX_TREE_DEPTH: usize = 512;
+
+/// Number of nodes and height of a subtree, without recursion.
+fn count_nodes(n: &Node) -> (usize, usize) {
     let mut count = 0;
-    let mut stack = vec![n];
-    while let Some(n) = stack.pop() {
+    let mut height = 0;
+    let mut stack = vec![(n, 1usize)];
+    while let Some((n, depth)) = stack.pop() {
         count += 1;
+        height = height.max(depth);
         match &n.value {
-            NodeValue::Seq(items) => stack.extend(items.iter()),
-            NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            NodeValue::Seq(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| (&e.value, depth + 1))),
             _ => {}
         }
     }
-    count
+    (count, height)
 }
 
 /// Parse a YAML stream. Never panics; recursion-free.
@@ -220,12 +227,16 @@ pub fn parse(text: &str) -> Stream {
                 let target = anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n);
                 match target {
                     Some(t) => {
-                        alias_nodes += count_nodes(t);
-                        if alias_nodes > ALIAS_BUDGET {
-                            out.errors.push(ParseError::new(
-                                format!("alias expansion exceeds {ALIAS_BUDGET} nodes"),
-                                sp,
-                            ));
+                        let (count, height) = count_nodes(t);
+                        alias_nodes += count;
+                        let too_deep = stack.len() + height > MAX_TREE_DEPTH;
+                        if alias_nodes > ALIAS_BUDGET || too_deep {
+                            let message = if too_deep {
+                                format!("alias expansion nests deeper than {MAX_TREE_DEPTH} levels")
+                            } else {
+                                format!("alias expansion exceeds {ALIAS_BUDGET} nodes")
+                            };
+                            out.errors.push(ParseError::new(message, sp));
                             stack.clear();
                             anchors.clear();
                             root = None;
@@ -471,5 +482,29 @@ mod tests {
         assert_eq!(ports.items()[0].span.slice(text), "port: 80\n    name: http");
         assert_eq!(ports.items()[1].span.slice(text), "{port: 443}");
         assert!(ports.span.slice(text).ends_with("{port: 443}"));
+    }
+
+    #[test]
+    fn chained_deep_aliases_are_bounded() {
+        // each anchor nests the previous one 200 levels deeper: without a bound the tree would
+        // be thousands of levels deep and overflow the stack when cloned or dropped
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("a{i}: &a{i} "));
+            text.push_str(&"[".repeat(200));
+            if i == 0 {
+                text.push('x');
+            } else {
+                text.push_str(&format!("*a{}", i - 1));
+            }
+            text.push_str(&"]".repeat(200));
+            text.push('\n');
+        }
+        let s = small_stack(move || parse(&text));
+        assert!(
+            s.errors.iter().any(|e| e.message.contains("nests deeper")),
+            "{:?}",
+            s.errors
+        );
     }
 }

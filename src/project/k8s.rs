@@ -304,4 +304,22 @@ mod tests {
         assert_eq!(s.rules, ["K8S011", "K8S010"]);
         assert_eq!(s.reason.as_deref(), Some("legacy image"));
     }
+
+    #[test]
+    fn objects_of_a_mixed_file_get_their_own_environment() {
+        let p = project(&[(
+            "k8s/all.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: shop-prod}\n---\n\
+             apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: shop-staging}\n---\n\
+             apiVersion: v1\nkind: Service\nmetadata: {name: a}\n",
+        )]);
+        let settings = Settings::default();
+        let f = &p.files[0];
+        assert_eq!(f.env, Environment::Prod);
+        let Model::Kubernetes(m) = &f.model else {
+            panic!("not kubernetes")
+        };
+        let envs: Vec<_> = m.objects.iter().map(|o| object_env(&settings, f, o)).collect();
+        assert_eq!(envs, [Environment::Prod, Environment::Nonprod, Environment::Unknown]);
+    }
 }

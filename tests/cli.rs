@@ -12,7 +12,7 @@ use tempfile::TempDir;
 /// A YAML file that does not parse: PARSE001 on line 4.
 const BROKEN: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: payments: api\n";
 /// A YAML file that parses.
-const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: payments-api\n";
+const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: payments-api\n  namespace: payments\n";
 
 /// A temporary repository holding `files` (path, content); directories are created.
 fn repo(files: &[(&str, &str)]) -> TempDir {
@@ -540,7 +540,7 @@ fn suppressions_on_the_line_the_line_before_and_the_file() {
 #[test]
 fn unused_and_unknown_suppressions_are_linea001() {
     let text =
-        "# linea: ignore[PARSE001] nothing to hide\napiVersion: v1\nkind: ConfigMap # linea: ignore[K8S999] typo\n";
+        "# linea: ignore[PARSE001] nothing to hide\napiVersion: v1\nkind: ConfigMap # linea: ignore[K8S999] typo\nmetadata: {name: payments-api, namespace: payments}\n";
     let dir = repo(&[("cm.yaml", text)]);
     let r = check(dir.path(), &[]);
     assert_eq!(r.code, 1);

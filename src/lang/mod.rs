@@ -3,7 +3,9 @@
 
 pub mod docker;
 pub mod ini;
+pub mod k8s;
 pub mod makefile;
+pub mod openapi;
 pub mod pip;
 pub mod pyproject;
 pub mod python;

@@ -5,6 +5,8 @@ pub mod terraform;
 
 use std::path::PathBuf;
 
+pub mod k8s;
+
 use crate::config::Settings;
 use crate::discover::FileKind;
 use crate::lang::{docker, ini, makefile, pip, pyproject, yaml, ParseError};
@@ -22,6 +24,10 @@ pub enum Model {
     Terraform(crate::lang::terraform::TfFile),
     /// A `.tfvars` file.
     TfVars(crate::lang::terraform::TfFile),
+    /// Kubernetes (and Istio) objects of a YAML file.
+    Kubernetes(crate::lang::k8s::Manifests),
+    /// An OpenAPI / Swagger definition (YAML or JSON).
+    OpenApi(crate::lang::openapi::Document),
     /// A Dockerfile that parsed (one that did not is `Text` plus a PARSE001 error).
     Docker(docker::Dockerfile),
     /// A Python module (tree-sitter facts).
@@ -64,8 +70,15 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
     let env = settings.path_environment(&path);
     let source = SourceFile::new(id, path, text);
     let mut errors = Vec::new();
+    let mut scoped_suppressions = Vec::new();
     let model = match kind {
-        FileKind::Yaml | FileKind::GithubWorkflow | FileKind::GithubAction | FileKind::AzurePipeline => {
+        FileKind::Yaml | FileKind::OpenApiJson => {
+            let parsed = k8s::parse_yaml(&source, settings);
+            errors.extend(parsed.errors);
+            scoped_suppressions = parsed.suppressions;
+            parsed.model
+        }
+        FileKind::GithubWorkflow | FileKind::GithubAction | FileKind::AzurePipeline => {
             let stream = yaml::parse(&source.text);
             errors.extend(stream.errors.iter().cloned());
             Model::Yaml(stream)
@@ -120,7 +133,7 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
         env,
         model,
         errors,
-        scoped_suppressions: Vec::new(),
+        scoped_suppressions,
     }
 }
 
@@ -129,6 +142,8 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
 pub struct Project {
     /// All parsed files, indexed by `FileId`.
     pub files: Vec<ParsedFile>,
+    /// Kubernetes objects by kind, namespace, name and labels.
+    pub k8s: k8s::Index,
     /// Python project roots and what belongs to each.
     pub python: python::PythonIndex,
     /// Terraform modules (directories of `*.tf`), evaluated.
@@ -139,10 +154,12 @@ impl Project {
     /// Build the index over parsed files (whose ids are their positions).
     pub fn build(mut files: Vec<ParsedFile>, settings: &Settings) -> Project {
         let terraform = terraform::build(&mut files, settings);
+        let k8s = k8s::Index::build(&mut files, settings);
         let python = python::PythonIndex::build(&files, settings);
         Project {
             files,
             terraform,
+            k8s,
             python,
         }
     }

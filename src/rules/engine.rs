@@ -109,6 +109,26 @@ fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
                 visit(Subject::TfBlock(b));
             }
         }
+        // a kustomize patch holds partial objects: linting them alone would report what the
+        // base already has
+        Model::Kubernetes(m) if m.patch => {}
+        Model::Kubernetes(m) => {
+            for o in &m.objects {
+                visit(Subject::K8sObject(o));
+                if let Some(spec) = o.pod_spec() {
+                    visit(Subject::K8sPod(o, spec));
+                    for c in o.containers() {
+                        visit(Subject::K8sContainer(o, c));
+                    }
+                }
+            }
+        }
+        Model::OpenApi(d) => {
+            visit(Subject::OpenApiDocument(d));
+            for op in &d.operations {
+                visit(Subject::OpenApiOperation(d, op));
+            }
+        }
         Model::Docker(d) => {
             visit(Subject::Dockerfile(d));
             for i in &d.instructions {

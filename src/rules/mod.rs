@@ -11,10 +11,13 @@ pub mod meta;
 pub mod registry;
 pub mod suppress;
 
+pub mod api;
 pub mod core;
 pub mod declarative;
 pub mod docker;
 pub mod docs;
+pub mod istio;
+pub mod kubernetes;
 pub mod layout;
 pub mod python;
 pub mod terraform;
@@ -168,6 +171,16 @@ pub enum NodeKind {
     Project,
     /// A top-level Terraform block (resource, data, module, variable, output, provider...).
     TfBlock,
+    /// A Kubernetes object (any kind, Istio included).
+    K8sObject,
+    /// The pod spec of a pod-bearing object.
+    K8sPod,
+    /// A container (regular, init or ephemeral) of a pod-bearing object.
+    K8sContainer,
+    /// An OpenAPI / Swagger document.
+    OpenApiDocument,
+    /// One operation (method under a path) of an OpenAPI document.
+    OpenApiOperation,
     /// A Dockerfile that parsed, once per file.
     Dockerfile,
     /// Each instruction of a Dockerfile (global ARGs included), in order.
@@ -182,6 +195,12 @@ pub enum Subject<'a> {
     File(&'a ParsedFile),
     Project(&'a Project),
     TfBlock(&'a crate::lang::terraform::TfBlock),
+    K8sObject(&'a crate::lang::k8s::Object),
+    /// An object and its pod spec.
+    K8sPod(&'a crate::lang::k8s::Object, &'a crate::source::Node),
+    K8sContainer(&'a crate::lang::k8s::Object, crate::lang::k8s::Container<'a>),
+    OpenApiDocument(&'a crate::lang::openapi::Document),
+    OpenApiOperation(&'a crate::lang::openapi::Document, &'a crate::lang::openapi::Operation),
     Dockerfile(&'a crate::lang::docker::Dockerfile),
     DockerInstruction(
         &'a crate::lang::docker::Dockerfile,
@@ -196,6 +215,11 @@ impl Subject<'_> {
             Subject::File(_) => NodeKind::File,
             Subject::Project(_) => NodeKind::Project,
             Subject::TfBlock(_) => NodeKind::TfBlock,
+            Subject::K8sObject(_) => NodeKind::K8sObject,
+            Subject::K8sPod(..) => NodeKind::K8sPod,
+            Subject::K8sContainer(..) => NodeKind::K8sContainer,
+            Subject::OpenApiDocument(_) => NodeKind::OpenApiDocument,
+            Subject::OpenApiOperation(..) => NodeKind::OpenApiOperation,
             Subject::Dockerfile(_) => NodeKind::Dockerfile,
             Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
             Subject::PythonModule(_) => NodeKind::PythonModule,
@@ -240,6 +264,41 @@ impl<'a> Subject<'a> {
                 node: &b.body,
                 header: b.header,
             }),
+            Subject::K8sObject(o) => Some(TargetView {
+                target: "k8s.object",
+                type_name: &o.kind,
+                name: o.name.as_deref(),
+                node: &o.root,
+                header: o.header,
+            }),
+            Subject::K8sPod(o, spec) => Some(TargetView {
+                target: "k8s.pod",
+                type_name: &o.kind,
+                name: o.name.as_deref(),
+                node: spec,
+                header: o.header,
+            }),
+            Subject::K8sContainer(o, c) => Some(TargetView {
+                target: "k8s.container",
+                type_name: &o.kind,
+                name: c.name,
+                node: c.node,
+                header: c.header,
+            }),
+            Subject::OpenApiDocument(d) => Some(TargetView {
+                target: "api.document",
+                type_name: if d.is_swagger2() { "swagger" } else { "openapi" },
+                name: None,
+                node: &d.root,
+                header: d.header,
+            }),
+            Subject::OpenApiOperation(d, op) => d.operation_node(op).map(|node| TargetView {
+                target: "api.operation",
+                type_name: &op.method,
+                name: Some(&op.path),
+                node,
+                header: op.header,
+            }),
             Subject::Dockerfile(_) => None,
             Subject::DockerInstruction(d, i) => Some(TargetView {
                 target: "dockerfile.instruction",
@@ -264,6 +323,11 @@ pub fn target_node_kind(target: &str) -> Option<NodeKind> {
     match target {
         "terraform.resource" | "terraform.data" | "terraform.module" | "terraform.provider" | "terraform.variable"
         | "terraform.output" => Some(NodeKind::TfBlock),
+        "k8s.object" => Some(NodeKind::K8sObject),
+        "k8s.pod" => Some(NodeKind::K8sPod),
+        "k8s.container" => Some(NodeKind::K8sContainer),
+        "api.document" => Some(NodeKind::OpenApiDocument),
+        "api.operation" => Some(NodeKind::OpenApiOperation),
         "dockerfile.instruction" => Some(NodeKind::DockerInstruction),
         _ => None,
     }

@@ -12,14 +12,16 @@ const ALIAS_BUDGET: usize = 100_000;
 #[derive(Debug, Clone)]
 pub struct Document {
     pub root: Node,
-    /// Position of the document in its stream (0-based).
+    /// Position of the document in its stream (0-based; broken documents count).
     pub index: usize,
+    /// Byte range of the document in the file.
+    pub span: Span,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Stream {
     pub documents: Vec<Document>,
-    /// Syntax errors; the documents before the error are still returned.
+    /// Syntax errors and duplicate keys; every document that parsed is still returned.
     pub errors: Vec<ParseError>,
 }
 
@@ -34,6 +36,7 @@ enum Frame {
         entries: Vec<Entry>,
         pending_key: Option<(String, Span)>,
         anchor: usize,
+        seen: KeySet,
     },
 }
 
@@ -88,30 +91,44 @@ pub fn resolve_plain(s: &str) -> NodeValue {
     NodeValue::String(s.to_string())
 }
 
-fn count_nodes(n: &Node) -> usize {
+/// Upper bound on the nesting of a tree built with aliases: the tree is cloned and dropped
+/// recursively, so it must stay far below what a 2 MiB rayon stack can take.
+const MAX_TREE_DEPTH: usize = 512;
+
+/// Number of nodes and height of a subtree, without recursion.
+fn count_nodes(n: &Node) -> (usize, usize) {
     let mut count = 0;
-    let mut stack = vec![n];
-    while let Some(n) = stack.pop() {
+    let mut height = 0;
+    let mut stack = vec![(n, 1usize)];
+    while let Some((n, depth)) = stack.pop() {
         count += 1;
+        height = height.max(depth);
         match &n.value {
-            NodeValue::Seq(items) => stack.extend(items.iter()),
-            NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            NodeValue::Seq(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| (&e.value, depth + 1))),
             _ => {}
         }
     }
-    count
+    (count, height)
 }
 
 /// Parse a YAML stream. Never panics; recursion-free.
+///
+/// A syntax error abandons only the document it is in: the parser resumes at the next `---` at
+/// column 0 (granit's `proceed_next_document`, which keeps the original byte offsets), so the
+/// documents after a broken one are still returned. Duplicate keys are reported as errors
+/// (`duplicate key `x``) and the document is kept, the later value winning as in Kubernetes.
 pub fn parse(text: &str) -> Stream {
     let mut out = Stream::default();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: Vec<(usize, Node)> = Vec::new();
     let mut alias_nodes = 0usize;
     let mut doc_index = 0usize;
+    let mut doc_start = 0usize;
     let mut root: Option<Node> = None;
+    let mut parser = Parser::new_from_str(text);
 
-    for item in Parser::new_from_str(text) {
+    while let Some(item) = parser.next_event() {
         let (event, span) = match item {
             Ok(x) => x,
             Err(e) => {
@@ -119,7 +136,15 @@ pub fn parse(text: &str) -> Stream {
                 let at = m.byte_offset().unwrap_or(0).min(text.len());
                 out.errors
                     .push(ParseError::new(e.info().to_string(), Span::new(at, at)));
-                break;
+                // abandon the partial document and resume at the next document marker
+                stack.clear();
+                anchors.clear();
+                root = None;
+                doc_index += 1;
+                match parser.proceed_next_document() {
+                    Ok(true) => continue,
+                    _ => break,
+                }
             }
         };
         let sp = byte_span(text, &span);
@@ -129,12 +154,17 @@ pub fn parse(text: &str) -> Stream {
                 anchors.clear();
                 alias_nodes = 0;
                 root = None;
+                doc_start = sp.start;
                 continue;
             }
             Event::DocumentEnd => {
+                let end = sp.end.max(doc_start);
                 out.documents.push(Document {
-                    root: root.take().unwrap_or(Node::new(sp, NodeValue::Null)),
+                    root: root
+                        .take()
+                        .unwrap_or(Node::new(Span::empty(doc_start), NodeValue::Null)),
                     index: doc_index,
+                    span: Span::new(doc_start, end),
                 });
                 doc_index += 1;
                 continue;
@@ -165,12 +195,14 @@ pub fn parse(text: &str) -> Stream {
                     entries: Vec::new(),
                     pending_key: None,
                     anchor,
+                    seen: KeySet::default(),
                 });
                 continue;
             }
             Event::SequenceEnd => match stack.pop() {
                 Some(Frame::Seq { start, items, anchor }) => {
-                    let n = Node::new(Span::new(start, sp.end.max(start)), NodeValue::Seq(items));
+                    let end = collection_end(sp, items.last().map(|n| n.span.end), start);
+                    let n = Node::new(Span::new(start, end), NodeValue::Seq(items));
                     if anchor != 0 {
                         anchors.push((anchor, n.clone()));
                     }
@@ -182,7 +214,8 @@ pub fn parse(text: &str) -> Stream {
                 Some(Frame::Map {
                     start, entries, anchor, ..
                 }) => {
-                    let n = Node::new(Span::new(start, sp.end.max(start)), NodeValue::Map(entries));
+                    let end = collection_end(sp, entries.last().map(|e| e.value.span.end), start);
+                    let n = Node::new(Span::new(start, end), NodeValue::Map(entries));
                     if anchor != 0 {
                         anchors.push((anchor, n.clone()));
                     }
@@ -194,13 +227,24 @@ pub fn parse(text: &str) -> Stream {
                 let target = anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n);
                 match target {
                     Some(t) => {
-                        alias_nodes += count_nodes(t);
-                        if alias_nodes > ALIAS_BUDGET {
-                            out.errors.push(ParseError::new(
-                                format!("alias expansion exceeds {ALIAS_BUDGET} nodes"),
-                                sp,
-                            ));
-                            return out;
+                        let (count, height) = count_nodes(t);
+                        alias_nodes += count;
+                        let too_deep = stack.len() + height > MAX_TREE_DEPTH;
+                        if alias_nodes > ALIAS_BUDGET || too_deep {
+                            let message = if too_deep {
+                                format!("alias expansion nests deeper than {MAX_TREE_DEPTH} levels")
+                            } else {
+                                format!("alias expansion exceeds {ALIAS_BUDGET} nodes")
+                            };
+                            out.errors.push(ParseError::new(message, sp));
+                            stack.clear();
+                            anchors.clear();
+                            root = None;
+                            doc_index += 1;
+                            match parser.proceed_next_document() {
+                                Ok(true) => continue,
+                                _ => break,
+                            }
                         }
                         let mut n = t.clone();
                         n.span = sp;
@@ -216,21 +260,64 @@ pub fn parse(text: &str) -> Stream {
             None => root = Some(node),
             Some(Frame::Seq { items, .. }) => items.push(node),
             Some(Frame::Map {
-                entries, pending_key, ..
+                entries,
+                pending_key,
+                seen,
+                ..
             }) => match pending_key.take() {
                 None => {
                     let key = node.scalar_text().unwrap_or_default();
                     *pending_key = Some((key, node.span));
                 }
-                Some((key, key_span)) => entries.push(Entry {
-                    key,
-                    key_span,
-                    value: node,
-                }),
+                Some((key, key_span)) => {
+                    if !seen.insert(&key, entries) {
+                        out.errors
+                            .push(ParseError::new(format!("duplicate key `{key}`"), key_span));
+                        // the later value wins, as in Kubernetes and most YAML loaders
+                        entries.retain(|e| e.key != key);
+                    }
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value: node,
+                    });
+                }
             },
         }
     }
     out
+}
+
+/// Where a collection ends: at its closing bracket (flow style), or at its last child (block
+/// style, whose end event sits on the next token and would drag trailing blank lines along).
+fn collection_end(end_event: Span, last_child: Option<usize>, start: usize) -> usize {
+    let end = if end_event.is_empty() {
+        last_child.unwrap_or(end_event.end)
+    } else {
+        end_event.end
+    };
+    end.max(start)
+}
+
+/// Keys seen in one mapping: a linear scan while the mapping is small, a hash set beyond that,
+/// so a huge generated mapping stays linear.
+#[derive(Default)]
+struct KeySet {
+    set: Option<std::collections::HashSet<String>>,
+}
+
+impl KeySet {
+    /// Record `key`; false when it was already present.
+    fn insert(&mut self, key: &str, entries: &[Entry]) -> bool {
+        const SMALL: usize = 32;
+        if self.set.is_none() && entries.len() >= SMALL {
+            self.set = Some(entries.iter().map(|e| e.key.clone()).collect());
+        }
+        match &mut self.set {
+            Some(set) => set.insert(key.to_string()),
+            None => !entries.iter().any(|e| e.key == key),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -254,5 +341,170 @@ mod tests {
     fn reports_errors_with_location() {
         let s = parse("a: [1, 2\n");
         assert_eq!(s.errors.len(), 1);
+    }
+
+    /// Run `f` on a thread with a rayon-sized (2 MiB) stack: deep input must not overflow it.
+    fn small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
+    }
+
+    #[test]
+    fn broken_document_does_not_hide_the_next_ones() {
+        let text = "kind: A\n---\nkind: [B\n---\nkind: C\n---\nkind: D\n";
+        let s = parse(text);
+        assert_eq!(s.errors.len(), 1, "{:?}", s.errors);
+        let kinds: Vec<_> = s
+            .documents
+            .iter()
+            .map(|d| d.root.get("kind").and_then(|k| k.as_str()).unwrap_or("").to_string())
+            .collect();
+        assert_eq!(kinds, ["A", "C", "D"]);
+        // spans stay file offsets after recovery
+        let c = s.documents[1].root.get("kind").unwrap();
+        assert_eq!(c.span.slice(text), "C");
+        assert_eq!(s.documents[1].index, 2);
+    }
+
+    #[test]
+    fn duplicate_keys_are_reported_and_later_value_wins() {
+        let text = "metadata:\n  name: a\n  name: b\n";
+        let s = parse(text);
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!(s.errors[0].message, "duplicate key `name`");
+        assert_eq!(s.errors[0].span.slice(text), "name");
+        assert_eq!(s.errors[0].span.start, text.rfind("name").unwrap());
+        assert_eq!(s.documents[0].root.at("metadata.name").unwrap().as_str(), Some("b"));
+    }
+
+    #[test]
+    fn duplicate_keys_in_large_mappings() {
+        let mut text: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
+        text.push_str("k7: again\n");
+        let s = parse(&text);
+        assert_eq!(s.errors.len(), 1);
+        assert_eq!(s.documents[0].root.entries().len(), 100);
+    }
+
+    #[test]
+    fn tabs_and_bad_indentation_are_errors_not_crashes() {
+        assert!(!parse("a:\n\tb: 1\n").errors.is_empty());
+        assert!(!parse("a:\n  b: 1\n c: 2\n").errors.is_empty());
+        assert!(!parse("a: b: c\n").errors.is_empty());
+        assert!(!parse("'unterminated\n").errors.is_empty());
+    }
+
+    #[test]
+    fn unknown_tags_parse_cleanly() {
+        let s = parse("a: !vault |\n  secret\nb: !!custom 3\n");
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+        assert_eq!(s.documents[0].root.get("a").unwrap().as_str(), Some("secret\n"));
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut text = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            text.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        text.push_str("---\nkind: After\n");
+        let s = small_stack(move || parse(&text));
+        assert!(s.errors.iter().any(|e| e.message.contains("alias expansion")));
+        // the document after the bomb is still read
+        assert!(s.documents.iter().any(|d| d.root.get("kind").is_some()));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        for text in [
+            "- ".repeat(10_000) + "x\n",
+            "[".repeat(10_000) + &"]".repeat(10_000),
+            "{a: ".repeat(10_000) + &"}".repeat(10_000),
+            (0..10_000)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect::<String>(),
+        ] {
+            let s = small_stack(move || parse(&text));
+            assert!(!s.errors.is_empty());
+        }
+        // just under the limit parses, and dropping the tree does not overflow either
+        let ok = "- ".repeat(200) + "x\n";
+        let s = small_stack(move || parse(&ok));
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+    }
+
+    #[test]
+    fn large_stream_parses_linearly() {
+        let doc = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 2\n---\n";
+        let text = doc.repeat(50_000); // ~4.5 MB
+        let started = std::time::Instant::now();
+        let s = parse(&text);
+        assert!(s.errors.is_empty());
+        assert_eq!(s.documents.len(), 50_001); // the trailing `---` opens an empty document
+        assert!(started.elapsed().as_secs() < 30);
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let samples = [
+            "\u{0}",
+            "---\n---\n...\n",
+            "%YAML 9.9\n---\na",
+            "? [a\n: b",
+            "*x",
+            "&a &b c",
+            "{",
+            "]",
+            "-\t-",
+        ];
+        for t in samples {
+            let _ = parse(t);
+        }
+        let bytes: Vec<u8> = (0..4000u32)
+            .map(|i| b"-:[]{}&*!|>'\"#%@ \n\tab,?"[(i * 7919 % 23) as usize])
+            .collect();
+        let text = String::from_utf8(bytes).unwrap();
+        for w in (0..text.len()).step_by(97) {
+            let _ = parse(&text[w..]);
+        }
+    }
+
+    #[test]
+    fn block_collections_end_at_their_last_child() {
+        let text = "ports:\n  - port: 80\n    name: http\n\n  - {port: 443}\nnext: 1\n";
+        let s = parse(text);
+        let ports = s.documents[0].root.get("ports").unwrap();
+        assert_eq!(ports.items()[0].span.slice(text), "port: 80\n    name: http");
+        assert_eq!(ports.items()[1].span.slice(text), "{port: 443}");
+        assert!(ports.span.slice(text).ends_with("{port: 443}"));
+    }
+
+    #[test]
+    fn chained_deep_aliases_are_bounded() {
+        // each anchor nests the previous one 200 levels deeper: without a bound the tree would
+        // be thousands of levels deep and overflow the stack when cloned or dropped
+        let mut text = String::new();
+        for i in 0..40 {
+            text.push_str(&format!("a{i}: &a{i} "));
+            text.push_str(&"[".repeat(200));
+            if i == 0 {
+                text.push('x');
+            } else {
+                text.push_str(&format!("*a{}", i - 1));
+            }
+            text.push_str(&"]".repeat(200));
+            text.push('\n');
+        }
+        let s = small_stack(move || parse(&text));
+        assert!(
+            s.errors.iter().any(|e| e.message.contains("nests deeper")),
+            "{:?}",
+            s.errors
+        );
     }
 }

@@ -19,6 +19,9 @@ const POD_KINDS: &[&str] = &[
 /// Kubernetes probes replace HEALTHCHECK: any scanned manifest with a pod-bearing kind means
 /// the images of this repository run on Kubernetes.
 fn deploys_to_kubernetes(project: &Project) -> bool {
+    if project.k8s_objects().any(|(_, o)| o.is_pod_bearing()) {
+        return true;
+    }
     project.files.iter().any(|f| match &f.model {
         Model::Yaml(stream) => stream.documents.iter().any(|doc| {
             doc.root.get("apiVersion").is_some()

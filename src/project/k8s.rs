@@ -1,0 +1,325 @@
+//! Kubernetes in the project: reading YAML files as manifests or OpenAPI documents, the
+//! `linea.dev/ignore` annotation, environments from namespaces and kustomizations, and the
+//! object index cross-object rules query.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::config::Settings;
+use crate::lang::k8s::{self, Object};
+use crate::lang::{openapi, yaml, ParseError};
+use crate::project::{Model, ParsedFile, ScopedSuppression};
+use crate::source::{Environment, FileId, SourceFile};
+
+/// The annotation that suppresses findings on one object: `"K8S011, K8S010: reason"`.
+pub const IGNORE_ANNOTATION: &str = "linea.dev/ignore";
+
+/// A YAML file read as Kubernetes, OpenAPI, or nothing we know.
+pub struct ParsedYaml {
+    pub model: Model,
+    pub errors: Vec<ParseError>,
+    pub suppressions: Vec<ScopedSuppression>,
+}
+
+static K8S_SHAPE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^apiVersion:[ \t]*\S").expect("valid regex"));
+static K8S_KIND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?m)^kind:[ \t]*\S").expect("valid regex"));
+static API_SHAPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?m)^\s*"?(openapi|swagger)"?\s*:"#).expect("valid regex"));
+
+/// A Helm chart template: not YAML until rendered, so it is not ours to parse.
+pub fn is_helm_template(path: &Path, text: &str) -> bool {
+    text.contains("{{") && path.components().any(|c| c.as_os_str() == "templates")
+}
+
+/// Read a `*.yaml`/`*.yml`/OpenAPI JSON file. Syntax errors count only in files that are, or
+/// look like, Kubernetes or OpenAPI: any other YAML is not ours and stays silent.
+pub fn parse_yaml(source: &SourceFile, _settings: &Settings) -> ParsedYaml {
+    let text: &str = &source.text;
+    if is_helm_template(&source.path, text) {
+        return ParsedYaml {
+            model: Model::Text,
+            errors: Vec::new(),
+            suppressions: Vec::new(),
+        };
+    }
+    let stream = yaml::parse(text);
+    let errors = stream.errors.clone();
+    match k8s::from_stream(stream) {
+        Ok(m) => {
+            let suppressions = m.objects.iter().filter_map(annotation_suppression).collect();
+            ParsedYaml {
+                model: Model::Kubernetes(m),
+                errors,
+                suppressions,
+            }
+        }
+        Err(stream) => match openapi::from_stream(stream) {
+            Ok(d) => ParsedYaml {
+                model: Model::OpenApi(d),
+                errors,
+                suppressions: Vec::new(),
+            },
+            Err(stream) => {
+                let looks_known = (K8S_SHAPE.is_match(text) && K8S_KIND.is_match(text)) || API_SHAPE.is_match(text);
+                ParsedYaml {
+                    model: Model::Yaml(stream),
+                    errors: if looks_known { errors } else { Vec::new() },
+                    suppressions: Vec::new(),
+                }
+            }
+        },
+    }
+}
+
+/// `linea.dev/ignore: "K8S011, K8S010: reason"` → a suppression covering the object.
+fn annotation_suppression(o: &Object) -> Option<ScopedSuppression> {
+    let node = o.root.at("metadata.annotations")?.get(IGNORE_ANNOTATION)?;
+    let value = node.as_str()?;
+    let (ids, reason) = match value.split_once(':') {
+        Some((ids, reason)) => (ids, Some(reason.trim().to_string()).filter(|r| !r.is_empty())),
+        None => (value, None),
+    };
+    let rules: Vec<String> = ids
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    if rules.is_empty() {
+        return None;
+    }
+    Some(ScopedSuppression {
+        span: o.root.span,
+        at: node.span,
+        rules,
+        reason,
+    })
+}
+
+/// Where one object lives in the project.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ObjectRef {
+    pub file: FileId,
+    pub index: usize,
+}
+
+/// Kubernetes objects of the project by kind, for cross-object rules.
+#[derive(Debug, Default)]
+pub struct Index {
+    by_kind: HashMap<String, Vec<ObjectRef>>,
+    all: Vec<ObjectRef>,
+}
+
+impl Index {
+    /// Resolve kustomization namespaces, refine file environments and index every object.
+    pub fn build(files: &mut [ParsedFile], settings: &Settings) -> Index {
+        // kustomize: the namespace a kustomization sets applies to the manifests beside it;
+        // the files it patches are partial objects, not objects of their own
+        let mut dir_namespace: HashMap<PathBuf, String> = HashMap::new();
+        let mut patches: HashSet<PathBuf> = HashSet::new();
+        for f in files.iter() {
+            if let Model::Kubernetes(m) = &f.model {
+                if let Some(k) = &m.kustomization {
+                    let dir = f.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
+                    if let Some(ns) = &k.namespace {
+                        dir_namespace.insert(dir.clone(), ns.clone());
+                    }
+                    for p in &k.patches {
+                        patches.insert(normalize(&dir.join(p)));
+                    }
+                }
+            }
+        }
+        let mut index = Index::default();
+        for f in files.iter_mut() {
+            let id = f.source.id;
+            let dir = f.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let is_patch = patches.contains(&normalize(&f.source.path));
+            let Model::Kubernetes(m) = &mut f.model else { continue };
+            m.patch = is_patch;
+            if let Some(ns) = dir_namespace.get(&dir) {
+                for o in &mut m.objects {
+                    if o.effective_namespace.is_none() {
+                        o.effective_namespace = Some(ns.clone());
+                    }
+                }
+            }
+            if settings.configured_environment(&f.source.path).is_none() {
+                let envs: Vec<Environment> = m
+                    .objects
+                    .iter()
+                    .filter_map(|o| o.effective_namespace.as_deref())
+                    .filter_map(|ns| settings.environment_of_name(ns))
+                    .collect();
+                let path_env = f.env;
+                f.env = if path_env == Environment::Prod || envs.contains(&Environment::Prod) {
+                    Environment::Prod
+                } else if path_env == Environment::Nonprod || (!envs.is_empty() && envs.len() == m.objects.len()) {
+                    Environment::Nonprod
+                } else {
+                    Environment::Unknown
+                };
+            }
+            if is_patch {
+                continue;
+            }
+            for (i, o) in m.objects.iter().enumerate() {
+                let r = ObjectRef { file: id, index: i };
+                index.by_kind.entry(o.kind.clone()).or_default().push(r);
+                index.all.push(r);
+            }
+        }
+        index
+    }
+
+    pub fn refs(&self) -> &[ObjectRef] {
+        &self.all
+    }
+
+    pub fn refs_of_kind(&self, kind: &str) -> &[ObjectRef] {
+        self.by_kind.get(kind).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system.
+pub fn normalize(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl super::Project {
+    /// The object an index entry points at.
+    pub fn k8s_object(&self, r: ObjectRef) -> Option<(&ParsedFile, &Object)> {
+        let f = self.file(r.file)?;
+        match &f.model {
+            Model::Kubernetes(m) => Some((f, m.objects.get(r.index)?)),
+            _ => None,
+        }
+    }
+
+    /// Every indexed object (patch files excluded).
+    pub fn k8s_objects(&self) -> impl Iterator<Item = (&ParsedFile, &Object)> {
+        self.k8s.refs().iter().filter_map(|r| self.k8s_object(*r))
+    }
+
+    /// Every indexed object of a kind.
+    pub fn k8s_of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = (&'a ParsedFile, &'a Object)> + 'a {
+        self.k8s.refs_of_kind(kind).iter().filter_map(|r| self.k8s_object(*r))
+    }
+}
+
+/// Whether two objects are in the same namespace. An object that names no namespace lands
+/// wherever it is applied, so it is taken to share any namespace (no false "missing" findings).
+pub fn same_namespace(a: &Object, b: &Object) -> bool {
+    match (&a.effective_namespace, &b.effective_namespace) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
+/// The environment of one object: config globs, then its namespace, then its path.
+pub fn object_env(settings: &Settings, file: &ParsedFile, o: &Object) -> Environment {
+    if let Some(e) = settings.configured_environment(&file.source.path) {
+        return e;
+    }
+    if let Some(e) = o
+        .effective_namespace
+        .as_deref()
+        .and_then(|ns| settings.environment_of_name(ns))
+    {
+        return e;
+    }
+    settings.path_environment(&file.source.path)
+}
+
+/// Whether one object counts as production.
+pub fn object_is_prod(settings: &Settings, file: &ParsedFile, o: &Object) -> bool {
+    settings.is_prod(object_env(settings, file, o))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::FileKind;
+    use crate::project::{parse, Project};
+
+    fn project(files: &[(&str, &str)]) -> Project {
+        let settings = Settings::default();
+        let parsed = files
+            .iter()
+            .enumerate()
+            .map(|(i, (p, t))| parse(FileId(i as u32), p.into(), FileKind::Yaml, t.to_string(), &settings))
+            .collect();
+        Project::build(parsed, &settings)
+    }
+
+    #[test]
+    fn kustomization_namespace_sets_environment_and_patches_are_not_objects() {
+        let p = project(&[
+            (
+                "k8s/overlays/eu/kustomization.yaml",
+                "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop-prod\npatches:\n- path: replicas.yaml\n",
+            ),
+            ("k8s/overlays/eu/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: api}\n"),
+            ("k8s/overlays/eu/replicas.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n"),
+            ("k8s/dev/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop-dev}\n"),
+        ]);
+        assert_eq!(p.files[1].env, Environment::Prod);
+        assert_eq!(p.files[3].env, Environment::Nonprod);
+        assert_eq!(p.k8s_of_kind("Deployment").count(), 0);
+        assert_eq!(p.k8s_of_kind("Service").count(), 2);
+    }
+
+    #[test]
+    fn helm_templates_and_foreign_yaml_are_silent() {
+        let p = project(&[
+            ("chart/templates/deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  {{- include \"x\" . }}\n"),
+            ("values.yaml", "image: [broken\n"),
+            ("bad.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: x\n"),
+        ]);
+        assert!(p.files[0].errors.is_empty());
+        assert!(p.files[1].errors.is_empty());
+        assert_eq!(p.files[2].errors.len(), 1);
+    }
+
+    #[test]
+    fn ignore_annotation_becomes_a_scoped_suppression() {
+        let p = project(&[(
+            "d.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n  annotations:\n    linea.dev/ignore: \"K8S011, K8S010: legacy image\"\n",
+        )]);
+        let s = &p.files[0].scoped_suppressions[0];
+        assert_eq!(s.rules, ["K8S011", "K8S010"]);
+        assert_eq!(s.reason.as_deref(), Some("legacy image"));
+    }
+
+    #[test]
+    fn objects_of_a_mixed_file_get_their_own_environment() {
+        let p = project(&[(
+            "k8s/all.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: shop-prod}\n---\n\
+             apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: shop-staging}\n---\n\
+             apiVersion: v1\nkind: Service\nmetadata: {name: a}\n",
+        )]);
+        let settings = Settings::default();
+        let f = &p.files[0];
+        assert_eq!(f.env, Environment::Prod);
+        let Model::Kubernetes(m) = &f.model else {
+            panic!("not kubernetes")
+        };
+        let envs: Vec<_> = m.objects.iter().map(|o| object_env(&settings, f, o)).collect();
+        assert_eq!(envs, [Environment::Prod, Environment::Nonprod, Environment::Unknown]);
+    }
+}

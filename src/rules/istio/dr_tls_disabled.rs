@@ -1,0 +1,37 @@
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct DrTlsDisabled;
+
+impl Rule for DrTlsDisabled {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::K8sObject]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::K8sObject(o) = subject else { return };
+        if !super::is_istio(o, "DestinationRule") {
+            return;
+        }
+        let Some(host) = o.root.at("spec.host").and_then(|h| h.as_str()) else {
+            return;
+        };
+        let in_mesh = super::mesh_host(cx.project, host).is_some()
+            || host.ends_with(".svc.cluster.local")
+            || host.ends_with(".svc");
+        if !in_mesh {
+            return; // plain TLS to an external host is the caller's business
+        }
+        let mut modes = Vec::new();
+        for policy in ["spec.trafficPolicy", "spec.subsets[*].trafficPolicy"] {
+            for p in o.root.select(policy) {
+                modes.extend(p.select("tls.mode"));
+                modes.extend(p.select("portLevelSettings[*].tls.mode"));
+            }
+        }
+        for m in modes {
+            if m.as_str() == Some("DISABLE") {
+                cx.report(m.span, format!("DestinationRule disables TLS to in-mesh host `{host}`"));
+            }
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! Istio rules (IST): mTLS, gateways, authorization, and VirtualService routing checked
+//! against the Services in the scanned manifests.
+
+use crate::lang::k8s::Object;
+use crate::project::{ParsedFile, Project};
+
+pub mod dr_tls_disabled;
+pub mod mtls_missing;
+pub mod sidecar_disabled;
+pub mod vs_unknown_host;
+pub mod vs_unknown_port;
+
+/// Whether an object is an Istio resource of `kind` (any API version).
+pub fn is_istio(o: &Object, kind: &str) -> bool {
+    o.kind == kind && o.group().ends_with(".istio.io")
+}
+
+/// A host written as a cluster service name: `reviews`, `reviews.shop`, `reviews.shop.svc`,
+/// `reviews.shop.svc.cluster.local`, split into (service, namespace if written).
+/// `None` for external names (`api.stripe.com`), wildcards and templated values.
+pub fn mesh_host<'a>(project: &Project, host: &'a str) -> Option<(&'a str, Option<&'a str>)> {
+    if host.is_empty() || host.contains('*') || host.contains("{{") {
+        return None;
+    }
+    let host = host
+        .strip_suffix(".svc.cluster.local")
+        .or_else(|| host.strip_suffix(".svc"))
+        .unwrap_or(host);
+    let parts: Vec<&str> = host.split('.').collect();
+    match parts.as_slice() {
+        [svc] => Some((svc, None)),
+        // `name.ns` only when `ns` is a namespace we know; `httpbin.org` is not
+        [svc, ns]
+            if project
+                .k8s_objects()
+                .any(|(_, o)| o.effective_namespace.as_deref() == Some(*ns)) =>
+        {
+            Some((svc, Some(ns)))
+        }
+        _ => None,
+    }
+}
+
+/// The Service a mesh host names, seen from an object in `from_ns`.
+pub fn find_service<'p>(
+    project: &'p Project,
+    svc: &str,
+    ns: Option<&str>,
+    from: &Object,
+) -> Option<(&'p ParsedFile, &'p Object)> {
+    let want_ns = ns.or(from.effective_namespace.as_deref());
+    project.k8s_of_kind("Service").find(|(_, s)| {
+        s.group().is_empty()
+            && s.name.as_deref() == Some(svc)
+            && match (want_ns, s.effective_namespace.as_deref()) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            }
+    })
+}
+
+/// Destinations of a VirtualService's routes: the `destination` maps.
+pub fn destinations(vs: &Object) -> Vec<&crate::source::Node> {
+    let mut out = Vec::new();
+    for proto in ["http", "tcp", "tls"] {
+        out.extend(vs.root.select(&format!("spec.{proto}[*].route[*].destination")));
+        out.extend(vs.root.select(&format!("spec.{proto}[*].mirror")));
+    }
+    out
+}

@@ -1,0 +1,52 @@
+use crate::project::k8s::{object_is_prod, same_namespace};
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct MtlsMissing;
+
+/// Istio's default root namespace: a selector-less PeerAuthentication there is mesh-wide.
+const ROOT_NAMESPACE: &str = "istio-system";
+
+impl Rule for MtlsMissing {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::Project]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::Project(project) = subject else { return };
+        let strict: Vec<_> = project
+            .k8s_of_kind("PeerAuthentication")
+            .filter(|(_, p)| super::is_istio(p, "PeerAuthentication"))
+            .filter(|(_, p)| p.root.at("spec.selector").is_none())
+            .filter(|(_, p)| p.root.at("spec.mtls.mode").and_then(|m| m.as_str()) == Some("STRICT"))
+            .map(|(_, p)| p)
+            .collect();
+        if strict
+            .iter()
+            .any(|p| p.effective_namespace.as_deref() == Some(ROOT_NAMESPACE))
+        {
+            return;
+        }
+        for (ns, workloads) in crate::rules::kubernetes::workloads_by_namespace(project) {
+            let Some((file, first)) = workloads
+                .iter()
+                .find(|(f, o)| object_is_prod(cx.settings, f, o))
+                .copied()
+            else {
+                continue;
+            };
+            if strict.iter().any(|p| same_namespace(first, p)) {
+                continue;
+            }
+            let ns = if ns.is_empty() {
+                "(unnamed)".to_string()
+            } else {
+                format!("`{ns}`")
+            };
+            cx.report_in(
+                file.source.id,
+                first.header,
+                format!("prod namespace {ns} has no STRICT PeerAuthentication"),
+            );
+        }
+    }
+}

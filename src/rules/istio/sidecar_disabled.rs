@@ -1,0 +1,38 @@
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct SidecarDisabled;
+
+const INJECT: &str = "sidecar.istio.io/inject";
+
+impl Rule for SidecarDisabled {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::K8sObject]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::K8sObject(o) = subject else { return };
+        let Some(template) = o.pod_template() else { return };
+        let meta = template.get("metadata");
+        let opt_out = ["annotations", "labels"]
+            .iter()
+            .filter_map(|k| meta.and_then(|m| m.get(k)).and_then(|m| m.get(INJECT)))
+            .find(|v| v.scalar_text().is_some_and(|s| s == "false"));
+        let Some(v) = opt_out else { return };
+        let Some(ns) = o.effective_namespace.as_deref() else {
+            return;
+        };
+        let injected = cx.project.k8s_of_kind("Namespace").any(|(_, n)| {
+            n.name.as_deref() == Some(ns)
+                && (n.label("istio-injection") == Some("enabled") || n.label("istio.io/rev").is_some())
+        });
+        if injected {
+            cx.report(
+                v.span,
+                format!(
+                    "{} opts out of sidecar injection in injected namespace `{ns}`",
+                    crate::rules::kubernetes::object_name(o)
+                ),
+            );
+        }
+    }
+}

@@ -1,0 +1,35 @@
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct VsUnknownHost;
+
+impl Rule for VsUnknownHost {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::K8sObject]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::K8sObject(o) = subject else { return };
+        if !super::is_istio(o, "VirtualService") {
+            return;
+        }
+        // with no Service scanned at all, the Services live elsewhere: nothing to compare
+        if cx.project.k8s_of_kind("Service").next().is_none() {
+            return;
+        }
+        for d in super::destinations(o) {
+            let Some(h) = d.get("host") else { continue };
+            let Some(host) = h.as_str() else { continue };
+            let Some((svc, ns)) = super::mesh_host(cx.project, host) else {
+                continue;
+            };
+            let declared = super::find_service(cx.project, svc, ns, o).is_some()
+                || cx
+                    .project
+                    .k8s_of_kind("ServiceEntry")
+                    .any(|(_, se)| se.root.select("spec.hosts[*]").iter().any(|x| x.as_str() == Some(host)));
+            if !declared {
+                cx.report(h.span, format!("destination host `{host}` matches no scanned Service"));
+            }
+        }
+    }
+}

@@ -1,0 +1,57 @@
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct DefaultNamespace;
+
+/// Kinds known to be namespaced (custom resources may be either, so they are left alone).
+const NAMESPACED: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Job",
+    "CronJob",
+    "Service",
+    "ConfigMap",
+    "Secret",
+    "ServiceAccount",
+    "Role",
+    "RoleBinding",
+    "Ingress",
+    "NetworkPolicy",
+    "PodDisruptionBudget",
+    "HorizontalPodAutoscaler",
+    "PersistentVolumeClaim",
+    "VirtualService",
+    "DestinationRule",
+    "Gateway",
+    "PeerAuthentication",
+    "AuthorizationPolicy",
+    "ServiceEntry",
+    "Sidecar",
+    "RequestAuthentication",
+];
+
+impl Rule for DefaultNamespace {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::K8sObject]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::K8sObject(o) = subject else { return };
+        if !NAMESPACED.contains(&o.kind.as_str()) || !super::is_builtin_group(o.group()) {
+            return;
+        }
+        match o.effective_namespace.as_deref() {
+            Some("default") => {
+                let at = o.root.at("metadata.namespace").map(|n| n.span).unwrap_or(o.header);
+                cx.report(at, format!("{} is in the `default` namespace", super::object_name(o)));
+            }
+            None => {
+                cx.report(o.header, format!("{} names no namespace", super::object_name(o)));
+            }
+            Some(_) => {}
+        }
+    }
+}

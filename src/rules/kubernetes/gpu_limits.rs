@@ -1,0 +1,53 @@
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct GpuLimits;
+
+const GPU: &str = "nvidia.com/gpu";
+
+impl Rule for GpuLimits {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::K8sContainer, NodeKind::K8sPod]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        match subject {
+            Subject::K8sContainer(_, c) => {
+                let Some(req) = c.node.at("resources.requests").and_then(|r| r.entry(GPU)) else {
+                    return;
+                };
+                if c.node.at("resources.limits").and_then(|l| l.get(GPU)).is_none() {
+                    cx.report(
+                        req.key_span,
+                        format!("{} requests `{GPU}` without a limit", super::container_name(&c)),
+                    );
+                }
+            }
+            Subject::K8sPod(o, spec) => {
+                let uses_gpu = o.containers().iter().any(|c| {
+                    c.node.at("resources.limits").and_then(|l| l.get(GPU)).is_some()
+                        || c.node.at("resources.requests").and_then(|l| l.get(GPU)).is_some()
+                });
+                if !uses_gpu {
+                    return;
+                }
+                let tolerated = spec
+                    .get("tolerations")
+                    .map(|t| t.items())
+                    .unwrap_or_default()
+                    .iter()
+                    .any(|t| {
+                        let key = t.get("key").and_then(|k| k.as_str());
+                        let op = t.get("operator").and_then(|k| k.as_str());
+                        key == Some(GPU) || (key.is_none() && op == Some("Exists"))
+                    });
+                if !tolerated {
+                    cx.report(
+                        o.header,
+                        format!("GPU {} has no toleration for `{GPU}`", super::object_name(o)),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,32 @@
+use crate::lang::k8s::Selector;
+use crate::project::k8s::same_namespace;
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct NoPdb;
+
+impl Rule for NoPdb {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::K8sObject]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::K8sObject(o) = subject else { return };
+        if !(o.is("Deployment") || o.is("StatefulSet")) || !o.is_pod_bearing() || !super::in_prod(cx, o) {
+            return;
+        }
+        let labels = o.pod_labels();
+        let covered = cx.project.k8s_of_kind("PodDisruptionBudget").any(|(_, pdb)| {
+            let Some(sel) = pdb.root.at("spec.selector") else {
+                return false;
+            };
+            let s = Selector::from_label_selector(sel).for_templates();
+            same_namespace(o, pdb) && (s.unknown || s.matches(&labels))
+        });
+        if !covered {
+            cx.report(
+                o.header,
+                format!("prod {} has no PodDisruptionBudget", super::object_name(o)),
+            );
+        }
+    }
+}

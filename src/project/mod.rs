@@ -1,5 +1,7 @@
 //! Parsed files and the `Project` index that project-level rules query.
 
+pub mod pipeline;
+
 use std::path::PathBuf;
 
 use crate::config::Settings;
@@ -15,6 +17,9 @@ pub enum Model {
     Text,
     /// A YAML stream (Kubernetes, Istio, OpenAPI, pipelines are views over it).
     Yaml(yaml::Stream),
+    /// A CI pipeline (GitHub Actions workflow or action, Azure Pipelines): the YAML stream and
+    /// its pipeline view.
+    Pipeline(Box<pipeline::PipelineFile>),
 }
 
 /// A suppression that a language found outside comments (e.g. a Kubernetes annotation);
@@ -46,11 +51,15 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
     let env = settings.path_environment(&path);
     let source = SourceFile::new(id, path, text);
     let mut errors = Vec::new();
+    let mut kind = kind;
     let model = match kind {
         FileKind::Yaml | FileKind::GithubWorkflow | FileKind::GithubAction | FileKind::AzurePipeline => {
             let stream = yaml::parse(&source.text);
             errors.extend(stream.errors.iter().cloned());
-            Model::Yaml(stream)
+            match pipeline_of(&mut kind, &stream, &source) {
+                Some(p) => Model::Pipeline(Box::new(pipeline::PipelineFile { stream, pipeline: p })),
+                None => Model::Yaml(stream),
+            }
         }
         _ => Model::Text,
     };
@@ -64,6 +73,35 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
     }
 }
 
+/// The pipeline view of a CI file, or of a YAML document shaped like an Azure pipeline (which
+/// then becomes an `AzurePipeline` file).
+fn pipeline_of(
+    kind: &mut FileKind,
+    stream: &yaml::Stream,
+    source: &SourceFile,
+) -> Option<crate::lang::pipeline::Pipeline> {
+    use crate::lang::{azure_pipelines, gha};
+    let root = &stream.documents.first()?.root;
+    if !root.is_map() {
+        return None;
+    }
+    let stem = source
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    match kind {
+        FileKind::GithubWorkflow => Some(gha::parse(root, &source.text, source.id, false)),
+        FileKind::GithubAction => Some(gha::parse(root, &source.text, source.id, true)),
+        FileKind::AzurePipeline => Some(azure_pipelines::parse(root, &source.text, source.id, &stem)),
+        FileKind::Yaml if stream.documents.len() == 1 && azure_pipelines::is_pipeline(root) => {
+            *kind = FileKind::AzurePipeline;
+            Some(azure_pipelines::parse(root, &source.text, source.id, &stem))
+        }
+        _ => None,
+    }
+}
+
 /// Everything scanned in one run, indexed for project-level rules.
 #[derive(Debug, Default)]
 pub struct Project {
@@ -74,6 +112,8 @@ pub struct Project {
 impl Project {
     /// Build the index over parsed files (whose ids are their positions).
     pub fn build(files: Vec<ParsedFile>, _settings: &Settings) -> Project {
+        let mut files = files;
+        pipeline::expand(&mut files);
         Project { files }
     }
 

@@ -104,6 +104,20 @@ fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
     visit(Subject::File(file));
     match &file.model {
         Model::Text | Model::Yaml(_) => {}
+        Model::Pipeline(pf) => {
+            let pipeline = &pf.pipeline;
+            visit(Subject::Pipeline(pipeline));
+            if pipeline.role != crate::lang::pipeline::Role::Template {
+                for job in &pipeline.expanded {
+                    visit(Subject::PipelineJob { pipeline, job });
+                }
+            }
+            for job in &pipeline.jobs {
+                for step in &job.steps {
+                    visit(Subject::PipelineStep { pipeline, job, step });
+                }
+            }
+        }
     }
 }
 

@@ -11,6 +11,7 @@ pub mod meta;
 pub mod registry;
 pub mod suppress;
 
+pub mod ci;
 pub mod core;
 pub mod declarative;
 pub mod docs;
@@ -162,6 +163,13 @@ pub enum NodeKind {
     File,
     /// The whole repository, once per run.
     Project,
+    /// A CI pipeline file (workflow, composite action, Azure pipeline or template), once.
+    Pipeline,
+    /// A job of a pipeline with its templates and reusable workflows followed (not visited in
+    /// template files: their jobs are visited through the pipelines that include them).
+    PipelineJob,
+    /// A step as written in its own file.
+    PipelineStep,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -169,6 +177,16 @@ pub enum NodeKind {
 pub enum Subject<'a> {
     File(&'a ParsedFile),
     Project(&'a Project),
+    Pipeline(&'a crate::lang::pipeline::Pipeline),
+    PipelineJob {
+        pipeline: &'a crate::lang::pipeline::Pipeline,
+        job: &'a crate::lang::pipeline::Job,
+    },
+    PipelineStep {
+        pipeline: &'a crate::lang::pipeline::Pipeline,
+        job: &'a crate::lang::pipeline::Job,
+        step: &'a crate::lang::pipeline::Step,
+    },
 }
 
 impl Subject<'_> {
@@ -176,6 +194,9 @@ impl Subject<'_> {
         match self {
             Subject::File(_) => NodeKind::File,
             Subject::Project(_) => NodeKind::Project,
+            Subject::Pipeline(_) => NodeKind::Pipeline,
+            Subject::PipelineJob { .. } => NodeKind::PipelineJob,
+            Subject::PipelineStep { .. } => NodeKind::PipelineStep,
         }
     }
 }
@@ -201,7 +222,24 @@ impl<'a> Subject<'a> {
     /// A language adds an arm here for each target it offers.
     pub fn target_view(&self) -> Option<TargetView<'a>> {
         match self {
-            Subject::File(_) | Subject::Project(_) => None,
+            Subject::File(_) | Subject::Project(_) | Subject::Pipeline(_) => None,
+            Subject::PipelineJob { job, .. } => Some(TargetView {
+                target: "pipeline.job",
+                type_name: if job.deployment { "deployment" } else { "job" },
+                name: Some(job.id.text.as_str()),
+                node: &job.node,
+                header: job.header,
+            }),
+            Subject::PipelineStep { step, .. } => Some(TargetView {
+                target: "pipeline.step",
+                type_name: step.tool().unwrap_or(match &step.kind {
+                    crate::lang::pipeline::StepKind::Script => "script",
+                    _ => "other",
+                }),
+                name: step.name.as_ref().map(|n| n.text.as_str()),
+                node: &step.node,
+                header: step.header,
+            }),
         }
     }
 }
@@ -211,6 +249,8 @@ impl<'a> Subject<'a> {
 #[allow(clippy::match_single_binding)]
 pub fn target_node_kind(target: &str) -> Option<NodeKind> {
     match target {
+        "pipeline.job" => Some(NodeKind::PipelineJob),
+        "pipeline.step" => Some(NodeKind::PipelineStep),
         _ => None,
     }
 }

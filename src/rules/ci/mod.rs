@@ -1,0 +1,1 @@
+//! CI pipeline rules (GitHub Actions and Azure Pipelines).

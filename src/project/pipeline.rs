@@ -202,13 +202,13 @@ pub fn expand(files: &mut [ParsedFile]) {
         }
         let index = Index { files, by_path };
         for i in 0..files.len() {
-            let Some(p) = index.pipeline(i) else { continue };
+            if index.pipeline(i).is_none() {
+                continue;
+            }
             let mut unresolved = Vec::new();
             let mut templates = Vec::new();
             let jobs = index.expand(i, 0, &mut unresolved, &mut templates);
-            if p.system == System::AzurePipelines {
-                template_files.extend(templates);
-            }
+            template_files.extend(templates);
             results.push((i, jobs, unresolved));
         }
     }
@@ -228,7 +228,12 @@ pub fn expand(files: &mut [ParsedFile]) {
             ..
         }) = files.get_mut(t)
         {
-            p.pipeline.role = Role::Template;
+            // a reusable workflow that only runs when called is visited through its callers;
+            // one with triggers of its own also runs standalone
+            let call_only = p.pipeline.triggers.iter().all(|t| t.event == "workflow_call");
+            if p.pipeline.system == System::AzurePipelines || call_only {
+                p.pipeline.role = Role::Template;
+            }
         }
     }
 }

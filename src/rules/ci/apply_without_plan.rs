@@ -8,7 +8,17 @@ use crate::rules::{Context, NodeKind, Rule, Subject};
 pub struct ApplyWithoutPlan;
 
 /// Flags of `terraform apply` whose value is the next word.
-const VALUE_FLAGS: &[&str] = &["-var", "-var-file", "-target", "-replace", "-state", "-state-out", "-backup", "-lock-timeout", "-parallelism"];
+const VALUE_FLAGS: &[&str] = &[
+    "-var",
+    "-var-file",
+    "-target",
+    "-replace",
+    "-state",
+    "-state-out",
+    "-backup",
+    "-lock-timeout",
+    "-parallelism",
+];
 
 /// Non-flag words, skipping the values of flags written with a space.
 fn positional(args: &[Text]) -> Vec<&Text> {
@@ -34,7 +44,9 @@ impl Rule for ApplyWithoutPlan {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else { return };
+        let Subject::PipelineJob { pipeline, job } = subject else {
+            return;
+        };
         // plan files saved in this job or in jobs it depends on (passed as artifacts)
         let mut saved: Vec<String> = Vec::new();
         let mut jobs = upstream(pipeline, job);
@@ -64,7 +76,9 @@ impl Rule for ApplyWithoutPlan {
         }
         let saved_name = |arg: &str| {
             let base = |s: &str| s.rsplit('/').next().unwrap_or(s).to_string();
-            saved.iter().any(|s| base(s) == base(arg) || s.contains("$(") || s.contains("${"))
+            saved
+                .iter()
+                .any(|s| base(s) == base(arg) || s.contains("$(") || s.contains("${"))
         };
         for s in &job.steps {
             for c in s.commands() {
@@ -78,7 +92,10 @@ impl Rule for ApplyWithoutPlan {
                 let message = match plan {
                     None => "`terraform apply` without a saved plan file".to_string(),
                     Some(p) if saved_name(&p.text) => continue,
-                    Some(p) => format!("plan file `{}` is not saved by an earlier `terraform plan -out`", p.text),
+                    Some(p) => format!(
+                        "plan file `{}` is not saved by an earlier `terraform plan -out`",
+                        p.text
+                    ),
                 };
                 cx.report_in(s.file, c.span, message);
             }

@@ -11,7 +11,9 @@ impl Rule for AutoApproveUngated {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { job, .. } = subject else { return };
+        let Subject::PipelineJob { job, .. } = subject else {
+            return;
+        };
         if gated(job) {
             return;
         }
@@ -37,7 +39,10 @@ impl Rule for AutoApproveUngated {
                 && opts.is_some_and(|o| o.text.split_whitespace().any(|w| w == "-auto-approve"))
             {
                 let span = opts.map(|o| o.span).unwrap_or(s.header);
-                let message = format!("`terraform apply -auto-approve` outside an environment (job `{}`)", job.label());
+                let message = format!(
+                    "`terraform apply -auto-approve` outside an environment (job `{}`)",
+                    job.label()
+                );
                 cx.report_in(s.file, span, message);
             }
         }

@@ -18,7 +18,11 @@ impl Rule for BroadPermissions {
         let all = std::iter::once(p.permissions.as_ref()).chain(p.jobs.iter().map(|j| j.permissions.as_ref()));
         for perm in all.flatten() {
             if perm.shorthand.as_deref() == Some("write-all") {
-                cx.report_in(p.file, perm.span, "`permissions: write-all` grants every scope write access");
+                cx.report_in(
+                    p.file,
+                    perm.span,
+                    "`permissions: write-all` grants every scope write access",
+                );
             }
         }
         // a workflow only callable by others runs with its caller's permissions

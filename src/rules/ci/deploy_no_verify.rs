@@ -19,18 +19,18 @@ fn verifies(s: &Step) -> bool {
     });
     let tool = s.tool().map(str::to_ascii_lowercase);
     // these deploy tasks and actions wait for the rollout themselves
-    let by_tool = tool.as_deref().is_some_and(|t| {
-        t == "kubernetesmanifest" || t == "azure/k8s-deploy" || t.starts_with("azure/k8s-deploy")
-    }) && s
-        .input("action")
-        .is_none_or(|a| a.text.eq_ignore_ascii_case("deploy"));
+    let by_tool = tool
+        .as_deref()
+        .is_some_and(|t| t == "kubernetesmanifest" || t == "azure/k8s-deploy" || t.starts_with("azure/k8s-deploy"))
+        && s.input("action").is_none_or(|a| a.text.eq_ignore_ascii_case("deploy"));
     let helm_task_waits = tool.as_deref() == Some("helmdeploy")
-        && s
-            .input("arguments")
+        && s.input("arguments")
             .is_some_and(|a| a.text.contains("--wait") || a.text.contains("--atomic"));
     let named = s.name.as_ref().is_some_and(|n| {
         let l = n.text.to_ascii_lowercase();
-        ["smoke", "verify", "health", "rollout status"].iter().any(|w| l.contains(w))
+        ["smoke", "verify", "health", "rollout status"]
+            .iter()
+            .any(|w| l.contains(w))
     });
     by_command || by_tool || helm_task_waits || named
 }
@@ -41,8 +41,12 @@ impl Rule for DeployNoVerify {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else { return };
-        let Some(prod) = prod_deploy_in(cx, pipeline, job) else { return };
+        let Subject::PipelineJob { pipeline, job } = subject else {
+            return;
+        };
+        let Some(prod) = prod_deploy_in(cx, pipeline, job) else {
+            return;
+        };
         let app: Vec<_> = crate::rules::ci::deploys(job)
             .into_iter()
             .filter(|d| d.kind == DeployKind::App)
@@ -52,15 +56,20 @@ impl Rule for DeployNoVerify {
         if job.steps.iter().any(verifies) {
             return;
         }
-        let after = pipeline
-            .expanded
-            .iter()
-            .filter(|j| upstream(pipeline, j).iter().any(|u| std::ptr::eq(*u, job) || u.id == job.id));
+        let after = pipeline.expanded.iter().filter(|j| {
+            upstream(pipeline, j)
+                .iter()
+                .any(|u| std::ptr::eq(*u, job) || u.id == job.id)
+        });
         let later: Vec<&Job> = after.collect();
         if later.iter().any(|j| j.steps.iter().any(verifies)) {
             return;
         }
-        let message = format!("`{}` in job `{}` is not followed by a rollout check", deploy.action, job.label());
+        let message = format!(
+            "`{}` in job `{}` is not followed by a rollout check",
+            deploy.action,
+            job.label()
+        );
         cx.report_in(deploy.file, deploy.span, message).note = Some(prod.note(job));
     }
 }

@@ -63,7 +63,9 @@ impl Rule for InfraNoValidate {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else { return };
+        let Subject::PipelineJob { pipeline, job } = subject else {
+            return;
+        };
         let before: Vec<&Job> = upstream(pipeline, job);
         let (mut v, mut f) = (false, false);
         for j in before {

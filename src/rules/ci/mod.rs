@@ -102,7 +102,9 @@ pub fn command_deploy(c: &Command) -> Option<(String, DeployKind)> {
             d("az deployment create", DeployKind::Infra)
         }
         "az" if ["webapp", "functionapp", "containerapp", "spring"].contains(&sub)
-            && c.args.iter().any(|a| matches!(a.text.as_str(), "deploy" | "up" | "update" | "create")) =>
+            && c.args
+                .iter()
+                .any(|a| matches!(a.text.as_str(), "deploy" | "up" | "update" | "create")) =>
         {
             d(&format!("az {sub} deploy"), DeployKind::App)
         }
@@ -149,7 +151,8 @@ pub fn step_deploy(step: &Step) -> Option<(String, DeployKind)> {
                 || t.starts_with("azurespringcloud")
             {
                 Some((tool.to_string(), DeployKind::App))
-            } else if t.starts_with("azureresourcemanagertemplatedeployment") || t.starts_with("azureresourcegroupdeployment")
+            } else if t.starts_with("azureresourcemanagertemplatedeployment")
+                || t.starts_with("azureresourcegroupdeployment")
             {
                 Some((tool.to_string(), DeployKind::Infra))
             } else {
@@ -225,11 +228,15 @@ fn target_names<'a>(job: &'a Job, deploy: &Deploy<'a>) -> Vec<(&'static str, Str
                 out.push(("service connection", v.text.clone()));
             } else if key == "namespace" {
                 out.push(("namespace", v.text.clone()));
-            } else if matches!(key.as_str(), "workingdirectory" | "working-directory" | "manifests" | "chartpath")
-            {
+            } else if matches!(
+                key.as_str(),
+                "workingdirectory" | "working-directory" | "manifests" | "chartpath"
+            ) {
                 out.push(("path", v.text.clone()));
-            } else if matches!(key.as_str(), "releasename" | "app-name" | "appname" | "webappname" | "resource-group-name")
-            {
+            } else if matches!(
+                key.as_str(),
+                "releasename" | "app-name" | "appname" | "webappname" | "resource-group-name"
+            ) {
                 out.push(("target", v.text.clone()));
             } else if key == "commandoptions" {
                 for w in v.text.split_whitespace() {
@@ -375,11 +382,7 @@ pub fn file_name<'a>(cx: &crate::rules::Context<'a>, file: FileId) -> Option<&'a
 }
 
 /// `prod_deploy` with the file name looked up.
-pub fn prod_deploy_in<'a>(
-    cx: &crate::rules::Context<'_>,
-    pipeline: &Pipeline,
-    job: &'a Job,
-) -> Option<ProdDeploy<'a>> {
+pub fn prod_deploy_in<'a>(cx: &crate::rules::Context<'_>, pipeline: &Pipeline, job: &'a Job) -> Option<ProdDeploy<'a>> {
     prod_deploy(pipeline, job, cx.settings, file_name(cx, pipeline.file))
 }
 
@@ -406,8 +409,12 @@ fn words(c: &Command) -> Vec<&str> {
 }
 
 fn is_check_flag(w: &[&str]) -> bool {
-    w.iter()
-        .any(|a| matches!(*a, "--check" | "-check" | "-check=true" | "--diff" | "--verify-no-changes"))
+    w.iter().any(|a| {
+        matches!(
+            *a,
+            "--check" | "-check" | "-check=true" | "--diff" | "--verify-no-changes"
+        )
+    })
 }
 
 /// Whether a command runs tests.
@@ -443,10 +450,12 @@ pub fn command_lints(c: &Command) -> bool {
         "cargo" => sub == "clippy" || (sub == "fmt" && is_check_flag(&w)),
         "pre-commit" | "prek" => sub == "run",
         "trivy" => sub == "config",
-        "make" => w
-            .iter()
-            .skip(1)
-            .any(|t| matches!(*t, "lint" | "check" | "vet" | "fmt-check" | "format-check" | "static" | "typecheck")),
+        "make" => w.iter().skip(1).any(|t| {
+            matches!(
+                *t,
+                "lint" | "check" | "vet" | "fmt-check" | "format-check" | "static" | "typecheck"
+            )
+        }),
         "npm" | "yarn" | "pnpm" => w.iter().skip(1).any(|t| t.starts_with("lint")),
         "dotnet" => sub == "format" && is_check_flag(&w),
         _ => false,
@@ -488,7 +497,9 @@ pub fn step_tests(step: &Step) -> bool {
     if step.commands().iter().any(command_tests) {
         return true;
     }
-    let Some(tool) = step.tool().map(lower) else { return false };
+    let Some(tool) = step.tool().map(lower) else {
+        return false;
+    };
     let input = |k: &str| step.input(k).map(|v| lower(&v.text)).unwrap_or_default();
     match &step.kind {
         StepKind::Task(_) => {
@@ -508,7 +519,9 @@ pub fn step_lints(step: &Step) -> bool {
     if step.commands().iter().any(command_lints) {
         return true;
     }
-    let Some(tool) = step.tool().map(lower) else { return false };
+    let Some(tool) = step.tool().map(lower) else {
+        return false;
+    };
     match &step.kind {
         StepKind::Action(_) => LINT_ACTIONS.iter().any(|a| tool.starts_with(a)),
         StepKind::Task(_) => {
@@ -587,10 +600,7 @@ pub fn condition_restricts_branch(text: &str) -> bool {
 }
 
 fn main_branch(b: &str) -> bool {
-    matches!(
-        b.trim_start_matches("refs/heads/"),
-        "main" | "master"
-    )
+    matches!(b.trim_start_matches("refs/heads/"), "main" | "master")
 }
 
 /// The trigger that lets the pipeline run from a branch other than main, if any.
@@ -611,8 +621,8 @@ pub fn any_branch_trigger(pipeline: &Pipeline) -> Option<&crate::lang::pipeline:
 /// How a trigger reads in a message.
 pub fn trigger_label(t: &crate::lang::pipeline::Trigger, system: System) -> String {
     match (system, t.event.as_str(), t.implicit) {
-        (System::AzurePipelines, "push", true) => "no `trigger` (every branch)".into(),
-        (System::AzurePipelines, "pull_request", true) => "no `pr` (every pull request)".into(),
+        (System::AzurePipelines, "push", true) => "implicit `trigger`".into(),
+        (System::AzurePipelines, "pull_request", true) => "implicit `pr`".into(),
         (System::AzurePipelines, "push", false) => "`trigger`".into(),
         (System::AzurePipelines, "pull_request", false) => "`pr`".into(),
         (_, e, _) => format!("`{e}`"),

@@ -17,11 +17,16 @@ impl Rule for NoLintStep {
             .into_iter()
             .filter(|p| p.runs_on_pull_requests())
             .collect();
-        if pr.iter().any(|p| p.expanded.iter().any(|j| j.steps.iter().any(step_lints))) {
+        if pr
+            .iter()
+            .any(|p| p.expanded.iter().any(|j| j.steps.iter().any(step_lints)))
+        {
             return;
         }
         let Some(p) = pr.first() else { return };
-        let Some(t) = p.triggers.iter().find(|t| t.is_pull_request()) else { return };
+        let Some(t) = p.triggers.iter().find(|t| t.is_pull_request()) else {
+            return;
+        };
         let message = if pr.len() == 1 {
             "the pull-request pipeline runs no linter or static analysis".to_string()
         } else {

@@ -4,7 +4,18 @@ use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct PipeToShell;
 
-const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "python", "python3", "perl", "iex", "invoke-expression"];
+const SHELLS: &[&str] = &[
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "ksh",
+    "python",
+    "python3",
+    "perl",
+    "iex",
+    "invoke-expression",
+];
 const FETCHERS: &[&str] = &["curl", "wget", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"];
 
 impl Rule for PipeToShell {
@@ -13,7 +24,9 @@ impl Rule for PipeToShell {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineStep { step, .. } = subject else { return };
+        let Subject::PipelineStep { step, .. } = subject else {
+            return;
+        };
         for c in step.commands() {
             let program = c.program().to_ascii_lowercase();
             if !SHELLS.contains(&program.as_str()) {

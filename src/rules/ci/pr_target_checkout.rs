@@ -18,14 +18,19 @@ impl Rule for PrTargetCheckout {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineStep { pipeline, step, .. } = subject else { return };
+        let Subject::PipelineStep { pipeline, step, .. } = subject else {
+            return;
+        };
         if pipeline.triggered_by("pull_request_target").is_none() {
             return;
         }
         if step.tool() == Some("actions/checkout") {
             for key in ["ref", "repository"] {
                 if let Some(r) = step.input(key).filter(|r| names_pr_head(&r.text)) {
-                    let message = format!("`pull_request_target` job checks out the pull request head `{}`", r.text);
+                    let message = format!(
+                        "`pull_request_target` job checks out the pull request head `{}`",
+                        r.text
+                    );
                     cx.report_in(step.file, r.span, message);
                     return;
                 }
@@ -34,10 +39,17 @@ impl Rule for PrTargetCheckout {
         for c in step.commands() {
             let pr_checkout = c.is("gh", &["pr", "checkout"])
                 || (c.program() == "git"
-                    && matches!(c.subcommand().map(|s| s.text.as_str()), Some("checkout" | "fetch" | "switch"))
+                    && matches!(
+                        c.subcommand().map(|s| s.text.as_str()),
+                        Some("checkout" | "fetch" | "switch")
+                    )
                     && c.args.iter().any(|a| names_pr_head(&a.text)));
             if pr_checkout {
-                cx.report_in(step.file, c.span, "`pull_request_target` job checks out the pull request head");
+                cx.report_in(
+                    step.file,
+                    c.span,
+                    "`pull_request_target` job checks out the pull request head",
+                );
             }
         }
     }

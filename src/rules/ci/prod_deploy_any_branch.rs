@@ -11,12 +11,18 @@ impl Rule for ProdDeployAnyBranch {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else { return };
+        let Subject::PipelineJob { pipeline, job } = subject else {
+            return;
+        };
         if job.conditions.iter().any(|c| condition_restricts_branch(&c.text)) {
             return;
         }
-        let Some(trigger) = any_branch_trigger(pipeline) else { return };
-        let Some(prod) = prod_deploy_in(cx, pipeline, job) else { return };
+        let Some(trigger) = any_branch_trigger(pipeline) else {
+            return;
+        };
+        let Some(prod) = prod_deploy_in(cx, pipeline, job) else {
+            return;
+        };
         let label = trigger_label(trigger, pipeline.system);
         let message = format!("job `{}` deploys to production from any branch ({label})", job.label());
         let note = prod.note(job);

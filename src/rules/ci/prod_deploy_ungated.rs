@@ -11,13 +11,20 @@ impl Rule for ProdDeployUngated {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else { return };
+        let Subject::PipelineJob { pipeline, job } = subject else {
+            return;
+        };
         if gated(job) {
             return;
         }
-        let Some(prod) = prod_deploy_in(cx, pipeline, job) else { return };
+        let Some(prod) = prod_deploy_in(cx, pipeline, job) else {
+            return;
+        };
         let note = prod.note(job);
-        let message = format!("job `{}` deploys to production outside a deployment environment", job.label());
+        let message = format!(
+            "job `{}` deploys to production outside a deployment environment",
+            job.label()
+        );
         cx.report_in(job.file, job.header, message).note = Some(note);
     }
 }

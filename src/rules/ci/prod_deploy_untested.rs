@@ -9,7 +9,9 @@ pub struct ProdDeployUntested;
 
 /// Jobs of the workflows whose completion starts this one (`on: workflow_run`).
 fn triggering_jobs<'a>(cx: &Context<'a>, pipeline: &Pipeline) -> Vec<&'a Job> {
-    let Some(t) = pipeline.triggered_by("workflow_run") else { return Vec::new() };
+    let Some(t) = pipeline.triggered_by("workflow_run") else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for f in &cx.project.files {
         let Model::Pipeline(pf) = &f.model else { continue };
@@ -34,8 +36,12 @@ impl Rule for ProdDeployUntested {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else { return };
-        let Some(prod) = prod_deploy_in(cx, pipeline, job) else { return };
+        let Subject::PipelineJob { pipeline, job } = subject else {
+            return;
+        };
+        let Some(prod) = prod_deploy_in(cx, pipeline, job) else {
+            return;
+        };
         let mut before: Vec<&Job> = upstream(pipeline, job);
         before.extend(triggering_jobs(cx, pipeline));
         // steps of the deploy job itself that run before the deploy count too
@@ -52,7 +58,10 @@ impl Rule for ProdDeployUntested {
             (false, true) => "tests",
             (true, false) => "lint",
         };
-        let message = format!("job `{}` deploys to production without {missing} before it", job.label());
+        let message = format!(
+            "job `{}` deploys to production without {missing} before it",
+            job.label()
+        );
         cx.report_in(job.file, job.header, message).note = Some(prod.note(job));
     }
 }

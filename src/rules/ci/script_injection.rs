@@ -32,13 +32,17 @@ impl Rule for ScriptInjection {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineStep { pipeline, step, .. } = subject else { return };
+        let Subject::PipelineStep { pipeline, step, .. } = subject else {
+            return;
+        };
         let Some(script) = &step.script else { return };
         for e in script.expressions() {
             let hit = match pipeline.system {
                 System::GithubActions => {
                     let whole = cx.source().map(|s| s.slice(e.span)).unwrap_or("");
-                    whole.starts_with("${{") && GHA_UNTRUSTED.is_match(&e.text)
+                    // repository settings and labels are chosen by maintainers, not by outsiders
+                    let maintained = e.text.contains(".repository.") || e.text.contains(".labels");
+                    whole.starts_with("${{") && !maintained && GHA_UNTRUSTED.is_match(&e.text)
                 }
                 System::AzurePipelines => AZURE_UNTRUSTED.is_match(e.text.trim()),
             };

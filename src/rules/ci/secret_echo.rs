@@ -11,7 +11,7 @@ pub struct SecretEcho;
 
 /// Names that hold secrets by convention (Azure secret variables are not marked in YAML).
 static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(password|passwd|secret|token|api_?key|access_?key|private_?key|connection_?string|credential|\bpat\b)")
+    Regex::new(r"(?i)(password|passwd|secret|token|api_?key|access_?key|private_?key|connection_?string|credential|(^|[^a-z])pat([^a-z]|$))")
         .expect("valid regex")
 });
 
@@ -26,7 +26,9 @@ impl Rule for SecretEcho {
     }
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineStep { pipeline, job, step } = subject else { return };
+        let Subject::PipelineStep { pipeline, job, step } = subject else {
+            return;
+        };
         // environment variables that carry a secret
         let secret_env: Vec<&str> = step
             .env

@@ -538,42 +538,32 @@ pub fn step_lints(step: &Step) -> bool {
 /// The jobs that must finish before `job` starts, transitively: `needs`/`dependsOn`, and for
 /// Azure stages every job of the stages the job's stage depends on (the previous stage by
 /// default).
-pub fn upstream<'a>(pipeline: &'a Pipeline, job: &Job) -> Vec<&'a Job> {
+pub fn upstream<'a>(pipeline: &'a Pipeline, job: &'a Job) -> Vec<&'a Job> {
     let jobs = &pipeline.expanded;
     let mut seen = vec![false; jobs.len()];
     let mut out = Vec::new();
-    let mut queue: Vec<(Option<String>, Vec<String>, Option<Vec<String>>)> = vec![(
-        job.stage.as_ref().map(|s| s.text.clone()),
-        job.needs.iter().map(|n| n.text.clone()).collect(),
-        job.stage_depends_on
-            .as_ref()
-            .map(|d| d.iter().map(|n| n.text.clone()).collect()),
-    )];
+    let mut queue: Vec<&Job> = vec![job];
     let mut guard = 0;
-    while let Some((stage, needs, stage_deps)) = queue.pop() {
+    while let Some(cur) = queue.pop() {
         guard += 1;
         if guard > 10_000 {
             break;
         }
+        let stage = cur.stage.as_ref().map(|s| &s.text);
         for (i, j) in jobs.iter().enumerate() {
             if seen[i] {
                 continue;
             }
-            let same_stage = j.stage.as_ref().map(|s| &s.text) == stage.as_ref();
-            let by_need = same_stage && needs.iter().any(|n| *n == j.id.text);
-            let by_stage = stage_deps
+            let same_stage = j.stage.as_ref().map(|s| &s.text) == stage;
+            let by_need = same_stage && cur.needs.iter().any(|n| n.text == j.id.text);
+            let by_stage = cur
+                .stage_depends_on
                 .as_ref()
-                .is_some_and(|d| j.stage.as_ref().is_some_and(|s| d.contains(&s.text)));
+                .is_some_and(|d| j.stage.as_ref().is_some_and(|s| d.iter().any(|x| x.text == s.text)));
             if by_need || by_stage {
                 seen[i] = true;
                 out.push(j);
-                queue.push((
-                    j.stage.as_ref().map(|s| s.text.clone()),
-                    j.needs.iter().map(|n| n.text.clone()).collect(),
-                    j.stage_depends_on
-                        .as_ref()
-                        .map(|d| d.iter().map(|n| n.text.clone()).collect()),
-                ));
+                queue.push(j);
             }
         }
     }

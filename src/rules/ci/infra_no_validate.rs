@@ -1,7 +1,7 @@
 //! CI015: `terraform plan`/`apply` without `terraform validate` and `fmt -check` first.
 
 use crate::lang::pipeline::{Job, Step};
-use crate::rules::ci::upstream;
+use crate::rules::ci::{opaque, upstream};
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct InfraNoValidate;
@@ -67,6 +67,9 @@ impl Rule for InfraNoValidate {
             return;
         };
         let before: Vec<&Job> = upstream(pipeline, job);
+        if before.iter().any(|j| opaque(j)) {
+            return;
+        }
         let (mut v, mut f) = (false, false);
         for j in before {
             for s in &j.steps {

@@ -112,6 +112,8 @@ pub fn command_deploy(c: &Command) -> Option<(String, DeployKind)> {
         "skaffold" if matches!(sub, "run" | "deploy") => d(&format!("skaffold {sub}"), DeployKind::App),
         "argocd" if c.is("argocd", &["app", "sync"]) => d("argocd app sync", DeployKind::App),
         "pulumi" if sub == "up" => d("pulumi up", DeployKind::Infra),
+        "azd" if matches!(sub, "up" | "deploy") => d(&format!("azd {sub}"), DeployKind::App),
+        "azd" if sub == "provision" => d("azd provision", DeployKind::Infra),
         _ => None,
     }
 }
@@ -449,6 +451,9 @@ pub fn command_lints(c: &Command) -> bool {
         "go" => sub == "vet",
         "cargo" => sub == "clippy" || (sub == "fmt" && is_check_flag(&w)),
         "pre-commit" | "prek" => sub == "run",
+        "hlint" => true,
+        // task runners: a session or target named for linting
+        "nox" | "tox" | "just" | "task" | "hatch" | "invoke" => w.iter().skip(1).any(|t| t.contains("lint")),
         "trivy" => sub == "config",
         "make" => w.iter().skip(1).any(|t| {
             matches!(
@@ -492,6 +497,26 @@ const LINT_ACTIONS: &[&str] = &[
     "ibiqlik/action-yamllint",
 ];
 
+/// Words in an action's name that say it lints.
+const LINT_WORDS: &[&str] = &[
+    "lint",
+    "pre-commit",
+    "codeql",
+    "checkov",
+    "tfsec",
+    "ruff",
+    "shellcheck",
+    "semgrep",
+    "sonar",
+    "zizmor",
+];
+
+/// Whether a job's steps are partly unknown: a remote reusable workflow or template that could
+/// not be followed. Rules that need to see every step stay silent about such jobs.
+pub fn opaque(job: &Job) -> bool {
+    job.calls.is_some() || job.steps.iter().any(|s| matches!(s.kind, StepKind::Template(_)))
+}
+
 /// Whether a step runs tests.
 pub fn step_tests(step: &Step) -> bool {
     if step.commands().iter().any(command_tests) {
@@ -523,7 +548,12 @@ pub fn step_lints(step: &Step) -> bool {
         return false;
     };
     match &step.kind {
-        StepKind::Action(_) => LINT_ACTIONS.iter().any(|a| tool.starts_with(a)),
+        StepKind::Action(_) => {
+            // the action's repository or path names what it does (`…/pre-commit`, `…-hlint-run`)
+            let name = tool.split('/').skip(1).collect::<Vec<_>>().join("/");
+            LINT_ACTIONS.iter().any(|a| tool.starts_with(a))
+                || LINT_WORDS.iter().any(|w| name.contains(w)) && !name.contains("setup")
+        }
         StepKind::Task(_) => {
             tool.starts_with("sonarqubeanalyze")
                 || tool.starts_with("sonarcloudanalyze")

@@ -1,7 +1,7 @@
 //! CI007: the pull-request pipelines run no linter or static analysis.
 
 use crate::rules::ci::no_pr_validation::pipelines;
-use crate::rules::ci::step_lints;
+use crate::rules::ci::{opaque, step_lints};
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
 pub struct NoLintStep;
@@ -17,10 +17,11 @@ impl Rule for NoLintStep {
             .into_iter()
             .filter(|p| p.runs_on_pull_requests())
             .collect();
-        if pr
+        let lints = pr
             .iter()
-            .any(|p| p.expanded.iter().any(|j| j.steps.iter().any(step_lints)))
-        {
+            .any(|p| p.expanded.iter().any(|j| j.steps.iter().any(step_lints)));
+        // a pull-request pipeline that runs a remote workflow or template may lint there
+        if lints || pr.iter().any(|p| p.expanded.iter().any(opaque)) {
             return;
         }
         let Some(p) = pr.first() else { return };

@@ -149,3 +149,143 @@ fn generated_docs_are_current() {
         stale.join("\n")
     );
 }
+
+/// Rules whose docs examples cannot be run as one file, and why.
+const EXAMPLES_EXEMPT: &[(&str, &str)] = &[
+    (
+        "PARSE002",
+        "needs a non-UTF-8 or oversized file, which a Markdown code block cannot hold",
+    ),
+    (
+        "layout",
+        "layout rules judge a repository's file tree; their examples show a tree, not one file",
+    ),
+    ("cross", "cross-artifact rules compare several files of a repository"),
+    (
+        "PY001",
+        "a module's layer comes from its place in a Python package, which one file cannot show",
+    ),
+];
+
+/// The file name an example block is written to: `file=NAME` in the fence's info string
+/// (```` ```yaml file=.github/workflows/release.yml ````) wins, then a first line that is a
+/// comment naming a path (`# blueprint/core/scoring.py`); otherwise the language and family
+/// decide.
+fn example_file_name(family: &str, info: &str, code: &str, tags: &[String]) -> Option<String> {
+    let mut words = info.split_whitespace();
+    let lang = words.next().unwrap_or_default().to_ascii_lowercase();
+    if let Some(name) = words.find_map(|w| w.strip_prefix("file=")) {
+        return Some(name.to_string());
+    }
+    // a first line that is a comment naming a path (`# blueprint/core/scoring.py`)
+    let first = code.lines().next().unwrap_or_default().trim();
+    if let Some(named) = first.strip_prefix("# ").or_else(|| first.strip_prefix("// ")) {
+        let named = named.trim();
+        let safe = !named.contains(' ') && !named.starts_with('/') && !named.split('/').any(|p| p == "..");
+        if safe && linea::discover::classify(Path::new(named)).is_some() {
+            return Some(named.to_string());
+        }
+    }
+    let name = match lang.as_str() {
+        "dockerfile" | "docker" => "Dockerfile",
+        "hcl" | "terraform" | "tf" => "main.tf",
+        "tfvars" => "terraform.tfvars",
+        "python" | "py" => "app.py",
+        "toml" => "pyproject.toml",
+        "cfg" | "ini" => "setup.cfg",
+        "text" | "txt" | "requirements" | "pip" => "requirements.txt",
+        "make" | "makefile" => "Makefile",
+        "json" => "openapi.json",
+        "yaml" | "yml" if family == "ci" => {
+            let gha = tags
+                .iter()
+                .any(|t| t == "gha" || t == "github" || t == "github-actions")
+                || code.contains("runs-on:")
+                || code.contains("uses: actions/");
+            if gha {
+                // not `ci.yml`: `ci` names a non-production environment, and prod-scoped rules skip it
+                ".github/workflows/deploy.yml"
+            } else {
+                "azure-pipelines.yml"
+            }
+        }
+        "yaml" | "yml" if family == "api" => "openapi.yaml",
+        "yaml" | "yml" => "manifest.yaml",
+        _ => return None,
+    };
+    Some(name.to_string())
+}
+
+/// Every rule's `## Example` block triggers the rule and its `## Use instead` block does not.
+#[test]
+fn docs_examples_trigger_their_rule() {
+    use linea::config::{Config, Settings};
+    use linea::discover::{self, Input};
+    use linea::rules::engine::{self, SourceInput};
+
+    let reg = registry();
+    let base = std::env::temp_dir().join(format!("linea-doc-examples-{}", std::process::id()));
+    let mut failures = Vec::new();
+    for r in reg.iter() {
+        let m = &r.meta;
+        if EXAMPLES_EXEMPT.iter().any(|(k, _)| *k == m.id || *k == m.family) {
+            continue;
+        }
+        for (heading, must_fire) in [("Example", true), ("Use instead", false)] {
+            let blocks = m.doc_examples(heading);
+            let [(info, code)] = blocks.as_slice() else {
+                failures.push(format!(
+                    "{}: `## {heading}` needs exactly one code block, has {}",
+                    m.id,
+                    blocks.len()
+                ));
+                continue;
+            };
+            let Some(name) = example_file_name(&m.family, info, code, &m.tags) else {
+                failures.push(format!(
+                    "{}: `## {heading}` block language `{info}` has no file name; write ```{info} file=NAME",
+                    m.id
+                ));
+                continue;
+            };
+            let dir = base.join(&m.id).join(if must_fire { "example" } else { "use-instead" });
+            let path = dir.join(&name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("temp dir");
+            std::fs::write(&path, code).expect("write example");
+            let Some(kind) = discover::classify(&path) else {
+                failures.push(format!(
+                    "{}: `## {heading}` file `{name}` is not a kind linea checks",
+                    m.id
+                ));
+                continue;
+            };
+            let config = Config {
+                select: Some(vec![m.id.clone()]),
+                ..Config::default()
+            };
+            let settings = Settings::from_config(config, None, dir.clone()).expect("settings");
+            let outcome = engine::run(&reg, &settings, vec![SourceInput::Disk(Input { path, kind })]);
+            let fired: Vec<&str> = outcome
+                .diagnostics
+                .iter()
+                .filter(|d| d.rule == m.id && d.suppressed.is_none())
+                .map(|d| d.message.as_str())
+                .collect();
+            if must_fire && fired.is_empty() {
+                failures.push(format!(
+                    "{}: the `## Example` block ({name}) does not trigger the rule",
+                    m.id
+                ));
+            }
+            if !must_fire && !fired.is_empty() {
+                failures.push(format!(
+                    "{}: the `## Use instead` block ({name}) triggers the rule: {}",
+                    m.id,
+                    fired.join("; ")
+                ));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&base);
+    assert!(failures.is_empty(), "docs examples:\n{}", failures.join("\n"));
+}

@@ -1,7 +1,96 @@
 //! `linea rules` and `linea explain`
 
+use std::fmt::Write as _;
+use std::io::IsTerminal;
+
 use super::{print_error, ExitStatus, RulesArgs, RulesFormat};
 use crate::rules::registry::Registry;
+use crate::rules::Severity;
+
+/// One rule in `linea rules --format json`, keys in this order.
+#[derive(serde::Serialize)]
+struct RuleRow<'a> {
+    id: &'a str,
+    slug: &'a str,
+    family: &'a str,
+    severity: Severity,
+    scope: crate::rules::Scope,
+    enabled_by_default: bool,
+    summary: &'a str,
+    help: Option<&'a str>,
+    tags: &'a [String],
+    sources: &'a [crate::rules::meta::RuleSource],
+    help_uri: String,
+}
+
+/// Colour on a terminal unless `NO_COLOR` is set (to anything but the empty string).
+fn color_stdout() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The rule table: one row per rule, grouped by family, summaries cut to the terminal width.
+pub fn table(registry: &Registry, color: bool) -> String {
+    let w_id = registry.iter().map(|r| r.meta.id.len()).max().unwrap_or(2).max(2);
+    let w_slug = registry.iter().map(|r| r.meta.slug.len()).max().unwrap_or(4).max(4);
+    let width = if color {
+        std::env::var("COLUMNS").ok().and_then(|c| c.parse::<usize>().ok())
+    } else {
+        None
+    };
+    let (bold, dim, reset) = if color {
+        ("\u{1b}[1m", "\u{1b}[2m", "\u{1b}[0m")
+    } else {
+        ("", "", "")
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{bold}{:<w_id$}  {:<w_slug$}  {:<8}  {:<5}  SUMMARY{reset}",
+        "ID", "SLUG", "SEVERITY", "SCOPE"
+    );
+    let fixed = w_id + w_slug + 8 + 5 + 8;
+    let mut family = "";
+    let (mut total, mut off) = (0, 0);
+    for r in registry.iter() {
+        let m = &r.meta;
+        if m.family != family {
+            family = &m.family;
+            let _ = writeln!(out, "{dim}# {family}{reset}");
+        }
+        total += 1;
+        let mut summary = m.summary.clone();
+        if !m.default_enabled {
+            off += 1;
+            summary.push_str(" (off by default)");
+        }
+        if let Some(w) = width.filter(|w| *w > fixed + 20) {
+            if summary.chars().count() > w - fixed {
+                summary = summary.chars().take(w - fixed - 1).collect::<String>() + "…";
+            }
+        }
+        let sev = match (color, m.severity) {
+            (false, _) => m.severity.as_str().to_string(),
+            (true, Severity::Error) => format!("\u{1b}[31m{:<8}{reset}", "error"),
+            (true, Severity::Warning) => format!("\u{1b}[33m{:<8}{reset}", "warning"),
+            (true, Severity::Info) => format!("\u{1b}[36m{:<8}{reset}", "info"),
+        };
+        let _ = writeln!(
+            out,
+            "{:<w_id$}  {:<w_slug$}  {:<8}  {:<5}  {}",
+            m.id,
+            m.slug,
+            sev,
+            m.scope.as_str(),
+            summary
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{total} rules, {} on by default. `linea explain ID` shows a rule's documentation.",
+        total - off
+    );
+    out
+}
 
 pub fn list(args: RulesArgs) -> ExitStatus {
     let registry = match Registry::builtin() {
@@ -13,37 +102,28 @@ pub fn list(args: RulesArgs) -> ExitStatus {
     };
     match args.format {
         RulesFormat::Json => {
-            let items: Vec<serde_json::Value> = registry
+            let items: Vec<RuleRow<'_>> = registry
                 .iter()
                 .map(|r| {
                     let m = &r.meta;
-                    serde_json::json!({
-                        "id": m.id, "slug": m.slug, "family": m.family, "severity": m.severity,
-                        "scope": m.scope, "summary": m.summary, "enabled_by_default": m.default_enabled,
-                        "sources": m.sources,
-                    })
+                    RuleRow {
+                        id: &m.id,
+                        slug: &m.slug,
+                        family: &m.family,
+                        severity: m.severity,
+                        scope: m.scope,
+                        enabled_by_default: m.default_enabled,
+                        summary: &m.summary,
+                        help: m.help.as_deref(),
+                        tags: &m.tags,
+                        sources: &m.sources,
+                        help_uri: m.help_uri(),
+                    }
                 })
                 .collect();
             println!("{}", serde_json::to_string_pretty(&items).unwrap_or_default());
         }
-        RulesFormat::Table => {
-            let w_slug = registry.iter().map(|r| r.meta.slug.len()).max().unwrap_or(4).max(4);
-            println!(
-                "{:<9} {:<w_slug$} {:<8} {:<5} SUMMARY",
-                "ID", "SLUG", "SEVERITY", "SCOPE"
-            );
-            for r in registry.iter() {
-                let m = &r.meta;
-                println!(
-                    "{:<9} {:<w_slug$} {:<8} {:<5} {}",
-                    m.id,
-                    m.slug,
-                    m.severity.as_str(),
-                    m.scope.as_str(),
-                    m.summary
-                );
-            }
-        }
+        RulesFormat::Table => print!("{}", table(&registry, color_stdout())),
     }
     ExitStatus::Success
 }
@@ -67,23 +147,25 @@ pub fn explain(key: &str) -> ExitStatus {
         print_error(&format!("no rule `{key}`{hint}"));
         return ExitStatus::Error;
     };
-    let m = &rule.meta;
-    println!("{} ({}) — {}", m.id, m.slug, m.summary);
-    println!(
-        "family: {}  severity: {}  scope: {}",
-        m.family,
-        m.severity,
-        m.scope.as_str()
-    );
-    if !m.sources.is_empty() {
-        let s: Vec<String> = m
-            .sources
-            .iter()
-            .map(|s| format!("{} {} ({})", s.tool, s.id, s.relation))
-            .collect();
-        println!("peers: {}", s.join(", "));
-    }
-    println!();
-    println!("{}", m.docs.trim_end());
+    print!("{}", crate::rules::docs::terminal(&rule.meta, color_stdout()));
     ExitStatus::Success
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_lists_every_rule_without_colour() {
+        let registry = Registry::builtin().unwrap_or_default();
+        let out = table(&registry, false);
+        assert!(out.starts_with("ID "));
+        assert!(out.contains("# core\n"));
+        for r in registry.iter() {
+            assert!(out.contains(&format!("{} ", r.meta.id)), "{} missing", r.meta.id);
+        }
+        assert!(out.contains("(off by default)"));
+        assert!(!out.contains('\u{1b}'));
+        assert!(table(&registry, true).contains('\u{1b}'));
+    }
 }

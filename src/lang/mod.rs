@@ -1,6 +1,8 @@
 //! One module per input language. Each turns text into a span-carrying model; none of them
 //! knows about rules.
 
+pub mod docker;
+pub mod shell;
 pub mod yaml;
 
 pub mod azure_pipelines;

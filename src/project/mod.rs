@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::config::Settings;
 use crate::discover::FileKind;
-use crate::lang::{yaml, ParseError};
+use crate::lang::{docker, yaml, ParseError};
 use crate::source::{Environment, FileId, SourceFile, Span};
 
 /// The parsed model of one file. A language adds its variant here and its parse call in
@@ -20,6 +20,8 @@ pub enum Model {
     /// A CI pipeline (GitHub Actions workflow or action, Azure Pipelines): the YAML stream and
     /// its pipeline view.
     Pipeline(Box<pipeline::PipelineFile>),
+    /// A Dockerfile that parsed (one that did not is `Text` plus a PARSE001 error).
+    Docker(docker::Dockerfile),
 }
 
 /// A suppression that a language found outside comments (e.g. a Kubernetes annotation);
@@ -61,6 +63,13 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
                 None => Model::Yaml(stream),
             }
         }
+        FileKind::Dockerfile => match docker::parse(&source.text) {
+            Ok(d) => Model::Docker(d),
+            Err(e) => {
+                errors.push(e);
+                Model::Text
+            }
+        },
         _ => Model::Text,
     };
     ParsedFile {

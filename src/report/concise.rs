@@ -1,4 +1,7 @@
-//! `path:line:col: ID [severity] message`
+//! `path:line:col: ID [severity] message`, one line per finding and nothing else.
+//!
+//! No summary line on purpose: every line has the same shape, so grep, editors' error formats
+//! and problem matchers read it without a special case (`json` has the counts).
 
 use std::fmt::Write as _;
 

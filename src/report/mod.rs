@@ -1,14 +1,23 @@
 //! Reporters: they see only diagnostics, files and rule metadata.
+//!
+//! Every reporter is a pure function of a [`Report`] to a `String`, so the CLI can write it to
+//! stdout or to `--output FILE` and tests can pin it. Only `human` ever emits colour, and only
+//! when [`Report::color`] is set (the CLI sets it for a TTY without `NO_COLOR`).
 
 pub mod concise;
+pub mod github;
+pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use clap::ValueEnum;
 
 use crate::config::Settings;
 use crate::rules::engine::Outcome;
 use crate::rules::registry::Registry;
-use crate::rules::Diagnostic;
+use crate::rules::{Diagnostic, Severity};
+use crate::source::{Position, SourceFile};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -18,6 +27,12 @@ pub enum Format {
     Concise,
     /// Versioned JSON document (see docs/output-formats.md).
     Json,
+    /// SARIF 2.1.0 for GitHub code scanning and Azure DevOps.
+    Sarif,
+    /// JUnit XML for Azure Pipelines' PublishTestResults and other CI test views.
+    Junit,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
 }
 
 /// What a reporter renders.
@@ -39,12 +54,116 @@ impl Report<'_> {
             .iter()
             .filter(move |d| show || d.suppressed.is_none())
     }
+
+    /// Counts of the visible findings.
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        let mut files = std::collections::BTreeSet::new();
+        for d in self.visible() {
+            if d.suppressed.is_some() {
+                c.suppressed += 1;
+                continue;
+            }
+            files.insert(d.file);
+            match d.severity {
+                Severity::Error => c.errors += 1,
+                Severity::Warning => c.warnings += 1,
+                Severity::Info => c.infos += 1,
+            }
+        }
+        c.files_with_findings = files.len();
+        c
+    }
+}
+
+/// Finding counts of a report (suppressed findings are counted apart, not by severity).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub suppressed: usize,
+    pub files_with_findings: usize,
+}
+
+impl Counts {
+    pub fn findings(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
 }
 
 /// Render a report in a format.
 pub fn render(format: Format, report: &Report<'_>) -> String {
     match format {
-        Format::Human | Format::Concise => concise::render(report),
+        Format::Human => human::render(report),
+        Format::Concise => concise::render(report),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+        Format::Github => github::render(report),
+    }
+}
+
+/// `1 error`, `2 errors`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Start and end of a span as 1-based line and Unicode code point column (end exclusive).
+pub(crate) fn range(file: &SourceFile, d_span: crate::source::Span) -> (Position, Position) {
+    let start = file.position(d_span.start);
+    let end = file.position(d_span.end.max(d_span.start));
+    (start, end)
+}
+
+/// A fingerprint of a finding that survives lines moving: the rule, the file's path and the
+/// whitespace-normalised text of the finding's first line, hashed with FNV-1a (stable across
+/// Rust versions and platforms, unlike `DefaultHasher`).
+pub fn fingerprint(rule: &str, path: &str, file: &SourceFile, offset: usize) -> u64 {
+    let line = file.position(offset).line;
+    let text = file
+        .line_index
+        .line_span(&file.text, line)
+        .map(|s| file.slice(s))
+        .unwrap_or("");
+    let normalized: Vec<&str> = text.split_whitespace().collect();
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [rule, "\u{0}", path, "\u{0}", &normalized.join(" ")] {
+        for b in part.bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{FileId, Span};
+
+    #[test]
+    fn columns_count_code_points() {
+        // `é` is 2 bytes, `😀` is 4 bytes (2 UTF-16 units): SARIF columns count each as one
+        let f = SourceFile::new(FileId(0), "k.yaml".into(), "x: \"é😀\", privileged: true\n");
+        let at = f.text.find("privileged").unwrap_or(0);
+        let (start, end) = range(&f, Span::new(at, at + "privileged".len()));
+        assert_eq!(at, 13);
+        assert_eq!((start.line, start.column), (1, 10));
+        assert_eq!((end.line, end.column), (1, 20));
+    }
+
+    #[test]
+    fn fingerprint_survives_moved_lines() {
+        let a = SourceFile::new(FileId(0), "Dockerfile".into(), "FROM python\nUSER  root\n");
+        let b = SourceFile::new(FileId(0), "Dockerfile".into(), "# base\nFROM python\n\nUSER root\n");
+        let fa = fingerprint("DF003", "Dockerfile", &a, a.text.find("USER").unwrap_or(0));
+        let fb = fingerprint("DF003", "Dockerfile", &b, b.text.find("USER").unwrap_or(0));
+        assert_eq!(fa, fb);
+        assert_ne!(fa, fingerprint("DF004", "Dockerfile", &a, 12));
     }
 }

@@ -118,6 +118,12 @@ fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
                 }
             }
         }
+        Model::Docker(d) => {
+            visit(Subject::Dockerfile(d));
+            for i in &d.instructions {
+                visit(Subject::DockerInstruction(d, i));
+            }
+        }
     }
 }
 

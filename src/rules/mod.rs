@@ -14,6 +14,7 @@ pub mod suppress;
 pub mod ci;
 pub mod core;
 pub mod declarative;
+pub mod docker;
 pub mod docs;
 
 use std::fmt;
@@ -170,6 +171,10 @@ pub enum NodeKind {
     PipelineJob,
     /// A step as written in its own file.
     PipelineStep,
+    /// A Dockerfile that parsed, once per file.
+    Dockerfile,
+    /// Each instruction of a Dockerfile (global ARGs included), in order.
+    DockerInstruction,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -187,6 +192,11 @@ pub enum Subject<'a> {
         job: &'a crate::lang::pipeline::Job,
         step: &'a crate::lang::pipeline::Step,
     },
+    Dockerfile(&'a crate::lang::docker::Dockerfile),
+    DockerInstruction(
+        &'a crate::lang::docker::Dockerfile,
+        &'a crate::lang::docker::Instruction,
+    ),
 }
 
 impl Subject<'_> {
@@ -197,6 +207,8 @@ impl Subject<'_> {
             Subject::Pipeline(_) => NodeKind::Pipeline,
             Subject::PipelineJob { .. } => NodeKind::PipelineJob,
             Subject::PipelineStep { .. } => NodeKind::PipelineStep,
+            Subject::Dockerfile(_) => NodeKind::Dockerfile,
+            Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
         }
     }
 }
@@ -240,6 +252,18 @@ impl<'a> Subject<'a> {
                 node: &step.node,
                 header: step.header,
             }),
+            Subject::Dockerfile(_) => None,
+            Subject::DockerInstruction(d, i) => Some(TargetView {
+                target: "dockerfile.instruction",
+                type_name: &i.keyword,
+                name: i
+                    .stage
+                    .and_then(|s| d.stages.get(s))
+                    .and_then(|s| s.name.as_ref())
+                    .map(|n| n.text.as_str()),
+                node: &i.node,
+                header: i.keyword_span,
+            }),
         }
     }
 }
@@ -251,6 +275,7 @@ pub fn target_node_kind(target: &str) -> Option<NodeKind> {
     match target {
         "pipeline.job" => Some(NodeKind::PipelineJob),
         "pipeline.step" => Some(NodeKind::PipelineStep),
+        "dockerfile.instruction" => Some(NodeKind::DockerInstruction),
         _ => None,
     }
 }

@@ -1,0 +1,524 @@
+//! Shell text (RUN bodies, CI `script:` steps) parsed with tree-sitter-bash into a small model:
+//! the commands with their words, the pipelines, the `&&`/`||` lists and whether `pipefail` is
+//! set. Every span is an offset into the file: callers pass the byte offset where the shell
+//! text starts, and the text must be byte-aligned with the file (blank out what the shell must
+//! not see instead of removing it).
+
+use std::cell::RefCell;
+
+use tree_sitter::{Node as TsNode, Parser, Tree};
+
+use crate::source::Span;
+
+/// `sh -c "..."` inside `bash -c '...'` inside...: deeper nesting is not followed.
+const MAX_NESTING: usize = 3;
+
+/// One shell word: its value with quotes and escapes removed, and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub span: Span,
+    /// Contains an expansion (`$VAR`, `$(...)`): `text` is not the runtime value.
+    pub dynamic: bool,
+}
+
+/// A simple command: `X=1 sudo apt-get install -y curl`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Command {
+    /// Leading `NAME=value` assignments.
+    pub assignments: Vec<Word>,
+    pub name: Word,
+    pub args: Vec<Word>,
+    pub span: Span,
+    /// Found inside the string of an `sh -c` / `bash -c` command.
+    pub nested: bool,
+}
+
+/// `a | b | c`: the span of each stage and of each `|`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline {
+    pub span: Span,
+    pub stages: Vec<Span>,
+    pub pipes: Vec<Span>,
+}
+
+/// `a && b || c`: the operators joining the commands of one list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct List {
+    pub span: Span,
+    /// `&&` or `||`, with their spans.
+    pub operators: Vec<(String, Span)>,
+}
+
+/// A parsed piece of shell text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Script {
+    pub span: Span,
+    /// In document order (commands nested in `$(...)`, subshells and `sh -c` included).
+    pub commands: Vec<Command>,
+    pub pipelines: Vec<Pipeline>,
+    pub lists: Vec<List>,
+    /// `;` separators.
+    pub separators: Vec<Span>,
+    /// Where `set -o pipefail` (or `set -euo pipefail`...) is first run.
+    pub pipefail_at: Option<usize>,
+    /// tree-sitter found a syntax error; the model holds what it recovered.
+    pub has_error: bool,
+}
+
+impl Word {
+    /// The last path segment: `/usr/bin/apt-get` → `apt-get`.
+    pub fn program(&self) -> &str {
+        self.text.rsplit('/').next().unwrap_or(&self.text)
+    }
+}
+
+impl Command {
+    /// The command that actually runs, past `sudo`, `env X=y`, `nice`, `exec`...:
+    /// (name, arguments). `None` when the wrapper has no command (`env` alone).
+    pub fn effective(&self) -> Option<(&Word, &[Word])> {
+        let mut name = &self.name;
+        let mut args: &[Word] = &self.args;
+        // bounded: each step consumes at least the wrapper word
+        for _ in 0..8 {
+            let skip = match name.program() {
+                "sudo" => wrapper_args(args, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"], false),
+                "env" => wrapper_args(args, &["-u", "-C", "-S"], true),
+                "nice" => wrapper_args(args, &["-n"], false),
+                "exec" | "nohup" | "time" | "command" | "builtin" => wrapper_args(args, &[], false),
+                "timeout" => wrapper_args(args, &["-s", "-k"], false).map(|n| n + 1),
+                _ => return Some((name, args)),
+            };
+            let n = skip?;
+            let (first, rest) = args.get(n..)?.split_first()?;
+            name = first;
+            args = rest;
+        }
+        Some((name, args))
+    }
+
+    /// Basename of the effective command (`apt-get`, `pip3`, `curl`).
+    pub fn program(&self) -> Option<&str> {
+        self.effective().map(|(n, _)| n.program())
+    }
+
+    /// The effective arguments (past wrappers).
+    pub fn effective_args(&self) -> &[Word] {
+        self.effective().map(|(_, a)| a).unwrap_or(&[])
+    }
+}
+
+/// How many leading words of `args` belong to a wrapper (options, their values, and for
+/// `env` the `NAME=value` pairs).
+fn wrapper_args(args: &[Word], with_value: &[&str], assignments: bool) -> Option<usize> {
+    let mut i = 0;
+    while let Some(w) = args.get(i) {
+        let t = w.text.as_str();
+        if t == "--" {
+            return Some(i + 1);
+        }
+        if t.starts_with('-') && t.len() > 1 {
+            i += if with_value.contains(&t) { 2 } else { 1 };
+            continue;
+        }
+        if assignments && t.contains('=') && !t.starts_with('=') {
+            i += 1;
+            continue;
+        }
+        return Some(i);
+    }
+    None
+}
+
+impl Script {
+    /// Commands whose span lies inside `span` (e.g. one pipeline stage).
+    pub fn commands_in(&self, span: Span) -> impl Iterator<Item = &Command> {
+        self.commands
+            .iter()
+            .filter(move |c| span.start <= c.span.start && c.span.end <= span.end)
+    }
+
+    /// Whether `pipefail` is on for a pipeline starting at `offset`.
+    pub fn pipefail_before(&self, offset: usize) -> bool {
+        self.pipefail_at.is_some_and(|p| p < offset)
+    }
+}
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+fn parse_tree(text: &str) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut p = Parser::new();
+            p.set_language(&tree_sitter_bash::LANGUAGE.into()).ok()?;
+            *slot = Some(p);
+        }
+        slot.as_mut()?.parse(text, None)
+    })
+}
+
+/// Parse `text`, which starts at byte `base` of its file.
+pub fn parse(text: &str, base: usize) -> Script {
+    let mut script = Script {
+        span: Span::new(base, base + text.len()),
+        ..Script::default()
+    };
+    parse_into(&mut script, text, base, 0);
+    script
+        .commands
+        .sort_by_key(|c| (c.span.start, std::cmp::Reverse(c.span.end)));
+    script.pipelines.sort_by_key(|p| p.span.start);
+    script
+}
+
+fn parse_into(script: &mut Script, text: &str, base: usize, depth: usize) {
+    let Some(tree) = parse_tree(text) else {
+        script.has_error = true;
+        return;
+    };
+    let root = tree.root_node();
+    if root.has_error() {
+        script.has_error = true;
+    }
+    let span = |n: &TsNode| Span::new(n.start_byte() + base, n.end_byte() + base);
+    let mut nested: Vec<(usize, usize)> = Vec::new();
+    let mut cursor = root.walk();
+    // iterative pre-order walk
+    'walk: loop {
+        let node = cursor.node();
+        match node.kind() {
+            "command" => {
+                if let Some(cmd) = command(&node, text, base, depth > 0) {
+                    if let Some(inner) = shell_c_string(&cmd, &node, text) {
+                        nested.push(inner);
+                    }
+                    if is_pipefail(&cmd) && script.pipefail_at.is_none_or(|p| cmd.span.start < p) {
+                        script.pipefail_at = Some(cmd.span.start);
+                    }
+                    script.commands.push(cmd);
+                }
+            }
+            "declaration_command" => {
+                let mut words = Vec::new();
+                let mut c = node.walk();
+                for child in node.children(&mut c) {
+                    words.push(word(&child, text, base));
+                }
+                let mut words = words.into_iter();
+                if let Some(name) = words.next() {
+                    script.commands.push(Command {
+                        assignments: Vec::new(),
+                        name,
+                        args: words.collect(),
+                        span: span(&node),
+                        nested: depth > 0,
+                    });
+                }
+            }
+            "pipeline" => {
+                let mut stages = Vec::new();
+                let mut pipes = Vec::new();
+                let mut c = node.walk();
+                for child in node.children(&mut c) {
+                    if child.is_named() {
+                        if child.kind() != "comment" {
+                            stages.push(span(&child));
+                        }
+                    } else if matches!(child.kind(), "|" | "|&") {
+                        pipes.push(span(&child));
+                    }
+                }
+                script.pipelines.push(Pipeline {
+                    span: span(&node),
+                    stages,
+                    pipes,
+                });
+            }
+            "list" => {
+                let mut operators = Vec::new();
+                let mut c = node.walk();
+                for child in node.children(&mut c) {
+                    if matches!(child.kind(), "&&" | "||") {
+                        operators.push((child.kind().to_string(), span(&child)));
+                    }
+                }
+                script.lists.push(List {
+                    span: span(&node),
+                    operators,
+                });
+            }
+            ";" => script.separators.push(span(&node)),
+            _ => {}
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                continue 'walk;
+            }
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    if depth + 1 < MAX_NESTING {
+        for (start, end) in nested {
+            if let Some(inner) = text.get(start..end) {
+                parse_into(script, inner, base + start, depth + 1);
+            }
+        }
+    }
+}
+
+fn command(node: &TsNode, text: &str, base: usize, nested: bool) -> Option<Command> {
+    let name_node = node.child_by_field_name("name")?;
+    let name = word(&name_node, text, base);
+    let mut assignments = Vec::new();
+    let mut c = node.walk();
+    for child in node.children(&mut c) {
+        if child.kind() == "variable_assignment" && child.start_byte() < name_node.start_byte() {
+            assignments.push(word(&child, text, base));
+        }
+    }
+    let mut args = Vec::new();
+    let mut c = node.walk();
+    for a in node.children_by_field_name("argument", &mut c) {
+        args.push(word(&a, text, base));
+    }
+    Some(Command {
+        assignments,
+        name,
+        args,
+        span: Span::new(node.start_byte() + base, node.end_byte() + base),
+        nested,
+    })
+}
+
+/// For `sh -c 'script'` / `bash -lc "script"`: the byte range (in `text`) of the script inside
+/// the quotes. Double-quoted scripts are taken as written; their escapes stay escapes.
+fn shell_c_string(cmd: &Command, node: &TsNode, text: &str) -> Option<(usize, usize)> {
+    let (name, args) = cmd.effective()?;
+    if !matches!(name.program(), "sh" | "bash" | "dash" | "ash" | "zsh") {
+        return None;
+    }
+    let pos = args
+        .iter()
+        .position(|a| a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('c'))?;
+    let script = args.get(pos + 1)?;
+    // find the argument node to know its quoting
+    let mut c = node.walk();
+    let arg_node = node
+        .children_by_field_name("argument", &mut c)
+        .find(|a| a.start_byte() + (cmd.span.start - node.start_byte()) == script.span.start)?;
+    let (s, e) = (arg_node.start_byte(), arg_node.end_byte());
+    let raw = text.get(s..e)?;
+    match arg_node.kind() {
+        "raw_string" | "string" if raw.len() >= 2 => Some((s + 1, e - 1)),
+        "word" => Some((s, e)),
+        _ => None,
+    }
+}
+
+/// `set -o pipefail`, `set -euo pipefail`, `set -eux -o pipefail`.
+fn is_pipefail(cmd: &Command) -> bool {
+    if cmd.name.text != "set" {
+        return false;
+    }
+    cmd.args.windows(2).any(|w| {
+        w[1].text == "pipefail" && w[0].text.starts_with('-') && !w[0].text.starts_with("--") && w[0].text.contains('o')
+    })
+}
+
+/// The value of a word-like node: quotes removed, backslash escapes resolved, expansions kept
+/// as written (and marked dynamic).
+fn word(node: &TsNode, text: &str, base: usize) -> Word {
+    let raw = text.get(node.byte_range()).unwrap_or("");
+    let span = Span::new(node.start_byte() + base, node.end_byte() + base);
+    let (value, dynamic) = value_of(node, raw);
+    Word {
+        text: value,
+        span,
+        dynamic,
+    }
+}
+
+fn value_of(node: &TsNode, raw: &str) -> (String, bool) {
+    match node.kind() {
+        "command_name" => match node.named_child(0) {
+            Some(child) => {
+                let start = child.start_byte() - node.start_byte();
+                let inner = raw.get(start..start + child.byte_range().len()).unwrap_or(raw);
+                leaf_value(&child, inner)
+            }
+            None => (raw.to_string(), false),
+        },
+        "concatenation" => {
+            let mut out = String::new();
+            let mut dynamic = false;
+            let mut c = node.walk();
+            for child in node.children(&mut c) {
+                let start = child.start_byte() - node.start_byte();
+                let inner = raw.get(start..start + child.byte_range().len()).unwrap_or("");
+                let (v, d) = leaf_value(&child, inner);
+                out.push_str(&v);
+                dynamic |= d;
+            }
+            (out, dynamic)
+        }
+        _ => leaf_value(node, raw),
+    }
+}
+
+fn leaf_value(node: &TsNode, raw: &str) -> (String, bool) {
+    match node.kind() {
+        "word" | "number" => (unescape(raw), false),
+        "raw_string" => (strip(raw, "'", "'").to_string(), false),
+        "ansi_c_string" => (strip(raw, "$'", "'").to_string(), false),
+        "string" => {
+            let dynamic = {
+                let mut c = node.walk();
+                let found = node.named_children(&mut c).any(|ch| {
+                    matches!(
+                        ch.kind(),
+                        "simple_expansion" | "expansion" | "command_substitution" | "arithmetic_expansion"
+                    )
+                });
+                found
+            };
+            (unescape_dq(strip(raw, "\"", "\"")), dynamic)
+        }
+        "simple_expansion" | "expansion" | "command_substitution" | "arithmetic_expansion" | "process_substitution" => {
+            (raw.to_string(), true)
+        }
+        "concatenation" => value_of(node, raw),
+        _ => (raw.to_string(), raw.contains('$') || raw.contains('`')),
+    }
+}
+
+fn strip<'t>(raw: &'t str, open: &str, close: &str) -> &'t str {
+    raw.strip_prefix(open)
+        .and_then(|s| s.strip_suffix(close))
+        .unwrap_or(raw)
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('\n') | None => {}
+                Some(n) => out.push(n),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn unescape_dq(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.peek() {
+                Some('"' | '\\' | '$' | '`') => {
+                    if let Some(n) = chars.next() {
+                        out.push(n);
+                    }
+                }
+                Some('\n') => {
+                    chars.next();
+                }
+                _ => out.push(c),
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(s: &Script) -> Vec<&str> {
+        s.commands.iter().map(|c| c.name.text.as_str()).collect()
+    }
+
+    #[test]
+    fn commands_lists_and_spans() {
+        let text = "apt-get update && apt-get install -y curl; rm -rf /var/lib/apt/lists/*";
+        let s = parse(text, 100);
+        assert_eq!(names(&s), ["apt-get", "apt-get", "rm"]);
+        let install = &s.commands[1];
+        assert_eq!(install.args[2].text, "curl");
+        assert_eq!(install.args[2].span, Span::new(100 + 37, 100 + 41));
+        assert_eq!(s.lists.len(), 1);
+        assert_eq!(s.lists[0].operators[0].0, "&&");
+        assert_eq!(s.separators.len(), 1);
+        assert!(!s.has_error);
+    }
+
+    #[test]
+    fn continuation_lines_keep_file_offsets() {
+        let file = "RUN apt-get update \\\n    && apt-get install -y \\\n        curl\n";
+        let body = &file[4..file.len() - 1];
+        let s = parse(body, 4);
+        let curl = &s.commands[1].args[2];
+        assert_eq!(curl.text, "curl");
+        assert_eq!(&file[curl.span.start..curl.span.end], "curl");
+    }
+
+    #[test]
+    fn pipelines_and_pipefail() {
+        let s = parse("set -euo pipefail; curl -fsSL https://get.example | sh", 0);
+        assert_eq!(s.pipelines.len(), 1);
+        let p = &s.pipelines[0];
+        assert_eq!(p.stages.len(), 2);
+        assert_eq!(p.pipes.len(), 1);
+        let last: Vec<_> = s.commands_in(p.stages[1]).collect();
+        assert_eq!(last[0].name.text, "sh");
+        assert!(s.pipefail_before(p.span.start));
+        let s = parse("curl x | tar -xz", 0);
+        assert!(s.pipefail_at.is_none());
+    }
+
+    #[test]
+    fn wrappers_and_nested_shells() {
+        let s = parse("sudo -u app env PATH=/x DEBUG=1 pip install flask", 0);
+        assert_eq!(s.commands[0].program(), Some("pip"));
+        assert_eq!(s.commands[0].effective_args()[1].text, "flask");
+        let text = "sh -c 'apt-get install -y curl && echo done'";
+        let s = parse(text, 10);
+        assert_eq!(names(&s), ["sh", "apt-get", "echo"]);
+        let curl = &s.commands[1].args[2];
+        assert_eq!(&text[curl.span.start - 10..curl.span.end - 10], "curl");
+        assert!(s.commands[1].nested);
+    }
+
+    #[test]
+    fn quoted_words() {
+        let s = parse(r#"pip install "flask==3.0" 'uvicorn[standard]' $PKG"#, 0);
+        let a = &s.commands[0].args;
+        assert_eq!(a[1].text, "flask==3.0");
+        assert_eq!(a[2].text, "uvicorn[standard]");
+        assert!(a[3].dynamic);
+    }
+
+    #[test]
+    fn heredoc_body_offsets() {
+        let file = "RUN <<EOF\nset -e\npip install flask\nEOF\n";
+        let start = file.find("set").unwrap_or(0);
+        let end = file.rfind("EOF").unwrap_or(0);
+        let s = parse(&file[start..end], start);
+        let flask = &s.commands[1].args[1];
+        assert_eq!(&file[flask.span.start..flask.span.end], "flask");
+    }
+}

@@ -1,0 +1,293 @@
+//! The default report: each finding as a source snippet with the span underlined (miette's
+//! graphical handler), then a one-line summary.
+//!
+//! A label in another file than the finding's is rendered as a second snippet of that file,
+//! so cross-file mismatches show both ends. Notes and help are
+//! written after the snippets, the way rustc orders them.
+
+use std::fmt::{self, Write as _};
+use std::sync::Arc;
+
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use super::{plural, Report};
+use crate::project::ParsedFile;
+use crate::rules::{Diagnostic, Severity};
+use crate::source::Span;
+
+/// Width used when the terminal's is unknown: a pipe, a file, a test.
+const DEFAULT_WIDTH: usize = 100;
+/// Lines longer than this (minified JSON, generated YAML) are not shown as snippets: the
+/// finding is reported with its position only.
+const MAX_SNIPPET_LINE: usize = 1000;
+
+/// Whether the lines a span touches are short enough to print.
+fn showable(file: &crate::source::SourceFile, span: Span) -> bool {
+    let text = &file.text;
+    let start = span.start.min(text.len());
+    let end = span.end.min(text.len()).max(start);
+    let line_start = text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let line_end = text
+        .get(end..)
+        .and_then(|t| t.find('\n'))
+        .map_or(text.len(), |i| end + i);
+    text.get(line_start..line_end)
+        .is_some_and(|l| l.lines().all(|l| l.len() <= MAX_SNIPPET_LINE))
+}
+
+pub fn render(report: &Report<'_>) -> String {
+    let handler = handler(report.color, width(report.color));
+    let mut out = String::new();
+    for d in report.visible() {
+        let Some(file) = report.outcome.project.file(d.file) else {
+            continue;
+        };
+        render_one(report, &handler, d, file, &mut out);
+    }
+    out.push_str(&summary(report));
+    out.push('\n');
+    out
+}
+
+/// The closing line: `2 errors, 1 warning in 2 files (14 files scanned in 9 ms)`.
+pub fn summary(report: &Report<'_>) -> String {
+    let c = report.counts();
+    let scanned = format!(
+        "({} scanned in {} ms)",
+        plural(report.outcome.files_scanned(), "file"),
+        report.outcome.elapsed.as_millis()
+    );
+    let suppressed = if c.suppressed > 0 {
+        format!(", {} suppressed", c.suppressed)
+    } else {
+        String::new()
+    };
+    if c.findings() == 0 {
+        return format!("No problems found{suppressed} {scanned}");
+    }
+    let mut parts = vec![plural(c.errors, "error"), plural(c.warnings, "warning")];
+    if c.infos > 0 {
+        parts.push(plural(c.infos, "info"));
+    }
+    format!(
+        "{}{suppressed} in {} {scanned}",
+        parts.join(", "),
+        plural(c.files_with_findings, "file")
+    )
+}
+
+/// The terminal's width from `COLUMNS` when writing to a terminal; a fixed width otherwise, so
+/// output written to files and pipes does not depend on the terminal it was produced in.
+fn width(tty: bool) -> usize {
+    if !tty {
+        return DEFAULT_WIDTH;
+    }
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(DEFAULT_WIDTH)
+}
+
+fn handler(color: bool, width: usize) -> GraphicalReportHandler {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_urls(false)
+        .with_width(width)
+        .with_context_lines(1)
+}
+
+fn render_one(
+    report: &Report<'_>,
+    handler: &GraphicalReportHandler,
+    d: &Diagnostic,
+    file: &ParsedFile,
+    out: &mut String,
+) {
+    let slug = report
+        .registry
+        .meta(&d.rule)
+        .map(|m| format!(" {}", m.slug))
+        .unwrap_or_default();
+    let show = showable(&file.source, d.span);
+    let mut labels = Vec::new();
+    if show {
+        labels.push(LabeledSpan::new_primary_with_span(
+            None,
+            clamp(&file.source.text, d.span),
+        ));
+    }
+    let mut related = Vec::new();
+    for l in &d.labels {
+        if l.file == d.file {
+            if !show || !showable(&file.source, l.span) {
+                continue;
+            }
+            labels.push(LabeledSpan::new_with_span(
+                Some(l.message.clone()),
+                clamp(&file.source.text, l.span),
+            ));
+        } else if let Some(other) = report
+            .outcome
+            .project
+            .file(l.file)
+            .filter(|o| showable(&o.source, l.span))
+        {
+            related.push(Snippet {
+                message: l.message.clone(),
+                code: None,
+                severity: miette::Severity::Advice,
+                source: NamedSource::new(other.source.display_path(), other.source.text.clone()),
+                labels: vec![LabeledSpan::new_primary_with_span(
+                    None,
+                    clamp(&other.source.text, l.span),
+                )],
+                related: Vec::new(),
+            });
+        }
+    }
+    let suppressed = if d.suppressed.is_some() { " (suppressed)" } else { "" };
+    let snippet = Snippet {
+        message: format!("{}{suppressed}", d.message),
+        code: Some(format!("{}{slug}", d.rule)),
+        severity: match d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        },
+        source: NamedSource::new(file.source.display_path(), file.source.text.clone()),
+        labels,
+        related,
+    };
+    let mut rendered = String::new();
+    let mut ok = handler.render_report(&mut rendered, &snippet).is_ok();
+    // labels in other files: a snippet of that file each, under the finding's own
+    for other in &snippet.related {
+        ok &= handler.render_report(&mut rendered, other).is_ok();
+    }
+    if !ok {
+        // miette could not read a span: fall back to the one-line form rather than lose it
+        let pos = file.source.position(d.span.start);
+        rendered = format!(
+            "{}:{}:{}: {} {}{suppressed}\n",
+            file.source.display_path(),
+            pos.line,
+            pos.column,
+            d.rule,
+            d.message
+        );
+    }
+    out.push_str(&rendered);
+    if ok && !show {
+        let pos = file.source.position(d.span.start);
+        let _ = writeln!(
+            out,
+            "  at {}:{}:{} (line too long to show)",
+            file.source.display_path(),
+            pos.line,
+            pos.column
+        );
+    }
+    let footer = |out: &mut String, key: &str, text: &str| {
+        let key = if report.color {
+            format!("\u{1b}[36m{key}:\u{1b}[0m")
+        } else {
+            format!("{key}:")
+        };
+        let _ = writeln!(out, "  {key} {text}");
+    };
+    if let Some(note) = &d.note {
+        footer(out, "note", note);
+    }
+    if let Some(help) = &d.help {
+        footer(out, "help", help);
+    }
+    if let Some(s) = &d.suppressed {
+        let why = if s.justification.is_empty() {
+            "by a `linea: ignore` comment without a reason".to_string()
+        } else {
+            format!("by `linea: ignore`: {}", s.justification)
+        };
+        footer(out, "suppressed", &why);
+    }
+    out.push('\n');
+}
+
+/// A span miette can always read: inside the text and on character boundaries.
+fn clamp(text: &str, span: Span) -> miette::SourceSpan {
+    let fit = |mut o: usize| {
+        o = o.min(text.len());
+        while o > 0 && !text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
+    };
+    let start = fit(span.start);
+    let end = fit(span.end).max(start);
+    (start, end - start).into()
+}
+
+/// One diagnostic as miette sees it.
+struct Snippet {
+    message: String,
+    code: Option<String>,
+    severity: miette::Severity,
+    source: NamedSource<Arc<str>>,
+    labels: Vec<LabeledSpan>,
+    /// Snippets of other files, rendered after this one.
+    related: Vec<Snippet>,
+}
+
+impl fmt::Debug for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Snippet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Snippet {}
+
+impl miette::Diagnostic for Snippet {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_not_snippets() {
+        let long = format!("a: b\n{{\"k\": \"{}\"}}\n", "x".repeat(2000));
+        let f = crate::source::SourceFile::new(crate::source::FileId(0), "min.json".into(), long);
+        assert!(showable(&f, Span::new(0, 1)));
+        assert!(!showable(&f, Span::new(10, 12)));
+        assert!(!showable(&f, Span::new(0, 12)));
+    }
+
+    #[test]
+    fn clamps_spans_into_the_text() {
+        let s = clamp("é", Span::new(1, 9));
+        assert_eq!((s.offset(), s.len()), (0, 2));
+    }
+}

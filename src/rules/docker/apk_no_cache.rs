@@ -1,0 +1,44 @@
+//! DF023: `apk add` without `--no-cache`.
+
+use crate::rules::docker::in_final_image;
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct ApkNoCache;
+
+impl Rule for ApkNoCache {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::DockerInstruction]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::DockerInstruction(d, i) = subject else {
+            return;
+        };
+        // size rule: build stages do not ship their layers
+        if !i.is("RUN") || !in_final_image(d, i) {
+            return;
+        }
+        let cache_mount = i
+            .flags
+            .iter()
+            .any(|f| f.name.text == "mount" && f.value.as_ref().is_some_and(|v| v.text.contains("/var/cache/apk")));
+        let cleaned = i.commands().any(|c| {
+            c.program() == Some("rm") && c.effective_args().iter().any(|a| a.text.starts_with("/var/cache/apk"))
+        });
+        if cache_mount || cleaned {
+            return;
+        }
+        for cmd in i.commands() {
+            if cmd.program() != Some("apk") {
+                continue;
+            }
+            let args = cmd.effective_args();
+            let Some(verb) = args.iter().find(|a| !a.text.starts_with('-')) else {
+                continue;
+            };
+            if verb.text == "add" && !args.iter().any(|a| a.text == "--no-cache") {
+                cx.report(verb.span, "`apk add` without `--no-cache`");
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! DF008: `apt-get install` without removing `/var/lib/apt/lists` in the same RUN.
+
+use crate::rules::docker::{apt_install, in_final_image};
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct AptListsNotCleaned;
+
+impl Rule for AptListsNotCleaned {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::DockerInstruction]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::DockerInstruction(d, i) = subject else {
+            return;
+        };
+        // build stages do not ship their layers
+        if !i.is("RUN") || !in_final_image(d, i) {
+            return;
+        }
+        let Some(verb) = i.commands().find_map(apt_install).map(|(v, _)| v) else {
+            return;
+        };
+        let cached = i.flags.iter().any(|f| {
+            f.name.text == "mount"
+                && f.value
+                    .as_ref()
+                    .is_some_and(|v| v.text.contains("type=cache") && v.text.contains("/var/lib/apt"))
+        });
+        // `apt-get dist-clean` (apt 2.7+) removes the lists too
+        let cleaned = i.commands().any(|c| {
+            let args = c.effective_args();
+            (c.program() == Some("rm") && args.iter().any(|a| a.text.starts_with("/var/lib/apt/lists")))
+                || (matches!(c.program(), Some("apt-get" | "apt")) && args.iter().any(|a| a.text == "dist-clean"))
+        });
+        if !cached && !cleaned {
+            cx.report(verb.span, "`apt-get install` leaves `/var/lib/apt/lists` in the layer");
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Dockerfile rules (DF): one native rule per file, reasoning on `lang::docker` and
+//! `lang::shell`. The shared questions of the family (which stages end up in the image, which
+//! words of `apt-get install` / `pip install` are packages) live here.
+
+pub mod add_instead_of_copy;
+pub mod apk_no_cache;
+pub mod apt_lists_not_cleaned;
+pub mod apt_no_install_recommends;
+pub mod apt_unpinned;
+pub mod cd_instead_of_workdir;
+pub mod copy_all_before_deps;
+pub mod dev_in_prod_image;
+pub mod exposed_port_not_allowed;
+pub mod healthcheck_missing;
+pub mod image_not_digest_pinned;
+pub mod image_tag_latest;
+pub mod maintainer_deprecated;
+pub mod multiple_cmd;
+pub mod pip_cache;
+pub mod pip_unpinned;
+pub mod pipe_to_shell;
+pub mod pipefail;
+pub mod relative_workdir;
+pub mod runs_as_root;
+pub mod secret_in_env;
+pub mod shell_form_cmd;
+pub mod sudo;
+pub mod unknown_stage;
+
+use crate::lang::docker::{Dockerfile, Instruction, Stage};
+use crate::lang::shell::{Command, Word};
+
+/// The stage a FROM builds on, when its image names an earlier stage.
+pub fn base_stage<'a>(d: &'a Dockerfile, stage: &Stage) -> Option<&'a Stage> {
+    let image = &stage.image.text;
+    d.stages[..stage.index.min(d.stages.len())]
+        .iter()
+        .find(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(image)))
+}
+
+/// The stages whose instructions end up in the final image: the last stage and the stages it
+/// is built `FROM`, nearest first.
+pub fn image_chain(d: &Dockerfile) -> Vec<&Stage> {
+    let mut out = Vec::new();
+    let mut cur = d.stages.last();
+    while let Some(s) = cur {
+        if out.iter().any(|o: &&Stage| o.index == s.index) {
+            break;
+        }
+        out.push(s);
+        cur = base_stage(d, s);
+    }
+    out
+}
+
+/// Whether instruction `i` is in a stage of the final image.
+pub fn in_final_image(d: &Dockerfile, i: &Instruction) -> bool {
+    i.stage.is_some_and(|s| image_chain(d).iter().any(|c| c.index == s))
+}
+
+/// The image reference a FROM uses once ARGs are resolved; `None` when unknown.
+pub fn resolved_image(d: &Dockerfile, stage: &Stage) -> Option<String> {
+    d.resolve(&stage.image.text, stage.from)
+}
+
+/// Whether `reference` is an external image rather than `scratch` or an earlier stage.
+pub fn is_external_image(d: &Dockerfile, stage: &Stage, reference: &str) -> bool {
+    !reference.eq_ignore_ascii_case("scratch")
+        && !d.stages[..stage.index.min(d.stages.len())]
+            .iter()
+            .any(|s| s.name.as_ref().is_some_and(|n| n.text.eq_ignore_ascii_case(reference)))
+}
+
+/// `apt-get install ...` / `apt install ...`: the `install` word and the words after it.
+pub fn apt_install(cmd: &Command) -> Option<(&Word, &[Word])> {
+    let (name, args) = cmd.effective()?;
+    if !matches!(name.program(), "apt-get" | "apt") {
+        return None;
+    }
+    let pos = args.iter().position(|a| !a.text.starts_with('-'))?;
+    let verb = args.get(pos)?;
+    (verb.text == "install").then(|| (verb, args.get(pos + 1..).unwrap_or(&[])))
+}
+
+/// Words of `apt-get install` that name packages (option values skipped).
+pub fn apt_packages(args: &[Word]) -> Vec<&Word> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if a.text.starts_with('-') {
+            skip = matches!(
+                a.text.as_str(),
+                "-o" | "-t" | "--target-release" | "-c" | "--config-file"
+            );
+            continue;
+        }
+        out.push(a);
+    }
+    out
+}
+
+/// `pip install ...`, `pip3 install`, `python -m pip install`: the `install` word and the
+/// words after it.
+pub fn pip_install(cmd: &Command) -> Option<(&Word, &[Word])> {
+    let (name, args) = cmd.effective()?;
+    let prog = name.program();
+    let rest: &[Word] = if is_pip(prog) {
+        args
+    } else if prog.starts_with("python") {
+        let m = args.iter().position(|a| a.text == "-m")?;
+        if args.get(m + 1).is_none_or(|p| !is_pip(&p.text)) {
+            return None;
+        }
+        args.get(m + 2..)?
+    } else {
+        return None;
+    };
+    let pos = rest.iter().position(|a| !a.text.starts_with('-'))?;
+    let verb = rest.get(pos)?;
+    (verb.text == "install").then(|| (verb, rest.get(pos + 1..).unwrap_or(&[])))
+}
+
+fn is_pip(prog: &str) -> bool {
+    prog == "pip"
+        || prog
+            .strip_prefix("pip")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// pip options that take a value (the value is not a package).
+const PIP_VALUE_OPTIONS: &[&str] = &[
+    "-r",
+    "--requirement",
+    "-c",
+    "--constraint",
+    "-e",
+    "--editable",
+    "-i",
+    "--index-url",
+    "--extra-index-url",
+    "-f",
+    "--find-links",
+    "-t",
+    "--target",
+    "--prefix",
+    "--root",
+    "--trusted-host",
+    "--platform",
+    "--python-version",
+    "--implementation",
+    "--abi",
+    "--src",
+    "--upgrade-strategy",
+    "--progress-bar",
+    "--cache-dir",
+    "--log",
+    "--only-binary",
+    "--no-binary",
+    "--config-settings",
+    "-C",
+    "--global-option",
+    "--python",
+    "--report",
+];
+
+/// The option words of `pip install` and their values: (`-r`, `requirements.txt`).
+pub fn pip_options(args: &[Word]) -> Vec<(&Word, Option<&Word>)> {
+    let mut out = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if !a.text.starts_with('-') {
+            continue;
+        }
+        if a.text.contains('=') || !PIP_VALUE_OPTIONS.contains(&a.text.as_str()) {
+            out.push((a, None));
+        } else {
+            out.push((a, it.next()));
+        }
+    }
+    out
+}
+
+/// The words of `pip install` that name packages (requirement specifiers), option values
+/// skipped.
+pub fn pip_packages(args: &[Word]) -> Vec<&Word> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        if a.text.starts_with('-') {
+            skip = !a.text.contains('=') && PIP_VALUE_OPTIONS.contains(&a.text.as_str());
+            continue;
+        }
+        out.push(a);
+    }
+    out
+}
+
+/// A `pip install` argument that is local code, an archive or a URL rather than a package
+/// name from an index.
+pub fn is_local_or_url(spec: &str) -> bool {
+    spec.starts_with('.')
+        || spec.starts_with('/')
+        || spec.starts_with('~')
+        || spec.contains("://")
+        || spec.contains('/')
+        || [".whl", ".tar.gz", ".zip", ".tgz"].iter().any(|x| spec.ends_with(x))
+}
+
+/// The project name of a requirement specifier: `uvicorn[standard]>=0.30` → `uvicorn`.
+pub fn requirement_name(spec: &str) -> &str {
+    let end = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
+        .unwrap_or(spec.len());
+    &spec[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::config::{Config, Settings};
+    use crate::source::Environment;
+
+    #[test]
+    fn dockerfile_environments() {
+        let s = Settings::default();
+        let env = |p: &str| s.path_environment(Path::new(p));
+        assert_eq!(env("svc/prod.Dockerfile"), Environment::Prod);
+        assert_eq!(env("svc/Dockerfile.dev"), Environment::Nonprod);
+        assert_eq!(env("svc/dev.Dockerfile"), Environment::Nonprod);
+        assert_eq!(env("svc/api.dev.Dockerfile"), Environment::Nonprod);
+        assert_eq!(env("docker/staging/Dockerfile"), Environment::Nonprod);
+        assert_eq!(env("docker/test/Dockerfile"), Environment::Nonprod);
+        assert_eq!(env("deploy/production/Dockerfile"), Environment::Prod);
+        assert_eq!(env("svc/Dockerfile"), Environment::Unknown);
+        let mut config = Config::default();
+        config.environments.prod = vec!["images/**".into()];
+        let s = Settings::from_config(config, None, ".".into()).unwrap_or_default();
+        assert_eq!(
+            s.path_environment(Path::new("images/dev/Dockerfile")),
+            Environment::Prod
+        );
+    }
+}

@@ -1,0 +1,51 @@
+//! DF010: `pip install` without `--no-cache-dir`.
+
+use crate::rules::docker::{in_final_image, pip_install};
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct PipCache;
+
+impl Rule for PipCache {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::DockerInstruction]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::DockerInstruction(d, i) = subject else {
+            return;
+        };
+        // size rule: build stages do not ship their layers
+        if !i.is("RUN") || !in_final_image(d, i) {
+            return;
+        }
+        // a cache mount keeps the cache out of the layer on purpose
+        let cache_mount = i
+            .flags
+            .iter()
+            .any(|f| f.name.text == "mount" && f.value.as_ref().is_some_and(|v| v.text.contains("type=cache")));
+        if cache_mount {
+            return;
+        }
+        let env_off = d.variable("PIP_NO_CACHE_DIR", i.index).is_some_and(|v| {
+            matches!(
+                v.to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on" | "off" | "0" | "false"
+            )
+        });
+        if env_off {
+            return;
+        }
+        for cmd in i.commands() {
+            let Some((verb, args)) = pip_install(cmd) else { continue };
+            if cmd.assignments.iter().any(|a| a.text.starts_with("PIP_NO_CACHE_DIR=")) {
+                continue;
+            }
+            if !args
+                .iter()
+                .any(|a| a.text == "--no-cache-dir" || a.text == "--no-cache")
+            {
+                cx.report(verb.span, "`pip install` without `--no-cache-dir`");
+            }
+        }
+    }
+}

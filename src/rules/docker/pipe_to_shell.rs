@@ -1,0 +1,40 @@
+//! DF012: `curl ... | sh`, `wget -O- ... | bash`.
+
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct PipeToShell;
+
+const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ash", "ksh"];
+
+impl Rule for PipeToShell {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::DockerInstruction]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::DockerInstruction(_, i) = subject else {
+            return;
+        };
+        for script in &i.scripts {
+            for p in &script.pipelines {
+                let mut download = None;
+                for stage in &p.stages {
+                    let first = script.commands_in(*stage).next();
+                    let Some(first) = first else { continue };
+                    let prog = first.program().unwrap_or_default();
+                    if download.is_none() && matches!(prog, "curl" | "wget") {
+                        download = Some((first.span, prog.to_string()));
+                    } else if let Some((start, tool)) = &download {
+                        if SHELLS.contains(&prog) {
+                            cx.report(
+                                start.cover(first.span),
+                                format!("`{tool}` output is piped into `{prog}`"),
+                            );
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -12,13 +12,13 @@ pub mod deploy_no_verify;
 pub mod infra_no_validate;
 pub mod no_lint_step;
 pub mod no_pr_validation;
-pub mod pipe_to_shell;
 pub mod pr_target_checkout;
 pub mod prod_deploy_any_branch;
 pub mod prod_deploy_ungated;
 pub mod prod_deploy_untested;
 pub mod script_injection;
 pub mod secret_echo;
+pub mod step_pipe_to_shell;
 
 use crate::config::Settings;
 use crate::lang::pipeline::script::flag_text;

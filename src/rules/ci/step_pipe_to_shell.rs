@@ -2,7 +2,7 @@
 
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
-pub struct PipeToShell;
+pub struct StepPipeToShell;
 
 const SHELLS: &[&str] = &[
     "sh",
@@ -18,7 +18,7 @@ const SHELLS: &[&str] = &[
 ];
 const FETCHERS: &[&str] = &["curl", "wget", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"];
 
-impl Rule for PipeToShell {
+impl Rule for StepPipeToShell {
     fn kinds(&self) -> &'static [NodeKind] {
         &[NodeKind::PipelineStep]
     }

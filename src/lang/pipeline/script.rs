@@ -1,8 +1,7 @@
 //! Step scripts: the YAML scalar's text mapped back to file offsets, parsed with tree-sitter-bash
 //! into commands with spans, so `terraform apply` or `curl … | sh` are commands, not substrings.
 
-use std::cell::RefCell;
-
+use crate::lang::shell;
 use crate::source::{Node, Span};
 
 use super::Text;
@@ -153,7 +152,7 @@ impl Script {
             commands: Vec::new(),
         };
         if shell != Shell::Other {
-            s.commands = commands(&s);
+            s.commands = commands(node, &s.text, source);
         }
         Some(s)
     }
@@ -227,104 +226,94 @@ fn line_map(value: &str, span: Span, source: &str) -> Vec<(usize, usize)> {
     out
 }
 
-thread_local! {
-    static PARSER: RefCell<Option<tree_sitter::Parser>> = const { RefCell::new(None) };
+/// The scalar's shell text aligned byte for byte with the file, and where it starts: block and
+/// plain scalars are their source slice (indentation is whitespace to the shell; folded line
+/// breaks become spaces); quoted scalars without escapes lose only their quotes. A scalar whose
+/// escapes change its length is parsed from its value, with spans approximated from its start.
+fn aligned(node: &Node, value: &str, source: &str) -> (String, usize) {
+    let raw = node.span.slice(source);
+    let before = source.get(..node.span.start).unwrap_or("").trim_end();
+    let header = before.trim_end_matches(|c: char| c.is_ascii_digit() || c == '+' || c == '-');
+    let fold = |t: &str| -> String {
+        let b = t.as_bytes();
+        let mut out = String::with_capacity(t.len());
+        for (i, ch) in t.char_indices() {
+            let joins = ch == '\n'
+                && i > 0
+                && b.get(i - 1).is_some_and(|p| *p != b'\n')
+                && t.get(i + 1..)
+                    .is_some_and(|r| r.trim_start_matches(' ').chars().next().is_some_and(|n| n != '\n'));
+            out.push(if joins { ' ' } else { ch });
+        }
+        out
+    };
+    if header.ends_with('|') {
+        return (raw.to_string(), node.span.start);
+    }
+    if header.ends_with('>') {
+        return (fold(raw), node.span.start);
+    }
+    let quoted = raw.len() >= 2 && (raw.starts_with('"') || raw.starts_with('\''));
+    if quoted {
+        if raw.get(1..raw.len() - 1) == Some(value) {
+            return (format!(" {value} "), node.span.start);
+        }
+        return (value.to_string(), node.span.start + 1);
+    }
+    (fold(raw), node.span.start)
 }
 
-/// Bound on tree-sitter nodes visited per script (pathological inputs).
-const NODE_BUDGET: usize = 200_000;
-
-fn commands(script: &Script) -> Vec<Command> {
-    let tree = PARSER.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            let mut p = tree_sitter::Parser::new();
-            if p.set_language(&tree_sitter_bash::LANGUAGE.into()).is_err() {
-                return None;
-            }
-            *slot = Some(p);
-        }
-        slot.as_mut()?.parse(&script.text, None)
-    });
-    let Some(tree) = tree else { return Vec::new() };
-    let text = script.text.as_str();
-    let node_text = |n: &tree_sitter::Node| text.get(n.byte_range()).unwrap_or("").to_string();
+/// Commands of the script from the shared shell layer, with their pipeline neighbours.
+fn commands(node: &Node, value: &str, source: &str) -> Vec<Command> {
+    let (text, base) = aligned(node, value, source);
+    let parsed = shell::parse(&text, base);
+    let text_ref = text.as_str();
     let mut out = Vec::new();
-    let mut stack = vec![tree.root_node()];
-    let mut budget = 0;
-    while let Some(n) = stack.pop() {
-        budget += 1;
-        if budget > NODE_BUDGET {
-            break;
-        }
-        if n.kind() == "command" {
-            if let Some(name) = n.child_by_field_name("name") {
-                let r = name.byte_range();
-                let mut args = Vec::new();
-                let mut cursor = n.walk();
-                for (i, child) in n.children(&mut cursor).enumerate() {
-                    if n.field_name_for_child(i as u32) == Some("argument") {
-                        let r = child.byte_range();
-                        let raw = node_text(&child);
-                        let clean: String = raw.chars().filter(|c| *c != '"' && *c != '\'').collect();
-                        args.push(Text::new(clean, script.file_span(r.start, r.end)));
-                    }
+    for c in &parsed.commands {
+        let to_text = |w: &shell::Word| Text::new(w.text.clone(), w.span);
+        let mut cmd = Command {
+            name: to_text(&c.name),
+            args: c.args.iter().map(to_text).collect(),
+            span: c.span,
+            pipeline: None,
+            piped_from: None,
+            piped_to: false,
+            redirected: false,
+            in_substitution: false,
+        };
+        // the innermost pipeline with a stage holding the command
+        let mut best: Option<(&shell::Pipeline, usize)> = None;
+        for p in &parsed.pipelines {
+            if let Some(i) = p
+                .stages
+                .iter()
+                .position(|s| s.start <= c.span.start && c.span.end <= s.end)
+            {
+                if best.is_none_or(|(b, _)| p.span.len() < b.span.len()) {
+                    best = Some((p, i));
                 }
-                let mut cmd = Command {
-                    name: Text::new(node_text(&name), script.file_span(r.start, r.end)),
-                    args,
-                    span: script.file_span(n.start_byte(), n.end_byte()),
-                    pipeline: None,
-                    piped_from: None,
-                    piped_to: false,
-                    redirected: false,
-                    in_substitution: false,
-                };
-                // walk up: pipelines, redirections, substitutions
-                let mut child = n;
-                let mut up = n.parent();
-                let mut depth = 0;
-                while let Some(p) = up {
-                    depth += 1;
-                    if depth > 64 {
-                        break;
-                    }
-                    match p.kind() {
-                        "redirected_statement" if depth <= 2 => cmd.redirected = true,
-                        "pipeline" if cmd.pipeline.is_none() => {
-                            cmd.pipeline = Some(script.file_span(p.start_byte(), p.end_byte()));
-                            let mut c = p.walk();
-                            let parts: Vec<tree_sitter::Node> = p.named_children(&mut c).collect();
-                            if let Some(i) = parts.iter().position(|x| x.id() == child.id()) {
-                                cmd.piped_to = i + 1 < parts.len();
-                                if let Some(prev) = i.checked_sub(1).and_then(|j| parts.get(j)) {
-                                    let mut prev = *prev;
-                                    if prev.kind() == "redirected_statement" {
-                                        if let Some(b) = prev.child_by_field_name("body") {
-                                            prev = b;
-                                        }
-                                    }
-                                    cmd.piped_from = prev
-                                        .child_by_field_name("name")
-                                        .map(|x| node_text(&x))
-                                        .map(|s| base_name(&s).to_string());
-                                }
-                            }
-                        }
-                        "command_substitution" | "process_substitution" => cmd.in_substitution = true,
-                        _ => {}
-                    }
-                    child = p;
-                    up = p.parent();
-                }
-                out.push(cmd);
             }
         }
-        let mut cursor = n.walk();
-        let children: Vec<tree_sitter::Node> = n.named_children(&mut cursor).collect();
-        stack.extend(children.into_iter().rev());
+        if let Some((p, i)) = best {
+            cmd.pipeline = Some(p.span);
+            cmd.piped_to = i + 1 < p.stages.len();
+            if let Some(prev) = i.checked_sub(1).and_then(|j| p.stages.get(j)) {
+                cmd.piped_from = parsed
+                    .commands_in(*prev)
+                    .next()
+                    .and_then(|x| x.program())
+                    .map(str::to_string);
+            }
+        }
+        let rel_end = c.span.end.saturating_sub(base);
+        let after = text_ref.get(rel_end..).unwrap_or("");
+        let after = after.split('\n').next().unwrap_or("").trim_start();
+        cmd.redirected = after.starts_with('>') || after.starts_with("1>") || after.starts_with("&>");
+        let rel_start = c.span.start.saturating_sub(base);
+        let before = text_ref.get(..rel_start).unwrap_or("").trim_end();
+        cmd.in_substitution = before.ends_with("$(") || before.ends_with("<(") || before.ends_with('`');
+        out.push(cmd);
     }
-    out.sort_by_key(|c| c.span.start);
     out
 }
 
@@ -355,6 +344,21 @@ mod tests {
             s.commands[2].pipeline.unwrap().slice(src),
             "curl -fsSL https://x.sh | sudo bash"
         );
+    }
+
+    #[test]
+    fn folded_and_quoted_scalars_keep_file_spans() {
+        let src = "run: >-\n  kubectl apply\n  -f k8s/\n";
+        let s = script(src);
+        assert_eq!(s.commands[0].span.slice(src), "kubectl apply\n  -f k8s/");
+        assert_eq!(s.commands[0].args[1].span.slice(src), "-f");
+        let src = "run: \"echo ok > out.txt\"\n";
+        let s = script(src);
+        assert_eq!(s.commands[0].name.span.slice(src), "echo");
+        assert!(s.commands[0].redirected);
+        let src = "run: sh -c \"$(curl -fsSL https://x.sh)\"\n";
+        let s = script(src);
+        assert!(s.commands.iter().any(|c| c.program() == "curl" && c.in_substitution));
     }
 
     #[test]

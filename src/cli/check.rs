@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use globset::{Glob, GlobSetBuilder};
 
-use super::{print_error, CheckArgs, ExitStatus};
+use super::{baseline, print_error, CheckArgs, ExitStatus};
 use crate::config;
-use crate::discover::{self, FileKind};
+use crate::discover;
 use crate::report::{self, Report};
 use crate::rules::engine::{self, SourceInput};
 use crate::rules::registry::Registry;
@@ -15,13 +15,16 @@ use crate::rules::registry::Registry;
 pub fn run(args: CheckArgs) -> ExitStatus {
     let mut paths = args.paths.clone();
     if paths.is_empty() {
-        paths.push(PathBuf::from("."));
+        // `--stdin-filename` alone means stdin, as editors call it
+        paths.push(PathBuf::from(if args.stdin_filename.is_some() { "-" } else { "." }));
     }
     let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
+    // the config is looked for from the first path, or from where the stdin text claims to live
     let scan_root = paths
         .iter()
         .find(|p| p.as_os_str() != "-")
         .cloned()
+        .or_else(|| args.stdin_filename.clone())
         .unwrap_or_else(|| PathBuf::from("."));
 
     let mut settings = match config::load(args.config.as_deref(), &scan_root) {
@@ -31,13 +34,6 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    if !args.select.is_empty() {
-        settings.config.select = Some(args.select.clone());
-    }
-    settings.config.ignore.extend(args.ignore.iter().cloned());
-    if let Some(f) = args.fail_on {
-        settings.config.fail_on = Some(f.into());
-    }
 
     let mut registry = match Registry::builtin() {
         Ok(r) => r,
@@ -54,34 +50,23 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     }
-    for sel in settings
-        .config
-        .select
-        .iter()
-        .flatten()
-        .chain(settings.config.ignore.iter())
-    {
-        let known = sel == "ALL" || registry.iter().any(|r| crate::config::selector_matches(sel, &r.meta));
-        if !known {
-            let names: Vec<&str> = registry
-                .iter()
-                .flat_map(|r| [r.meta.id.as_str(), r.meta.slug.as_str()])
-                .collect();
-            let hint = crate::config::nearest(sel, &names)
-                .map(|n| format!("; did you mean `{n}`?"))
-                .unwrap_or_default();
-            print_error(&format!("`{sel}` selects no rule{hint}"));
+    if let Err(e) = settings.check_rule_names(&registry.iter().map(|r| &r.meta).collect::<Vec<_>>()) {
+        crate::cli::config_error(&e);
+        return ExitStatus::Error;
+    }
+    for (flag, names) in [("--select", &args.select), ("--ignore", &args.ignore)] {
+        if let Some(msg) = unknown_selector(&registry, names) {
+            print_error(&format!("{msg} (in {flag})"));
             return ExitStatus::Error;
         }
     }
-    let settings =
-        match config::Settings::from_config(settings.config.clone(), settings.path.clone(), settings.root.clone()) {
-            Ok(s) => s,
-            Err(e) => {
-                print_error(&e);
-                return ExitStatus::Error;
-            }
-        };
+    if !args.select.is_empty() {
+        settings.config.select = Some(args.select.clone());
+    }
+    settings.config.ignore.extend(args.ignore.iter().cloned());
+    if let Some(f) = args.fail_on {
+        settings.config.fail_on = Some(f.into());
+    }
 
     let mut excludes = GlobSetBuilder::new();
     for g in &args.exclude {
@@ -118,7 +103,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             print_error("reading stdin (`-`) needs --stdin-filename to know what kind of file it is");
             return ExitStatus::Error;
         };
-        let Some(kind) = discover::classify(&name).or(Some(FileKind::Yaml).filter(|_| false)) else {
+        let Some(kind) = discover::classify(&name) else {
             print_error(&format!(
                 "--stdin-filename `{}` is not a kind of file linea checks",
                 name.display()
@@ -130,6 +115,10 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             print_error(&format!("cannot read stdin: {e}"));
             return ExitStatus::Error;
         }
+        // the buffer replaces the file on disk it stands for (an editor's unsaved version)
+        let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let stands_for = abs(&name);
+        inputs.retain(|i| !matches!(i, SourceInput::Disk(d) if abs(&d.path) == stands_for));
         inputs.push(SourceInput::Memory { path: name, kind, text });
     }
 
@@ -137,13 +126,35 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         .num_threads(args.threads.unwrap_or(0))
         .stack_size(8 * 1024 * 1024)
         .build();
-    let outcome = match pool {
+    let mut outcome = match pool {
         Ok(pool) => pool.install(|| engine::run(&registry, &settings, inputs)),
         Err(e) => {
             print_error(&format!("cannot start worker threads: {e}"));
             return ExitStatus::Error;
         }
     };
+
+    if let Some(path) = &args.write_baseline {
+        if let Some(status) = internal_errors(&outcome) {
+            return status;
+        }
+        return match baseline::write(path, &outcome, &settings) {
+            Ok(n) => {
+                eprintln!("linea: recorded {n} findings in {}", path.display());
+                ExitStatus::Success
+            }
+            Err(e) => {
+                print_error(&e);
+                ExitStatus::Error
+            }
+        };
+    }
+    if let Some(path) = &args.baseline {
+        if let Err(e) = baseline::apply(path, &mut outcome, &settings) {
+            print_error(&e);
+            return ExitStatus::Error;
+        }
+    }
 
     let to_file = args.output.is_some();
     let color =
@@ -171,17 +182,30 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     for e in &outcome.internal_errors {
         print_error(&format!("internal error: {e}"));
     }
-    if !outcome.internal_errors.is_empty() {
-        return ExitStatus::Error;
+    super::exit_status(&outcome, settings.fail_on())
+}
+
+/// Report rules that panicked; they make the run exit 2.
+fn internal_errors(outcome: &engine::Outcome) -> Option<ExitStatus> {
+    for e in &outcome.internal_errors {
+        print_error(&format!("internal error: {e}"));
     }
-    let fail_on = settings.fail_on();
-    if outcome
-        .diagnostics
+    (!outcome.internal_errors.is_empty()).then_some(ExitStatus::Error)
+}
+
+/// A message for the first selector that names no rule, with the nearest id, slug or family.
+fn unknown_selector(registry: &Registry, names: &[String]) -> Option<String> {
+    let name = names
         .iter()
-        .any(|d| d.suppressed.is_none() && d.severity >= fail_on)
-    {
-        ExitStatus::Findings
-    } else {
-        ExitStatus::Success
-    }
+        .find(|s| !registry.iter().any(|r| config::selector_matches(s, &r.meta)))?;
+    let mut candidates: Vec<&str> = registry
+        .iter()
+        .flat_map(|r| [r.meta.id.as_str(), r.meta.slug.as_str(), r.meta.family.as_str()])
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let hint = config::nearest(name, &candidates)
+        .map(|n| format!("; did you mean `{n}`?"))
+        .unwrap_or_default();
+    Some(format!("`{name}` names no rule{hint}"))
 }

@@ -1,6 +1,8 @@
 //! Command line: argument definitions, subcommands and exit codes.
 
+mod baseline;
 mod check;
+mod init;
 mod rules_cmd;
 
 use std::path::PathBuf;
@@ -30,6 +32,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// parsed once per process: the size of the `check` arguments does not matter
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Lint files and directories (default: the current directory).
@@ -42,6 +46,23 @@ pub enum Command {
         /// Rule id (`DF001`) or slug (`image-tag-latest`).
         rule: String,
     },
+    /// Write a commented `linea.toml` with every key and its default.
+    Init(InitArgs),
+    /// Print the JSON Schema of `linea.toml`, for editor completion.
+    Schema,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct InitArgs {
+    /// Where to write (default: `linea.toml` in the current directory).
+    #[arg(value_name = "FILE", default_value = "linea.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+    /// Print the file instead of writing it.
+    #[arg(long, conflicts_with = "force")]
+    pub stdout: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -66,7 +87,8 @@ pub struct CheckArgs {
     /// Skip paths matching this glob; repeatable.
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
-    /// Name (and so kind and environment) of the text read from stdin.
+    /// Name (and so kind, environment and config) of the text read from stdin; with no PATHS,
+    /// stdin is read.
     #[arg(long, value_name = "PATH")]
     pub stdin_filename: Option<PathBuf>,
     /// Also show findings silenced by `linea: ignore` comments.
@@ -81,6 +103,12 @@ pub struct CheckArgs {
     /// Extra directory of custom rules; repeatable.
     #[arg(long = "rules", value_name = "DIR")]
     pub rule_dirs: Vec<PathBuf>,
+    /// Hide the findings recorded in this baseline file (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in FILE, print no report and exit 0.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -127,8 +155,26 @@ pub fn main() -> i32 {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules_cmd::list(args),
         Command::Explain { rule } => rules_cmd::explain(&rule),
+        Command::Init(args) => init::init(args),
+        Command::Schema => init::schema(),
     };
     status as i32
+}
+
+/// The exit status of a check run: 2 when a rule panicked, 1 when an unsuppressed finding is at
+/// or above `fail_on`, else 0.
+pub fn exit_status(outcome: &crate::rules::engine::Outcome, fail_on: Severity) -> ExitStatus {
+    if !outcome.internal_errors.is_empty() {
+        ExitStatus::Error
+    } else if outcome
+        .diagnostics
+        .iter()
+        .any(|d| d.suppressed.is_none() && d.severity >= fail_on)
+    {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    }
 }
 
 /// Print an error the way every subcommand does.
@@ -136,21 +182,11 @@ pub(crate) fn print_error(message: &str) {
     eprintln!("linea: error: {message}");
 }
 
-/// Print a configuration error pointing at its line, with the config text around it.
+/// Print a configuration error pointing at its line, with the offending line underlined.
 pub(crate) fn config_error(e: &crate::config::ConfigError) {
-    match e.span {
-        Some(span) => {
-            let pos = crate::source::LineIndex::new(&e.text).position(&e.text, span.start);
-            eprintln!(
-                "linea: error: {}:{}:{}: {}",
-                e.path.display(),
-                pos.line,
-                pos.column,
-                e.message.trim_end()
-            );
-        }
-        None => eprintln!("linea: error: {}: {}", e.path.display(), e.message.trim_end()),
-    }
+    use std::io::IsTerminal;
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    eprint!("{}", e.render(color));
 }
 
 /// Print a rule-file error pointing into the rule file.

@@ -1,5 +1,13 @@
 //! Configuration: `linea.toml` or `[tool.linea]` in `pyproject.toml`, found by walking up from
 //! the scanned path, deserialised strictly, then resolved into [`Settings`].
+//!
+//! A section is a struct here with `deny_unknown_fields` and `default`: unknown keys, their
+//! suggestions, the JSON Schema (`linea schema`) and the `linea init` template all follow from
+//! the struct, so adding a section is adding a field to [`Config`].
+
+mod error;
+mod size;
+mod template;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,27 +18,37 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::rules::{RuleMeta, Severity};
-use crate::source::{Environment, Span};
+use crate::source::Environment;
 
-/// `linea.toml`.
+pub use error::{locate, ConfigError};
+pub use size::ByteSize;
+pub use template::init_template;
+
+/// `linea.toml`, or `[tool.linea]` in `pyproject.toml`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(title = "linea configuration")]
 pub struct Config {
     /// Rules to enable: ids (`DF001`), slugs (`image-tag-latest`), families (`docker`), id prefixes (`DF`, `TF1`), or `ALL`. Default: every rule that is on by default.
+    #[schemars(extend("examples" = [["ALL"]]))]
     pub select: Option<Vec<String>>,
     /// Rules to disable, in the same forms as `select`.
     #[serde(default)]
     pub ignore: Vec<String>,
-    /// Per-rule severity overrides: `DF009 = "warning"`.
+    /// Severity overrides by rule id, slug, family or prefix: `DF009 = "warning"`.
     #[serde(default)]
+    #[schemars(extend("examples" = [{"DF009": "warning", "kubernetes": "error"}]))]
     pub severity: BTreeMap<String, Severity>,
-    /// Glob → rules ignored in matching files: `"tests/**" = ["PY005"]`.
+    /// Rules ignored in files matching a glob (relative to the config file): `"tests/**" = ["PY005"]`.
     #[serde(default)]
+    #[schemars(extend("examples" = [{"tests/**": ["PY005"], "infra/legacy/**": ["terraform"]}]))]
     pub per_path_ignores: BTreeMap<String, Vec<String>>,
-    /// Lowest severity that makes `linea check` exit 1. Default `warning`.
+    /// Lowest severity that makes `linea check` exit 1: `error`, `warning` (default) or `info`.
+    #[schemars(extend("default" = "warning"))]
     pub fail_on: Option<Severity>,
-    /// Files larger than this many bytes are skipped with PARSE002. Default 10 MiB.
-    pub max_file_size: Option<u64>,
+    /// Files larger than this are skipped with PARSE002: bytes, or a size such as `"10MiB"`, `"512KB"`.
+    #[schemars(extend("default" = "10MiB"))]
+    pub max_file_size: Option<ByteSize>,
     /// Require a reason text on every suppression comment (LINEA002).
     #[serde(default)]
     pub require_reason: bool,
@@ -40,14 +58,19 @@ pub struct Config {
     /// Directories of custom rules, in the built-in YAML format.
     #[serde(default)]
     pub rules: Vec<String>,
+    /// Allowed ports: 443 outside the cluster, plain HTTP only inside.
     #[serde(default)]
     pub ports: PortsConfig,
+    /// How files are assigned to `prod`, `nonprod` or `unknown` (prod-scoped rules fire on prod).
     #[serde(default)]
     pub environments: EnvironmentsConfig,
+    /// Container image registries.
     #[serde(default)]
     pub registries: RegistriesConfig,
+    /// Terraform settings.
     #[serde(default)]
     pub terraform: TerraformConfig,
+    /// Python source settings.
     #[serde(default)]
     pub python: PythonConfig,
 }
@@ -160,16 +183,6 @@ impl Default for PythonConfig {
     }
 }
 
-/// A configuration file that cannot be used.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct ConfigError {
-    pub path: PathBuf,
-    pub text: Arc<str>,
-    pub span: Option<Span>,
-    pub message: String,
-}
-
 /// The resolved configuration of a run.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -182,6 +195,8 @@ pub struct Settings {
     prod_globs: GlobSet,
     nonprod_globs: GlobSet,
     exclude: GlobSet,
+    /// The config file's text, to point errors found after parsing (unknown rule names) at it.
+    text: Option<Arc<str>>,
 }
 
 impl Default for Settings {
@@ -190,23 +205,36 @@ impl Default for Settings {
     }
 }
 
-fn glob_set(globs: &[String]) -> Result<GlobSet, String> {
+/// A glob that does not compile: the glob and why.
+struct BadGlob(String, String);
+
+fn glob_set(globs: &[String]) -> Result<GlobSet, BadGlob> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
-        let glob = Glob::new(g).map_err(|e| format!("invalid glob `{g}`: {e}"))?;
+        let glob = Glob::new(g).map_err(|e| BadGlob(g.clone(), format!("invalid glob `{g}`: {}", e.kind())))?;
         b.add(glob);
-        // `dir/**` should also match `dir` itself and a bare `name` anywhere below the root
-        if !g.contains('/') {
-            if let Ok(any) = Glob::new(&format!("**/{g}")) {
-                b.add(any);
+        // a bare `name` matches at any depth, and a glob naming a directory covers what is below it
+        let trimmed = g.trim_end_matches('/');
+        let mut extra = vec![format!("{trimmed}/**")];
+        if !trimmed.contains('/') {
+            extra.push(format!("**/{trimmed}"));
+            extra.push(format!("**/{trimmed}/**"));
+        }
+        for e in extra {
+            if let Ok(glob) = Glob::new(&e) {
+                b.add(glob);
             }
         }
     }
-    b.build().map_err(|e| e.to_string())
+    b.build().map_err(|e| BadGlob(String::new(), e.to_string()))
 }
 
 impl Settings {
     pub fn from_config(config: Config, path: Option<PathBuf>, root: PathBuf) -> Result<Settings, String> {
+        Settings::build(config, path, root).map_err(|BadGlob(_, message)| message)
+    }
+
+    fn build(config: Config, path: Option<PathBuf>, root: PathBuf) -> Result<Settings, BadGlob> {
         let mut per_path = Vec::new();
         for (glob, rules) in &config.per_path_ignores {
             per_path.push((glob_set(std::slice::from_ref(glob))?, rules.clone()));
@@ -220,7 +248,60 @@ impl Settings {
             config,
             path,
             root,
+            text: None,
         })
+    }
+
+    /// Check every rule name in `select`, `ignore`, `[severity]` and `[per-path-ignores]`
+    /// against the known rules; an unknown name is an error pointing at it, with the nearest
+    /// id or slug.
+    pub fn check_rule_names(&self, rules: &[&RuleMeta]) -> Result<(), ConfigError> {
+        let c = &self.config;
+        let named: Vec<(&str, &str)> = c
+            .select
+            .iter()
+            .flatten()
+            .map(|s| ("select", s.as_str()))
+            .chain(c.ignore.iter().map(|s| ("ignore", s.as_str())))
+            .chain(c.severity.keys().map(|s| ("severity", s.as_str())))
+            .chain(
+                c.per_path_ignores
+                    .values()
+                    .flatten()
+                    .map(|s| ("per-path-ignores", s.as_str())),
+            )
+            .collect();
+        for (key, name) in named {
+            if rules.iter().any(|m| selector_matches(name, m)) {
+                continue;
+            }
+            let mut candidates: Vec<&str> = rules
+                .iter()
+                .flat_map(|m| [m.id.as_str(), m.slug.as_str(), m.family.as_str()])
+                .collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            let hint = nearest(name, &candidates)
+                .or_else(|| nearest(&name.to_ascii_uppercase(), &candidates))
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            let message = format!("`{name}` in `{key}` names no rule{hint}");
+            let help = "use a rule id (`DF001`), slug (`image-tag-latest`), family (`docker`), id prefix (`DF`) or `ALL`; `linea rules` lists them";
+            return Err(match (&self.path, &self.text) {
+                (Some(path), Some(text)) => {
+                    let pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
+                    ConfigError::new(
+                        path.clone(),
+                        text.clone(),
+                        locate(text, pyproject, &[key], name),
+                        message,
+                    )
+                    .with_help(help)
+                }
+                _ => ConfigError::new(PathBuf::from("command line"), Arc::from(""), None, message).with_help(help),
+            });
+        }
+        Ok(())
     }
 
     pub fn fail_on(&self) -> Severity {
@@ -228,7 +309,7 @@ impl Settings {
     }
 
     pub fn max_file_size(&self) -> u64 {
-        self.config.max_file_size.unwrap_or(10 * 1024 * 1024)
+        self.config.max_file_size.map_or(10 * 1024 * 1024, |s| s.0)
     }
 
     /// Whether `env` counts as production.
@@ -295,7 +376,7 @@ impl Settings {
     }
 
     pub fn is_excluded(&self, path: &Path) -> bool {
-        self.exclude.is_match(self.relative(path))
+        !self.config.exclude.is_empty() && self.exclude.is_match(self.relative(path))
     }
 
     /// Whether a rule runs at all under `select`/`ignore`. Rules that are off by default
@@ -314,13 +395,13 @@ impl Settings {
         }
     }
 
-    /// The severity of a rule after overrides.
+    /// The severity of a rule after overrides: an id or slug wins over a family, prefix or `ALL`.
     pub fn severity(&self, meta: &RuleMeta) -> Severity {
-        self.config
-            .severity
-            .get(&meta.id)
-            .or_else(|| self.config.severity.get(&meta.slug))
-            .copied()
+        let sev = &self.config.severity;
+        sev.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(&meta.id) || **k == meta.slug)
+            .or_else(|| sev.iter().find(|(k, _)| selector_matches(k, meta)))
+            .map(|(_, s)| *s)
             .unwrap_or(meta.severity)
     }
 
@@ -369,59 +450,69 @@ pub fn nearest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, c)| c)
 }
 
-/// Parse `linea.toml` text.
+/// Parse `linea.toml` text, or the `[tool.linea]` table of a `pyproject.toml` (errors then
+/// point into the pyproject file).
 pub fn parse_config(path: &Path, text: &str) -> Result<Config, ConfigError> {
-    let is_pyproject = path.file_name().is_some_and(|n| n == "pyproject.toml");
-    let result: Result<Config, toml::de::Error> = if is_pyproject {
-        #[derive(Deserialize)]
-        struct Py {
-            tool: Option<Tool>,
-        }
-        #[derive(Deserialize)]
-        struct Tool {
-            linea: Option<toml::Value>,
-        }
-        match toml::from_str::<Py>(text) {
-            Ok(py) => match py.tool.and_then(|t| t.linea) {
-                Some(v) => v.try_into(),
-                None => Ok(Config::default()),
-            },
-            Err(e) => Err(e),
-        }
+    #[derive(Deserialize)]
+    struct PyProject {
+        tool: Option<Tool>,
+    }
+    #[derive(Deserialize)]
+    struct Tool {
+        linea: Option<Config>,
+    }
+    let result = if is_pyproject(path) {
+        toml::from_str::<PyProject>(text).map(|py| py.tool.and_then(|t| t.linea).unwrap_or_default())
     } else {
-        toml::from_str(text)
+        toml::from_str::<Config>(text)
     };
-    result.map_err(|e| ConfigError {
-        path: path.to_path_buf(),
-        text: Arc::from(text),
-        span: e.span().map(|r| Span::new(r.start, r.end)),
-        message: e.message().to_string(),
-    })
+    result.map_err(|e| ConfigError::from_toml(path.to_path_buf(), Arc::from(text), &e))
 }
 
+fn is_pyproject(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "pyproject.toml")
+}
+
+/// Whether a `pyproject.toml` text has a `[tool.linea]` table.
+fn has_tool_linea(text: &str) -> bool {
+    use toml::de::{DeTable, DeValue};
+    let Ok(doc) = DeTable::parse(text) else {
+        // a broken pyproject that mentions us is ours to report
+        return text.contains("[tool.linea");
+    };
+    match doc.get_ref().get("tool").map(|t| t.get_ref()) {
+        Some(DeValue::Table(t)) => t.contains_key("linea"),
+        _ => false,
+    }
+}
+
+/// Names of the config files, in the order they are looked for in each directory.
+pub const CONFIG_FILES: [&str; 2] = ["linea.toml", "pyproject.toml"];
+
 /// Find the config for a scan: `linea.toml`, or a `pyproject.toml` with `[tool.linea]`, in
-/// `start` or the nearest ancestor.
+/// `start` (or its directory, for a file) or the nearest ancestor.
 pub fn discover(start: &Path) -> Option<PathBuf> {
-    let abs = std::fs::canonicalize(start).unwrap_or_else(|_| start.to_path_buf());
-    let mut dir = if abs.is_file() {
-        abs.parent().map(Path::to_path_buf)
+    let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+    let mut dir = if abs.is_dir() {
+        Some(abs.as_path())
     } else {
-        Some(abs)
+        abs.parent()
+    };
+    // shown in messages: relative to the working directory when it is below it
+    let shown = |p: PathBuf| match std::env::current_dir() {
+        Ok(cwd) => p.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(p),
+        Err(_) => p,
     };
     while let Some(d) = dir {
         let toml = d.join("linea.toml");
         if toml.is_file() {
-            return Some(toml);
+            return Some(shown(toml));
         }
         let py = d.join("pyproject.toml");
-        if py.is_file() {
-            if let Ok(t) = std::fs::read_to_string(&py) {
-                if t.lines().any(|l| l.trim_start().starts_with("[tool.linea")) {
-                    return Some(py);
-                }
-            }
+        if py.is_file() && std::fs::read_to_string(&py).is_ok_and(|t| has_tool_linea(&t)) {
+            return Some(shown(py));
         }
-        dir = d.parent().map(Path::to_path_buf);
+        dir = d.parent();
     }
     None
 }
@@ -433,10 +524,10 @@ pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, Confi
         None => discover(scan_root),
     };
     let Some(path) = path else {
-        let root = if scan_root.is_file() {
-            scan_root.parent().unwrap_or(scan_root)
-        } else {
+        let root = if scan_root.is_dir() {
             scan_root
+        } else {
+            scan_root.parent().unwrap_or(scan_root)
         };
         let root = if root.as_os_str().is_empty() {
             Path::new(".")
@@ -445,12 +536,9 @@ pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, Confi
         };
         return Ok(Settings::from_config(Config::default(), None, root.to_path_buf()).expect("default config is valid"));
     };
-    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError {
-        path: path.clone(),
-        text: Arc::from(""),
-        span: None,
-        message: format!("cannot read: {e}"),
-    })?;
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| ConfigError::new(path.clone(), Arc::from(""), None, format!("cannot read: {e}")))?;
+    let text: Arc<str> = Arc::from(text);
     let config = parse_config(&path, &text)?;
     let root = path
         .parent()
@@ -461,10 +549,98 @@ pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, Confi
     } else {
         root
     };
-    Settings::from_config(config, Some(path.clone()), root).map_err(|message| ConfigError {
-        path,
-        text: Arc::from(text.as_str()),
-        span: None,
-        message,
-    })
+    let mut settings = Settings::build(config, Some(path.clone()), root).map_err(|BadGlob(glob, message)| {
+        let span = locate(&text, is_pyproject(&path), &[], &glob);
+        ConfigError::new(path.clone(), text.clone(), span, message)
+    })?;
+    settings.text = Some(text);
+    Ok(settings)
+}
+
+/// The JSON Schema of the configuration file, for editors. Draft-07, the draft TOML and JSON
+/// editors (Taplo, VS Code) support best.
+pub fn json_schema() -> String {
+    let schema = schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<Config>();
+    let mut s = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(name: &str, text: &str) -> ConfigError {
+        parse_config(Path::new(name), text).expect_err("config must be rejected")
+    }
+
+    fn line_of(e: &ConfigError) -> String {
+        e.location()
+            .rsplit_once(':')
+            .map(|(l, _)| l.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn unknown_keys_are_pointed_at_with_a_suggestion() {
+        let e = err("linea.toml", "fail-on = \"error\"\nselct = [\"DF001\"]\n");
+        assert_eq!(e.message, "unknown key `selct`; did you mean `select`?");
+        assert_eq!(e.location(), "linea.toml:2:1");
+        let e = err("linea.toml", "[ports]\nexternal = [443]\nextrenal = [8443]\n");
+        assert_eq!(e.message, "unknown key `extrenal`; did you mean `external`?");
+        assert_eq!(e.location(), "linea.toml:3:1");
+        let e = err("linea.toml", "[environments]\nunknown-environment = \"staging\"\n");
+        assert!(e.message.starts_with("unknown value `staging`"), "{}", e.message);
+        assert_eq!(line_of(&e), "linea.toml:2");
+    }
+
+    #[test]
+    fn pyproject_errors_point_into_pyproject() {
+        let text = "[project]\nname = \"svc\"\n\n[tool.ruff]\nline-length = 100\n\n[tool.linea]\nfail-on = \"warning\"\nignroe = [\"DF001\"]\n";
+        let e = err("pyproject.toml", text);
+        assert_eq!(e.message, "unknown key `ignroe`; did you mean `ignore`?");
+        assert_eq!(e.location(), "pyproject.toml:9:1");
+        let ok = parse_config(Path::new("pyproject.toml"), "[tool.linea]\nfail-on = \"error\"\n").expect("loads");
+        assert_eq!(ok.fail_on, Some(Severity::Error));
+        assert!(parse_config(Path::new("pyproject.toml"), "[project]\nname = \"x\"\n").is_ok());
+    }
+
+    #[test]
+    fn bad_values_are_pointed_at() {
+        let e = err("linea.toml", "\nmax-file-size = \"ten megs\"\n");
+        assert_eq!(line_of(&e), "linea.toml:2");
+        assert!(e.message.contains("`ten megs` is not a size"), "{}", e.message);
+        let e = err("linea.toml", "[ports]\nexternal = [443, 70000]\n");
+        assert_eq!(line_of(&e), "linea.toml:2");
+        let e = err("linea.toml", "require-reason = \"yes\"\n");
+        assert_eq!(line_of(&e), "linea.toml:1");
+        let c = parse_config(Path::new("linea.toml"), "max-file-size = \"512KB\"\n").expect("loads");
+        assert_eq!(c.max_file_size, Some(ByteSize(512_000)));
+        let c = parse_config(Path::new("linea.toml"), "max-file-size = 2048\n").expect("loads");
+        assert_eq!(c.max_file_size, Some(ByteSize(2048)));
+    }
+
+    #[test]
+    fn rendered_error_shows_the_line() {
+        let e = err("linea.toml", "fail-on = \"error\"\nselct = [\"DF001\"]\n");
+        let r = e.render(false);
+        assert!(
+            r.contains("linea.toml:2:1: unknown key `selct`; did you mean `select`?"),
+            "{r}"
+        );
+        assert!(r.contains("selct = [\"DF001\"]"), "{r}");
+    }
+
+    #[test]
+    fn locate_finds_values_and_keys() {
+        let text = "select = [\"DF001\", \"K8S99\"]\n[severity]\nTF404 = \"error\"\n";
+        let s = locate(text, false, &["select"], "K8S99").expect("found");
+        assert_eq!(&text[s.start..s.end], "\"K8S99\"");
+        let s = locate(text, false, &["severity"], "TF404").expect("found");
+        assert_eq!(&text[s.start..s.end], "TF404");
+        let py = "[tool.linea]\nignore = [\"x\"]\n";
+        assert!(locate(py, true, &["ignore"], "x").is_some());
+    }
 }

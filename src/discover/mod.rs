@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ignore::WalkBuilder;
+use std::sync::Mutex;
+
+use ignore::{WalkBuilder, WalkState};
 use serde::Serialize;
 
 use crate::config::Settings;
@@ -39,6 +41,30 @@ pub enum FileKind {
 }
 
 impl FileKind {
+    /// Every kind, so that tests (the parser fuzz test) cover kinds added later.
+    /// A kind added to the enum must be added here; `all_is_complete` checks it.
+    pub const ALL: &'static [FileKind] = &[
+        FileKind::Dockerfile,
+        FileKind::Dockerignore,
+        FileKind::Terraform,
+        FileKind::TfVars,
+        FileKind::Python,
+        FileKind::Requirements,
+        FileKind::PyProject,
+        FileKind::SetupCfg,
+        FileKind::SetupPy,
+        FileKind::ToxIni,
+        FileKind::PytestIni,
+        FileKind::Pipfile,
+        FileKind::Makefile,
+        FileKind::GithubWorkflow,
+        FileKind::GithubAction,
+        FileKind::AzurePipeline,
+        FileKind::Yaml,
+        FileKind::OpenApiJson,
+        FileKind::Sensitive,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FileKind::Dockerfile => "dockerfile",
@@ -166,6 +192,33 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     None
 }
 
+/// Directories that tools create and nobody reviews: version control internals, virtual
+/// environments, caches, installed dependencies. Skipped in walks even when no `.gitignore`
+/// lists them; naming one on the command line still checks it.
+pub const TOOL_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".terraform",
+    ".terragrunt-cache",
+    "node_modules",
+    "site-packages",
+    "__pycache__",
+    "__pypackages__",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".eggs",
+];
+
+fn is_tool_dir(name: &std::ffi::OsStr) -> bool {
+    TOOL_DIRS.iter().any(|d| name == *d)
+}
+
 /// One input to scan.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Input {
@@ -176,12 +229,32 @@ pub struct Input {
 /// Walk `roots` (directories or files) and return the classified files, sorted.
 ///
 /// Directories honour `.gitignore` (also outside a git repository), include hidden directories
-/// such as `.github`, skip `.git`, and never follow symlinks. Explicit file paths are taken even
-/// when ignored; an explicit file of unknown kind is skipped.
+/// such as `.github`, skip `.git` and the other [`TOOL_DIRS`], and never follow a symlink met during the walk (a link out of
+/// the root is not part of the repository; a link inside it points at files the walk reaches by
+/// their real path). Explicit file paths are taken even when git-ignored, but not when they
+/// match an exclude glob; an explicit file of unknown kind is skipped. Excludes match paths
+/// relative to the walked root (`--exclude`) or to the config file (`exclude`), as written or
+/// at any depth below (`vendor` excludes every `vendor` directory).
 pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet) -> Vec<Input> {
     let mut out = Vec::new();
     for root in roots {
+        let excluded = {
+            let settings = settings.clone();
+            let excludes = excludes.clone();
+            let root = root.clone();
+            move |path: &Path| {
+                // an explicit file is matched as written on the command line
+                let rel = match path.strip_prefix(&root) {
+                    Ok(r) if !r.as_os_str().is_empty() => r,
+                    _ => path,
+                };
+                excludes.is_match(rel) || settings.is_excluded(path)
+            }
+        };
         if root.is_file() {
+            if excluded(root) {
+                continue;
+            }
             if let Some(kind) = classify(root) {
                 out.push(Input {
                     path: root.clone(),
@@ -190,28 +263,40 @@ pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::Glob
             }
             continue;
         }
-        let walker = WalkBuilder::new(root)
+        let found = Mutex::new(Vec::new());
+        WalkBuilder::new(root)
             .hidden(false)
             .git_ignore(true)
             .git_global(false)
             .git_exclude(true)
             .require_git(false)
             .follow_links(false)
-            .filter_entry(|e| e.file_name() != ".git")
-            .build();
-        for entry in walker.flatten() {
-            if !entry.file_type().is_some_and(|t| t.is_file()) {
-                continue;
-            }
-            let path = entry.into_path();
-            let rel = path.strip_prefix(root).unwrap_or(&path);
-            if excludes.is_match(rel) || excludes.is_match(&path) || settings.is_excluded(&path) {
-                continue;
-            }
-            if let Some(kind) = classify(&path) {
-                out.push(Input { path, kind });
-            }
-        }
+            .filter_entry(move |e| {
+                e.depth() == 0
+                    || !(e.file_name() == ".git"
+                        || (e.file_type().is_some_and(|t| t.is_dir()) && is_tool_dir(e.file_name()))
+                        || excluded(e.path()))
+            })
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    let Ok(entry) = entry else {
+                        return WalkState::Continue;
+                    };
+                    if entry.file_type().is_some_and(|t| t.is_file()) {
+                        if let Some(kind) = classify(entry.path()) {
+                            if let Ok(mut v) = found.lock() {
+                                v.push(Input {
+                                    path: entry.into_path(),
+                                    kind,
+                                });
+                            }
+                        }
+                    }
+                    WalkState::Continue
+                })
+            });
+        out.extend(found.into_inner().unwrap_or_default());
     }
     out.sort();
     out.dedup();
@@ -237,5 +322,36 @@ mod tests {
         assert_eq!(c("k8s/deploy.yaml"), Some(FileKind::Yaml));
         assert_eq!(c("requirements-dev.txt"), Some(FileKind::Requirements));
         assert_eq!(c("README.md"), None);
+    }
+
+    #[test]
+    fn all_is_complete() {
+        // a new variant makes this match non-exhaustive: add it here and to `FileKind::ALL`
+        for k in FileKind::ALL {
+            match k {
+                FileKind::Dockerfile
+                | FileKind::Dockerignore
+                | FileKind::Terraform
+                | FileKind::TfVars
+                | FileKind::Python
+                | FileKind::Requirements
+                | FileKind::PyProject
+                | FileKind::SetupCfg
+                | FileKind::SetupPy
+                | FileKind::ToxIni
+                | FileKind::PytestIni
+                | FileKind::Pipfile
+                | FileKind::Makefile
+                | FileKind::GithubWorkflow
+                | FileKind::GithubAction
+                | FileKind::AzurePipeline
+                | FileKind::Yaml
+                | FileKind::OpenApiJson
+                | FileKind::Sensitive => {}
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        assert!(FileKind::ALL.iter().all(|k| seen.insert(k.as_str())));
+        assert_eq!(seen.len(), 19, "FileKind::ALL must list every variant once");
     }
 }

@@ -248,7 +248,7 @@ mod tests {
         assert!(!out.contains("## "));
         assert!(out.contains("Why is this bad?\n────"));
         // code blocks are indented
-        assert!(out.contains("\n    apiVersion: v1\n"));
+        assert!(out.contains("\n    containers:\n"));
         assert!(!out.contains('\u{1b}'));
     }
 

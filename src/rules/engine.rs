@@ -322,6 +322,18 @@ fn apply_suppressions(
         }
         let idxs = by_file.get(&file.source.id).cloned().unwrap_or_default();
         for dir in &directives {
+            if dir.rules.is_empty() && is_enabled("LINEA001") {
+                extra.push(
+                    Diagnostic::new(
+                        "LINEA001",
+                        Severity::Warning,
+                        file.source.id,
+                        dir.span,
+                        "suppression names no rule",
+                    )
+                    .with_help("name the rules in the brackets: `# linea: ignore[ID] reason`"),
+                );
+            }
             for (name, name_span) in &dir.rules {
                 let meta = registry.meta(name);
                 let mut used = false;
@@ -343,16 +355,37 @@ fn apply_suppressions(
                         });
                     }
                 }
-                let rule_on = meta.is_some_and(|m| settings.rule_enabled(m));
-                if !used && is_enabled("LINEA001") {
-                    let message = match meta {
-                        None => format!("`{name}` is not a known rule id or slug"),
-                        Some(m) if !rule_on => format!("suppression of `{}` has no effect: the rule is disabled", m.id),
-                        Some(m) => format!("suppression of `{}` matches no finding", m.id),
+                // a suppression of a rule that did not run here (disabled by config, ignored for
+                // this path, or prod-only on a non-prod file) is kept silently: teams share
+                // suppressions across configs
+                let ran_here = meta.is_some_and(|m| {
+                    settings.rule_enabled(m)
+                        && !settings.path_ignores(&file.source.path, m)
+                        && (m.scope != Scope::Prod || settings.is_prod(file.env))
+                });
+                let report_unused = match meta {
+                    None => true,
+                    Some(_) => ran_here && !used,
+                };
+                if report_unused && is_enabled("LINEA001") {
+                    let (message, help) = match meta {
+                        None => (
+                            format!(
+                                "unknown rule `{name}`{}",
+                                nearest_rule(registry, name)
+                                    .map(|n| format!("; did you mean `{n}`?"))
+                                    .unwrap_or_default()
+                            ),
+                            "name a rule by id or slug; `linea rules` lists them",
+                        ),
+                        Some(m) => (
+                            format!("suppression of `{}` matches no finding", m.id),
+                            "remove the suppression, or move it to the line of the finding",
+                        ),
                     };
                     extra.push(
                         Diagnostic::new("LINEA001", Severity::Warning, file.source.id, *name_span, message)
-                            .with_help("remove the suppression, or move it to the line of the finding"),
+                            .with_help(help),
                     );
                 }
             }
@@ -370,6 +403,12 @@ fn apply_suppressions(
             }
         }
     }
+    extra.retain(|d| {
+        let (Some(file), Some(meta)) = (project.file(d.file), registry.meta(&d.rule)) else {
+            return true;
+        };
+        !settings.path_ignores(&file.source.path, meta)
+    });
     for d in &mut extra {
         if let Some(meta) = registry.meta(&d.rule) {
             d.severity = settings.severity(meta);
@@ -377,6 +416,15 @@ fn apply_suppressions(
     }
     diagnostics.extend(extra);
     diagnostics
+}
+
+/// The id or slug closest to a misspelt rule name.
+fn nearest_rule<'a>(registry: &'a Registry, name: &str) -> Option<&'a str> {
+    let names: Vec<&str> = registry
+        .iter()
+        .flat_map(|r| [r.meta.id.as_str(), r.meta.slug.as_str()])
+        .collect();
+    crate::config::nearest(name, &names).or_else(|| crate::config::nearest(&name.to_ascii_uppercase(), &names))
 }
 
 /// Sort by path, line, column, rule id, message: identical whatever the thread count.

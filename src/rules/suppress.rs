@@ -1,13 +1,16 @@
 //! One suppression syntax in every file kind's comments:
 //! `# linea: ignore[ID,slug] reason` on the offending line (where the language allows a trailing
 //! comment) or on the line before it, and `# linea: ignore-file[ID] reason` anywhere.
+//! `//` works too (Terraform). Text that only looks like a directive inside a string value (a
+//! YAML block scalar, a quoted scalar) is not one: the parsed model says where strings are.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::discover::FileKind;
 use crate::project::ParsedFile;
-use crate::source::Span;
+use crate::source::{NodeValue, Span};
 
 static DIRECTIVE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:#|//)\s*linea:\s*(ignore-file|ignore)\[([^\]]*)\]([^\n]*)").expect("valid regex"));
@@ -39,6 +42,57 @@ fn is_comment_line(line: &str) -> bool {
     t.starts_with('#') || t.starts_with("//")
 }
 
+/// Byte spans of the string values of a YAML-family file. The file is parsed again (only when
+/// it holds a candidate directive) so this does not depend on which model a language built.
+fn yaml_string_spans(text: &str) -> Vec<Span> {
+    let stream = crate::lang::yaml::parse(text);
+    let mut spans = Vec::new();
+    let mut stack: Vec<&crate::source::Node> = stream.documents.iter().map(|d| &d.root).collect();
+    while let Some(n) = stack.pop() {
+        match &n.value {
+            NodeValue::String(_) if !n.span.is_empty() => spans.push(n.span),
+            NodeValue::Seq(items) => stack.extend(items),
+            NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| &e.value)),
+            _ => {}
+        }
+    }
+    spans
+}
+
+fn is_yaml_family(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Yaml
+            | FileKind::GithubWorkflow
+            | FileKind::GithubAction
+            | FileKind::AzurePipeline
+            | FileKind::OpenApiJson
+    )
+}
+
+/// Whether the end of `code` (the text before a `#` or `//` on one line) is inside a quoted
+/// string: a one-line lexical check for the languages without a YAML parse.
+fn open_quote(code: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in code.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '"' || c == '\'' => quote = Some(c),
+            None => {}
+        }
+    }
+    quote.is_some()
+}
+
 /// Find the directives in a file's comments and structure.
 pub fn directives(file: &ParsedFile) -> Vec<Directive> {
     let text: &str = &file.source.text;
@@ -53,11 +107,24 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
             }
             v
         };
+        let mut strings: Option<Vec<Span>> = None;
         for (idx, (start, line)) in lines.iter().enumerate() {
             let Some(m) = DIRECTIVE.captures(line) else { continue };
             let Some(whole) = m.get(0) else { continue };
             let own_line = line[..whole.start()].trim().is_empty();
             if !own_line && !file.kind.trailing_comments() {
+                continue;
+            }
+            let at = start + whole.start();
+            let in_string = if is_yaml_family(file.kind) {
+                strings
+                    .get_or_insert_with(|| yaml_string_spans(text))
+                    .iter()
+                    .any(|s| s.start <= at && at < s.end)
+            } else {
+                !own_line && open_quote(&line[..whole.start()])
+            };
+            if in_string {
                 continue;
             }
             let file_wide = &m[1] == "ignore-file";
@@ -82,14 +149,27 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
             let coverage = if file_wide {
                 Coverage::File
             } else if own_line {
-                // the next line that is not blank and not itself a comment
+                // the next line that is not blank and not itself a comment, with the lines it
+                // continues onto (`\` at the end: a multi-line RUN, a shell or Python line)
+                let mut covered = Vec::new();
                 let next = lines
                     .iter()
                     .enumerate()
                     .skip(idx + 1)
                     .find(|(_, (_, l))| !l.trim().is_empty() && !is_comment_line(l))
-                    .map(|(i, _)| i as u32 + 1);
-                Coverage::Lines(next.into_iter().collect())
+                    .map(|(i, _)| i);
+                if let Some(first) = next {
+                    for (i, (_, l)) in lines.iter().enumerate().skip(first) {
+                        if is_comment_line(l) {
+                            continue;
+                        }
+                        covered.push(i as u32 + 1);
+                        if !l.trim_end().ends_with('\\') {
+                            break;
+                        }
+                    }
+                }
+                Coverage::Lines(covered)
             } else {
                 Coverage::Lines(vec![line_no])
             };
@@ -151,5 +231,26 @@ mod tests {
         );
         assert_eq!(f[0].coverage, Coverage::File);
         assert!(f[0].reason.is_some());
+    }
+
+    #[test]
+    fn line_before_covers_continuation_lines() {
+        let text = "# linea: ignore[DF010] pinned by the base image\nRUN apt-get update \\\n    # install\n    && apt-get install -y curl\nUSER app\n";
+        let d = dirs(FileKind::Dockerfile, text);
+        assert_eq!(d[0].coverage, Coverage::Lines(vec![2, 4]));
+    }
+
+    #[test]
+    fn directives_inside_strings_are_text() {
+        let block = "script: |\n  echo hi\n  # linea: ignore[K8S001] not a comment\n  echo bye\nimage: x\n";
+        assert!(dirs(FileKind::Yaml, block).is_empty());
+        let quoted = "msg: \"see # linea: ignore[K8S001] here\"\n";
+        assert!(dirs(FileKind::Yaml, quoted).is_empty());
+        let py = "token = \"abc # linea: ignore[PY005] fake\"\nx = 1  # linea: ignore[PY005] it's fine\n";
+        let d = dirs(FileKind::Python, py);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].coverage, Coverage::Lines(vec![2]));
+        let real = "script: |\n  echo hi\n# linea: ignore[K8S001] a comment\nimage: x\n";
+        assert_eq!(dirs(FileKind::Yaml, real).len(), 1);
     }
 }

@@ -21,7 +21,7 @@ pub struct PipelineFile {
 }
 
 /// Lexical normalisation (`a/./b/../c` → `a/c`); no file system access.
-fn normalize(p: &Path) -> PathBuf {
+pub fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {

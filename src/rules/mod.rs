@@ -13,6 +13,7 @@ pub mod suppress;
 
 pub mod ci;
 pub mod core;
+pub mod cross;
 pub mod declarative;
 pub mod docker;
 pub mod docs;

@@ -241,6 +241,7 @@ fn empty_job(file: FileId, id: Text, node: &Node) -> Job {
         concurrency: None,
         calls: None,
         variables: Vec::new(),
+        working_directory: None,
         steps: Vec::new(),
         node: node.clone(),
     }

@@ -61,6 +61,7 @@ pub fn parse(root: &Node, source: &str, file: FileId, action: bool) -> Pipeline 
                 concurrency: None,
                 calls: None,
                 variables: Vec::new(),
+                working_directory: None,
                 steps,
                 node: root.get("runs").cloned().unwrap_or_else(|| root.clone()),
             });
@@ -147,6 +148,7 @@ fn job(id: String, key_span: Span, node: &Node, source: &str, file: FileId, defa
             .get("steps")
             .map(|s| steps(s, source, file, shell))
             .unwrap_or_default(),
+        working_directory: node.at("defaults.run.working-directory").and_then(Text::of),
         node: node.clone(),
     }
 }

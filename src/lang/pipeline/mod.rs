@@ -215,6 +215,8 @@ pub struct Job {
     pub calls: Option<Text>,
     /// Job-level `env:` / `variables:` (name, value).
     pub variables: Vec<(Text, Text)>,
+    /// Default working directory of the job's scripts (`defaults.run.working-directory`).
+    pub working_directory: Option<Text>,
     pub steps: Vec<Step>,
     pub node: Node,
 }

@@ -263,14 +263,44 @@ fn aligned(node: &Node, value: &str, source: &str) -> (String, usize) {
     (fold(raw), node.span.start)
 }
 
+/// The text with every `${{ … }}` replaced by as many `x` bytes.
+fn mask_expressions(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("${{") {
+        let Some(len) = rest.get(i..).and_then(|r| r.find("}}")).map(|e| e + 2) else {
+            break;
+        };
+        out.push_str(rest.get(..i).unwrap_or(""));
+        out.extend(std::iter::repeat_n('x', len));
+        rest = rest.get(i + len..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Commands of the script from the shared shell layer, with their pipeline neighbours.
 fn commands(node: &Node, value: &str, source: &str) -> Vec<Command> {
     let (text, base) = aligned(node, value, source);
-    let parsed = shell::parse(&text, base);
+    // `${{ }}` is replaced before the shell runs: parse it as one opaque word of the same length
+    let masked = mask_expressions(&text);
+    let parsed = shell::parse(&masked, base);
+    // words keep their written text (expressions included), quotes removed
+    let written = |sp: Span| -> String {
+        text.get(sp.start.saturating_sub(base)..sp.end.saturating_sub(base))
+            .unwrap_or("")
+            .chars()
+            .filter(|c| *c != '"' && *c != '\'')
+            .collect()
+    };
     let text_ref = text.as_str();
     let mut out = Vec::new();
     for c in &parsed.commands {
-        let to_text = |w: &shell::Word| Text::new(w.text.clone(), w.span);
+        let to_text = |w: &shell::Word| {
+            let has_expr = written(w.span).contains("${{");
+            let t = if has_expr { written(w.span) } else { w.text.clone() };
+            Text::new(t, w.span)
+        };
         let mut cmd = Command {
             name: to_text(&c.name),
             args: c.args.iter().map(to_text).collect(),

@@ -47,6 +47,7 @@ fn abs(p: &Path) -> PathBuf {
 
 fn builds(project: &Project, root: &Path) -> Vec<Build> {
     let mut out = Vec::new();
+    compose_builds(project, &mut out);
     for f in &project.files {
         let Model::Pipeline(pf) = &f.model else { continue };
         let p = &pf.pipeline;
@@ -128,6 +129,54 @@ fn builds(project: &Project, root: &Path) -> Vec<Build> {
     out
 }
 
+/// `services.<name>.build` of compose files: a context string or `{context, dockerfile}`,
+/// relative to the compose file.
+fn compose_builds(project: &Project, out: &mut Vec<Build>) {
+    for f in &project.files {
+        let Model::Yaml(stream) = &f.model else { continue };
+        let name = f
+            .source
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if !(name.starts_with("compose") || name.starts_with("docker-compose")) {
+            continue;
+        }
+        let dir = abs(f.source.path.parent().unwrap_or(Path::new("")));
+        for doc in &stream.documents {
+            for svc in doc.root.get("services").map(|s| s.entries()).unwrap_or(&[]) {
+                let Some(build) = svc.value.get("build") else { continue };
+                let ctx_node = if build.is_map() {
+                    build.get("context")
+                } else {
+                    Some(build)
+                };
+                let Some(ctx) = ctx_node.and_then(Text::of) else {
+                    continue;
+                };
+                let Some(c) = literal(&ctx.text).or_else(|| (ctx.text.trim() == ".").then(String::new)) else {
+                    continue;
+                };
+                let context = normalize(&dir.join(&c));
+                let dockerfile = match build.get("dockerfile").and_then(Text::of) {
+                    Some(d) => match literal(&d.text) {
+                        Some(d) => normalize(&context.join(d)),
+                        None => continue,
+                    },
+                    None => context.join("Dockerfile"),
+                };
+                out.push(Build {
+                    dockerfile,
+                    context,
+                    file: f.source.id,
+                    span: ctx.span,
+                });
+            }
+        }
+    }
+}
+
 impl Rule for CopySourceMissing {
     fn kinds(&self) -> &'static [NodeKind] {
         &[NodeKind::Project]
@@ -179,7 +228,7 @@ impl Rule for CopySourceMissing {
                             d.labels.push(Label {
                                 file: b.file,
                                 span: b.span,
-                                message: "the pipeline builds the image with this context".into(),
+                                message: "the image is built with this context".into(),
                             });
                         }
                     }

@@ -73,6 +73,8 @@ pub struct Config {
     /// Python source settings.
     #[serde(default)]
     pub python: PythonConfig,
+    #[serde(default)]
+    pub layout: LayoutConfig,
 }
 
 /// Allowed ports: 443 outside the cluster, plain HTTP only inside.
@@ -173,12 +175,100 @@ impl Default for TerraformConfig {
 pub struct PythonConfig {
     /// Layers from highest to lowest: a layer may import only the layers after it.
     pub layers: Vec<String>,
+    /// Other sub-package names that mean a layer: `views = ["api", "routes"]`.
+    pub layer_aliases: BTreeMap<String, Vec<String>>,
 }
 
 impl Default for PythonConfig {
     fn default() -> Self {
+        let alias = |layer: &str, names: &[&str]| (layer.to_string(), names.iter().map(|n| n.to_string()).collect());
         PythonConfig {
             layers: vec!["views".into(), "core".into(), "data_access".into()],
+            layer_aliases: BTreeMap::from([
+                alias(
+                    "views",
+                    &["api", "routes", "routers", "endpoints", "handlers", "controllers"],
+                ),
+                alias("core", &["domain", "services", "service", "logic"]),
+                alias(
+                    "data_access",
+                    &["repositories", "repository", "db", "dal", "persistence", "storage"],
+                ),
+            ]),
+        }
+    }
+}
+
+impl PythonConfig {
+    /// The layer (index into `layers`, and its name) a package name stands for.
+    pub fn layer_of(&self, package: &str) -> Option<(usize, &str)> {
+        self.layers.iter().enumerate().find_map(|(i, l)| {
+            let aliased = self
+                .layer_aliases
+                .get(l)
+                .is_some_and(|a| a.iter().any(|n| n == package));
+            (l == package || aliased).then_some((i, l.as_str()))
+        })
+    }
+}
+
+/// What a Python project root must contain (the layout rules); defaults follow the baseline
+/// blueprint.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct LayoutConfig {
+    /// Targets the Makefile must define (LAY011).
+    pub makefile_targets: Vec<String>,
+    /// Directory names that hold tests (LAY003, LAY004).
+    pub test_dirs: Vec<String>,
+    /// Test and dev tools that do not belong in runtime requirements (LAY013); a trailing `*`
+    /// matches a prefix (`pytest-*`).
+    pub dev_tools: Vec<String>,
+    /// Words in a CI step that mean it runs the tests (LAY010).
+    pub test_commands: Vec<String>,
+}
+
+impl Default for LayoutConfig {
+    fn default() -> Self {
+        let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect();
+        LayoutConfig {
+            makefile_targets: v(&["install", "test", "lint"]),
+            test_dirs: v(&["tests", "test"]),
+            dev_tools: v(&[
+                "pytest",
+                "pytest-*",
+                "flake8",
+                "flake8-*",
+                "black",
+                "isort",
+                "pylint",
+                "mypy",
+                "ruff",
+                "ipython",
+                "ipdb",
+                "pdbpp",
+                "jupyter",
+                "notebook",
+                "jupyterlab",
+                "coverage",
+                "pre-commit",
+                "tox",
+                "nox",
+                "bandit",
+                "hypothesis",
+                "faker",
+                "responses",
+                "freezegun",
+            ]),
+            test_commands: v(&[
+                "pytest",
+                "make test",
+                "tox",
+                "nox",
+                "unittest",
+                "hatch test",
+                "coverage run",
+            ]),
         }
     }
 }

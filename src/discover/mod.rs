@@ -38,6 +38,10 @@ pub enum FileKind {
     OpenApiJson,
     /// Files that matter only by their presence (`.env`, `*.pem`, `*.tfstate`, ...).
     Sensitive,
+    /// Python linter configuration that is its own file (`ruff.toml`, `.flake8`, `.pylintrc`).
+    LintConfig,
+    /// Python dependency lock files (`poetry.lock`, `uv.lock`, `Pipfile.lock`, `pdm.lock`).
+    LockFile,
 }
 
 impl FileKind {
@@ -63,6 +67,8 @@ impl FileKind {
         FileKind::Yaml,
         FileKind::OpenApiJson,
         FileKind::Sensitive,
+        FileKind::LintConfig,
+        FileKind::LockFile,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +92,8 @@ impl FileKind {
             FileKind::Yaml => "yaml",
             FileKind::OpenApiJson => "openapi-json",
             FileKind::Sensitive => "sensitive",
+            FileKind::LintConfig => "lint-config",
+            FileKind::LockFile => "lock-file",
         }
     }
 
@@ -150,6 +158,8 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         "pytest.ini" => return Some(FileKind::PytestIni),
         "pipfile" => return Some(FileKind::Pipfile),
         "makefile" | "gnumakefile" => return Some(FileKind::Makefile),
+        "ruff.toml" | ".ruff.toml" | ".flake8" | ".pylintrc" | "pylintrc" => return Some(FileKind::LintConfig),
+        "poetry.lock" | "uv.lock" | "pipfile.lock" | "pdm.lock" => return Some(FileKind::LockFile),
         _ => {}
     }
     if lower.ends_with(".tfstate")
@@ -347,11 +357,13 @@ mod tests {
                 | FileKind::AzurePipeline
                 | FileKind::Yaml
                 | FileKind::OpenApiJson
-                | FileKind::Sensitive => {}
+                | FileKind::Sensitive
+                | FileKind::LintConfig
+                | FileKind::LockFile => {}
             }
         }
         let mut seen = std::collections::BTreeSet::new();
         assert!(FileKind::ALL.iter().all(|k| seen.insert(k.as_str())));
-        assert_eq!(seen.len(), 19, "FileKind::ALL must list every variant once");
+        assert_eq!(seen.len(), 21, "FileKind::ALL must list every variant once");
     }
 }

@@ -2,6 +2,11 @@
 //! knows about rules.
 
 pub mod docker;
+pub mod ini;
+pub mod makefile;
+pub mod pip;
+pub mod pyproject;
+pub mod python;
 pub mod shell;
 pub mod yaml;
 

@@ -1,12 +1,13 @@
 //! Parsed files and the `Project` index that project-level rules query.
 
 pub mod pipeline;
+pub mod python;
 
 use std::path::PathBuf;
 
 use crate::config::Settings;
 use crate::discover::FileKind;
-use crate::lang::{docker, yaml, ParseError};
+use crate::lang::{docker, ini, makefile, pip, pyproject, yaml, ParseError};
 use crate::source::{Environment, FileId, SourceFile, Span};
 
 /// The parsed model of one file. A language adds its variant here and its parse call in
@@ -22,6 +23,15 @@ pub enum Model {
     Pipeline(Box<pipeline::PipelineFile>),
     /// A Dockerfile that parsed (one that did not is `Text` plus a PARSE001 error).
     Docker(docker::Dockerfile),
+    /// A Python module (tree-sitter facts).
+    Python(crate::lang::python::Module),
+    /// A pip requirements/constraints file.
+    Requirements(pip::Requirements),
+    /// `pyproject.toml`.
+    PyProject(pyproject::PyProject),
+    /// `setup.cfg`, `tox.ini`, `pytest.ini`, `.flake8`.
+    Ini(ini::Ini),
+    Makefile(makefile::Makefile),
 }
 
 /// A suppression that a language found outside comments (e.g. a Kubernetes annotation);
@@ -70,6 +80,32 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
                 Model::Text
             }
         },
+        FileKind::Python => {
+            let m = crate::lang::python::parse(&source.text);
+            errors.extend(m.errors.iter().cloned());
+            Model::Python(m)
+        }
+        FileKind::Requirements => {
+            let r = pip::parse(&source.text);
+            errors.extend(r.errors.iter().cloned());
+            Model::Requirements(r)
+        }
+        FileKind::PyProject => {
+            let p = pyproject::parse(&source.text);
+            errors.extend(p.errors.iter().cloned());
+            Model::PyProject(p)
+        }
+        FileKind::SetupCfg | FileKind::ToxIni | FileKind::PytestIni => {
+            let i = ini::parse(&source.text);
+            errors.extend(i.errors.iter().cloned());
+            Model::Ini(i)
+        }
+        FileKind::LintConfig if source.path.extension().is_none_or(|e| e != "toml") => {
+            let i = ini::parse(&source.text);
+            errors.extend(i.errors.iter().cloned());
+            Model::Ini(i)
+        }
+        FileKind::Makefile => Model::Makefile(makefile::parse(&source.text)),
         _ => Model::Text,
     };
     ParsedFile {
@@ -116,14 +152,17 @@ fn pipeline_of(
 pub struct Project {
     /// All parsed files, indexed by `FileId`.
     pub files: Vec<ParsedFile>,
+    /// Python project roots and what belongs to each.
+    pub python: python::PythonIndex,
 }
 
 impl Project {
     /// Build the index over parsed files (whose ids are their positions).
-    pub fn build(files: Vec<ParsedFile>, _settings: &Settings) -> Project {
+    pub fn build(files: Vec<ParsedFile>, settings: &Settings) -> Project {
         let mut files = files;
         pipeline::expand(&mut files);
-        Project { files }
+        let python = python::PythonIndex::build(&files, settings);
+        Project { files, python }
     }
 
     pub fn file(&self, id: FileId) -> Option<&ParsedFile> {

@@ -124,6 +124,8 @@ fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
                 visit(Subject::DockerInstruction(d, i));
             }
         }
+        Model::Python(m) => visit(Subject::PythonModule(m)),
+        Model::Requirements(_) | Model::PyProject(_) | Model::Ini(_) | Model::Makefile(_) => {}
     }
 }
 

@@ -17,6 +17,8 @@ pub mod cross;
 pub mod declarative;
 pub mod docker;
 pub mod docs;
+pub mod layout;
+pub mod python;
 
 use std::fmt;
 
@@ -176,6 +178,8 @@ pub enum NodeKind {
     Dockerfile,
     /// Each instruction of a Dockerfile (global ARGs included), in order.
     DockerInstruction,
+    /// A parsed Python module (once per `.py` file).
+    PythonModule,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -198,6 +202,7 @@ pub enum Subject<'a> {
         &'a crate::lang::docker::Dockerfile,
         &'a crate::lang::docker::Instruction,
     ),
+    PythonModule(&'a crate::lang::python::Module),
 }
 
 impl Subject<'_> {
@@ -210,6 +215,7 @@ impl Subject<'_> {
             Subject::PipelineStep { .. } => NodeKind::PipelineStep,
             Subject::Dockerfile(_) => NodeKind::Dockerfile,
             Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
+            Subject::PythonModule(_) => NodeKind::PythonModule,
         }
     }
 }
@@ -265,6 +271,7 @@ impl<'a> Subject<'a> {
                 node: &i.node,
                 header: i.keyword_span,
             }),
+            Subject::PythonModule(_) => None,
         }
     }
 }

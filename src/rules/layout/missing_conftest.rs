@@ -1,0 +1,50 @@
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+
+use crate::rules::layout::missing_tests::is_test_module;
+use crate::rules::layout::{file_name, report_missing, root_files};
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct MissingConftest;
+
+impl Rule for MissingConftest {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::Project]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::Project(p) = subject else { return };
+        let dirs = cx.settings.config.layout.test_dirs.clone();
+        for root in &p.python.roots {
+            let conftests: BTreeSet<PathBuf> = root_files(p, root)
+                .filter(|f| file_name(f) == "conftest.py")
+                .filter_map(|f| root.relative(&f.source.path).parent().map(Path::to_path_buf))
+                .collect();
+            // the outermost test directory of each test module
+            let mut tops: BTreeSet<PathBuf> = BTreeSet::new();
+            for f in root_files(p, root).filter(|f| is_test_module(root, f, &dirs)) {
+                let rel = root.relative(&f.source.path);
+                let mut acc = PathBuf::new();
+                for c in rel
+                    .parent()
+                    .map(|d| d.components().collect::<Vec<_>>())
+                    .unwrap_or_default()
+                {
+                    acc.push(c);
+                    if matches!(c, Component::Normal(n) if dirs.iter().any(|t| n == t.as_str())) {
+                        tops.insert(acc.clone());
+                        break;
+                    }
+                }
+            }
+            for top in tops {
+                // a conftest.py in the test directory, below it, or above it (up to the root) applies
+                let covered = conftests.iter().any(|c| c.starts_with(&top) || top.starts_with(c));
+                if !covered {
+                    let d = crate::source::display_path(&top);
+                    report_missing(cx, root, format!("`{d}/` has no `{d}/conftest.py`"));
+                }
+            }
+        }
+    }
+}

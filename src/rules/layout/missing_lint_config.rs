@@ -1,0 +1,43 @@
+use crate::discover::FileKind;
+use crate::project::{Model, ParsedFile};
+use crate::rules::layout::{config_files, file_name, report_missing};
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct MissingLintConfig;
+
+const LINTERS: &[&str] = &["ruff", "flake8", "pylint"];
+
+fn configures_linter(f: &ParsedFile) -> bool {
+    match (&f.model, f.kind) {
+        (_, FileKind::LintConfig) => true,
+        (Model::PyProject(p), _) => LINTERS.iter().any(|l| p.table(&format!("tool.{l}")).is_some()),
+        (Model::Ini(ini), FileKind::SetupCfg | FileKind::ToxIni) => ini
+            .sections
+            .iter()
+            .any(|s| s.name == "flake8" || s.name.starts_with("pylint") || s.name.starts_with("tool:ruff")),
+        // a pre-commit hook that runs a linter counts
+        (_, FileKind::Yaml) => {
+            file_name(f) == ".pre-commit-config.yaml" && LINTERS.iter().any(|l| f.source.text.contains(l))
+        }
+        _ => false,
+    }
+}
+
+impl Rule for MissingLintConfig {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::Project]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::Project(p) = subject else { return };
+        for root in &p.python.roots {
+            if !config_files(p, root).any(configures_linter) {
+                report_missing(
+                    cx,
+                    root,
+                    "no linter config (`[tool.ruff]`, `ruff.toml`, `[flake8]`, `.pylintrc`)".into(),
+                );
+            }
+        }
+    }
+}

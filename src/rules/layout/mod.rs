@@ -1,0 +1,70 @@
+//! LAY: Python project layout rules, one check per Python project root
+//! ([`crate::project::python::PyRoot`]). Findings about something missing point at the root's
+//! marker file (`pyproject.toml`'s `[project]` header, or the first line of `setup.cfg`,
+//! `setup.py`, `requirements.txt`) and name what is missing.
+
+pub mod committed_secret_file;
+pub mod makefile_targets;
+pub mod missing_ci_tests;
+pub mod missing_conftest;
+pub mod missing_dependency_manifest;
+pub mod missing_dev_prod_images;
+pub mod missing_dockerignore;
+pub mod missing_lint_config;
+pub mod missing_main_module;
+pub mod missing_package;
+pub mod missing_pytest_config;
+pub mod missing_tests;
+pub mod test_deps_in_runtime;
+pub mod unpinned_requirement;
+
+use std::path::{Path, PathBuf};
+
+use crate::project::python::PyRoot;
+use crate::project::{ParsedFile, Project};
+use crate::rules::Context;
+
+/// The files that belong to a root (nearest root).
+pub fn root_files<'a>(project: &'a Project, root: &'a PyRoot) -> impl Iterator<Item = &'a ParsedFile> + 'a {
+    root.files.iter().filter_map(|id| project.file(*id))
+}
+
+/// Files that configure a root: its own, plus those in its ancestor directories (tool
+/// configuration is found by walking up, and a monorepo shares CI at its top).
+pub fn config_files<'a>(project: &'a Project, root: &'a PyRoot) -> impl Iterator<Item = &'a ParsedFile> + 'a {
+    project.files.iter().filter(move |f| {
+        let dir = base_dir(&f.source.path);
+        f.source.path.starts_with(&root.dir) || root.dir.starts_with(&dir)
+    })
+}
+
+/// The directory a file configures: the repository for `.github/workflows/*`, else its own.
+pub fn base_dir(path: &Path) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    if dir.ends_with(".github/workflows") {
+        return dir
+            .parent()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+    }
+    dir.to_path_buf()
+}
+
+/// Path of a file relative to its root, with `/` separators.
+pub fn rel(root: &PyRoot, f: &ParsedFile) -> String {
+    crate::source::display_path(root.relative(&f.source.path))
+}
+
+pub fn file_name(f: &ParsedFile) -> String {
+    f.source
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+/// Report a missing thing at the root's marker file.
+pub fn report_missing(cx: &mut Context<'_>, root: &PyRoot, message: String) {
+    cx.report_in(root.marker, root.marker_span, message);
+}

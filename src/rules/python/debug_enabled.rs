@@ -1,0 +1,47 @@
+use crate::lang::python::Value;
+use crate::rules::python::{is_test_file, is_true, keyword_span};
+use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::source::Environment;
+
+pub struct DebugEnabled;
+
+impl Rule for DebugEnabled {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::PythonModule]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::PythonModule(m) = subject else { return };
+        let Some(file) = cx.file else { return };
+        // dev settings (`settings/dev.py`) and tests may turn debugging on
+        if is_test_file(&file.source.path) || file.env == Environment::Nonprod {
+            return;
+        }
+        for call in &m.calls {
+            if call.method() == "run" {
+                if let Some(a) = call.keyword("debug").filter(|a| is_true(Some(a))) {
+                    let msg = format!("`debug=True` in `{}`", call.callee);
+                    cx.report(keyword_span(a), msg);
+                }
+            }
+            if call.callee == "uvicorn.run" || call.callee == "uvicorn.Config" {
+                if let Some(a) = call.keyword("reload").filter(|a| is_true(Some(a))) {
+                    let msg = format!("`reload=True` in `{}`", call.callee);
+                    cx.report(keyword_span(a), msg);
+                }
+            }
+        }
+        for a in &m.assignments {
+            if a.value.value != Value::Bool(true) {
+                continue;
+            }
+            let t = a.target.replace('\'', "\"");
+            let is_debug =
+                (a.target == "DEBUG" && a.module_level) || t.ends_with(".debug") || t.ends_with("[\"DEBUG\"]");
+            if is_debug {
+                let msg = format!("`{} = True` turns on debug mode", a.target);
+                cx.report(a.target_span.cover(a.value.span), msg);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+use crate::lang::python::Value;
+use crate::rules::python::{is_false, keyword_span};
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct TlsVerifyDisabled;
+
+impl Rule for TlsVerifyDisabled {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::PythonModule]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::PythonModule(m) = subject else { return };
+        let mut found = Vec::new();
+        for call in &m.calls {
+            if let Some(a) = call.keyword("verify").filter(|a| is_false(Some(a))) {
+                found.push((
+                    keyword_span(a),
+                    format!("`verify=False` turns off certificate checks in `{}`", call.callee),
+                ));
+            }
+            if call.method() == "_create_unverified_context" {
+                found.push((call.callee_span, format!("`{}` skips certificate checks", call.callee)));
+            }
+            if let Some(a) = call.keyword("cert_reqs") {
+                if a.value.text.ends_with("CERT_NONE") {
+                    found.push((keyword_span(a), format!("`{}` accepts any certificate", a.value.text)));
+                }
+            }
+        }
+        for a in &m.assignments {
+            match &a.value.value {
+                Value::Name(n) if n.ends_with("_create_unverified_context") => {
+                    found.push((a.value.span, format!("`{}` = `{n}` skips certificate checks", a.target)));
+                }
+                Value::Name(n) if a.target.ends_with(".verify_mode") && n.ends_with("CERT_NONE") => {
+                    found.push((
+                        a.target_span.cover(a.value.span),
+                        format!("`{} = {n}` accepts any certificate", a.target),
+                    ));
+                }
+                Value::Bool(false) if a.target.ends_with(".check_hostname") => {
+                    found.push((
+                        a.target_span.cover(a.value.span),
+                        format!("`{} = False` skips host name checks", a.target),
+                    ));
+                }
+                _ => {}
+            }
+        }
+        for (span, msg) in found {
+            cx.report(span, msg);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Cross-artifact rules: the repository as one system (pipelines, Dockerfiles, manifests,
 //! Terraform and Python source checked against each other).
 
+pub mod app_port_not_exposed;
 pub mod copy_source_missing;
 pub mod main_module_missing;
 pub mod pipeline_path_missing;

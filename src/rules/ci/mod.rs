@@ -88,6 +88,13 @@ pub fn command_deploy(c: &Command) -> Option<(String, DeployKind)> {
     let p = c.program();
     let sub = c.subcommand().map(|s| s.text.as_str()).unwrap_or("");
     let d = |s: &str, k| Some((s.to_string(), k));
+    // a dry run changes nothing
+    if c.args
+        .iter()
+        .any(|a| a.text.starts_with("--dry-run") || a.text == "--what-if" || a.text == "what-if")
+    {
+        return None;
+    }
     match p {
         "terraform" | "tofu" | "terragrunt" if matches!(sub, "apply" | "destroy" | "run-all") => {
             d(&format!("{p} {sub}"), DeployKind::Infra)

@@ -2,6 +2,7 @@
 //! Terraform and Python source checked against each other).
 
 pub mod app_port_not_exposed;
+pub mod container_port_mismatch;
 pub mod copy_source_missing;
 pub mod main_module_missing;
 pub mod pipeline_path_missing;
@@ -71,6 +72,17 @@ pub struct Build {
     pub context: PathBuf,
     pub file: FileId,
     pub span: Span,
+    /// Repository names of the images it tags (`shopacr.azurecr.io/orders:1.2` → `orders`).
+    pub images: Vec<String>,
+}
+
+/// The repository name of an image reference: last path segment, without tag or digest.
+pub fn image_name(image: &str) -> Option<String> {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    let name = last.split(':').next().unwrap_or(last).trim();
+    let dynamic = ['$', '{', '}', '(', ')', ' '].iter().any(|c| name.contains(*c));
+    (!name.is_empty() && !dynamic).then(|| name.to_ascii_lowercase())
 }
 
 /// `docker build` flags that take no value.
@@ -103,8 +115,10 @@ pub fn builds(project: &Project, root: &Path) -> Vec<Build> {
             continue;
         };
         let Some(base) = bases.last() else { continue };
-        let mut add = |df: Option<&Text>, ctx: &Text| {
-            let Some(c) = literal(&ctx.text) else { return };
+        let mut add = |df: Option<&Text>, ctx: &Text, images: Vec<String>| {
+            let Some(c) = literal(&ctx.text).or_else(|| (ctx.text.trim() == ".").then(String::new)) else {
+                return;
+            };
             let context = normalize(&base.join(&c));
             let dockerfile = match df.map(|d| literal(&d.text)) {
                 Some(Some(d)) => normalize(&base.join(d)),
@@ -116,6 +130,7 @@ pub fn builds(project: &Project, root: &Path) -> Vec<Build> {
                 context,
                 file: p.file,
                 span: ctx.span,
+                images,
             });
         };
         for job in &p.expanded {
@@ -151,19 +166,43 @@ pub fn builds(project: &Project, root: &Path) -> Vec<Build> {
                             continue;
                         };
                         let df = c.flag_value(&["-f", "--file"]).map(|f| Text::new(flag_text(f), f.span));
-                        add(df.as_ref(), ctx);
+                        let mut images = Vec::new();
+                        for (k, a) in args.iter().enumerate() {
+                            let tag = match a.text.as_str() {
+                                "-t" | "--tag" => args.get(k + 1).map(|t| t.text.as_str()),
+                                t => t.strip_prefix("--tag="),
+                            };
+                            images.extend(tag.and_then(image_name));
+                        }
+                        add(df.as_ref(), ctx, images);
                     }
                 }
                 let tool = step.tool().map(str::to_ascii_lowercase);
                 match (&step.kind, tool.as_deref()) {
                     (StepKind::Action(_), Some("docker/build-push-action")) => {
+                        let images = step
+                            .input("tags")
+                            .map(|t| t.text.split([',', '\n']).filter_map(image_name).collect())
+                            .unwrap_or_default();
                         if let Some(ctx) = step.input("context") {
-                            add(step.input("file"), ctx);
+                            add(step.input("file"), ctx, images);
                         }
                     }
                     (StepKind::Task(_), Some(t)) if t.starts_with("docker") => {
-                        if let Some(ctx) = step.input("buildContext") {
-                            add(step.input("Dockerfile").or_else(|| step.input("dockerFile")), ctx);
+                        let images = step
+                            .input("repository")
+                            .and_then(|r| image_name(&r.text))
+                            .into_iter()
+                            .collect();
+                        let df = step.input("Dockerfile").or_else(|| step.input("dockerFile"));
+                        match (step.input("buildContext"), df) {
+                            (Some(ctx), df) => add(df, ctx, images),
+                            // the task's default context is the Dockerfile's directory
+                            (None, Some(df)) => {
+                                let dir = df.text.rsplit_once('/').map(|(d, _)| d).unwrap_or(".");
+                                add(Some(df), &Text::new(dir, df.span), images)
+                            }
+                            (None, None) => {}
                         }
                     }
                     _ => {}
@@ -211,11 +250,13 @@ fn compose_builds(project: &Project, out: &mut Vec<Build>) {
                     },
                     None => context.join("Dockerfile"),
                 };
+                let images = svc.value.get("image").and_then(|i| i.as_str()).and_then(image_name);
                 out.push(Build {
                     dockerfile,
                     context,
                     file: f.source.id,
                     span: ctx.span,
+                    images: images.into_iter().collect(),
                 });
             }
         }

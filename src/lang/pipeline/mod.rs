@@ -274,3 +274,28 @@ pub fn pairs(node: Option<&Node>) -> Vec<(Text, Text)> {
         .filter_map(|e| Some((Text::new(e.key.clone(), e.key_span), Text::of(&e.value)?)))
         .collect()
 }
+
+#[cfg(test)]
+mod robustness {
+    use proptest::prelude::*;
+
+    use crate::lang::{azure_pipelines, gha, yaml};
+    use crate::source::FileId;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Whatever YAML comes in, both pipeline readers return without panicking.
+        #[test]
+        fn readers_never_panic(src in "(on|jobs|steps|stages|trigger|pr|run|script|uses|task|needs|environment|- |: |\\||\\n  |\\n|\\$\\{\\{ x \\}\\}|\"|curl a \\| sh|[a-z]{1,4}){0,40}") {
+            let s = yaml::parse(&src);
+            for d in &s.documents {
+                let _ = gha::parse(&d.root, &src, FileId(0), false);
+                let _ = gha::parse(&d.root, &src, FileId(0), true);
+                if azure_pipelines::is_pipeline(&d.root) {
+                    let _ = azure_pipelines::parse(&d.root, &src, FileId(0), "p");
+                }
+                let _ = azure_pipelines::parse(&d.root, &src, FileId(0), "p");
+            }
+        }
+    }
+}

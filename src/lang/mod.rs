@@ -13,6 +13,10 @@ pub mod shell;
 pub mod terraform;
 pub mod yaml;
 
+pub mod azure_pipelines;
+pub mod gha;
+pub mod pipeline;
+
 use crate::source::Span;
 
 /// A file that could not be parsed: the parser's message and where it stopped.

@@ -30,8 +30,12 @@ static API_SHAPE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?m)^\s*"?(openapi|swagger)"?\s*:"#).expect("valid regex"));
 
 /// A Helm chart template: not YAML until rendered, so it is not ours to parse.
+/// (`${{ }}` is an Azure Pipelines template expression, which parses as YAML.)
 pub fn is_helm_template(path: &Path, text: &str) -> bool {
-    text.contains("{{") && path.components().any(|c| c.as_os_str() == "templates")
+    let helm_action = text
+        .match_indices("{{")
+        .any(|(i, _)| i == 0 || text.as_bytes().get(i - 1) != Some(&b'$'));
+    helm_action && path.components().any(|c| c.as_os_str() == "templates")
 }
 
 /// Read a `*.yaml`/`*.yml`/OpenAPI JSON file. Syntax errors count only in files that are, or

@@ -1,5 +1,6 @@
 //! Parsed files and the `Project` index that project-level rules query.
 
+pub mod pipeline;
 pub mod python;
 pub mod terraform;
 
@@ -28,6 +29,9 @@ pub enum Model {
     Kubernetes(crate::lang::k8s::Manifests),
     /// An OpenAPI / Swagger definition (YAML or JSON).
     OpenApi(crate::lang::openapi::Document),
+    /// A CI pipeline (GitHub Actions workflow or action, Azure Pipelines): the YAML stream and
+    /// its pipeline view.
+    Pipeline(Box<pipeline::PipelineFile>),
     /// A Dockerfile that parsed (one that did not is `Text` plus a PARSE001 error).
     Docker(docker::Dockerfile),
     /// A Python module (tree-sitter facts).
@@ -71,17 +75,28 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
     let source = SourceFile::new(id, path, text);
     let mut errors = Vec::new();
     let mut scoped_suppressions = Vec::new();
+    let mut kind = kind;
     let model = match kind {
         FileKind::Yaml | FileKind::OpenApiJson => {
             let parsed = k8s::parse_yaml(&source, settings);
             errors.extend(parsed.errors);
             scoped_suppressions = parsed.suppressions;
-            parsed.model
+            // YAML that is neither Kubernetes nor OpenAPI may be an Azure pipeline by its shape
+            match parsed.model {
+                Model::Yaml(stream) => match pipeline_of(&mut kind, &stream, &source) {
+                    Some(p) => Model::Pipeline(Box::new(pipeline::PipelineFile { stream, pipeline: p })),
+                    None => Model::Yaml(stream),
+                },
+                other => other,
+            }
         }
         FileKind::GithubWorkflow | FileKind::GithubAction | FileKind::AzurePipeline => {
             let stream = yaml::parse(&source.text);
             errors.extend(stream.errors.iter().cloned());
-            Model::Yaml(stream)
+            match pipeline_of(&mut kind, &stream, &source) {
+                Some(p) => Model::Pipeline(Box::new(pipeline::PipelineFile { stream, pipeline: p })),
+                None => Model::Yaml(stream),
+            }
         }
         FileKind::Terraform | FileKind::TfVars => {
             let (tf, errs) = crate::lang::terraform::parse(&source.text);
@@ -137,6 +152,35 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
     }
 }
 
+/// The pipeline view of a CI file, or of a YAML document shaped like an Azure pipeline (which
+/// then becomes an `AzurePipeline` file).
+fn pipeline_of(
+    kind: &mut FileKind,
+    stream: &yaml::Stream,
+    source: &SourceFile,
+) -> Option<crate::lang::pipeline::Pipeline> {
+    use crate::lang::{azure_pipelines, gha};
+    let root = &stream.documents.first()?.root;
+    if !root.is_map() {
+        return None;
+    }
+    let stem = source
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default();
+    match kind {
+        FileKind::GithubWorkflow => Some(gha::parse(root, &source.text, source.id, false)),
+        FileKind::GithubAction => Some(gha::parse(root, &source.text, source.id, true)),
+        FileKind::AzurePipeline => Some(azure_pipelines::parse(root, &source.text, source.id, &stem)),
+        FileKind::Yaml if stream.documents.len() == 1 && azure_pipelines::is_pipeline(root) => {
+            *kind = FileKind::AzurePipeline;
+            Some(azure_pipelines::parse(root, &source.text, source.id, &stem))
+        }
+        _ => None,
+    }
+}
+
 /// Everything scanned in one run, indexed for project-level rules.
 #[derive(Debug, Default)]
 pub struct Project {
@@ -153,6 +197,7 @@ pub struct Project {
 impl Project {
     /// Build the index over parsed files (whose ids are their positions).
     pub fn build(mut files: Vec<ParsedFile>, settings: &Settings) -> Project {
+        pipeline::expand(&mut files);
         let terraform = terraform::build(&mut files, settings);
         let k8s = k8s::Index::build(&mut files, settings);
         let python = python::PythonIndex::build(&files, settings);

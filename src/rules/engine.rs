@@ -129,6 +129,20 @@ fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
                 visit(Subject::OpenApiOperation(d, op));
             }
         }
+        Model::Pipeline(pf) => {
+            let pipeline = &pf.pipeline;
+            visit(Subject::Pipeline(pipeline));
+            if pipeline.role != crate::lang::pipeline::Role::Template {
+                for job in &pipeline.expanded {
+                    visit(Subject::PipelineJob { pipeline, job });
+                }
+            }
+            for job in &pipeline.jobs {
+                for step in &job.steps {
+                    visit(Subject::PipelineStep { pipeline, job, step });
+                }
+            }
+        }
         Model::Docker(d) => {
             visit(Subject::Dockerfile(d));
             for i in &d.instructions {

@@ -12,7 +12,9 @@ pub mod registry;
 pub mod suppress;
 
 pub mod api;
+pub mod ci;
 pub mod core;
+pub mod cross;
 pub mod declarative;
 pub mod docker;
 pub mod docs;
@@ -181,6 +183,13 @@ pub enum NodeKind {
     OpenApiDocument,
     /// One operation (method under a path) of an OpenAPI document.
     OpenApiOperation,
+    /// A CI pipeline file (workflow, composite action, Azure pipeline or template), once.
+    Pipeline,
+    /// A job of a pipeline with its templates and reusable workflows followed (not visited in
+    /// template files: their jobs are visited through the pipelines that include them).
+    PipelineJob,
+    /// A step as written in its own file.
+    PipelineStep,
     /// A Dockerfile that parsed, once per file.
     Dockerfile,
     /// Each instruction of a Dockerfile (global ARGs included), in order.
@@ -201,6 +210,16 @@ pub enum Subject<'a> {
     K8sContainer(&'a crate::lang::k8s::Object, crate::lang::k8s::Container<'a>),
     OpenApiDocument(&'a crate::lang::openapi::Document),
     OpenApiOperation(&'a crate::lang::openapi::Document, &'a crate::lang::openapi::Operation),
+    Pipeline(&'a crate::lang::pipeline::Pipeline),
+    PipelineJob {
+        pipeline: &'a crate::lang::pipeline::Pipeline,
+        job: &'a crate::lang::pipeline::Job,
+    },
+    PipelineStep {
+        pipeline: &'a crate::lang::pipeline::Pipeline,
+        job: &'a crate::lang::pipeline::Job,
+        step: &'a crate::lang::pipeline::Step,
+    },
     Dockerfile(&'a crate::lang::docker::Dockerfile),
     DockerInstruction(
         &'a crate::lang::docker::Dockerfile,
@@ -220,6 +239,9 @@ impl Subject<'_> {
             Subject::K8sContainer(..) => NodeKind::K8sContainer,
             Subject::OpenApiDocument(_) => NodeKind::OpenApiDocument,
             Subject::OpenApiOperation(..) => NodeKind::OpenApiOperation,
+            Subject::Pipeline(_) => NodeKind::Pipeline,
+            Subject::PipelineJob { .. } => NodeKind::PipelineJob,
+            Subject::PipelineStep { .. } => NodeKind::PipelineStep,
             Subject::Dockerfile(_) => NodeKind::Dockerfile,
             Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
             Subject::PythonModule(_) => NodeKind::PythonModule,
@@ -299,6 +321,24 @@ impl<'a> Subject<'a> {
                 node,
                 header: op.header,
             }),
+            Subject::Pipeline(_) => None,
+            Subject::PipelineJob { job, .. } => Some(TargetView {
+                target: "pipeline.job",
+                type_name: if job.deployment { "deployment" } else { "job" },
+                name: Some(job.id.text.as_str()),
+                node: &job.node,
+                header: job.header,
+            }),
+            Subject::PipelineStep { step, .. } => Some(TargetView {
+                target: "pipeline.step",
+                type_name: step.tool().unwrap_or(match &step.kind {
+                    crate::lang::pipeline::StepKind::Script => "script",
+                    _ => "other",
+                }),
+                name: step.name.as_ref().map(|n| n.text.as_str()),
+                node: &step.node,
+                header: step.header,
+            }),
             Subject::Dockerfile(_) => None,
             Subject::DockerInstruction(d, i) => Some(TargetView {
                 target: "dockerfile.instruction",
@@ -328,6 +368,8 @@ pub fn target_node_kind(target: &str) -> Option<NodeKind> {
         "k8s.container" => Some(NodeKind::K8sContainer),
         "api.document" => Some(NodeKind::OpenApiDocument),
         "api.operation" => Some(NodeKind::OpenApiOperation),
+        "pipeline.job" => Some(NodeKind::PipelineJob),
+        "pipeline.step" => Some(NodeKind::PipelineStep),
         "dockerfile.instruction" => Some(NodeKind::DockerInstruction),
         _ => None,
     }

@@ -53,6 +53,7 @@ impl Rule for MissingCiTests {
         for root in &p.python.roots {
             let ok = config_files(p, root).filter(|f| is_ci(f)).any(|f| match &f.model {
                 Model::Yaml(stream) => stream.documents.iter().any(|d| runs_tests(&d.root, &commands)),
+                Model::Pipeline(pf) => pf.stream.documents.iter().any(|d| runs_tests(&d.root, &commands)),
                 _ => false,
             });
             if !ok {

@@ -1,0 +1,35 @@
+//! CI009: `permissions: write-all`, or a workflow with no top-level `permissions`.
+
+use crate::lang::pipeline::{Role, System};
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct BroadPermissions;
+
+impl Rule for BroadPermissions {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::Pipeline]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::Pipeline(p) = subject else { return };
+        if p.system != System::GithubActions || p.role != Role::Pipeline {
+            return;
+        }
+        let all = std::iter::once(p.permissions.as_ref()).chain(p.jobs.iter().map(|j| j.permissions.as_ref()));
+        for perm in all.flatten() {
+            if perm.shorthand.as_deref() == Some("write-all") {
+                cx.report_in(
+                    p.file,
+                    perm.span,
+                    "`permissions: write-all` grants every scope write access",
+                );
+            }
+        }
+        // a workflow only callable by others runs with its caller's permissions
+        let call_only = !p.triggers.is_empty() && p.triggers.iter().all(|t| t.event == "workflow_call");
+        if p.permissions.is_none() && !call_only && p.jobs.iter().any(|j| j.permissions.is_none()) {
+            cx.report_in(p.file, p.header, "workflow has no top-level `permissions`")
+                .note = Some("without it every job gets the repository's default token scopes".into());
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! CI012: a step prints a secret to the log.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::lang::pipeline::{System, Text};
+use crate::rules::{Context, NodeKind, Rule, Subject};
+
+pub struct SecretEcho;
+
+/// Names that hold secrets by convention (Azure secret variables are not marked in YAML).
+static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(password|passwd|secret|token|api_?key|access_?key|private_?key|connection_?string|credential|(^|[^a-z])pat([^a-z]|$))")
+        .expect("valid regex")
+});
+
+static SHELL_VAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("valid regex"));
+
+const PRINTERS: &[&str] = &["echo", "printf", "write-host", "write-output", "print"];
+
+impl Rule for SecretEcho {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::PipelineStep]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::PipelineStep { pipeline, job, step } = subject else {
+            return;
+        };
+        // environment variables that carry a secret
+        let secret_env: Vec<&str> = step
+            .env
+            .iter()
+            .chain(&job.variables)
+            .chain(&pipeline.variables)
+            .filter(|(_, v)| v.text.contains("secrets."))
+            .map(|(k, _)| k.text.as_str())
+            .collect();
+        for c in step.commands() {
+            if !PRINTERS.contains(&c.program().to_ascii_lowercase().as_str())
+                || c.piped_to
+                || c.redirected
+                || c.in_substitution
+            {
+                continue;
+            }
+            for a in c.argv().1 {
+                if a.text.contains("::add-mask::") || a.text.contains("##vso[") {
+                    break;
+                }
+                if let Some(name) = secret_in(a, pipeline.system, &secret_env) {
+                    let message = format!("step prints secret `{name}` to the log");
+                    cx.report_in(step.file, a.span, message);
+                    break;
+                }
+            }
+        }
+    }
+}
+
+fn secret_in(a: &Text, system: System, secret_env: &[&str]) -> Option<String> {
+    if let Some(i) = a.text.find("secrets.") {
+        let name: String = a.text[i..]
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+            .collect();
+        return Some(name);
+    }
+    for cap in SHELL_VAR.captures_iter(&a.text) {
+        let Some(v) = cap.get(1) else { continue };
+        if secret_env.contains(&v.as_str()) {
+            return Some(v.as_str().to_string());
+        }
+    }
+    if system == System::AzurePipelines {
+        let mut rest = a.text.as_str();
+        while let Some(i) = rest.find("$(") {
+            let after = &rest[i + 2..];
+            let name = after.split(')').next().unwrap_or("");
+            if SECRET_NAME.is_match(name) && !name.contains(' ') {
+                return Some(name.to_string());
+            }
+            rest = after;
+        }
+    }
+    None
+}

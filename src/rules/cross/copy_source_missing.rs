@@ -1,0 +1,73 @@
+//! XR002: a Dockerfile `COPY`/`ADD` source that is not in the build context.
+//!
+//! The build context is what the repository's pipelines pass to `docker build` (or
+//! `docker/build-push-action`, the `Docker` task) for that Dockerfile, else the Dockerfile's
+//! directory. Only sources whose names linea discovers (requirements files, `pyproject.toml`,
+//! Python modules, manifests...) are checked: for other files absence from the scan proves
+//! nothing.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::discover::{classify, FileKind};
+use crate::project::pipeline::normalize;
+use crate::project::Model;
+use crate::rules::cross::{abs, builds, contexts_of, literal};
+use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+
+pub struct CopySourceMissing;
+
+impl Rule for CopySourceMissing {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::Project]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::Project(project) = subject else { return };
+        let root = cx.settings.root.clone();
+        let files: HashSet<PathBuf> = project.files.iter().map(|f| abs(&f.source.path)).collect();
+        let builds = builds(project, &root);
+        for f in &project.files {
+            let Model::Docker(d) = &f.model else { continue };
+            let contexts = contexts_of(&builds, &f.source.path);
+            for i in &d.instructions {
+                if !(i.is("COPY") || i.is("ADD")) || i.flag("from").is_some() || !i.heredocs.is_empty() {
+                    continue;
+                }
+                let Some((_, sources)) = i.args.split_last() else {
+                    continue;
+                };
+                for src in sources {
+                    let Some(rel) = literal(&src.text) else { continue };
+                    let name_kind = classify(Path::new(&rel));
+                    if name_kind.is_none() || name_kind == Some(FileKind::Sensitive) || rel.ends_with('/') {
+                        continue;
+                    }
+                    for (ctx, build) in &contexts {
+                        if files.contains(&normalize(&ctx.join(&rel))) {
+                            continue;
+                        }
+                        let shown = ctx
+                            .strip_prefix(abs(&root))
+                            .map(|p| p.to_path_buf())
+                            .unwrap_or_else(|_| ctx.clone());
+                        let shown = if shown.as_os_str().is_empty() {
+                            ".".into()
+                        } else {
+                            crate::source::display_path(&shown)
+                        };
+                        let message = format!("`{rel}` is not in the build context `{shown}`");
+                        let d = cx.report_in(f.source.id, src.span, message);
+                        if let Some(b) = build {
+                            d.labels.push(Label {
+                                file: b.file,
+                                span: b.span,
+                                message: "the image is built with this context".into(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -161,6 +161,27 @@ fn parse_tree(text: &str) -> Option<Tree> {
 }
 
 /// Parse `text`, which starts at byte `base` of its file.
+/// The operands among a command's arguments: the words that are not options, skipping the
+/// value of each option written with a space for which `takes_value` holds (`-o value`;
+/// `--opt=value` carries its own).
+pub fn operands<T>(args: &[T], text: impl Fn(&T) -> &str, takes_value: impl Fn(&str) -> bool) -> Vec<&T> {
+    let mut out = Vec::new();
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+            continue;
+        }
+        let t = text(a);
+        if t.starts_with('-') {
+            skip = !t.contains('=') && takes_value(t);
+            continue;
+        }
+        out.push(a);
+    }
+    out
+}
+
 pub fn parse(text: &str, base: usize) -> Script {
     let mut script = Script {
         span: Span::new(base, base + text.len()),

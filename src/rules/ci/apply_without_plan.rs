@@ -2,6 +2,7 @@
 
 use crate::lang::pipeline::script::flag_text;
 use crate::lang::pipeline::{StepKind, Text};
+use crate::lang::shell::operands;
 use crate::rules::ci::upstream;
 use crate::rules::{Context, NodeKind, Rule, Subject};
 
@@ -22,20 +23,7 @@ const VALUE_FLAGS: &[&str] = &[
 
 /// Non-flag words, skipping the values of flags written with a space.
 fn positional(args: &[Text]) -> Vec<&Text> {
-    let mut out = Vec::new();
-    let mut skip = false;
-    for a in args {
-        if skip {
-            skip = false;
-            continue;
-        }
-        if a.text.starts_with('-') {
-            skip = VALUE_FLAGS.contains(&a.text.as_str());
-            continue;
-        }
-        out.push(a);
-    }
-    out
+    operands(args, |a| &a.text, |o| VALUE_FLAGS.contains(&o))
 }
 
 impl Rule for ApplyWithoutPlan {

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::lang::pipeline::script::flag_text;
 use crate::lang::pipeline::{Role, StepKind, System, Text};
+use crate::lang::shell::operands;
 use crate::project::pipeline::normalize;
 use crate::project::{Model, Project};
 use crate::source::{FileId, Span};
@@ -146,19 +147,7 @@ pub fn builds(project: &Project, root: &Path) -> Vec<Build> {
                             continue;
                         }
                         let args = c.argv().1;
-                        let mut positional = Vec::new();
-                        let mut skip = false;
-                        for a in args {
-                            if skip {
-                                skip = false;
-                                continue;
-                            }
-                            if a.text.starts_with('-') {
-                                skip = !a.text.contains('=') && !NO_VALUE.contains(&a.text.as_str());
-                                continue;
-                            }
-                            positional.push(a);
-                        }
+                        let positional = operands(args, |a| &a.text, |o| !NO_VALUE.contains(&o));
                         let Some(ctx) = positional
                             .last()
                             .filter(|c| !matches!(c.text.as_str(), "build" | "buildx"))

@@ -28,7 +28,7 @@ pub mod sudo;
 pub mod unknown_stage;
 
 use crate::lang::docker::{Dockerfile, Instruction, Stage};
-use crate::lang::shell::{Command, Word};
+use crate::lang::shell::{operands, Command, Word};
 
 /// A value as quoted in a message: long URLs and image references are cut so the message
 /// stays short (the highlighted span shows the whole value).
@@ -93,23 +93,11 @@ pub fn apt_install(cmd: &Command) -> Option<(&Word, &[Word])> {
 
 /// Words of `apt-get install` that name packages (option values skipped).
 pub fn apt_packages(args: &[Word]) -> Vec<&Word> {
-    let mut out = Vec::new();
-    let mut skip = false;
-    for a in args {
-        if skip {
-            skip = false;
-            continue;
-        }
-        if a.text.starts_with('-') {
-            skip = matches!(
-                a.text.as_str(),
-                "-o" | "-t" | "--target-release" | "-c" | "--config-file"
-            );
-            continue;
-        }
-        out.push(a);
-    }
-    out
+    operands(
+        args,
+        |w| &w.text,
+        |o| matches!(o, "-o" | "-t" | "--target-release" | "-c" | "--config-file"),
+    )
 }
 
 /// `pip install ...`, `pip3 install`, `python -m pip install`: the `install` word and the
@@ -196,20 +184,7 @@ pub fn pip_options(args: &[Word]) -> Vec<(&Word, Option<&Word>)> {
 /// The words of `pip install` that name packages (requirement specifiers), option values
 /// skipped.
 pub fn pip_packages(args: &[Word]) -> Vec<&Word> {
-    let mut out = Vec::new();
-    let mut skip = false;
-    for a in args {
-        if skip {
-            skip = false;
-            continue;
-        }
-        if a.text.starts_with('-') {
-            skip = !a.text.contains('=') && PIP_VALUE_OPTIONS.contains(&a.text.as_str());
-            continue;
-        }
-        out.push(a);
-    }
-    out
+    operands(args, |w| &w.text, |o| PIP_VALUE_OPTIONS.contains(&o))
 }
 
 /// A `pip install` argument that is local code, an archive or a URL rather than a package

@@ -6,6 +6,7 @@ pub mod container_port_mismatch;
 pub mod copy_source_missing;
 pub mod main_module_missing;
 pub mod pipeline_path_missing;
+pub mod registry_not_provisioned;
 
 use std::path::{Path, PathBuf};
 

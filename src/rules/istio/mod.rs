@@ -59,6 +59,37 @@ pub fn find_service<'p>(
     })
 }
 
+/// The Istio Gateways a VirtualService's `gateways` entry names, resolved like istiod does:
+/// `ns/name`, `./name`, legacy `name.ns[.svc.cluster.local]`, or `name` in the namespace of
+/// `from`. Empty when the reference is templated or names no scanned Gateway; `mesh` names
+/// the sidecars, not a Gateway object, so it resolves to nothing too.
+pub fn find_gateways<'p>(project: &'p Project, gw_ref: &str, from: &Object) -> Vec<(&'p ParsedFile, &'p Object)> {
+    let gw_ref = gw_ref.trim();
+    if gw_ref.is_empty() || gw_ref == "mesh" || gw_ref.contains("{{") || gw_ref.contains('$') {
+        return Vec::new();
+    }
+    let (ns, name) = match gw_ref.split_once('/') {
+        Some((".", name)) => (None, name),
+        Some((ns, name)) => (Some(ns), name),
+        None => match gw_ref.split_once('.') {
+            Some((name, rest)) => (rest.split('.').next(), name),
+            None => (None, gw_ref),
+        },
+    };
+    let want_ns = ns.or(from.effective_namespace.as_deref());
+    project
+        .k8s_of_kind("Gateway")
+        .filter(|(_, g)| {
+            is_istio(g, "Gateway")
+                && g.name.as_deref() == Some(name)
+                && match (want_ns, g.effective_namespace.as_deref()) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => true,
+                }
+        })
+        .collect()
+}
+
 /// Destinations of a VirtualService's routes: the `destination` maps.
 pub fn destinations(vs: &Object) -> Vec<&crate::source::Node> {
     let mut out = Vec::new();

@@ -143,10 +143,13 @@ fn check_gateway_matches(vs: &Object, cx: &mut Context<'_>) {
             if gateways.is_empty() || gateways.iter().any(|(_, _, ports)| ports.contains(&n)) {
                 continue;
             }
-            let names: Vec<String> = gateways
-                .iter()
-                .map(|(_, g, _)| format!("`{}`", g.name.as_deref().unwrap_or("?")))
-                .collect();
+            let mut names: Vec<String> = Vec::new();
+            for (_, g, _) in &gateways {
+                let name = format!("`{}`", g.name.as_deref().unwrap_or("?"));
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
             let what = if names.len() == 1 { "Gateway" } else { "Gateways" };
             let d = cx.report(
                 p.span,

@@ -99,3 +99,48 @@ pub fn destinations(vs: &Object) -> Vec<&crate::source::Node> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+    use crate::discover::FileKind;
+    use crate::project::parse;
+    use crate::source::FileId;
+
+    #[test]
+    fn gateway_references_resolve_like_istiod() {
+        let settings = Settings::default();
+        let text = "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: ingress}\n\
+---\napiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: shop}\n\
+---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: web, namespace: shop}\n\
+---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: cart, namespace: shop}\n";
+        let file = parse(
+            FileId(0),
+            "mesh.yaml".into(),
+            FileKind::Yaml,
+            text.to_string(),
+            &settings,
+        );
+        let p = Project::build(vec![file], &settings);
+        let Some((_, vs)) = p.k8s_of_kind("VirtualService").next() else {
+            panic!("no VirtualService")
+        };
+        let ns_of = |r: &str| -> Vec<Option<String>> {
+            find_gateways(&p, r, vs)
+                .into_iter()
+                .map(|(_, g)| g.effective_namespace.clone())
+                .collect()
+        };
+        let shop = vec![Some("shop".to_string())];
+        let ingress = vec![Some("ingress".to_string())];
+        assert_eq!(ns_of("public"), shop);
+        assert_eq!(ns_of("./public"), shop);
+        assert_eq!(ns_of("ingress/public"), ingress);
+        assert_eq!(ns_of("public.ingress.svc.cluster.local"), ingress);
+        assert_eq!(ns_of("public.ingress"), ingress);
+        assert!(ns_of("mesh").is_empty());
+        assert!(ns_of("web").is_empty());
+        assert!(ns_of("{{ .Values.gateway }}").is_empty());
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod pipeline;
 pub mod python;
+pub mod registry;
 pub mod terraform;
 
 use std::path::PathBuf;

@@ -7,6 +7,7 @@ pub mod copy_source_missing;
 pub mod main_module_missing;
 pub mod mesh_port_mismatch;
 pub mod pipeline_path_missing;
+pub mod registry_not_provisioned;
 
 use std::path::{Path, PathBuf};
 

@@ -5,6 +5,7 @@ pub mod app_port_not_exposed;
 pub mod container_port_mismatch;
 pub mod copy_source_missing;
 pub mod main_module_missing;
+pub mod mesh_port_mismatch;
 pub mod pipeline_path_missing;
 pub mod registry_not_provisioned;
 

@@ -412,6 +412,17 @@ fn unreadable_files_are_parse002_and_the_run_goes_on() {
     write(dir.path(), "linea.toml", b"max-file-size = 100000\n");
     let r = check(dir.path(), &[]);
     assert_eq!(findings(&r), ["PARSE001 k8s/cm.yaml:4", "PARSE002 k8s/latin1.yaml:1"]);
+    // a binary key store is expected to be binary: only the committed-secret finding
+    write(dir.path(), "certs/gateway.pfx", b"0\x82\x0a\xff\xfe\x00binary");
+    let r = check(dir.path(), &[]);
+    assert_eq!(
+        findings(&r),
+        [
+            "LAY014 certs/gateway.pfx:1",
+            "PARSE001 k8s/cm.yaml:4",
+            "PARSE002 k8s/latin1.yaml:1"
+        ]
+    );
 }
 
 #[test]

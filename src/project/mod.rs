@@ -110,6 +110,10 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
         }
         FileKind::Dockerfile => match docker::parse(&source.text) {
             Ok(d) => Model::Docker(d),
+            // a generator's input (`Dockerfile-windows.template` with `{{ .version }}`) is not
+            // a Dockerfile until rendered: what parses is linted, a placeholder that breaks the
+            // syntax is not an error
+            Err(_) if is_dockerfile_template(&source) => Model::Text,
             Err(e) => {
                 errors.push(e);
                 Model::Text
@@ -151,6 +155,20 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
         errors,
         scoped_suppressions,
     }
+}
+
+/// A Dockerfile template of a generator: named `*.template`/`*.tmpl`/`*.tpl`/`*.j2`/`*.jinja`
+/// and containing `{{` placeholders.
+fn is_dockerfile_template(source: &SourceFile) -> bool {
+    let name = source
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let templated = [".template", ".tmpl", ".tpl", ".j2", ".jinja", ".jinja2"]
+        .iter()
+        .any(|x| name.ends_with(x));
+    templated && source.text.contains("{{")
 }
 
 /// The pipeline view of a CI file, or of a YAML document shaped like an Azure pipeline (which
@@ -216,5 +234,32 @@ impl Project {
 
     pub fn files_of(&self, kind: FileKind) -> impl Iterator<Item = &ParsedFile> {
         self.files.iter().filter(move |f| f.kind == kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dockerfile(path: &str, text: &str) -> ParsedFile {
+        parse(
+            FileId(0),
+            path.into(),
+            FileKind::Dockerfile,
+            text.to_string(),
+            &Settings::default(),
+        )
+    }
+
+    #[test]
+    fn a_generator_template_is_not_a_syntax_error_but_a_broken_dockerfile_is() {
+        let text = "FROM mcr.microsoft.com/windows/{{ env.windowsVariant }}:{{ env.windowsRelease }}\nRUN echo hi\n";
+        assert!(dockerfile("Dockerfile-windows.template", text).errors.is_empty());
+        assert_eq!(dockerfile("Dockerfile", text).errors.len(), 1);
+        let parsable = "FROM python:3.12-slim\nENV PYTHON_VERSION {{ .version }}\nRUN pip install flask\n";
+        assert!(matches!(
+            dockerfile("Dockerfile.template", parsable).model,
+            Model::Docker(_)
+        ));
     }
 }

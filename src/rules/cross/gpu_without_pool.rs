@@ -133,7 +133,7 @@ fn eks_group(inv: &mut Inventory, file: FileId, group: &Node) -> Option<()> {
             };
             for t in items {
                 let s = t.as_str()?;
-                inv.add(file, Some(t), s, gpu_ami || gpu_instance_type(s));
+                inv.add(file, Some(list), s, gpu_ami || gpu_instance_type(s));
             }
         }
     }

@@ -3,6 +3,7 @@
 pub mod clusters;
 pub mod pipeline;
 pub mod python;
+pub mod registry;
 pub mod terraform;
 
 use std::path::PathBuf;

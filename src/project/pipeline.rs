@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
-use crate::lang::pipeline::{Job, Pipeline, Role, StepKind, System, Text};
+use crate::lang::pipeline::{Job, Pipeline, Role, StepKind, System, Text, Unresolved, UnresolvedReason};
 use crate::project::{Model, ParsedFile};
 
 /// How deep templates may include templates.
@@ -87,8 +87,32 @@ impl<'a> Index<'a> {
             .filter(|&i| i != from)
     }
 
+    /// Why a reference that `resolve` did not find is not followed.
+    fn unresolved(&self, reference: &Text, depth: usize) -> Unresolved {
+        let t = &reference.text;
+        let reason = if t.contains("${{") || t.contains("$(") {
+            UnresolvedReason::Dynamic
+        } else if t.contains('@') {
+            UnresolvedReason::Remote
+        } else if depth >= MAX_DEPTH {
+            UnresolvedReason::TooDeep
+        } else {
+            UnresolvedReason::NotScanned
+        };
+        Unresolved {
+            reference: reference.clone(),
+            reason,
+        }
+    }
+
     /// The jobs of file `i` with its references followed.
-    fn expand(&self, i: usize, depth: usize, unresolved: &mut Vec<Text>, templates: &mut Vec<usize>) -> Vec<Job> {
+    fn expand(
+        &self,
+        i: usize,
+        depth: usize,
+        unresolved: &mut Vec<(usize, Unresolved)>,
+        templates: &mut Vec<usize>,
+    ) -> Vec<Job> {
         let Some(p) = self.pipeline(i) else { return Vec::new() };
         if let Some(ext) = &p.extends {
             match self.resolve(i, &ext.text, p.system).filter(|_| depth < MAX_DEPTH) {
@@ -96,7 +120,7 @@ impl<'a> Index<'a> {
                     templates.push(t);
                     return self.expand(t, depth + 1, unresolved, templates);
                 }
-                None => unresolved.push(ext.clone()),
+                None => unresolved.push((i, self.unresolved(ext, depth))),
             }
         }
         let mut out = Vec::new();
@@ -110,11 +134,23 @@ impl<'a> Index<'a> {
             let local = p.system == System::AzurePipelines || call.text.starts_with("./");
             if !local {
                 // a remote reusable workflow: nothing to follow, the job stays as written
+                let reason = if call.text.contains("${{") {
+                    UnresolvedReason::Dynamic
+                } else {
+                    UnresolvedReason::Remote
+                };
+                unresolved.push((
+                    i,
+                    Unresolved {
+                        reference: call,
+                        reason,
+                    },
+                ));
                 out.push(job);
                 continue;
             }
             let Some(t) = self.resolve(i, &call.text, p.system).filter(|_| depth < MAX_DEPTH) else {
-                unresolved.push(call);
+                unresolved.push((i, self.unresolved(&call, depth)));
                 out.push(job);
                 continue;
             };
@@ -159,7 +195,7 @@ impl<'a> Index<'a> {
         i: usize,
         job: &Job,
         depth: usize,
-        unresolved: &mut Vec<Text>,
+        unresolved: &mut Vec<(usize, Unresolved)>,
         templates: &mut Vec<usize>,
     ) -> Vec<crate::lang::pipeline::Step> {
         let system = self.pipeline(i).map(|p| p.system).unwrap_or(System::AzurePipelines);
@@ -177,7 +213,7 @@ impl<'a> Index<'a> {
                     }
                 }
                 None => {
-                    unresolved.push(t.clone());
+                    unresolved.push((i, self.unresolved(t, depth)));
                     out.push(step.clone());
                 }
             }
@@ -190,6 +226,7 @@ impl<'a> Index<'a> {
 pub fn expand(files: &mut [ParsedFile]) {
     let mut results = Vec::new();
     let mut template_files = Vec::new();
+    let mut unresolved = Vec::new();
     {
         let by_path: HashMap<PathBuf, usize> = files
             .iter()
@@ -205,21 +242,32 @@ pub fn expand(files: &mut [ParsedFile]) {
             if index.pipeline(i).is_none() {
                 continue;
             }
-            let mut unresolved = Vec::new();
             let mut templates = Vec::new();
             let jobs = index.expand(i, 0, &mut unresolved, &mut templates);
             template_files.extend(templates);
-            results.push((i, jobs, unresolved));
+            results.push((i, jobs));
         }
     }
-    for (i, jobs, unresolved) in results {
+    for (i, jobs) in results {
         if let Some(ParsedFile {
             model: Model::Pipeline(p),
             ..
         }) = files.get_mut(i)
         {
             p.pipeline.expanded = jobs;
-            p.pipeline.unresolved = unresolved;
+        }
+    }
+    // each reference is recorded once, in the file that writes it, however many pipelines
+    // include that file
+    unresolved.sort_by_key(|(i, u)| (*i, u.reference.span.start));
+    unresolved.dedup_by(|a, b| a.0 == b.0 && a.1.reference.span == b.1.reference.span);
+    for (i, u) in unresolved {
+        if let Some(ParsedFile {
+            model: Model::Pipeline(p),
+            ..
+        }) = files.get_mut(i)
+        {
+            p.pipeline.unresolved.push(u);
         }
     }
     for t in template_files {

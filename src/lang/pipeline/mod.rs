@@ -252,8 +252,39 @@ pub struct Pipeline {
     /// Jobs with local templates and reusable workflows followed (filled by the project index;
     /// equal to `jobs` until then).
     pub expanded: Vec<Job>,
-    /// References the project index could not follow (remote `@repo` templates, missing files).
-    pub unresolved: Vec<Text>,
+    /// References written in this file that the project index could not follow.
+    pub unresolved: Vec<Unresolved>,
+}
+
+/// A template or reusable-workflow reference that is not followed, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unresolved {
+    pub reference: Text,
+    pub reason: UnresolvedReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnresolvedReason {
+    /// `file@repo`, `owner/repo/.github/workflows/x.yml@ref`
+    Remote,
+    /// Chosen by an expression at run time (`${{ parameters.x }}`).
+    Dynamic,
+    /// A local path that is not among the scanned pipeline files.
+    NotScanned,
+    /// Templates including templates deeper than the index follows.
+    TooDeep,
+}
+
+impl UnresolvedReason {
+    /// Why the reference is not followed, as a clause for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            UnresolvedReason::Remote => "lives in another repository",
+            UnresolvedReason::Dynamic => "is chosen by an expression at run time",
+            UnresolvedReason::NotScanned => "is not among the scanned files",
+            UnresolvedReason::TooDeep => "is nested deeper than linea follows templates",
+        }
+    }
 }
 
 impl Pipeline {

@@ -19,6 +19,7 @@ pub mod prod_deploy_untested;
 pub mod script_injection;
 pub mod secret_echo;
 pub mod step_pipe_to_shell;
+pub mod template_not_followed;
 
 use crate::config::Settings;
 use crate::lang::pipeline::script::flag_text;

@@ -8,6 +8,7 @@ pub mod gpu_without_pool;
 pub mod main_module_missing;
 pub mod netpol_not_enforced;
 pub mod pipeline_path_missing;
+pub mod registry_not_provisioned;
 
 use std::path::{Path, PathBuf};
 

@@ -10,24 +10,6 @@ fn admits(allowed: &str, r: &ImageRef<'_>) -> bool {
     allowed.eq_ignore_ascii_case(r.registry) || full == allowed || full.starts_with(&format!("{allowed}/"))
 }
 
-/// Login servers of the container registries the repository's Terraform provisions
-/// (`azurerm_container_registry` with a known name → `<name>.azurecr.io`).
-fn provisioned(project: &crate::project::Project) -> Vec<String> {
-    let mut out = Vec::new();
-    for module in &project.terraform {
-        for b in module.blocks(&project.files) {
-            if b.kind == "resource" && b.type_name() == "azurerm_container_registry" && b.enabled {
-                if let Some(name) = b.body.get("name").and_then(|n| n.as_str()) {
-                    out.push(format!("{}.azurecr.io", name.to_ascii_lowercase()));
-                }
-            }
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
 impl Rule for ImageRegistry {
     fn kinds(&self) -> &'static [NodeKind] {
         &[NodeKind::K8sContainer]
@@ -35,9 +17,8 @@ impl Rule for ImageRegistry {
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let Subject::K8sContainer(_, c) = subject else { return };
-        let mut allowed = cx.settings.config.registries.allowed.clone();
-        allowed.extend(provisioned(cx.project));
-        // no allowlist and no provisioned registry: nothing is known, nothing is reported
+        let allowed = &cx.settings.config.registries.allowed;
+        // without an allowlist XR005 compares images with the registries Terraform provisions
         if allowed.is_empty() {
             return;
         }
@@ -48,7 +29,14 @@ impl Rule for ImageRegistry {
         if allowed.iter().any(|a| admits(a, &r)) {
             return;
         }
-        let list = allowed.join(", ");
+        let registries = cx.project.container_registries();
+        // a provisioned registry counts as allowed; one whose name is computed could be this one
+        if registries.iter().any(|g| g.admits(&r) != Some(false)) {
+            return;
+        }
+        let mut list = allowed.clone();
+        list.extend(registries.iter().map(|g| g.display()));
+        let list = list.join(", ");
         cx.report(
             image.span,
             format!("image registry `{}` is not allowed; allowed: {list}", r.registry),

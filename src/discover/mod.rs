@@ -21,7 +21,6 @@ pub enum FileKind {
     Requirements,
     PyProject,
     SetupCfg,
-    SetupPy,
     ToxIni,
     PytestIni,
     Pipfile,
@@ -56,7 +55,6 @@ impl FileKind {
         FileKind::Requirements,
         FileKind::PyProject,
         FileKind::SetupCfg,
-        FileKind::SetupPy,
         FileKind::ToxIni,
         FileKind::PytestIni,
         FileKind::Pipfile,
@@ -81,7 +79,6 @@ impl FileKind {
             FileKind::Requirements => "requirements",
             FileKind::PyProject => "pyproject",
             FileKind::SetupCfg => "setup-cfg",
-            FileKind::SetupPy => "setup-py",
             FileKind::ToxIni => "tox-ini",
             FileKind::PytestIni => "pytest-ini",
             FileKind::Pipfile => "pipfile",
@@ -153,7 +150,6 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     match lower.as_str() {
         "pyproject.toml" => return Some(FileKind::PyProject),
         "setup.cfg" => return Some(FileKind::SetupCfg),
-        "setup.py" => return Some(FileKind::SetupPy),
         "tox.ini" => return Some(FileKind::ToxIni),
         "pytest.ini" => return Some(FileKind::PytestIni),
         "pipfile" => return Some(FileKind::Pipfile),
@@ -347,7 +343,6 @@ mod tests {
                 | FileKind::Requirements
                 | FileKind::PyProject
                 | FileKind::SetupCfg
-                | FileKind::SetupPy
                 | FileKind::ToxIni
                 | FileKind::PytestIni
                 | FileKind::Pipfile
@@ -364,6 +359,6 @@ mod tests {
         }
         let mut seen = std::collections::BTreeSet::new();
         assert!(FileKind::ALL.iter().all(|k| seen.insert(k.as_str())));
-        assert_eq!(seen.len(), 21, "FileKind::ALL must list every variant once");
+        assert_eq!(seen.len(), 20, "FileKind::ALL must list every variant once");
     }
 }

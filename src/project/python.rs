@@ -89,7 +89,6 @@ fn marker_rank(f: &ParsedFile) -> Option<u8> {
         (Model::PyProject(p), _) if p.table("tool.uv.workspace").is_some() && p.table("project").is_none() => None,
         (_, FileKind::PyProject) => Some(0),
         (_, FileKind::SetupCfg) => Some(1),
-        (_, FileKind::SetupPy) => Some(2),
         (_, FileKind::Python) if name_of(&f.source.path) == "setup.py" => Some(2),
         (_, FileKind::Pipfile) => Some(3),
         (_, FileKind::Requirements) if name_of(&f.source.path) == "requirements.txt" => Some(4),

@@ -74,7 +74,7 @@ fn is_yaml_family(kind: FileKind) -> bool {
 /// Byte spans of the string literals of Python (single, triple-quoted) or HCL (quoted,
 /// heredoc) source: a lexer just good enough to tell comments from string contents.
 fn lexical_string_spans(text: &str, kind: FileKind) -> Vec<Span> {
-    let python = kind == FileKind::Python || kind == FileKind::SetupPy;
+    let python = kind == FileKind::Python;
     let b = text.as_bytes();
     let mut spans = Vec::new();
     let mut i = 0;
@@ -184,10 +184,7 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
                     .get_or_insert_with(|| yaml_string_spans(text))
                     .iter()
                     .any(|s| s.start <= at && at < s.end)
-            } else if matches!(
-                file.kind,
-                FileKind::Python | FileKind::SetupPy | FileKind::Terraform | FileKind::TfVars
-            ) {
+            } else if matches!(file.kind, FileKind::Python | FileKind::Terraform | FileKind::TfVars) {
                 strings
                     .get_or_insert_with(|| lexical_string_spans(text, file.kind))
                     .iter()

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::discover::{classify, FileKind};
 use crate::project::pipeline::normalize;
 use crate::project::Model;
-use crate::rules::cross::{abs, builds, contexts_of, literal};
+use crate::rules::cross::{abs, builds, contexts_of, literal, shown_dir};
 use crate::rules::{Context, Label, NodeKind, Rule, Subject};
 
 pub struct CopySourceMissing;
@@ -47,15 +47,7 @@ impl Rule for CopySourceMissing {
                         if files.contains(&normalize(&ctx.join(&rel))) {
                             continue;
                         }
-                        let shown = ctx
-                            .strip_prefix(abs(&root))
-                            .map(|p| p.to_path_buf())
-                            .unwrap_or_else(|_| ctx.clone());
-                        let shown = if shown.as_os_str().is_empty() {
-                            ".".into()
-                        } else {
-                            crate::source::display_path(&shown)
-                        };
+                        let shown = shown_dir(ctx, &root);
                         let message = format!("`{rel}` is not in the build context `{shown}`");
                         let d = cx.report_in(f.source.id, src.span, message);
                         if let Some(b) = build {

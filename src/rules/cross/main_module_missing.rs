@@ -7,7 +7,7 @@
 //! Modules of the standard library and names listed in a requirements file or `pyproject.toml`
 //! are installed, not copied, and are not checked.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::discover::FileKind;
 use crate::project::{Model, Project};
@@ -237,15 +237,7 @@ impl Rule for MainModuleMissing {
 }
 
 fn report(cx: &mut Context<'_>, file: FileId, span: Span, t: &Target, ctx: &Path, root: &Path, build: Option<&Build>) {
-    let shown: PathBuf = ctx
-        .strip_prefix(abs(root))
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|_| ctx.to_path_buf());
-    let shown = if shown.as_os_str().is_empty() {
-        ".".to_string()
-    } else {
-        crate::source::display_path(&shown)
-    };
+    let shown = super::shown_dir(ctx, root);
     let message = format!("{} is not in the build context `{shown}`", describe(t));
     let d = cx.report_in(file, span, message);
     if let Some(b) = build {

@@ -12,9 +12,7 @@ fn declares(f: &ParsedFile) -> bool {
         (Model::Ini(ini), FileKind::SetupCfg) => ini
             .section("options")
             .is_some_and(|s| s.get("install_requires").is_some()),
-        (_, FileKind::Python | FileKind::SetupPy) => {
-            file_name(f) == "setup.py" && f.source.text.contains("install_requires")
-        }
+        (_, FileKind::Python) => file_name(f) == "setup.py" && f.source.text.contains("install_requires"),
         _ => false,
     }
 }

@@ -1,5 +1,6 @@
 //! Parsed files and the `Project` index that project-level rules query.
 
+pub mod clusters;
 pub mod pipeline;
 pub mod python;
 pub mod registry;

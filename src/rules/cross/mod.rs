@@ -4,8 +4,10 @@
 pub mod app_port_not_exposed;
 pub mod container_port_mismatch;
 pub mod copy_source_missing;
+pub mod gpu_without_pool;
 pub mod main_module_missing;
 pub mod mesh_port_mismatch;
+pub mod netpol_not_enforced;
 pub mod pipeline_path_missing;
 pub mod registry_not_provisioned;
 

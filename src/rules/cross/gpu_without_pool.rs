@@ -1,0 +1,375 @@
+//! XR008: a workload requests GPUs but no node pool of the clusters the repository's Terraform
+//! provisions has GPUs, so its pods stay Pending.
+//!
+//! Node pools: AKS default and extra pools (`vm_size`), EKS managed node groups
+//! (`instance_types`, a GPU `ami_type`), GKE clusters and node pools (`node_config`
+//! `machine_type`, `guest_accelerator`). Silent whenever the set of nodes is not literal: no
+//! cluster resource, a size that is not a literal, node auto-provisioning (AKS
+//! `node_provisioning_profile`, GKE Autopilot or `cluster_autoscaling`, EKS Auto Mode,
+//! Karpenter), an EKS cluster without managed node groups, or a registry module that provisions
+//! a cluster.
+
+use crate::lang::k8s::ContainerKind;
+use crate::project::clusters::{Cloud, Cluster};
+use crate::project::Project;
+use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::source::{FileId, Node, NodeValue, Span};
+
+pub struct GpuWithoutPool;
+
+/// An Azure VM size with GPUs: the N-series families NC, ND, NV and NG.
+pub fn gpu_vm_size(size: &str) -> bool {
+    let s = size.trim().to_ascii_lowercase();
+    let s = s.strip_prefix("standard_").unwrap_or(&s);
+    ["nc", "nd", "nv", "ng"].iter().any(|f| s.starts_with(f))
+}
+
+/// An EC2 instance type with GPUs: the P and G families (`p4d.24xlarge`, `g5g.xlarge`,
+/// `gr6.4xlarge`).
+pub fn gpu_instance_type(t: &str) -> bool {
+    let t = t.trim().to_ascii_lowercase();
+    let family = t.split('.').next().unwrap_or("");
+    let rest = family
+        .strip_prefix("gr")
+        .or_else(|| family.strip_prefix('g'))
+        .or_else(|| family.strip_prefix('p'));
+    rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// A GCE machine type with attached GPUs (accelerator-optimized A2, A3, A4 and G2).
+pub fn gpu_machine_type(t: &str) -> bool {
+    let t = t.trim().to_ascii_lowercase();
+    ["a2-", "a3-", "a4-", "g2-"].iter().any(|p| t.starts_with(p))
+}
+
+/// The literal node pools of the repository's clusters.
+struct Inventory {
+    sizes: Vec<String>,
+    gpu: bool,
+    /// Where the label points: the first pool's size, else the first cluster's header.
+    at: Option<(FileId, Span)>,
+}
+
+impl Inventory {
+    fn add(&mut self, file: FileId, node: Option<&Node>, size: &str, gpu: bool) {
+        if !self.sizes.iter().any(|s| s == size) {
+            self.sizes.push(size.to_string());
+        }
+        self.gpu |= gpu;
+        if let (None, Some(n)) = (self.at, node) {
+            self.at = Some((file, n.span));
+        }
+    }
+}
+
+/// The one map of a nested block, `Some(None)` when the block is absent, `None` when it is
+/// dynamic or repeated.
+fn single_block<'a>(body: &'a Node, key: &str) -> Option<Option<&'a Node>> {
+    match body.get(key).map(|n| &n.value) {
+        None => Some(None),
+        Some(NodeValue::Seq(items)) if items.len() == 1 => items.first().map(Some),
+        _ => None,
+    }
+}
+
+/// A literal false (or absent) flag.
+fn off(n: Option<&Node>) -> bool {
+    n.is_none_or(|n| n.is_null() || n.as_bool() == Some(false))
+}
+
+/// An AKS pool's `vm_size`.
+fn aks_pool(inv: &mut Inventory, file: FileId, pool: &Node) -> Option<()> {
+    let size = pool.get("vm_size")?;
+    let s = size.as_str()?;
+    inv.add(file, Some(size), s, gpu_vm_size(s));
+    Some(())
+}
+
+/// A GKE pool body (a `google_container_node_pool`, an inline `node_pool`, or the cluster
+/// itself for its default pool).
+fn gke_pool(inv: &mut Inventory, file: FileId, pool: &Node) -> Option<()> {
+    let config = single_block(pool, "node_config")?;
+    let (machine, accelerators) = match config {
+        Some(c) => (c.get("machine_type"), c.get("guest_accelerator")),
+        None => (None, None),
+    };
+    let gpu = match accelerators {
+        None => false,
+        Some(a) if a.is_null() => false,
+        Some(a) => match &a.value {
+            NodeValue::Seq(items) => !items.is_empty(),
+            _ => return None,
+        },
+    };
+    match machine {
+        // the provider's default machine type
+        None => inv.add(file, None, "e2-medium", gpu),
+        Some(m) => {
+            let s = m.as_str()?;
+            inv.add(file, Some(m), s, gpu || gpu_machine_type(s));
+        }
+    }
+    Some(())
+}
+
+/// An EKS managed node group.
+fn eks_group(inv: &mut Inventory, file: FileId, group: &Node) -> Option<()> {
+    let gpu_ami = group
+        .get("ami_type")
+        .and_then(Node::as_str)
+        .map(str::to_ascii_uppercase)
+        .is_some_and(|a| a.contains("GPU") || a.contains("NVIDIA"));
+    match group.get("instance_types") {
+        None => {
+            // a launch template may choose the instance type
+            if group.get("launch_template").is_some() {
+                return None;
+            }
+            inv.add(file, None, "t3.medium", gpu_ami);
+        }
+        Some(list) => {
+            let NodeValue::Seq(items) = &list.value else {
+                return None;
+            };
+            for t in items {
+                let s = t.as_str()?;
+                inv.add(file, Some(list), s, gpu_ami || gpu_instance_type(s));
+            }
+        }
+    }
+    Some(())
+}
+
+fn cluster(inv: &mut Inventory, c: &Cluster<'_>) -> Option<()> {
+    let body = &c.block.body;
+    let file = c.block.file;
+    match c.cloud {
+        Cloud::Azure => {
+            if let Some(p) = single_block(body, "node_provisioning_profile")? {
+                if !p
+                    .get("mode")
+                    .and_then(Node::as_str)
+                    .is_some_and(|m| m.eq_ignore_ascii_case("Manual"))
+                {
+                    return None;
+                }
+            }
+            aks_pool(inv, file, single_block(body, "default_node_pool")??)?;
+        }
+        Cloud::Aws => {
+            // EKS Auto Mode provisions its own nodes
+            let auto = single_block(body, "compute_config")?;
+            if !auto.is_none_or(|a| off(a.get("enabled"))) {
+                return None;
+            }
+        }
+        Cloud::Google => {
+            if !off(body.get("enable_autopilot")) {
+                return None;
+            }
+            // node auto-provisioning creates pools for pending pods
+            if !single_block(body, "cluster_autoscaling")?.is_none_or(|a| off(a.get("enabled"))) {
+                return None;
+            }
+            match body.get("node_pool").map(|n| &n.value) {
+                Some(NodeValue::Seq(pools)) => {
+                    for p in pools {
+                        gke_pool(inv, file, p)?;
+                    }
+                }
+                Some(_) => return None,
+                None => {
+                    let removed = body.get("remove_default_node_pool").and_then(Node::as_bool) == Some(true);
+                    if !removed {
+                        gke_pool(inv, file, body)?;
+                    }
+                }
+            }
+        }
+    }
+    Some(())
+}
+
+/// The node pools of every cluster, or `None` when they are not all literal.
+fn inventory(project: &Project) -> Option<Inventory> {
+    let all = project.clusters();
+    let first = all.clusters.first()?;
+    if all.opaque {
+        return None;
+    }
+    let karpenter = project.k8s_objects().any(|(_, o)| o.group().contains("karpenter"));
+    if karpenter {
+        return None;
+    }
+    let mut inv = Inventory {
+        sizes: Vec::new(),
+        gpu: false,
+        at: None,
+    };
+    for c in &all.clusters {
+        cluster(&mut inv, c)?;
+    }
+    let mut eks_groups = 0;
+    for p in &all.pools {
+        let file = p.block.file;
+        match p.cloud {
+            Cloud::Azure => aks_pool(&mut inv, file, &p.block.body)?,
+            Cloud::Aws => {
+                eks_groups += 1;
+                eks_group(&mut inv, file, &p.block.body)?
+            }
+            Cloud::Google => gke_pool(&mut inv, file, &p.block.body)?,
+        }
+    }
+    // EKS clusters without managed node groups run on Karpenter, Fargate or self-managed nodes
+    if eks_groups == 0 && all.clusters.iter().any(|c| c.cloud == Cloud::Aws) {
+        return None;
+    }
+    inv.at.get_or_insert((first.block.file, first.block.header));
+    Some(inv)
+}
+
+/// GPU extended resources.
+fn is_gpu_resource(key: &str) -> bool {
+    key == "nvidia.com/gpu"
+        || key == "amd.com/gpu"
+        || key.starts_with("gpu.intel.com/")
+        || key.starts_with("nvidia.com/mig-")
+}
+
+fn positive(n: &Node) -> bool {
+    match &n.value {
+        NodeValue::Number { value, .. } => *value > 0.0,
+        NodeValue::String(s) => s.trim().parse::<f64>().is_ok_and(|v| v > 0.0),
+        _ => false,
+    }
+}
+
+impl Rule for GpuWithoutPool {
+    fn kinds(&self) -> &'static [NodeKind] {
+        &[NodeKind::Project]
+    }
+
+    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+        let Subject::Project(project) = subject else { return };
+        // the GPU requests, found first: most repositories have none
+        let mut requests = Vec::new();
+        for (f, o) in project.k8s_objects() {
+            for c in o.containers() {
+                if c.kind == ContainerKind::Ephemeral {
+                    continue;
+                }
+                let mut seen: Vec<&str> = Vec::new();
+                for section in ["resources.limits", "resources.requests"] {
+                    for e in c.node.at(section).map(Node::entries).unwrap_or(&[]) {
+                        if is_gpu_resource(&e.key) && positive(&e.value) && !seen.contains(&e.key.as_str()) {
+                            seen.push(&e.key);
+                            requests.push((f.source.id, c.name, e));
+                        }
+                    }
+                }
+            }
+        }
+        if requests.is_empty() {
+            return;
+        }
+        let Some(inv) = inventory(project) else { return };
+        if inv.gpu {
+            return;
+        }
+        let Some((at_file, at_span)) = inv.at else { return };
+        let mut shown: Vec<&str> = inv.sizes.iter().take(4).map(String::as_str).collect();
+        if inv.sizes.len() > 4 {
+            shown.push("…");
+        }
+        let label = Label {
+            file: at_file,
+            span: at_span,
+            message: format!("node pools of the Terraform clusters: {}", shown.join(", ")),
+        };
+        for (file, name, e) in requests {
+            let who = name
+                .map(|n| format!("container `{n}`"))
+                .unwrap_or_else(|| "a container".into());
+            let message = format!("{who} requests `{}` but no Terraform node pool has GPUs", e.key);
+            let d = cx.report_in(file, e.key_span.cover(e.value.span), message);
+            d.labels.push(label.clone());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{gpu_instance_type, gpu_machine_type, gpu_vm_size, is_gpu_resource};
+
+    #[test]
+    fn azure_vm_sizes() {
+        for gpu in [
+            "Standard_NC6s_v3",
+            "standard_nc24ads_a100_v4",
+            "Standard_ND96asr_v4",
+            "Standard_NV36ads_A10_v5",
+            "Standard_NG32ads_V620_v1",
+            "Standard_NC4as_T4_v3",
+        ] {
+            assert!(gpu_vm_size(gpu), "{gpu}");
+        }
+        for cpu in [
+            "Standard_D4s_v5",
+            "Standard_E8s_v5",
+            "Standard_B2ms",
+            "Standard_F8s_v2",
+            "Standard_DS2_v2",
+            "Standard_L8s_v3",
+            "Standard_M128s",
+        ] {
+            assert!(!gpu_vm_size(cpu), "{cpu}");
+        }
+    }
+
+    #[test]
+    fn aws_instance_types() {
+        for gpu in [
+            "g5.xlarge",
+            "g4dn.2xlarge",
+            "g5g.xlarge",
+            "g6e.12xlarge",
+            "p3.2xlarge",
+            "p4d.24xlarge",
+            "p5.48xlarge",
+            "gr6.4xlarge",
+        ] {
+            assert!(gpu_instance_type(gpu), "{gpu}");
+        }
+        for cpu in [
+            "m5.large",
+            "t3.medium",
+            "c6g.xlarge",
+            "r6i.2xlarge",
+            "inf2.xlarge",
+            "trn1.2xlarge",
+            "m7gd.large",
+        ] {
+            assert!(!gpu_instance_type(cpu), "{cpu}");
+        }
+    }
+
+    #[test]
+    fn gce_machine_types() {
+        assert!(gpu_machine_type("a2-highgpu-1g"));
+        assert!(gpu_machine_type("g2-standard-8"));
+        assert!(gpu_machine_type("a3-highgpu-8g"));
+        assert!(!gpu_machine_type("n2-standard-8"));
+        assert!(!gpu_machine_type("e2-medium"));
+    }
+
+    #[test]
+    fn gpu_resources() {
+        assert!(is_gpu_resource("nvidia.com/gpu"));
+        assert!(is_gpu_resource("amd.com/gpu"));
+        assert!(is_gpu_resource("gpu.intel.com/i915"));
+        assert!(is_gpu_resource("nvidia.com/mig-1g.5gb"));
+        assert!(!is_gpu_resource("cpu"));
+        assert!(!is_gpu_resource("hugepages-2Mi"));
+    }
+}

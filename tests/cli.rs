@@ -354,6 +354,34 @@ fn walk_honours_gitignore_outside_git_includes_github_skips_git() {
 }
 
 #[test]
+fn one_thread_walks_and_checks_like_the_default() {
+    let dir = repo(&[
+        (".gitignore", "generated/\n"),
+        ("generated/cm.yaml", BROKEN),
+        (".git/hooks/cm.yaml", BROKEN),
+        (".venv/lib/cm.yaml", BROKEN),
+        ("vendor/cm.yaml", BROKEN),
+        ("k8s/base/cm.yaml", BROKEN),
+        ("k8s/overlays/prod/cm.yaml", BROKEN),
+        ("k8s/overlays/dev/cm.yaml", GOOD),
+        ("deploy/cm.yaml", BROKEN),
+    ]);
+    let default = check(dir.path(), &["--exclude", "vendor"]);
+    assert_eq!(
+        findings(&default),
+        [
+            "PARSE001 deploy/cm.yaml:4",
+            "PARSE001 k8s/base/cm.yaml:4",
+            "PARSE001 k8s/overlays/prod/cm.yaml:4"
+        ]
+    );
+    for n in ["1", "2"] {
+        let r = check(dir.path(), &["--exclude", "vendor", "--threads", n]);
+        assert_eq!((r.code, &r.stdout), (default.code, &default.stdout), "--threads {n}");
+    }
+}
+
+#[test]
 fn exclude_globs() {
     let dir = repo(&[
         ("vendor/chart/cm.yaml", BROKEN),

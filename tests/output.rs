@@ -29,7 +29,7 @@ fn run(registry: &Registry, config: Config, paths: &[&str]) -> (Outcome, Setting
         let path = PathBuf::from(p);
         if path.is_dir() {
             inputs.extend(
-                discover::discover(&[path], &settings, &globset::GlobSet::empty())
+                discover::discover(&[path], &settings, &globset::GlobSet::empty(), 0)
                     .into_iter()
                     .map(SourceInput::Disk),
             );

@@ -111,7 +111,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     }
     let disk: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
     inputs.extend(
-        discover::discover(&disk, &settings, &excludes)
+        discover::discover(&disk, &settings, &excludes, args.threads.unwrap_or(0))
             .into_iter()
             .map(SourceInput::Disk),
     );

@@ -109,7 +109,8 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1.
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
-    /// Worker threads (default: one per core).
+    /// Threads for walking, parsing and checking (default: one per core); `1` makes the run
+    /// single-threaded.
     #[arg(long)]
     pub threads: Option<usize>,
     /// Extra directory of custom rules; repeatable.

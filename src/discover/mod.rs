@@ -241,7 +241,10 @@ pub struct Input {
 /// match an exclude glob; an explicit file of unknown kind is skipped. Excludes match paths
 /// relative to the walked root (`--exclude`) or to the config file (`exclude`), as written or
 /// at any depth below (`vendor` excludes every `vendor` directory).
-pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet) -> Vec<Input> {
+///
+/// `threads` bounds the walker like `--threads` bounds the rayon pool: `0` lets the walker
+/// choose (one per core), `1` walks on the calling thread and starts none.
+pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet, threads: usize) -> Vec<Input> {
     let mut out = Vec::new();
     for root in roots {
         let excluded = {
@@ -269,44 +272,53 @@ pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::Glob
             }
             continue;
         }
-        let found = Mutex::new(Vec::new());
-        WalkBuilder::new(root)
+        let mut builder = WalkBuilder::new(root);
+        builder
             .hidden(false)
             .git_ignore(true)
             .git_global(false)
             .git_exclude(true)
             .require_git(false)
             .follow_links(false)
+            .threads(threads)
             .filter_entry(move |e| {
                 e.depth() == 0
                     || !(e.file_name() == ".git"
                         || (e.file_type().is_some_and(|t| t.is_dir()) && is_tool_dir(e.file_name()))
                         || excluded(e.path()))
-            })
-            .build_parallel()
-            .run(|| {
-                Box::new(|entry| {
-                    let Ok(entry) = entry else {
-                        return WalkState::Continue;
-                    };
-                    if entry.file_type().is_some_and(|t| t.is_file()) {
-                        if let Some(kind) = classify(entry.path()) {
-                            if let Ok(mut v) = found.lock() {
-                                v.push(Input {
-                                    path: entry.into_path(),
-                                    kind,
-                                });
-                            }
-                        }
-                    }
-                    WalkState::Continue
-                })
             });
+        if threads == 1 {
+            out.extend(builder.build().filter_map(|entry| classified(entry.ok()?)));
+            continue;
+        }
+        let found = Mutex::new(Vec::new());
+        builder.build_parallel().run(|| {
+            Box::new(|entry| {
+                if let Some(input) = entry.ok().and_then(classified) {
+                    if let Ok(mut v) = found.lock() {
+                        v.push(input);
+                    }
+                }
+                WalkState::Continue
+            })
+        });
         out.extend(found.into_inner().unwrap_or_default());
     }
     out.sort();
     out.dedup();
     out
+}
+
+/// The input a walked entry is, when it is a file of a kind linea checks.
+fn classified(entry: ignore::DirEntry) -> Option<Input> {
+    if !entry.file_type().is_some_and(|t| t.is_file()) {
+        return None;
+    }
+    let kind = classify(entry.path())?;
+    Some(Input {
+        path: entry.into_path(),
+        kind,
+    })
 }
 
 #[cfg(test)]

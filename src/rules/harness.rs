@@ -255,7 +255,7 @@ fn run_case(registry: &Registry, rule: &str, dir: &Path, case: &str, path: &Path
     };
 
     let inputs: Vec<Input> = if is_dir {
-        discover::discover(&[path.to_path_buf()], &settings, &globset::GlobSet::empty())
+        discover::discover(&[path.to_path_buf()], &settings, &globset::GlobSet::empty(), 0)
     } else {
         match discover::classify(path) {
             Some(kind) => vec![Input {

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod discover;
 pub mod lang;
+pub mod panics;
 pub mod project;
 pub mod report;
 pub mod rules;

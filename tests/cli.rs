@@ -717,8 +717,7 @@ mod panicking_rule {
         }
     }
 
-    #[test]
-    fn a_panicking_rule_is_reported_and_exits_2() {
+    fn registry_with_panicking_rule() -> Registry {
         let mut registry = Registry::builtin().expect("built-ins");
         let mut meta = registry.meta("PARSE001").expect("PARSE001").clone();
         meta.id = "TEST900".into();
@@ -727,6 +726,12 @@ mod panicking_rule {
             meta,
             imp: Some(Box::new(Panics)),
         });
+        registry
+    }
+
+    #[test]
+    fn a_panicking_rule_is_reported_and_exits_2() {
+        let registry = registry_with_panicking_rule();
         let settings = Settings::default();
         let inputs = vec![
             SourceInput::Memory {
@@ -753,6 +758,63 @@ mod panicking_rule {
             linea::cli::exit_status(&outcome, settings.fail_on()),
             linea::cli::ExitStatus::Error
         );
+    }
+
+    /// Set in the environment of this test binary run again to check what one test prints.
+    const CHILD: &str = "LINEA_TEST_PANIC_CHILD";
+
+    /// Run the test `name` of this binary alone, without output capture; its exit success and
+    /// stderr.
+    fn run_child(name: &str) -> (bool, String) {
+        let out = std::process::Command::new(std::env::current_exe().expect("test binary"))
+            .args([name, "--exact", "--nocapture", "--test-threads", "1"])
+            .env(CHILD, "1")
+            .env("RUST_BACKTRACE", "0")
+            .output()
+            .expect("run test binary");
+        (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+
+    #[test]
+    fn child_rule_panic_with_hook() {
+        if std::env::var_os(CHILD).is_none() {
+            return;
+        }
+        linea::panics::install_hook();
+        let inputs = vec![SourceInput::Memory {
+            path: "k8s/boom.yaml".into(),
+            kind: FileKind::Yaml,
+            text: "a: 1\n".into(),
+        }];
+        let outcome = engine::run(&registry_with_panicking_rule(), &Settings::default(), inputs);
+        let e = &outcome.internal_errors[0];
+        // the location the default message would have given is in linea's own message
+        assert!(e.contains("rule bug (at tests/cli.rs:"), "{e}");
+    }
+
+    #[test]
+    fn child_bug_outside_rules_with_hook() {
+        if std::env::var_os(CHILD).is_none() {
+            return;
+        }
+        linea::panics::install_hook();
+        let _ = linea::panics::catch(|| panic!("caught"));
+        panic!("linea bug");
+    }
+
+    #[test]
+    fn the_panic_hook_silences_rule_panics_only() {
+        let (ok, stderr) = run_child("panicking_rule::child_rule_panic_with_hook");
+        assert!(ok, "{stderr}");
+        assert!(!stderr.contains("panicked at"), "{stderr}");
+        let (ok, stderr) = run_child("panicking_rule::child_bug_outside_rules_with_hook");
+        assert!(!ok);
+        assert!(!stderr.contains("caught"), "{stderr}");
+        assert!(
+            stderr.contains("panicked at") && stderr.contains("linea bug"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("this is a bug in linea"), "{stderr}");
     }
 }
 

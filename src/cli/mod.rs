@@ -159,6 +159,7 @@ pub enum RulesFormat {
 
 /// Entry point used by `main`: parse arguments, run, return the exit code.
 pub fn main() -> i32 {
+    crate::panics::install_hook();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {

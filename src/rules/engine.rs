@@ -3,7 +3,6 @@
 //! suppressions and sort.
 
 use std::collections::HashMap;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -11,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::config::Settings;
 use crate::discover::{FileKind, Input};
+use crate::panics;
 use crate::project::{self, Model, ParsedFile, Project};
 use crate::rules::registry::Registry;
 use crate::rules::suppress::{self, Coverage};
@@ -88,16 +88,6 @@ fn read(input: &SourceInput, max: u64) -> (PathBuf, FileKind, Read) {
 
 fn too_large(len: u64, max: u64) -> String {
     format!("file is {len} bytes, over the `max-file-size` of {max} bytes; skipped")
-}
-
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic".into()
-    }
 }
 
 /// Call `visit` for every node of a file's model, in document order.
@@ -234,13 +224,11 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
                         file: Some(file),
                         out: &mut out,
                     };
-                    let result = catch_unwind(AssertUnwindSafe(|| imp.check(subject, &mut cx)));
-                    if let Err(p) = result {
+                    if let Err(e) = panics::catch(|| imp.check(subject, &mut cx)) {
                         errors.push(format!(
-                            "rule {} panicked on {}: {}",
+                            "rule {} panicked on {}: {e}",
                             rule.meta.id,
-                            file.source.display_path(),
-                            panic_message(&*p)
+                            file.source.display_path()
                         ));
                     }
                 }
@@ -272,9 +260,9 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
                         file: None,
                         out: &mut out,
                     };
-                    catch_unwind(AssertUnwindSafe(|| imp.check(Subject::Project(&project), &mut cx)))
+                    panics::catch(|| imp.check(Subject::Project(&project), &mut cx))
                         .err()
-                        .map(|p| format!("rule {} panicked on the project: {}", rule.meta.id, panic_message(&*p)))
+                        .map(|e| format!("rule {} panicked on the project: {e}", rule.meta.id))
                 }
                 None => None,
             };

@@ -272,7 +272,7 @@ impl Dockerfile {
 /// parser's line.
 pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
     // the parser is third-party: a bug in it must cost this file, not the run
-    let parsed = std::panic::catch_unwind(|| parse_dockerfile::parse(text).map(|p| build(text, &p)));
+    let parsed = crate::panics::catch(|| parse_dockerfile::parse(text).map(|p| build(text, &p)));
     let Ok(first) = parsed else {
         return Err(ParseError::new(
             "the Dockerfile parser failed on this file",
@@ -289,8 +289,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
             if bodies.is_empty() {
                 return Err(error_at(text, &e));
             }
-            let reparsed =
-                std::panic::catch_unwind(|| parse_dockerfile::parse(&blanked).ok().map(|p| build(&blanked, &p)));
+            let reparsed = crate::panics::catch(|| parse_dockerfile::parse(&blanked).ok().map(|p| build(&blanked, &p)));
             match reparsed.ok().flatten() {
                 Some(mut d) => {
                     attach_heredocs(text, &mut d, &bodies);

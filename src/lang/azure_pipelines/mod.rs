@@ -7,7 +7,7 @@
 
 use crate::lang::pipeline::script::Shell;
 use crate::lang::pipeline::{
-    pairs, texts, EnvironmentRef, Job, Pipeline, Role, Script, Step, StepKind, System, Text, Trigger,
+    container_image, pairs, texts, EnvironmentRef, Job, Pipeline, Role, Script, Step, StepKind, System, Text, Trigger,
 };
 use crate::source::{FileId, Node, NodeValue, Span};
 
@@ -79,27 +79,11 @@ fn flatten(list: &Node) -> Vec<&Node> {
 
 /// Read one pipeline document.
 pub fn parse(root: &Node, source: &str, file: FileId, stem: &str) -> Pipeline {
-    let header = root
-        .entries()
-        .first()
-        .map(|e| e.key_span)
-        .unwrap_or(Span::empty(root.span.start));
-    let mut p = Pipeline {
-        system: System::AzurePipelines,
-        role: Role::Pipeline,
-        file,
-        header,
-        name: root.get("name").and_then(Text::of),
-        triggers: Vec::new(),
-        triggers_key: root.entry("trigger").map(|e| e.key_span),
-        permissions: None,
-        variables: variables(root.get("variables")),
-        container_resources: Vec::new(),
-        extends: root.at("extends.template").and_then(Text::of),
-        jobs: Vec::new(),
-        expanded: Vec::new(),
-        unresolved: Vec::new(),
-    };
+    let mut p = Pipeline::new(System::AzurePipelines, Role::Pipeline, file, root);
+    p.triggers_key = root.entry("trigger").map(|e| e.key_span);
+    p.variables = variables(root.get("variables"));
+    p.extends = root.at("extends.template").and_then(Text::of);
+    let header = p.header;
     for (key, event) in [("trigger", "push"), ("pr", "pull_request")] {
         match root.entry(key) {
             Some(e) => {
@@ -160,7 +144,7 @@ pub fn parse(root: &Node, source: &str, file: FileId, stem: &str) -> Pipeline {
     } else if let Some(steps) = root.get("steps") {
         let mut j = empty_job(file, Text::new(stem, header), root);
         j.steps = cx.steps(steps);
-        j.containers = root.get("container").and_then(container).into_iter().collect();
+        j.containers = root.get("container").and_then(container_image).into_iter().collect();
         p.jobs.push(j);
     }
     // a container alias names a `resources.containers` entry
@@ -220,30 +204,11 @@ fn variables(node: Option<&Node>) -> Vec<(Text, Text)> {
     out
 }
 
-fn container(node: &Node) -> Option<Text> {
-    Text::of(node).or_else(|| node.get("image").and_then(Text::of))
-}
-
+/// A job with nothing but its id and Azure's `displayName` (stage templates, steps-only files).
 fn empty_job(file: FileId, id: Text, node: &Node) -> Job {
     Job {
-        file,
-        header: id.span,
-        id,
         display_name: node.get("displayName").and_then(Text::of),
-        stage: None,
-        needs: Vec::new(),
-        stage_depends_on: None,
-        conditions: Vec::new(),
-        environment: None,
-        deployment: false,
-        containers: Vec::new(),
-        permissions: None,
-        concurrency: None,
-        calls: None,
-        variables: Vec::new(),
-        working_directory: None,
-        steps: Vec::new(),
-        node: node.clone(),
+        ..Job::new(file, id, node)
     }
 }
 
@@ -274,7 +239,7 @@ impl Cx<'_> {
             j.needs = jn.get("dependsOn").map(texts).unwrap_or_default();
             j.conditions = jn.get("condition").and_then(Text::of).into_iter().collect();
             j.variables = variables(jn.get("variables"));
-            j.containers = jn.get("container").and_then(container).into_iter().collect();
+            j.containers = jn.get("container").and_then(container_image).into_iter().collect();
             j.environment = jn.get("environment").and_then(|env| match &env.value {
                 NodeValue::Map(_) => env.get("name").and_then(Text::of).map(|name| EnvironmentRef {
                     name,

@@ -6,33 +6,17 @@
 
 use crate::lang::pipeline::script::Shell;
 use crate::lang::pipeline::{
-    pairs, texts, EnvironmentRef, Job, Permissions, Pipeline, Role, Script, Step, StepKind, System, Text, Trigger,
+    container_image, pairs, texts, EnvironmentRef, Job, Permissions, Pipeline, Role, Script, Step, StepKind, System,
+    Text, Trigger,
 };
 use crate::source::{FileId, Node, NodeValue, Span};
 
 /// Read one workflow (or, with `action`, composite action) document.
 pub fn parse(root: &Node, source: &str, file: FileId, action: bool) -> Pipeline {
-    let header = root
-        .entries()
-        .first()
-        .map(|e| e.key_span)
-        .unwrap_or(Span::empty(root.span.start));
-    let mut p = Pipeline {
-        system: System::GithubActions,
-        role: if action { Role::Action } else { Role::Pipeline },
-        file,
-        header,
-        name: root.get("name").and_then(Text::of),
-        triggers: Vec::new(),
-        triggers_key: None,
-        permissions: permissions(root),
-        variables: pairs(root.get("env")),
-        container_resources: Vec::new(),
-        extends: None,
-        jobs: Vec::new(),
-        expanded: Vec::new(),
-        unresolved: Vec::new(),
-    };
+    let role = if action { Role::Action } else { Role::Pipeline };
+    let mut p = Pipeline::new(System::GithubActions, role, file, root);
+    p.permissions = permissions(root);
+    p.variables = pairs(root.get("env"));
     // YAML 1.1 readers turn `on` into `true`; ours keeps it a string, but accept both
     if let Some(on) = root.entries().iter().find(|e| e.key == "on" || e.key == "true") {
         p.triggers_key = Some(on.key_span);
@@ -44,27 +28,10 @@ pub fn parse(root: &Node, source: &str, file: FileId, action: bool) -> Pipeline 
             .map(|s| steps(s, source, file, None))
             .unwrap_or_default();
         if !steps.is_empty() {
-            let runs = root.entry("runs").map(|e| e.key_span).unwrap_or(header);
-            p.jobs.push(Job {
-                file,
-                id: Text::new("composite", runs),
-                header: runs,
-                display_name: None,
-                stage: None,
-                needs: Vec::new(),
-                stage_depends_on: None,
-                conditions: Vec::new(),
-                environment: None,
-                deployment: false,
-                containers: Vec::new(),
-                permissions: None,
-                concurrency: None,
-                calls: None,
-                variables: Vec::new(),
-                working_directory: None,
-                steps,
-                node: root.get("runs").cloned().unwrap_or_else(|| root.clone()),
-            });
+            let runs = root.entry("runs").map(|e| e.key_span).unwrap_or(p.header);
+            let mut j = Job::new(file, Text::new("composite", runs), root.get("runs").unwrap_or(root));
+            j.steps = steps;
+            p.jobs.push(j);
         }
     } else if let Some(jobs) = root.get("jobs") {
         let default_shell = root.at("defaults.run.shell").and_then(Node::as_str);
@@ -120,23 +87,17 @@ fn job(id: String, key_span: Span, node: &Node, source: &str, file: FileId, defa
     });
     let mut containers = Vec::new();
     if let Some(c) = node.get("container") {
-        containers.extend(Text::of(c).or_else(|| c.get("image").and_then(Text::of)));
+        containers.extend(container_image(c));
     }
     for svc in node.get("services").map(Node::entries).unwrap_or(&[]) {
-        containers.extend(Text::of(&svc.value).or_else(|| svc.value.get("image").and_then(Text::of)));
+        containers.extend(container_image(&svc.value));
     }
     let shell = node.at("defaults.run.shell").and_then(Node::as_str).or(default_shell);
     Job {
-        file,
-        id: Text::new(id, key_span),
-        header: key_span,
         display_name: node.get("name").and_then(Text::of),
-        stage: None,
         needs: node.get("needs").map(texts).unwrap_or_default(),
-        stage_depends_on: None,
         conditions: node.get("if").and_then(Text::of).into_iter().collect(),
         environment,
-        deployment: false,
         containers,
         permissions: permissions(node),
         concurrency: node
@@ -149,7 +110,7 @@ fn job(id: String, key_span: Span, node: &Node, source: &str, file: FileId, defa
             .map(|s| steps(s, source, file, shell))
             .unwrap_or_default(),
         working_directory: node.at("defaults.run.working-directory").and_then(Text::of),
-        node: node.clone(),
+        ..Job::new(file, Text::new(id, key_span), node)
     }
 }
 

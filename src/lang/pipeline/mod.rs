@@ -62,6 +62,12 @@ pub fn texts(node: &Node) -> Vec<Text> {
     }
 }
 
+/// The image of a `container:` / service value: the scalar, or the map's `image:` (both systems
+/// accept either).
+pub fn container_image(node: &Node) -> Option<Text> {
+    Text::of(node).or_else(|| node.get("image").and_then(Text::of))
+}
+
 /// One event that starts the pipeline.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Trigger {
@@ -222,6 +228,30 @@ pub struct Job {
 }
 
 impl Job {
+    /// A job named `id` (findings point at it) with nothing set yet; the parsers fill in what
+    /// the file says.
+    pub fn new(file: FileId, id: Text, node: &Node) -> Self {
+        Job {
+            file,
+            header: id.span,
+            id,
+            display_name: None,
+            stage: None,
+            needs: Vec::new(),
+            stage_depends_on: None,
+            conditions: Vec::new(),
+            environment: None,
+            deployment: false,
+            containers: Vec::new(),
+            permissions: None,
+            concurrency: None,
+            calls: None,
+            variables: Vec::new(),
+            working_directory: None,
+            steps: Vec::new(),
+            node: node.clone(),
+        }
+    }
     /// Display label for messages: the job id.
     pub fn label(&self) -> &str {
         &self.id.text
@@ -288,6 +318,30 @@ impl UnresolvedReason {
 }
 
 impl Pipeline {
+    /// The pipeline of document `root` with its `name:`, and nothing else read yet; its header
+    /// is the document's first key.
+    pub fn new(system: System, role: Role, file: FileId, root: &Node) -> Self {
+        Pipeline {
+            system,
+            role,
+            file,
+            header: root
+                .entries()
+                .first()
+                .map(|e| e.key_span)
+                .unwrap_or(Span::empty(root.span.start)),
+            name: root.get("name").and_then(Text::of),
+            triggers: Vec::new(),
+            triggers_key: None,
+            permissions: None,
+            variables: Vec::new(),
+            container_resources: Vec::new(),
+            extends: None,
+            jobs: Vec::new(),
+            expanded: Vec::new(),
+            unresolved: Vec::new(),
+        }
+    }
     pub fn triggered_by(&self, event: &str) -> Option<&Trigger> {
         self.triggers.iter().find(|t| t.event == event)
     }

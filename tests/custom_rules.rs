@@ -68,3 +68,37 @@ fn custom_rules_run_in_check() {
     assert!(stdout.contains("ORG002/fail.tf:9:25: ORG002"), "{stdout}");
     assert_eq!(stdout.lines().filter(|l| l.contains(": ORG")).count(), 2, "{stdout}");
 }
+
+/// The complete rules in docs/custom-rules.md (blocks starting with `id:`) are the files of
+/// tests/policies-docs, whose fixtures show that they load and fire.
+#[test]
+fn documented_examples_are_tested() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/custom-rules.md")).expect("read docs");
+    let mut ids = Vec::new();
+    for block in doc.split("```yaml\n").skip(1) {
+        let Some((body, _)) = block.split_once("```") else {
+            continue;
+        };
+        let Some(id) = body.strip_prefix("id: ").and_then(|r| r.split_whitespace().next()) else {
+            continue;
+        };
+        let file = root.join("tests/policies-docs").join(format!("{id}.yaml"));
+        let tested = std::fs::read_to_string(&file).unwrap_or_default();
+        assert_eq!(
+            body,
+            tested,
+            "the {id} example in docs/custom-rules.md differs from {}",
+            file.display()
+        );
+        ids.push(id.to_string());
+    }
+    assert!(ids.len() >= 7, "{ids:?}");
+    let out = linea().args(["test", "tests/policies-docs"]).output().expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{} rules tested, 0 failed", ids.len())),
+        "{stdout}"
+    );
+}

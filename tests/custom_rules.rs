@@ -102,3 +102,45 @@ fn documented_examples_are_tested() {
         "{stdout}"
     );
 }
+
+#[test]
+fn job_findings_of_an_included_template_point_into_the_template() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("templates")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("azure-pipelines.yml"),
+        "trigger: [main]\nstages:\n  - stage: Build\n    jobs:\n      - template: templates/test-jobs.yml\n      - job: lint\n        steps:\n          - script: ruff check .\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("templates/test-jobs.yml"),
+        "jobs:\n  - job: unit_tests\n    pool:\n      vmImage: ubuntu-latest\n    steps:\n      - script: pytest -q\n",
+    )
+    .expect("write");
+    let out = linea()
+        .args([
+            "check",
+            "--rules",
+            "tests/policies-docs",
+            "--select",
+            "ORG050",
+            "-f",
+            "concise",
+        ])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let findings: Vec<&str> = stdout.lines().filter(|l| l.contains(": ORG050")).collect();
+    assert_eq!(findings.len(), 2, "{stdout}");
+    assert!(
+        findings.iter().any(|l| l.contains("azure-pipelines.yml:6:9: ORG050")),
+        "{stdout}"
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|l| l.contains("test-jobs.yml:2:5: ORG050") && l.contains("`unit_tests`")),
+        "{stdout}"
+    );
+}

@@ -262,8 +262,16 @@ impl Rule for DeclarativeRule {
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let id = cx.meta.id.clone();
         let prod = cx.is_prod(cx.environment());
+        // a job of a followed template is written in the template's file, not the pipeline's
+        let job_file = match subject {
+            Subject::PipelineJob { job, .. } => Some(job.file),
+            _ => None,
+        };
         for (span, msg) in self.findings(&subject, cx.settings, prod, &id) {
-            let d = cx.report(span, msg);
+            let d = match job_file {
+                Some(file) => cx.report_in(file, span, msg),
+                None => cx.report(span, msg),
+            };
             if let Some(h) = &self.help {
                 d.help = Some(h.clone());
             }

@@ -212,6 +212,22 @@ pub struct Project {
     pub python: python::PythonIndex,
     /// Terraform modules (directories of `*.tf`), evaluated.
     pub terraform: Vec<terraform::TfModule>,
+    /// Absolute paths of the scanned files and their directories, built on first use.
+    paths: std::sync::OnceLock<PathIndex>,
+}
+
+/// A path made absolute (against the working directory) and normalised, without touching
+/// the file system: how files of different inputs are compared.
+pub fn absolute(p: &std::path::Path) -> std::path::PathBuf {
+    pipeline::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+}
+
+/// The scanned files and every directory above them, as absolute normalised paths: what
+/// cross-file rules look paths up in.
+#[derive(Debug, Default)]
+pub struct PathIndex {
+    pub files: std::collections::HashSet<std::path::PathBuf>,
+    pub dirs: std::collections::HashSet<std::path::PathBuf>,
 }
 
 impl Project {
@@ -226,7 +242,27 @@ impl Project {
             terraform,
             k8s,
             python,
+            paths: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Absolute paths of the scanned files and their directories.
+    pub fn paths(&self) -> &PathIndex {
+        self.paths.get_or_init(|| {
+            let mut index = PathIndex::default();
+            for f in &self.files {
+                let p = absolute(&f.source.path);
+                let mut d = p.parent();
+                while let Some(x) = d {
+                    if !index.dirs.insert(x.to_path_buf()) {
+                        break;
+                    }
+                    d = x.parent();
+                }
+                index.files.insert(p);
+            }
+            index
+        })
     }
 
     pub fn file(&self, id: FileId) -> Option<&ParsedFile> {

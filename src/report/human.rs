@@ -5,15 +5,16 @@
 //! so cross-file mismatches show both ends. Notes and help are
 //! written after the snippets, the way rustc orders them.
 
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
+    SpanContents,
+};
 use std::fmt::{self, Write as _};
-use std::sync::Arc;
-
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
 
 use super::{plural, Report};
 use crate::project::ParsedFile;
 use crate::rules::{Diagnostic, Severity};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 
 /// Width used when the terminal's is unknown: a pipe, a file, a test.
 const DEFAULT_WIDTH: usize = 100;
@@ -142,7 +143,7 @@ fn render_one(
                 message: l.message.clone(),
                 code: None,
                 severity: miette::Severity::Advice,
-                source: NamedSource::new(other.source.display_path(), other.source.text.clone()),
+                source: Windowed::new(&other.source),
                 labels: vec![LabeledSpan::new_primary_with_span(
                     None,
                     clamp(&other.source.text, l.span),
@@ -160,7 +161,7 @@ fn render_one(
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         },
-        source: NamedSource::new(file.source.display_path(), file.source.text.clone()),
+        source: Windowed::new(&file.source),
         labels,
         related,
     };
@@ -232,32 +233,85 @@ fn clamp(text: &str, span: Span) -> miette::SourceSpan {
     (start, end - start).into()
 }
 
+/// A file as miette reads it: only the lines around the span are scanned (found through the
+/// file's line index), so rendering many findings of a large manifest stays linear.
+struct Windowed<'a> {
+    name: String,
+    file: &'a SourceFile,
+}
+
+impl<'a> Windowed<'a> {
+    fn new(file: &'a SourceFile) -> Self {
+        Windowed {
+            name: file.display_path(),
+            file,
+        }
+    }
+}
+
+impl SourceCode for Windowed<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let text: &str = &self.file.text;
+        let index = &self.file.line_index;
+        let end = span.offset() + span.len();
+        if end > text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        // one spare line each side: the window's own edges must not look like the file's
+        let first = index
+            .position(text, span.offset())
+            .line
+            .saturating_sub(context_lines_before as u32 + 1)
+            .max(1);
+        let last = index.position(text, end).line + context_lines_after as u32 + 1;
+        let from = index.line_span(text, first).map_or(0, |s| s.start);
+        let to = index.line_span(text, last + 1).map_or(text.len(), |s| s.start);
+        let window = text.as_bytes().get(from..to).ok_or(MietteError::OutOfBounds)?;
+        let inner: SourceSpan = (span.offset() - from, span.len()).into();
+        let c = window.read_span(&inner, context_lines_before, context_lines_after)?;
+        let skipped = first as usize - 1;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            c.data(),
+            (c.span().offset() + from, c.span().len()).into(),
+            c.line() + skipped,
+            c.column(),
+            c.line_count() + skipped,
+        )))
+    }
+}
+
 /// One diagnostic as miette sees it.
-struct Snippet {
+struct Snippet<'a> {
     message: String,
     code: Option<String>,
     severity: miette::Severity,
-    source: NamedSource<Arc<str>>,
+    source: Windowed<'a>,
     labels: Vec<LabeledSpan>,
     /// Snippets of other files, rendered after this one.
-    related: Vec<Snippet>,
+    related: Vec<Snippet<'a>>,
 }
 
-impl fmt::Debug for Snippet {
+impl fmt::Debug for Snippet<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl fmt::Display for Snippet {
+impl fmt::Display for Snippet<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Snippet {}
+impl std::error::Error for Snippet<'_> {}
 
-impl miette::Diagnostic for Snippet {
+impl miette::Diagnostic for Snippet<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
@@ -283,6 +337,31 @@ mod tests {
         assert!(showable(&f, Span::new(0, 1)));
         assert!(!showable(&f, Span::new(10, 12)));
         assert!(!showable(&f, Span::new(0, 12)));
+    }
+
+    #[test]
+    fn windowed_reads_exactly_what_miette_reads_from_the_whole_file() {
+        let text = "apiVersion: v1\nkind: Pod\r\nmetadata:\n  name: a\n\n\nspec:\n  containers: []\nlast";
+        let file = crate::source::SourceFile::new(crate::source::FileId(0), "p.yaml".into(), text);
+        let windowed = Windowed::new(&file);
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                for ctx in [0, 1, 2] {
+                    let span: SourceSpan = (start, end - start).into();
+                    let want = text.read_span(&span, ctx, ctx);
+                    let got = windowed.read_span(&span, ctx, ctx);
+                    match (want, got) {
+                        (Ok(w), Ok(g)) => {
+                            let seen = (g.data(), g.span(), g.line(), g.column(), g.line_count());
+                            let expected = (w.data(), w.span(), w.line(), w.column(), w.line_count());
+                            assert_eq!(seen, expected, "span {start}..{end}, context {ctx}");
+                        }
+                        (Err(_), Err(_)) => {}
+                        (w, g) => panic!("span {start}..{end}: {:?} vs {:?}", w.is_ok(), g.is_ok()),
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -6,13 +6,12 @@
 //! Python modules, manifests...) are checked: for other files absence from the scan proves
 //! nothing.
 
-use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::discover::{classify, FileKind};
 use crate::project::pipeline::normalize;
 use crate::project::Model;
-use crate::rules::cross::{abs, builds, contexts_of, literal, shown_dir};
+use crate::rules::cross::{builds, contexts_of, literal, shown_dir};
 use crate::rules::{Context, Label, NodeKind, Rule, Subject};
 
 pub struct CopySourceMissing;
@@ -25,7 +24,7 @@ impl Rule for CopySourceMissing {
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let Subject::Project(project) = subject else { return };
         let root = cx.settings.root.clone();
-        let files: HashSet<PathBuf> = project.files.iter().map(|f| abs(&f.source.path)).collect();
+        let files = &project.paths().files;
         let builds = builds(project, &root);
         for f in &project.files {
             let Model::Docker(d) = &f.model else { continue };

@@ -135,9 +135,7 @@ fn relative(to: &Path, from: &Path) -> PathBuf {
     out
 }
 
-pub fn abs(p: &Path) -> PathBuf {
-    normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
-}
+pub use crate::project::absolute as abs;
 
 pub fn builds(project: &Project, root: &Path) -> Vec<Build> {
     let mut out = Vec::new();

@@ -177,20 +177,8 @@ impl Rule for PipelinePathMissing {
         let Some(bases) = bases(&abs(&file.source.path), pipeline.system, &root) else {
             return;
         };
-        let mut files = HashSet::new();
-        let mut dirs = HashSet::new();
-        for f in &cx.project.files {
-            let p = normalize(&abs(&f.source.path));
-            let mut d = p.parent();
-            while let Some(x) = d {
-                if !dirs.insert(x.to_path_buf()) {
-                    break;
-                }
-                d = x.parent();
-            }
-            files.insert(p);
-        }
-        check_job(cx, pipeline, job, &bases, &files, &dirs);
+        let paths = cx.project.paths();
+        check_job(cx, pipeline, job, &bases, &paths.files, &paths.dirs);
     }
 }
 

@@ -890,3 +890,19 @@ mod robustness {
         }
     }
 }
+
+#[test]
+fn a_template_included_by_two_pipelines_is_reported_once() {
+    let pipeline = "trigger:\n  branches:\n    include: [main]\nstages:\n  - stage: deploy\n    jobs:\n      - template: templates/deploy.yml\n";
+    let dir = repo(&[
+        ("azure-pipelines-eu.yml", pipeline),
+        ("azure-pipelines-us.yml", pipeline),
+        (
+            "templates/deploy.yml",
+            "jobs:\n  - job: deploy_prod\n    pool:\n      vmImage: ubuntu-22.04\n    steps:\n      - script: kubectl apply -f k8s/ -n shop-prod\n",
+        ),
+        ("k8s/.keep", ""),
+    ]);
+    let r = check(dir.path(), &["--select", "CI001"]);
+    assert_eq!(findings(&r), ["CI001 templates/deploy.yml:2"]);
+}

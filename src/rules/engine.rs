@@ -303,6 +303,9 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
 
     let mut diagnostics = apply_suppressions(registry, settings, &project, diagnostics, &is_enabled);
     sort(&project, &mut diagnostics);
+    // a template included by several pipelines is checked once per pipeline: the same finding
+    // at the same place is reported once
+    diagnostics.dedup_by(|b, a| a.rule == b.rule && a.file == b.file && a.span == b.span && a.message == b.message);
     internal_errors.sort();
     Outcome {
         project,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::config::{self, Settings};
 use crate::discover::{self, Input};
 use crate::rules::engine::{self, SourceInput};
+use crate::rules::fix;
 use crate::rules::registry::Registry;
 use crate::source::display_path;
 
@@ -336,7 +337,98 @@ fn run_case(registry: &Registry, rule: &str, dir: &Path, case: &str, path: &Path
         }
     }
     cr.unexpected = remaining.into_values().cloned().collect();
+    if fail && !is_dir && cr.error.is_none() {
+        if let Some(e) = check_fixed(registry, rule, &settings, path, &outcome) {
+            cr.error = Some(e);
+        }
+    }
     cr
+}
+
+/// The expected text after fixing a failing case: `fail.Dockerfile` → `fixed.Dockerfile`,
+/// `heredoc.fail.Dockerfile` → `heredoc.fixed.Dockerfile`.
+pub fn fixed_path(case: &Path) -> Option<PathBuf> {
+    let name = case.file_name()?.to_str()?;
+    let fixed = match name.strip_prefix("fail") {
+        Some(rest) if rest.is_empty() || rest.starts_with('.') => format!("fixed{rest}"),
+        _ => {
+            let i = name.find(".fail")?;
+            format!("{}.fixed{}", &name[..i], &name[i + ".fail".len()..])
+        }
+    };
+    Some(case.with_file_name(fixed))
+}
+
+/// Apply every fix (safe or unsafe) of the rule under test to a failing file case, pass after
+/// pass, and compare the result with the case's `.fixed` file. A case whose findings carry
+/// fixes must have one; the fixed text must have no fixable finding left and one finding less
+/// per applied fix. `None` when all is well.
+fn check_fixed(
+    registry: &Registry,
+    rule: &str,
+    settings: &Settings,
+    path: &Path,
+    outcome: &engine::Outcome,
+) -> Option<String> {
+    let file = outcome.project.files.first()?;
+    let (kind, source_path) = (file.kind, file.source.path.clone());
+    let count = |o: &engine::Outcome| {
+        o.diagnostics
+            .iter()
+            .filter(|d| d.rule == rule && d.suppressed.is_none())
+            .count()
+    };
+    let before = count(outcome);
+    let mut text = file.source.text.to_string();
+    let mut applied = 0;
+    let mut last: Option<engine::Outcome> = None;
+    for _ in 0..10 {
+        let current = last.as_ref().unwrap_or(outcome);
+        let Some(f) = current.project.files.first() else { break };
+        let fixes = fix::fixes_of(&current.diagnostics, f.source.id, Some(rule), true);
+        let (next, n) = fix::apply(&text, &fixes);
+        if n == 0 {
+            break;
+        }
+        applied += n;
+        text = next;
+        let input = SourceInput::Memory {
+            path: source_path.clone(),
+            kind,
+            text: text.clone(),
+        };
+        last = Some(engine::run(registry, settings, vec![input]));
+    }
+    let expected_path = fixed_path(path)?;
+    let expected = std::fs::read_to_string(&expected_path).ok();
+    let Some(expected) = expected else {
+        return (applied > 0).then(|| {
+            format!(
+                "fixes apply but there is no {} with the expected result",
+                expected_path.display()
+            )
+        });
+    };
+    if expected != text {
+        return Some(format!(
+            "the text after fixing differs from {}:\n--- expected\n{expected}\n--- got\n{text}",
+            expected_path.display()
+        ));
+    }
+    let last = last.as_ref().unwrap_or(outcome);
+    let after = count(last);
+    let left = last.project.files.first().map_or(0, |f| {
+        fix::fixes_of(&last.diagnostics, f.source.id, Some(rule), true).len()
+    });
+    if left > 0 {
+        return Some(format!("{left} fixes still apply after fixing (overlapping edits?)"));
+    }
+    if after + applied != before {
+        return Some(format!(
+            "{before} findings, {applied} fixes applied, {after} findings left: a fix does not remove its finding"
+        ));
+    }
+    None
 }
 
 /// Run every rule that has a fixture directory under `fixtures_root/<family>/<ID>/`, and
@@ -377,5 +469,13 @@ mod tests {
         assert_eq!(case_kind("nested.pass"), Some(("nested", false)));
         assert_eq!(case_kind("failover.tf"), None);
         assert_eq!(case_kind("config.toml"), None);
+        assert_eq!(case_kind("fixed.Dockerfile"), None);
+        assert_eq!(case_kind("heredoc.fixed.Dockerfile"), None);
+        let fixed = |p: &str| fixed_path(Path::new(p)).map(|p| p.display().to_string());
+        assert_eq!(fixed("d/fail.Dockerfile").as_deref(), Some("d/fixed.Dockerfile"));
+        assert_eq!(
+            fixed("d/heredoc.fail.Dockerfile").as_deref(),
+            Some("d/heredoc.fixed.Dockerfile")
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! YAML and generates the registry, so there is no hand-kept table of rules.
 
 pub mod engine;
+pub mod fix;
 pub mod harness;
 pub mod meta;
 pub mod registry;

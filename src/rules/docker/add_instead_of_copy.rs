@@ -1,13 +1,18 @@
 //! DF006: ADD for local files, or ADD of a remote URL without `--checksum`.
 
+use crate::lang::docker::Instruction;
 use crate::rules::docker::shown;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{Context, Edit, Fix, NodeKind, Rule, Subject};
 
 pub struct AddInsteadOfCopy;
 
 const ARCHIVES: &[&str] = &[
     ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
 ];
+
+/// Flags ADD and COPY share; any other ADD flag (`--checksum`, `--keep-git-dir`, `--unpack`)
+/// has no COPY equivalent.
+const COPY_FLAGS: &[&str] = &["chown", "chmod", "link", "exclude"];
 
 impl Rule for AddInsteadOfCopy {
     fn kinds(&self) -> &'static [NodeKind] {
@@ -40,10 +45,44 @@ impl Rule for AddInsteadOfCopy {
         // an ADD that only copies local files (archives are extracted, which is ADD's job)
         if !local.is_empty() && local.len() == sources.len() {
             let names = local.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+            let fix = as_copy(cx, i);
             cx.report(
                 i.keyword_span,
                 format!("`ADD` copies local `{}`; use `COPY`", shown(&names)),
-            );
+            )
+            .fix = fix;
         }
     }
+}
+
+/// `ADD` → `COPY` when nothing of the instruction is ADD-only. ADD recognises archives by their
+/// content, so a source is left alone when its name hints at any compression, and a source
+/// with a variable may be a URL at build time.
+fn as_copy(cx: &Context<'_>, i: &Instruction) -> Option<Fix> {
+    let (_, sources) = i.args.split_last()?;
+    let plain = sources.iter().all(|s| {
+        let t = s.text.to_ascii_lowercase();
+        !t.contains('$')
+            && !t.contains("://")
+            && !t.starts_with("git@")
+            && ![
+                ".tar", ".gz", ".tgz", ".bz2", ".tbz2", ".xz", ".txz", ".zst", ".tzst", ".lz4", ".z",
+            ]
+            .iter()
+            .any(|x| t.ends_with(x))
+    });
+    let flags = i
+        .flags
+        .iter()
+        .all(|f| COPY_FLAGS.iter().any(|c| f.name.text.eq_ignore_ascii_case(c)));
+    if !plain || !flags {
+        return None;
+    }
+    let written = cx.source()?.slice(i.keyword_span);
+    let keyword = match written {
+        "ADD" => "COPY",
+        "add" => "copy",
+        _ => return None,
+    };
+    Some(Fix::safe(vec![Edit::replace(i.keyword_span, keyword)]))
 }

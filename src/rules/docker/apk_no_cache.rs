@@ -1,7 +1,7 @@
 //! DF023: `apk add` without `--no-cache`.
 
-use crate::rules::docker::in_final_image;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::docker::{in_final_image, insert_option_after};
+use crate::rules::{Applicability, Context, NodeKind, Rule, Subject};
 
 pub struct ApkNoCache;
 
@@ -37,7 +37,8 @@ impl Rule for ApkNoCache {
                 continue;
             };
             if verb.text == "add" && !args.iter().any(|a| a.text == "--no-cache") {
-                cx.report(verb.span, "`apk add` without `--no-cache`");
+                let fix = insert_option_after(cx, cmd, verb, "--no-cache", Applicability::Safe);
+                cx.report(verb.span, "`apk add` without `--no-cache`").fix = fix;
             }
         }
     }

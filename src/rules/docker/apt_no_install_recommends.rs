@@ -1,7 +1,7 @@
 //! DF007: `apt-get install` without `--no-install-recommends`.
 
-use crate::rules::docker::{apt_install, in_final_image};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::docker::{apt_install, in_final_image, insert_option_after};
+use crate::rules::{Applicability, Context, NodeKind, Rule, Subject};
 
 pub struct AptNoInstallRecommends;
 
@@ -27,7 +27,11 @@ impl Rule for AptNoInstallRecommends {
                     || a.text.contains("Install-Recommends=0")
             });
             if !off {
-                cx.report(verb.span, "`apt-get install` without `--no-install-recommends`");
+                // unsafe: a recommended package may be one the program needs (`curl` recommends
+                // `ca-certificates`)
+                let fix = insert_option_after(cx, cmd, verb, "--no-install-recommends", Applicability::Unsafe);
+                cx.report(verb.span, "`apt-get install` without `--no-install-recommends`")
+                    .fix = fix;
             }
         }
     }

@@ -1,6 +1,8 @@
 //! DF020: the deprecated MAINTAINER instruction.
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::docker::Instruction;
+use crate::rules::{Context, Edit, Fix, NodeKind, Rule, Subject};
+use crate::source::Span;
 
 pub struct MaintainerDeprecated;
 
@@ -14,7 +16,38 @@ impl Rule for MaintainerDeprecated {
             return;
         };
         if i.is("MAINTAINER") {
-            cx.report(i.keyword_span, "`MAINTAINER` is deprecated");
+            let fix = as_label(cx, i);
+            cx.report(i.keyword_span, "`MAINTAINER` is deprecated").fix = fix;
         }
     }
+}
+
+/// `MAINTAINER name <mail>` → `LABEL maintainer="name <mail>"`, for a one-line value.
+fn as_label(cx: &Context<'_>, i: &Instruction) -> Option<Fix> {
+    let value = cx.source()?.slice(Span::new(i.keyword_span.end, i.span.end)).trim();
+    // a continued line or an empty value: what the value is, is not plain to see
+    if value.is_empty() || value.contains(['\n', '\r']) || value.ends_with(['\\', '`']) {
+        return None;
+    }
+    let mut quoted = String::with_capacity(value.len() + 2);
+    for c in value.chars() {
+        // MAINTAINER takes its value literally; LABEL unquotes and expands `$`
+        if matches!(c, '"' | '\\' | '$') {
+            quoted.push('\\');
+        }
+        quoted.push(c);
+    }
+    let keyword = if cx
+        .source()?
+        .slice(i.keyword_span)
+        .starts_with(|c: char| c.is_ascii_lowercase())
+    {
+        "label"
+    } else {
+        "LABEL"
+    };
+    Some(Fix::safe(vec![Edit::replace(
+        Span::new(i.keyword_span.start, i.span.end),
+        format!("{keyword} maintainer=\"{quoted}\""),
+    )]))
 }

@@ -29,6 +29,27 @@ pub mod unknown_stage;
 
 use crate::lang::docker::{Dockerfile, Instruction, Stage};
 use crate::lang::shell::{operands, Command, Word};
+use crate::rules::{Applicability, Context, Edit, Fix};
+
+/// A fix inserting ` option` right after `word` of `cmd`, when the word is written in the file
+/// exactly as it reads: not inside an `sh -c` string, not quoted or escaped (its span would
+/// not be where the shell sees it).
+pub fn insert_option_after(
+    cx: &Context<'_>,
+    cmd: &Command,
+    word: &Word,
+    option: &str,
+    applicability: Applicability,
+) -> Option<Fix> {
+    let written = cx.source()?.slice(word.span);
+    if cmd.nested || word.dynamic || written != word.text {
+        return None;
+    }
+    Some(Fix {
+        edits: vec![Edit::insert(word.span.end, format!(" {option}"))],
+        applicability,
+    })
+}
 
 /// A value as quoted in a message: long URLs and image references are cut so the message
 /// stays short (the highlighted span shows the whole value).

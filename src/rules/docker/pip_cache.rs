@@ -1,7 +1,7 @@
 //! DF010: `pip install` without `--no-cache-dir`.
 
-use crate::rules::docker::{in_final_image, pip_install};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::docker::{in_final_image, insert_option_after, pip_install};
+use crate::rules::{Applicability, Context, NodeKind, Rule, Subject};
 
 pub struct PipCache;
 
@@ -44,7 +44,8 @@ impl Rule for PipCache {
                 .iter()
                 .any(|a| a.text == "--no-cache-dir" || a.text == "--no-cache");
             if !flag && !env_off() {
-                cx.report(verb.span, "`pip install` without `--no-cache-dir`");
+                let fix = insert_option_after(cx, cmd, verb, "--no-cache-dir", Applicability::Safe);
+                cx.report(verb.span, "`pip install` without `--no-cache-dir`").fix = fix;
             }
         }
     }

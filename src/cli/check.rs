@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use globset::{Glob, GlobSetBuilder};
 
-use super::{baseline, print_error, CheckArgs, ExitStatus};
+use super::{baseline, fix, print_error, CheckArgs, ExitStatus};
 use crate::config;
 use crate::discover;
 use crate::report::{self, Report};
@@ -115,6 +115,12 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             .into_iter()
             .map(SourceInput::Disk),
     );
+    if reads_stdin && args.fix {
+        print_error("--fix rewrites files on disk and does not apply to stdin (`-`)");
+        return ExitStatus::Error;
+    }
+    // `--fix` lints again after writing: the same inputs, read afresh from disk
+    let fix_inputs = args.fix.then(|| inputs.clone());
     if reads_stdin {
         let Some(name) = args.stdin_filename.clone() else {
             print_error("reading stdin (`-`) needs --stdin-filename to know what kind of file it is");
@@ -143,13 +149,14 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         .num_threads(args.threads.unwrap_or(0))
         .stack_size(8 * 1024 * 1024)
         .build();
-    let mut outcome = match pool {
-        Ok(pool) => pool.install(|| engine::run(&registry, &settings, inputs)),
+    let pool = match pool {
+        Ok(pool) => pool,
         Err(e) => {
             print_error(&format!("cannot start worker threads: {e}"));
             return ExitStatus::Error;
         }
     };
+    let mut outcome = pool.install(|| engine::run(&registry, &settings, inputs));
 
     if let Some(path) = &args.write_baseline {
         if let Some(status) = internal_errors(&outcome) {
@@ -171,6 +178,33 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             print_error(&e);
             return ExitStatus::Error;
         }
+    }
+    if let Some(fix_inputs) = fix_inputs {
+        if let Some(status) = internal_errors(&outcome) {
+            return status;
+        }
+        let relint = || {
+            let mut o = pool.install(|| engine::run(&registry, &settings, fix_inputs.clone()));
+            if let Some(path) = &args.baseline {
+                baseline::apply(path, &mut o, &settings)?;
+            }
+            Ok::<_, String>(o)
+        };
+        let summary = match fix::fix_all(outcome, &settings, args.unsafe_fixes, relint) {
+            Ok((o, s)) => {
+                outcome = o;
+                s
+            }
+            Err(e) => {
+                print_error(&e);
+                return ExitStatus::Error;
+            }
+        };
+        for (path, why) in &summary.skipped {
+            eprintln!("linea: {}: left unchanged: {why}", path.display());
+        }
+        // stderr: the report on stdout stays in its format
+        eprintln!("linea: {}", summary.line());
     }
 
     let to_file = args.output.is_some();

@@ -2,6 +2,7 @@
 
 mod baseline;
 mod check;
+mod fix;
 mod init;
 mod rules_cmd;
 mod test_cmd;
@@ -125,6 +126,13 @@ pub struct CheckArgs {
     /// Print which config file is used and the settings in effect, then exit.
     #[arg(long)]
     pub show_settings: bool,
+    /// Apply the safe fixes of the findings shown, rewrite the files, and report what remains
+    /// (not with stdin).
+    #[arg(long, conflicts_with = "write_baseline")]
+    pub fix: bool,
+    /// With --fix, also apply fixes that may change behaviour (review the diff).
+    #[arg(long, requires = "fix")]
+    pub unsafe_fixes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

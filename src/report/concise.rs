@@ -17,13 +17,14 @@ pub fn render(report: &Report<'_>) -> String {
         let suppressed = if d.suppressed.is_some() { " (suppressed)" } else { "" };
         let _ = writeln!(
             out,
-            "{}:{}:{}: {} [{}] {}{suppressed}",
+            "{}:{}:{}: {} [{}] {}{suppressed}{}",
             file.source.display_path(),
             pos.line,
             pos.column,
             d.rule,
             d.severity,
-            d.message
+            d.message,
+            super::human::fix_mark(d)
         );
     }
     out

@@ -13,7 +13,7 @@ use std::fmt::{self, Write as _};
 
 use super::{plural, Report};
 use crate::project::ParsedFile;
-use crate::rules::{Diagnostic, Severity};
+use crate::rules::{Applicability, Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
 
 /// Width used when the terminal's is unknown: a pipe, a file, a test.
@@ -47,7 +47,45 @@ pub fn render(report: &Report<'_>) -> String {
     }
     out.push_str(&summary(report));
     out.push('\n');
+    if let Some(line) = fixable(report) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     out
+}
+
+/// `[*] 3 fixable with `linea check --fix``, as ruff says it; `None` when nothing is.
+pub fn fixable(report: &Report<'_>) -> Option<String> {
+    let (mut safe, mut unsafe_) = (0, 0);
+    for d in report.visible().filter(|d| d.suppressed.is_none()) {
+        match d.fix.as_ref().map(|f| f.applicability) {
+            Some(Applicability::Safe) => safe += 1,
+            Some(Applicability::Unsafe) => unsafe_ += 1,
+            None => {}
+        }
+    }
+    let more = match unsafe_ {
+        0 => String::new(),
+        n => format!(" ({n} more with `--fix --unsafe-fixes`)"),
+    };
+    match (safe, unsafe_) {
+        (0, 0) => None,
+        (0, n) => Some(format!("{n} fixable with `linea check --fix --unsafe-fixes`")),
+        (n, _) => Some(format!("[*] {n} fixable with `linea check --fix`{more}")),
+    }
+}
+
+/// ` [*]` after the code of a finding `--fix` fixes.
+pub fn fix_mark(d: &Diagnostic) -> &'static str {
+    let safe = d
+        .fix
+        .as_ref()
+        .is_some_and(|f| f.applicability == Applicability::Safe && d.suppressed.is_none());
+    if safe {
+        " [*]"
+    } else {
+        ""
+    }
 }
 
 /// The closing line: `2 errors, 1 warning in 2 files (14 files scanned in 9 ms)`.
@@ -155,7 +193,7 @@ fn render_one(
     let suppressed = if d.suppressed.is_some() { " (suppressed)" } else { "" };
     let snippet = Snippet {
         message: format!("{}{suppressed}", d.message),
-        code: Some(format!("{}{slug}", d.rule)),
+        code: Some(format!("{}{slug}{}", d.rule, fix_mark(d))),
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,

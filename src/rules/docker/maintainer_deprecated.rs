@@ -22,7 +22,8 @@ impl Rule for MaintainerDeprecated {
     }
 }
 
-/// `MAINTAINER name <mail>` → `LABEL maintainer="name <mail>"`, for a one-line value.
+/// `MAINTAINER name <mail>` → `LABEL org.opencontainers.image.authors="name <mail>"` (the label
+/// the rule's help names, which registries and scanners read), for a one-line value.
 fn as_label(cx: &Context<'_>, i: &Instruction) -> Option<Fix> {
     let value = cx.source()?.slice(Span::new(i.keyword_span.end, i.span.end)).trim();
     // a continued line or an empty value: what the value is, is not plain to see
@@ -48,6 +49,6 @@ fn as_label(cx: &Context<'_>, i: &Instruction) -> Option<Fix> {
     };
     Some(Fix::safe(vec![Edit::replace(
         Span::new(i.keyword_span.start, i.span.end),
-        format!("{keyword} maintainer=\"{quoted}\""),
+        format!("{keyword} org.opencontainers.image.authors=\"{quoted}\""),
     )]))
 }

@@ -157,4 +157,53 @@ mod tests {
         assert_eq!(left.len(), 1, "no temporary file left behind");
         let _ = fs::remove_dir_all(&dir);
     }
+
+    /// No built-in fix breaks a file, so a made-up one: the file it would break stays as it is,
+    /// the other file is fixed.
+    #[test]
+    fn a_fix_that_breaks_parsing_is_not_written() {
+        use crate::discover::{FileKind, Input};
+        use crate::rules::engine::{self, SourceInput};
+        use crate::rules::registry::Registry;
+        use crate::rules::{Diagnostic, Edit, Fix, Severity};
+        use crate::source::Span;
+
+        let dir = std::env::temp_dir().join(format!("linea-fix-parse-{}", std::process::id()));
+        let _ = fs::create_dir_all(&dir);
+        let (broken, fine) = (dir.join("broken.yaml"), dir.join("fine.yaml"));
+        let good = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: payments\n";
+        fs::write(&broken, good).unwrap();
+        fs::write(&fine, good).unwrap();
+        let registry = Registry::builtin().unwrap();
+        let settings = Settings::default();
+        let inputs: Vec<SourceInput> = [&broken, &fine]
+            .iter()
+            .map(|p| {
+                SourceInput::Disk(Input {
+                    path: p.to_path_buf(),
+                    kind: FileKind::Yaml,
+                })
+            })
+            .collect();
+        let mut outcome = engine::run(&registry, &settings, inputs.clone());
+        for f in &outcome.project.files {
+            let at = f.source.text.find("payments").unwrap();
+            let edit = if f.source.path == broken {
+                Edit::insert(at + "payments".len(), ": api")
+            } else {
+                Edit::replace(Span::new(at, at + "payments".len()), "billing")
+            };
+            let mut d = Diagnostic::new("TEST1", Severity::Warning, f.source.id, Span::new(0, 4), "made up");
+            d.fix = Some(Fix::safe(vec![edit]));
+            outcome.diagnostics.push(d);
+        }
+        let relint = || Ok::<_, ()>(engine::run(&registry, &settings, inputs.clone()));
+        let (_, summary) = fix_all(outcome, &settings, false, relint).unwrap();
+        assert_eq!(fs::read_to_string(&broken).unwrap(), good);
+        assert_eq!(fs::read_to_string(&fine).unwrap(), good.replace("payments", "billing"));
+        assert_eq!(summary.fixes, 1);
+        assert_eq!(summary.skipped.len(), 1, "{:?}", summary.skipped);
+        assert_eq!(summary.line(), "fixed 1 finding in 1 file");
+        let _ = fs::remove_dir_all(&dir);
+    }
 }

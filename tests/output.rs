@@ -319,6 +319,20 @@ fn sarif_validates_against_the_schema() {
     outcome.internal_errors.push("rule X panicked on a.yaml: boom".into());
     let mut docs = vec![render(Format::Sarif, &registry, &outcome, &settings, false)];
     docs.push(render(Format::Sarif, &registry, &o2, &settings, false));
+    // fixes: a replacement, an insertion (empty deleted region) and an unsafe fix
+    let (o3, s3) = run(
+        &registry,
+        select(&["DF006", "DF007", "DF010"]),
+        &[
+            "fixtures/docker/DF006/fail.Dockerfile",
+            "fixtures/docker/DF007/fail.Dockerfile",
+            "fixtures/docker/DF010/fail.Dockerfile",
+        ],
+    );
+    let with_fixes = render(Format::Sarif, &registry, &o3, &s3, false);
+    assert!(with_fixes.contains("\"artifactChanges\""), "{with_fixes}");
+    assert!(with_fixes.contains("\"insertedContent\""), "{with_fixes}");
+    docs.push(with_fixes);
 
     let mut schemas = boon::Schemas::new();
     let mut compiler = boon::Compiler::new();

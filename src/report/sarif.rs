@@ -141,6 +141,32 @@ struct SarifResult<'a> {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
+}
+
+/// A SARIF `fix`: the edits of a finding's fix, all in the finding's file.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement>,
+}
+
+/// An insertion is an empty `deletedRegion` (start and end at the same place).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement {
+    deleted_region: Region,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    inserted_content: Option<Text>,
 }
 
 #[derive(Serialize)]
@@ -433,6 +459,37 @@ fn result<'a>(
                 justification: &s.justification,
             })
             .collect(),
+        fixes: d.fix.iter().map(|f| sarif_fix(&file.source, f)).collect(),
+    }
+}
+
+fn sarif_fix(file: &SourceFile, fix: &crate::rules::Fix) -> SarifFix {
+    let description = match fix.applicability {
+        crate::rules::Applicability::Safe => "safe fix: `linea check --fix` applies it",
+        crate::rules::Applicability::Unsafe => {
+            "unsafe fix (may change behaviour): `linea check --fix --unsafe-fixes` applies it"
+        }
+    };
+    SarifFix {
+        description: Text {
+            text: description.to_string(),
+        },
+        artifact_changes: vec![ArtifactChange {
+            artifact_location: artifact(file),
+            replacements: fix
+                .edits
+                .iter()
+                .map(|e| Replacement {
+                    deleted_region: Region {
+                        snippet: None,
+                        ..region(file, e.span)
+                    },
+                    inserted_content: (!e.replacement.is_empty()).then(|| Text {
+                        text: e.replacement.clone(),
+                    }),
+                })
+                .collect(),
+        }],
     }
 }
 

@@ -53,6 +53,11 @@ pub enum Command {
     Init(InitArgs),
     /// Print the JSON Schema of `linea.toml`, for editor completion.
     Schema,
+    /// Run the language server (LSP over stdin/stdout) for editors; see docs/editors.md.
+    #[command(
+        after_help = "The editor starts it and lints the workspace on every change; findings are shown for open files.\nExit codes: 0 after the client's `shutdown` and `exit`, 1 on `exit` without `shutdown`, 2 when it cannot start."
+    )]
+    Server,
 }
 
 #[derive(Debug, clap::Args)]
@@ -175,6 +180,7 @@ pub fn main() -> i32 {
         Command::Test(args) => test_cmd::run(args),
         Command::Init(args) => init::init(args),
         Command::Schema => init::schema(),
+        Command::Server => return crate::server::run(),
     };
     status as i32
 }

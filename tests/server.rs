@@ -263,3 +263,54 @@ fn exit_without_shutdown_is_an_error() {
     client.notify("exit", Value::Null);
     assert_eq!(client.exit_code(), 1);
 }
+
+#[test]
+fn cross_file_findings_point_at_the_other_file() {
+    let configmap = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: checkout-config\ndata:\n  LOG_LEVEL: info\n";
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: checkout\n";
+    let dir = workspace(&[
+        ("linea.toml", "select = [\"K8S032\"]\n"),
+        (
+            "deploy/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: shop\nresources:\n  - configmap.yaml\n  - deployment.yaml\n",
+        ),
+        ("deploy/configmap.yaml", configmap),
+        ("deploy/deployment.yaml", deployment),
+    ]);
+    let mut client = Client::start();
+    client.initialize(dir.path());
+    let uri = file_uri(&dir.path().join("deploy/deployment.yaml"));
+    open(&mut client, &uri, deployment);
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+
+    // the unsaved buffer now defines the ConfigMap a second time
+    let edited = format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: checkout-config\n---\n{deployment}");
+    change(&mut client, &uri, 2, &edited);
+    let found = client.diagnostics(&uri);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let d = &found[0];
+    assert_eq!(d["code"], "K8S032");
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 3, "character": 8}, "end": {"line": 3, "character": 23}})
+    );
+    // paths in messages are relative to the workspace, as `linea check` run there shows them
+    assert!(
+        d["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("already defined at deploy/configmap.yaml:2")),
+        "{d}"
+    );
+    let related = &d["relatedInformation"][0];
+    assert_eq!(
+        related["location"]["uri"],
+        file_uri(&dir.path().join("deploy/configmap.yaml"))
+    );
+    // the other definition's `kind:` line
+    assert_eq!(
+        related["location"]["range"],
+        json!({"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 15}})
+    );
+    assert_eq!(related["message"], "first defined here");
+    assert_eq!(client.stop(), 0);
+}

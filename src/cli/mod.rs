@@ -26,6 +26,8 @@ pub enum ExitStatus {
 
 const AFTER_HELP: &str = "Exit codes:\n  0  no finding at or above `fail-on` (default: warning)\n  1  findings at or above `fail-on`\n  2  usage, configuration or internal error";
 
+const SERVER_AFTER_HELP: &str = "The editor starts it; every change re-lints the workspace (open buffers in place of\ntheir files) and findings are shown for open files.\n\nExit codes:\n  0  the client sent `shutdown`, then `exit`\n  1  `exit` without `shutdown`, or the client went away\n  2  the server could not start";
+
 #[derive(Debug, Parser)]
 #[command(name = "linea", version, about = "Lint a whole service repository: Python, Dockerfiles, Terraform, Kubernetes/Istio, API definitions and CI pipelines.", after_help = AFTER_HELP)]
 pub struct Cli {
@@ -54,9 +56,7 @@ pub enum Command {
     /// Print the JSON Schema of `linea.toml`, for editor completion.
     Schema,
     /// Run the language server (LSP over stdin/stdout) for editors; see docs/editors.md.
-    #[command(
-        after_help = "The editor starts it and lints the workspace on every change; findings are shown for open files.\nExit codes: 0 after the client's `shutdown` and `exit`, 1 on `exit` without `shutdown`, 2 when it cannot start."
-    )]
+    #[command(after_help = SERVER_AFTER_HELP)]
     Server,
 }
 

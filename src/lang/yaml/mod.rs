@@ -119,6 +119,103 @@ fn count_nodes(n: &Node) -> (usize, usize) {
 /// documents after a broken one are still returned. Duplicate keys are reported as errors
 /// (`duplicate key `x``) and the document is kept, the later value winning as in Kubernetes.
 pub fn parse(text: &str) -> Stream {
+    let chunks = split_points(text);
+    if chunks.len() < 2 {
+        return parse_from(text, 0).0;
+    }
+    // a large stream (a rendered install bundle) is split at document markers and its parts
+    // parsed in parallel; spans and document indexes are shifted back into the whole file
+    use rayon::prelude::*;
+    let parts: Vec<(Stream, usize)> = chunks
+        .par_windows(2)
+        .map(|w| {
+            let (from, to) = (w[0], w[1]);
+            parse_from(text.get(from..to).unwrap_or(""), from)
+        })
+        .collect();
+    let mut out = Stream::default();
+    let mut docs_before = 0;
+    for (mut part, count) in parts {
+        for d in &mut part.documents {
+            d.index += docs_before;
+        }
+        docs_before += count;
+        out.documents.append(&mut part.documents);
+        out.errors.append(&mut part.errors);
+    }
+    out
+}
+
+/// Streams below this size are parsed in one piece.
+const SPLIT_ABOVE: usize = 512 * 1024;
+/// Aim for parts of about this size.
+const PART_SIZE: usize = 256 * 1024;
+
+/// Byte offsets splitting a large stream into parts at document start markers (`---` at
+/// column 0, which YAML forbids inside any scalar), first 0 and last the length; just `[0]`
+/// when the stream is small or uses directives (`%YAML`, which bind to the next document).
+fn split_points(text: &str) -> Vec<usize> {
+    if text.len() < SPLIT_ABOVE || text.starts_with('%') || text.contains("\n%") {
+        return vec![0];
+    }
+    let bytes = text.as_bytes();
+    let mut points = vec![0];
+    let mut last = 0;
+    for (i, _) in text.match_indices("\n---") {
+        let at = i + 1;
+        let marker = matches!(bytes.get(at + 3), None | Some(b' ' | b'\t' | b'\n' | b'\r'));
+        if marker && at - last >= PART_SIZE {
+            points.push(at);
+            last = at;
+        }
+    }
+    if points.len() > 1 {
+        points.push(text.len());
+    }
+    points
+}
+
+/// Add `offset` to every span of a parsed part.
+fn shift(stream: &mut Stream, offset: usize) {
+    if offset == 0 {
+        return;
+    }
+    let by = |s: &mut Span| {
+        s.start += offset;
+        s.end += offset;
+    };
+    for e in &mut stream.errors {
+        by(&mut e.span);
+    }
+    let mut stack: Vec<&mut Node> = Vec::new();
+    for d in &mut stream.documents {
+        by(&mut d.span);
+        stack.push(&mut d.root);
+    }
+    while let Some(n) = stack.pop() {
+        by(&mut n.span);
+        match &mut n.value {
+            NodeValue::Seq(items) => stack.extend(items.iter_mut()),
+            NodeValue::Map(entries) => {
+                for e in entries.iter_mut() {
+                    by(&mut e.key_span);
+                    stack.push(&mut e.value);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Parse `text`, which starts at byte `offset` of its file; also returns how many documents
+/// (broken ones included) it held.
+fn parse_from(text: &str, offset: usize) -> (Stream, usize) {
+    let (mut stream, count) = parse_part(text);
+    shift(&mut stream, offset);
+    (stream, count)
+}
+
+fn parse_part(text: &str) -> (Stream, usize) {
     let mut out = Stream::default();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: Vec<(usize, Node)> = Vec::new();
@@ -285,7 +382,7 @@ pub fn parse(text: &str) -> Stream {
             },
         }
     }
-    out
+    (out, doc_index)
 }
 
 /// Where a collection ends: at its closing bracket (flow style), or at its last child (block
@@ -323,6 +420,31 @@ impl KeySet {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_stream_parsed_in_parts_equals_the_stream_parsed_whole() {
+        let docs = [
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm}\ndata:\n  script: |\n    --- not a marker\n    echo hi\n",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  name: dup\nspec:\n  replicas: 2\n",
+            "kind: [broken\n",
+            "--- # comment on the marker line\nbase: &b {a: 1}\nderived: *b\n",
+            "",
+            "...\n",
+        ];
+        let mut text = String::new();
+        let mut i = 0;
+        while text.len() < 3 * SPLIT_ABOVE {
+            text.push_str("---\n");
+            text.push_str(docs[i % docs.len()]);
+            i += 1;
+        }
+        assert!(split_points(&text).len() > 3);
+        let whole = parse_from(&text, 0).0;
+        let parts = parse(&text);
+        assert_eq!(parts.documents.len(), whole.documents.len());
+        assert_eq!(format!("{:?}", parts.errors), format!("{:?}", whole.errors));
+        assert_eq!(format!("{:?}", parts.documents), format!("{:?}", whole.documents));
+    }
 
     #[test]
     fn multi_document_with_spans() {

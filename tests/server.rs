@@ -252,6 +252,18 @@ fn a_broken_config_is_shown_and_the_defaults_used() {
         json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
     );
     assert_eq!(hover["error"]["code"], -32601, "{hover}");
+
+    // saving the repaired config reloads it
+    std::fs::write(dir.path().join("linea.toml"), "select = [\"DF003\"]\n").expect("write config");
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": file_uri(&dir.path().join("linea.toml"))}}),
+    );
+    let found = client.diagnostics(&uri);
+    assert!(
+        !found.is_empty() && found.iter().all(|d| d["code"] == "DF003"),
+        "{found:?}"
+    );
     assert_eq!(client.stop(), 0);
 }
 

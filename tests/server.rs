@@ -326,3 +326,32 @@ fn cross_file_findings_point_at_the_other_file() {
     assert_eq!(related["message"], "first defined here");
     assert_eq!(client.stop(), 0);
 }
+
+#[test]
+fn saving_a_custom_rule_reloads_it() {
+    let rule = include_str!("policies/ORG001.yaml");
+    let lenient = rule.replace("gte: 30", "gte: 5");
+    assert_ne!(lenient, rule);
+    let tf = "resource \"azurerm_key_vault\" \"main\" {\n  soft_delete_retention_days = 7\n}\n";
+    let dir = workspace(&[
+        ("linea.toml", "rules = [\"policies\"]\nselect = [\"ORG001\"]\n"),
+        ("policies/ORG001.yaml", &lenient),
+        ("infra/main.tf", tf),
+    ]);
+    let mut client = Client::start();
+    client.initialize(dir.path());
+    let uri = file_uri(&dir.path().join("infra/main.tf"));
+    open(&mut client, &uri, tf);
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+
+    std::fs::write(dir.path().join("policies/ORG001.yaml"), rule).expect("write rule");
+    client.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": file_uri(&dir.path().join("policies/ORG001.yaml"))}}),
+    );
+    let found = client.diagnostics(&uri);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["code"], "ORG001");
+    assert_eq!(found[0]["range"]["start"]["line"], 1, "{found:?}");
+    assert_eq!(client.stop(), 0);
+}

@@ -241,12 +241,7 @@ impl Server<'_> {
                 let Some(p) = self.params::<lsp_types::DidSaveTextDocumentParams>(n) else {
                     return Next::Continue;
                 };
-                let saved = uri_to_path(&p.text_document.uri);
-                if saved
-                    .as_deref()
-                    .and_then(Path::file_name)
-                    .is_some_and(|n| config::CONFIG_FILES.iter().any(|c| n == *c))
-                {
+                if uri_to_path(&p.text_document.uri).is_some_and(|saved| self.configures(&saved)) {
                     self.load_workspace();
                 }
                 // other files' findings may depend on what is now on disk
@@ -264,6 +259,20 @@ impl Server<'_> {
             }
             _ => Next::Continue,
         }
+    }
+
+    /// Whether saving `path` changes what the server loads at start: a config file, or a file
+    /// in one of the config's custom rule directories.
+    fn configures(&self, path: &Path) -> bool {
+        let path = project::absolute(path);
+        path.file_name()
+            .is_some_and(|n| config::CONFIG_FILES.iter().any(|c| n == *c))
+            || self
+                .settings
+                .config
+                .rules
+                .iter()
+                .any(|d| path.starts_with(project::absolute(&self.settings.root.join(d))))
     }
 
     fn params<P: serde::de::DeserializeOwned>(&self, n: Notification) -> Option<P> {

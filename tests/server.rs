@@ -355,3 +355,21 @@ fn saving_a_custom_rule_reloads_it() {
     assert_eq!(found[0]["range"]["start"]["line"], 1, "{found:?}");
     assert_eq!(client.stop(), 0);
 }
+
+#[test]
+fn ranges_are_in_utf16_code_units() {
+    let dir = workspace(&[("linea.toml", "select = [\"K8S001\"]\n")]);
+    let mut client = Client::start();
+    client.initialize(dir.path());
+    let uri = file_uri(&dir.path().join("k8s/pod.yaml"));
+    // `é` is one UTF-16 unit (two bytes), `😀` two (four bytes): the image starts at unit 40
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: payments\nspec:\n  containers: [{name: \"café-😀\", image: \"nginx:latest\"}]\n";
+    open(&mut client, &uri, pod);
+    let found = client.diagnostics(&uri);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0]["range"],
+        json!({"start": {"line": 5, "character": 40}, "end": {"line": 5, "character": 54}})
+    );
+    assert_eq!(client.stop(), 0);
+}

@@ -11,4 +11,5 @@ pub mod panics;
 pub mod project;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod source;

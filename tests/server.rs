@@ -373,3 +373,45 @@ fn ranges_are_in_utf16_code_units() {
     );
     assert_eq!(client.stop(), 0);
 }
+
+#[test]
+fn fixes_are_offered_as_quick_fixes_for_the_linted_version() {
+    let dir = workspace(&[
+        ("linea.toml", "select = [\"DF010\", \"DF020\"]\n"),
+        ("Dockerfile", "FROM python:3.12-slim\n"),
+    ]);
+    let mut client = Client::start();
+    let init = client.initialize(dir.path());
+    assert_eq!(
+        init["result"]["capabilities"]["codeActionProvider"]["codeActionKinds"],
+        json!(["quickfix"]),
+        "{init}"
+    );
+    let uri = file_uri(&dir.path().join("Dockerfile"));
+    let text = "FROM python:3.12-slim\nRUN pip install flask==3.0.3\nMAINTAINER Platform Team\n";
+    open(&mut client, &uri, text);
+    assert_eq!(client.diagnostics(&uri).len(), 2);
+
+    // only the finding under the cursor (line 1) is offered
+    let range = json!({"start": {"line": 1, "character": 8}, "end": {"line": 1, "character": 8}});
+    let response = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range, "context": {"diagnostics": []}}),
+    );
+    let actions = response["result"].as_array().cloned().unwrap_or_default();
+    assert_eq!(actions.len(), 1, "{response}");
+    let action = &actions[0];
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["isPreferred"], true, "a safe fix");
+    assert_eq!(action["diagnostics"][0]["code"], "DF010");
+    let change = &action["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"]["version"], 1);
+    assert_eq!(
+        change["edits"],
+        json!([{
+            "range": {"start": {"line": 1, "character": 15}, "end": {"line": 1, "character": 15}},
+            "newText": " --no-cache-dir"
+        }])
+    );
+    assert_eq!(client.stop(), 0);
+}

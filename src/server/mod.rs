@@ -16,10 +16,13 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Exit, LogMessage,
     Notification as _, PublishDiagnostics, ShowMessage,
 };
+use lsp_types::request::{CodeActionRequest, Request as _};
 use lsp_types::{
-    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, Location, LogMessageParams, MessageType,
-    NumberOrString, Position, PublishDiagnosticsParams, Range, ServerCapabilities, ServerInfo, ShowMessageParams,
-    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
+    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability,
+    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChanges, Location, LogMessageParams,
+    MessageType, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, PublishDiagnosticsParams,
+    Range, ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentEdit, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
 };
 use serde_json::Value;
 
@@ -29,7 +32,7 @@ use crate::panics;
 use crate::project;
 use crate::rules::engine::{self, Outcome, SourceInput};
 use crate::rules::registry::Registry;
-use crate::rules::{Diagnostic, Severity};
+use crate::rules::{Applicability, Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
 
 /// Run the server on stdin/stdout until the client says `exit`; returns the process exit code
@@ -96,6 +99,10 @@ fn capabilities() -> ServerCapabilities {
             save: Some(TextDocumentSyncSaveOptions::Supported(true)),
             ..Default::default()
         })),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            ..Default::default()
+        })),
         ..Default::default()
     }
 }
@@ -123,6 +130,18 @@ struct Document {
     kind: Option<FileKind>,
     version: i32,
     text: String,
+    /// The fixes of the last run's findings in this document, as quick fixes for that version.
+    fixes: Vec<QuickFix>,
+}
+
+/// One finding's fix, ready to hand to the editor.
+struct QuickFix {
+    diagnostic: lsp_types::Diagnostic,
+    title: String,
+    edits: Vec<TextEdit>,
+    safe: bool,
+    /// The document version the edits apply to.
+    version: i32,
 }
 
 struct Server<'c> {
@@ -193,6 +212,11 @@ impl Server<'_> {
         } else if req.method == "shutdown" {
             self.shutting_down = true;
             Response::new_ok(req.id, ())
+        } else if req.method == CodeActionRequest::METHOD {
+            match serde_json::from_value::<CodeActionParams>(req.params) {
+                Ok(p) => Response::new_ok(req.id, self.code_actions(&p)),
+                Err(e) => Response::new_err(req.id, ErrorCode::InvalidParams as i32, e.to_string()),
+            }
         } else {
             Response::new_err(
                 req.id,
@@ -298,6 +322,7 @@ impl Server<'_> {
                 uri,
                 version,
                 text,
+                fixes: Vec::new(),
             },
         );
     }
@@ -368,6 +393,10 @@ impl Server<'_> {
         };
         for e in &outcome.internal_errors {
             self.log(MessageType::ERROR, &format!("internal error: {e}"));
+        }
+        let mut fixes = self.quick_fixes(&outcome);
+        for (key, doc) in self.documents.iter_mut() {
+            doc.fixes = fixes.remove(key).unwrap_or_default();
         }
         let mut found = self.diagnostics(&outcome);
         let published: Vec<(Uri, i32, Vec<lsp_types::Diagnostic>)> = self
@@ -452,6 +481,71 @@ impl Server<'_> {
             out.entry(doc.uri.as_str().to_string()).or_default().push(lsp);
         }
         out
+    }
+
+    /// The fixes of the outcome's unsuppressed findings, by the key of the open document they
+    /// are in; edits are computed on the text that was linted, so they carry its version.
+    fn quick_fixes(&self, outcome: &Outcome) -> HashMap<String, Vec<QuickFix>> {
+        let by_path: HashMap<&Path, (&String, &Document)> =
+            self.documents.iter().map(|(k, d)| (d.path.as_path(), (k, d))).collect();
+        let mut out: HashMap<String, Vec<QuickFix>> = HashMap::new();
+        for d in outcome.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
+            let Some(fix) = &d.fix else { continue };
+            let Some(file) = outcome.project.file(d.file) else {
+                continue;
+            };
+            let Some((key, doc)) = by_path.get(project::absolute(file.source.path()).as_path()) else {
+                continue;
+            };
+            let safe = fix.applicability == Applicability::Safe;
+            let edits = fix
+                .edits
+                .iter()
+                .map(|e| TextEdit::new(range(&file.source, e.span), e.replacement.clone()))
+                .collect();
+            let help_uri = self.registry.find(&d.rule).map(|r| r.meta.help_uri());
+            out.entry((*key).clone()).or_default().push(QuickFix {
+                diagnostic: to_lsp(d, &file.source, help_uri.as_deref()),
+                title: format!("Fix {}: {}{}", d.rule, d.message, if safe { "" } else { " (unsafe)" }),
+                edits,
+                safe,
+                version: doc.version,
+            });
+        }
+        out
+    }
+
+    /// `textDocument/codeAction`: the quick fixes of the findings in the requested range.
+    fn code_actions(&self, p: &CodeActionParams) -> Vec<CodeActionOrCommand> {
+        let Some(doc) = self.documents.get(p.text_document.uri.as_str()) else {
+            return Vec::new();
+        };
+        let overlaps = |r: &Range| r.start <= p.range.end && p.range.start <= r.end;
+        doc.fixes
+            .iter()
+            .filter(|f| overlaps(&f.diagnostic.range))
+            .map(|f| {
+                let change = TextDocumentEdit {
+                    text_document: OptionalVersionedTextDocumentIdentifier {
+                        uri: doc.uri.clone(),
+                        // an editor refuses the edits if the buffer changed since that run
+                        version: Some(f.version),
+                    },
+                    edits: f.edits.iter().cloned().map(OneOf::Left).collect(),
+                };
+                CodeActionOrCommand::CodeAction(CodeAction {
+                    title: f.title.clone(),
+                    kind: Some(CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![f.diagnostic.clone()]),
+                    edit: Some(WorkspaceEdit {
+                        document_changes: Some(DocumentChanges::Edits(vec![change])),
+                        ..Default::default()
+                    }),
+                    is_preferred: Some(f.safe),
+                    ..Default::default()
+                })
+            })
+            .collect()
     }
 
     fn publish(&self, uri: Uri, diagnostics: Vec<lsp_types::Diagnostic>, version: Option<i32>) {

@@ -415,3 +415,50 @@ fn fixes_are_offered_as_quick_fixes_for_the_linted_version() {
     );
     assert_eq!(client.stop(), 0);
 }
+
+#[test]
+fn files_changed_outside_the_editor_are_linted_again() {
+    let deployment = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: checkout-config\n  namespace: shop\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: checkout\n  namespace: shop\n";
+    let dir = workspace(&[
+        ("linea.toml", "select = [\"K8S032\"]\n"),
+        (
+            "deploy/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - configmap.yaml\n  - deployment.yaml\n",
+        ),
+        ("deploy/deployment.yaml", deployment),
+    ]);
+    let mut client = Client::start();
+    let capabilities = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    client.request(
+        "initialize",
+        json!({"processId": null, "rootUri": file_uri(dir.path()), "capabilities": capabilities}),
+    );
+    client.notify("initialized", json!({}));
+    // the server asks to be told about changes on disk
+    let registration = client.wait(|m| m["method"] == "client/registerCapability");
+    assert_eq!(
+        registration["params"]["registrations"][0]["method"],
+        "workspace/didChangeWatchedFiles"
+    );
+    client.send(json!({"jsonrpc": "2.0", "id": registration["id"], "result": null}));
+
+    let uri = file_uri(&dir.path().join("deploy/deployment.yaml"));
+    open(&mut client, &uri, deployment);
+    assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+
+    // a `git checkout` brings a file that defines the ConfigMap first
+    let configmap = dir.path().join("deploy/configmap.yaml");
+    std::fs::write(
+        &configmap,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: checkout-config\n  namespace: shop\n",
+    )
+    .expect("write");
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": file_uri(&configmap), "type": 1}]}),
+    );
+    let found = client.diagnostics(&uri);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["code"], "K8S032");
+    assert_eq!(client.stop(), 0);
+}

@@ -13,16 +13,18 @@ use std::str::FromStr;
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Exit, LogMessage,
-    Notification as _, PublishDiagnostics, ShowMessage,
+    DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Exit,
+    LogMessage, Notification as _, PublishDiagnostics, ShowMessage,
 };
-use lsp_types::request::{CodeActionRequest, Request as _};
+use lsp_types::request::{CodeActionRequest, RegisterCapability, Request as _};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams, CodeActionProviderCapability,
-    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentChanges, Location, LogMessageParams,
-    MessageType, NumberOrString, OneOf, OptionalVersionedTextDocumentIdentifier, Position, PublishDiagnosticsParams,
-    Range, ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentEdit, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri, WorkspaceEdit,
+    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DidChangeWatchedFilesRegistrationOptions,
+    DocumentChanges, FileSystemWatcher, GlobPattern, Location, LogMessageParams, MessageType, NumberOrString, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Position, PublishDiagnosticsParams, Range, Registration,
+    RegistrationParams, ServerCapabilities, ServerInfo, ShowMessageParams, TextDocumentEdit,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit,
+    Uri, WorkspaceEdit,
 };
 use serde_json::Value;
 
@@ -88,6 +90,13 @@ fn serve(connection: &Connection) -> Result<i32, String> {
         }
     }
     server.load_workspace();
+    let watch = params
+        .pointer("/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if watch && server.root.is_some() {
+        server.watch_files();
+    }
     Ok(server.main_loop())
 }
 
@@ -271,6 +280,16 @@ impl Server<'_> {
                 // other files' findings may depend on what is now on disk
                 Next::Lint
             }
+            DidChangeWatchedFiles::METHOD => {
+                let Some(p) = self.params::<lsp_types::DidChangeWatchedFilesParams>(n) else {
+                    return Next::Continue;
+                };
+                let changed: Vec<PathBuf> = p.changes.iter().filter_map(|c| uri_to_path(&c.uri)).collect();
+                if changed.iter().any(|path| self.configures(path)) {
+                    self.load_workspace();
+                }
+                Next::Lint
+            }
             DidCloseTextDocument::METHOD => {
                 let Some(p) = self.params::<lsp_types::DidCloseTextDocumentParams>(n) else {
                     return Next::Continue;
@@ -283,6 +302,31 @@ impl Server<'_> {
             }
             _ => Next::Continue,
         }
+    }
+
+    /// Ask the client to report changes to the workspace's files made outside the editor (a
+    /// `git checkout`, a generator), which change what cross-file rules see.
+    fn watch_files(&self) {
+        let options = DidChangeWatchedFilesRegistrationOptions {
+            watchers: vec![FileSystemWatcher {
+                glob_pattern: GlobPattern::String("**/*".into()),
+                kind: None,
+            }],
+        };
+        let registration = Registration {
+            id: "linea-watch-files".into(),
+            method: DidChangeWatchedFiles::METHOD.into(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        let params = RegistrationParams {
+            registrations: vec![registration],
+        };
+        let request = Request::new(
+            lsp_server::RequestId::from("linea-watch-files".to_string()),
+            RegisterCapability::METHOD.into(),
+            params,
+        );
+        self.send(request.into());
     }
 
     /// Whether saving `path` changes what the server loads at start: a config file, or a file

@@ -2,7 +2,7 @@
 //! `linea.dev/ignore` annotation, environments from namespaces and kustomizations, and the
 //! object index cross-object rules query.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
@@ -137,11 +137,15 @@ impl Index {
                 }
             }
         }
+        let inherited = overlay_namespaces(files);
         let mut index = Index::default();
         for f in files.iter_mut() {
             let id = f.source.id;
             let dir = f.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
             let is_patch = patches.contains(&normalize(&f.source.path));
+            let from_overlays = inherited
+                .get(&normalize(&f.source.path))
+                .or_else(|| inherited.get(&normalize(&dir)));
             let Model::Kubernetes(m) = &mut f.model else { continue };
             m.patch = is_patch;
             if let Some(ns) = dir_namespace.get(&dir) {
@@ -151,11 +155,19 @@ impl Index {
                     }
                 }
             }
+            if let Some(namespaces) = from_overlays {
+                for o in m.objects.iter_mut().filter(|o| o.effective_namespace.is_none()) {
+                    match namespaces.iter().collect::<Vec<_>>().as_slice() {
+                        [one] => o.effective_namespace = Some((*one).clone()),
+                        many => o.overlay_namespaces = many.iter().map(|n| (*n).clone()).collect(),
+                    }
+                }
+            }
             if settings.configured_environment(&f.source.path).is_none() {
                 let envs: Vec<Environment> = m
                     .objects
                     .iter()
-                    .filter_map(|o| o.effective_namespace.as_deref())
+                    .flat_map(|o| o.effective_namespace.iter().chain(&o.overlay_namespaces))
                     .filter_map(|ns| settings.environment_of_name(ns))
                     .collect();
                 let path_env = f.env;
@@ -186,6 +198,42 @@ impl Index {
     pub fn refs_of_kind(&self, kind: &str) -> &[ObjectRef] {
         self.by_kind.get(kind).map(Vec::as_slice).unwrap_or_default()
     }
+}
+
+/// How deep overlays may include bases that include bases.
+const MAX_OVERLAY_DEPTH: usize = 8;
+
+/// Kustomize overlays: a kustomization that sets `namespace` puts every resource it includes
+/// there, through bases (`resources: [../../base]`) and their bases. By the file or directory
+/// (normalised) the resources are in: the namespaces overlays give them.
+fn overlay_namespaces(files: &[ParsedFile]) -> HashMap<PathBuf, BTreeSet<String>> {
+    let mut by_dir: HashMap<PathBuf, (&Option<String>, Vec<PathBuf>)> = HashMap::new();
+    for f in files {
+        let Model::Kubernetes(m) = &f.model else { continue };
+        let Some(k) = &m.kustomization else { continue };
+        let dir = normalize(f.source.path.parent().unwrap_or(Path::new("")));
+        let resources = k.resources.iter().map(|r| normalize(&dir.join(r))).collect();
+        by_dir.insert(dir, (&k.namespace, resources));
+    }
+    let mut out: HashMap<PathBuf, BTreeSet<String>> = HashMap::new();
+    for (dir, (namespace, _)) in &by_dir {
+        let Some(ns) = namespace else { continue };
+        let mut stack = vec![(dir.clone(), 0)];
+        let mut seen = HashSet::new();
+        while let Some((d, depth)) = stack.pop() {
+            if depth > MAX_OVERLAY_DEPTH || !seen.insert(d.clone()) {
+                continue;
+            }
+            let Some((_, resources)) = by_dir.get(&d) else { continue };
+            for r in resources {
+                out.entry(r.clone()).or_default().insert(ns.clone());
+                if by_dir.contains_key(r) {
+                    stack.push((r.clone(), depth + 1));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// `a/b/../c` → `a/c`, without touching the file system.
@@ -284,6 +332,42 @@ mod tests {
         assert_eq!(p.files[3].env, Environment::Nonprod);
         assert_eq!(p.k8s_of_kind("Deployment").count(), 0);
         assert_eq!(p.k8s_of_kind("Service").count(), 2);
+    }
+
+    #[test]
+    fn overlays_put_their_bases_in_their_namespaces() {
+        let kustomization = |ns: &str, res: &str| {
+            format!("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamespace: {ns}\nresources:\n  - {res}\n")
+        };
+        let base =
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - deployment.yaml\n";
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n";
+        let dev = kustomization("shop-dev", "../../base");
+        let prod = kustomization("shop-prod", "../../base");
+        let jobs = kustomization("batch-staging", "../../jobs/nightly.yaml");
+        let p = project(&[
+            ("k8s/base/kustomization.yaml", base),
+            ("k8s/base/deployment.yaml", deployment),
+            ("k8s/overlays/dev/kustomization.yaml", &dev),
+            ("k8s/overlays/prod/kustomization.yaml", &prod),
+            (
+                "k8s/jobs/nightly.yaml",
+                "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: nightly}\n",
+            ),
+            ("k8s/overlays/batch/kustomization.yaml", &jobs),
+        ]);
+        let objects = |i: usize| match &p.files[i].model {
+            Model::Kubernetes(m) => m.objects.clone(),
+            _ => Vec::new(),
+        };
+        let api = &objects(1)[0];
+        assert_eq!(api.effective_namespace, None);
+        assert_eq!(api.overlay_namespaces, ["shop-dev", "shop-prod"]);
+        // deployed to production by one of its overlays
+        assert_eq!(p.files[1].env, Environment::Prod);
+        let nightly = &objects(4)[0];
+        assert_eq!(nightly.effective_namespace.as_deref(), Some("batch-staging"));
+        assert_eq!(p.files[4].env, Environment::Nonprod);
     }
 
     #[test]

@@ -18,6 +18,9 @@ pub struct Object {
     /// The namespace the object lands in: its own, or the one its directory's
     /// `kustomization.yaml` sets (filled in by the project index).
     pub effective_namespace: Option<String>,
+    /// Namespaces that kustomize overlays of the repository deploy this object to, when they
+    /// disagree (`effective_namespace` is then unset): a base shared by a dev and a prod overlay.
+    pub overlay_namespaces: Vec<String>,
     pub labels: Vec<(String, String)>,
     pub annotations: Vec<(String, String)>,
     /// Index of the document in the stream.
@@ -80,6 +83,7 @@ fn object(root: Node, doc: usize) -> Object {
         kind,
         name,
         effective_namespace: namespace.clone(),
+        overlay_namespaces: Vec::new(),
         namespace,
         labels,
         annotations,

@@ -48,6 +48,8 @@ impl Rule for DefaultNamespace {
                 let at = o.root.at("metadata.namespace").map(|n| n.span).unwrap_or(o.header);
                 cx.report(at, format!("{} is in the `default` namespace", super::object_name(o)));
             }
+            // kustomize overlays of the repository put it in their namespaces
+            None if !o.overlay_namespaces.is_empty() => {}
             None => {
                 cx.report(o.header, format!("{} names no namespace", super::object_name(o)));
             }

@@ -3,10 +3,12 @@
 //! Inputs are YAML and the engine rules (PARSE*, LINEA*), so these tests do not depend on any
 //! rule family.
 
+mod common;
+use common::{linea_stdin, Run};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use tempfile::TempDir;
 
 /// A YAML file that does not parse: PARSE001 on line 4.
@@ -31,28 +33,8 @@ fn write(root: &Path, path: &str, bytes: &[u8]) {
     fs::write(p, bytes).expect("write file");
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn linea(dir: &Path, args: &[&str]) -> Run {
     linea_stdin(dir, args, None)
-}
-
-fn linea_stdin(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_linea"));
-    cmd.current_dir(dir).env("NO_COLOR", "1").args(args);
-    if let Some(s) = stdin {
-        cmd.write_stdin(s);
-    }
-    let out = cmd.output().expect("run linea");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 /// `linea check -f concise ARGS` in `dir`.

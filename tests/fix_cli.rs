@@ -3,10 +3,11 @@
 //! suppressed findings left alone. (The fix that would break parsing is a unit test in
 //! `src/cli/fix.rs`: no built-in fix produces one.)
 
+mod common;
+use common::{linea_stdin, Run};
+
 use std::fs;
 use std::path::Path;
-
-use assert_cmd::Command;
 
 const DOCKERFILE: &str = "\
 FROM python:3.12-slim
@@ -32,24 +33,8 @@ CMD [\"gunicorn\", \"app:app\"]
 
 const SELECT: &str = "DF006,DF007,DF010,DF020,DF023";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn linea(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_linea"));
-    cmd.current_dir(dir).env("NO_COLOR", "1").args(args);
-    if let Some(s) = stdin {
-        cmd.write_stdin(s);
-    }
-    let out = cmd.output().expect("run linea");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    linea_stdin(dir, args, stdin)
 }
 
 fn repo(dockerfile: &str) -> tempfile::TempDir {

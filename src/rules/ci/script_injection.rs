@@ -20,9 +20,10 @@ static GHA_UNTRUSTED: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-/// `inputs.NAME` / `github.event.inputs.NAME`.
+/// `inputs.NAME` (not `github.event.inputs.NAME`, which names the triggering dispatch's inputs,
+/// not what a caller passes).
 static GHA_INPUT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?:^|[^\w.])(?:github\.event\.)?inputs\.([A-Za-z_][\w-]*)").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"(?:^|[^\w.])inputs\.([A-Za-z_][\w-]*)").expect("valid regex"));
 
 /// Whether a reusable workflow declares `name` as a string input (which can carry any text).
 fn string_input(root: &Node, name: &str) -> bool {

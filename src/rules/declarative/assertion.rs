@@ -26,7 +26,7 @@ pub const OPERATORS: &[&str] = &[
     "port_in",
     "has_keys",
 ];
-const LEAF_OPTIONS: &[&str] = &["path", "default", "quantifier", "ignore_case", "message"];
+const LEAF_OPTIONS: &[&str] = &["path", "to", "default", "quantifier", "ignore_case", "message"];
 const COMBINATORS: &[&str] = &["all", "any", "not", "each"];
 const EACH_KEYS: &[&str] = &["each", "where", "assert", "quantifier", "message"];
 
@@ -66,6 +66,9 @@ pub enum Quantifier {
 pub struct Leaf {
     pub path: String,
     steps: Vec<PathStep>,
+    /// `port_in` with `to:`: the key (beside `path`) holding the end of the port range that
+    /// starts at `path` (`from_port` / `to_port`).
+    to: Option<String>,
     op: Op,
     default: Option<Node>,
     quantifier: Quantifier,
@@ -409,9 +412,25 @@ fn compile_leaf(node: &Node) -> Result<Leaf, CompileError> {
             None => return cerr(b.span, "`ignore_case` must be true or false"),
         },
     };
+    let to = match node.get("to") {
+        None => None,
+        Some(t) if !matches!(op, Op::PortIn(_)) => return cerr(t.span, "`to` goes with `port_in` only"),
+        Some(t) => match t.as_str() {
+            Some(k) if !k.is_empty() && !k.contains(['.', '[', '*']) && !path.contains(['[', '*']) => {
+                Some(k.to_string())
+            }
+            _ => {
+                return cerr(
+                    t.span,
+                    "`to` names the key beside `path` that ends the port range (`to: to_port`)",
+                )
+            }
+        },
+    };
     Ok(Leaf {
         path,
         steps,
+        to,
         op,
         default,
         quantifier,
@@ -532,7 +551,32 @@ impl Leaf {
             let prod = Node::new(env.header, NodeValue::Bool(env.prod));
             return self.apply(Some(&prod), env.header, env);
         }
+        if let Some(range) = self.port_range(root) {
+            return match range {
+                Some(r) => self.apply(Some(&r), r.span, env),
+                None => Outcome::Unknown,
+            };
+        }
         self.walk(root, &self.steps, env.header, env)
+    }
+
+    /// With `to:`, the range from `path` to its sibling `to` as one `"from-to"` value at the
+    /// start's span; `Some(None)` when an end is not a number. `None` when there is no `to`, or
+    /// the end is absent (then the start alone is tested).
+    fn port_range(&self, root: &Node) -> Option<Option<Node>> {
+        let to_key = self.to.as_ref()?;
+        let from = root.at(&self.path)?;
+        let parent = match self.path.rsplit_once('.') {
+            Some((p, _)) => root.at(p)?,
+            None => root,
+        };
+        let to = parent.get(to_key)?;
+        let port = |n: &Node| number_of(n).filter(|v| v.fract() == 0.0 && (0.0..=65535.0).contains(v));
+        Some(match (port(from), port(to)) {
+            (Some(a), Some(b)) if a <= b => Some(Node::new(from.span, NodeValue::String(format!("{a}-{b}")))),
+            (Some(a), Some(b)) => Some(Node::new(from.span, NodeValue::String(format!("{b}-{a}")))),
+            _ => None,
+        })
     }
 
     /// Follow the path. Steps are bounded by the path's length, so recursion is bounded.

@@ -304,6 +304,30 @@ fn ports() {
 }
 
 #[test]
+fn port_ranges_from_two_keys() {
+    let range = "{path: rule.from_port, to: to_port, port_in: [80, 443]}";
+    // both ends allowed, the ports between them are not
+    assert_eq!(
+        fails(&eval(range, "rule: {from_port: 80, to_port: 443}")),
+        vec!["80-443"]
+    );
+    assert!(matches!(
+        eval(range, "rule: {from_port: 443, to_port: 443}"),
+        Outcome::Pass(_)
+    ));
+    // written backwards, still the same range
+    assert_eq!(
+        fails(&eval(range, "rule: {from_port: 443, to_port: 80}")),
+        vec!["80-443"]
+    );
+    // no end: the start alone is tested
+    assert_eq!(fails(&eval(range, "rule: {from_port: 22}")), vec!["22"]);
+    assert_eq!(eval(range, "rule: {from_port: 22, to_port: UNKNOWN}"), Outcome::Unknown);
+    assert!(compile_err("{path: p, to: q, equals: 1}").contains("`to` goes with `port_in`"));
+    assert!(compile_err("{path: p, to: a.b, port_in: [443]}").contains("beside `path`"));
+}
+
+#[test]
 fn has_keys() {
     let o = eval(
         "{path: tags, has_keys: $terraform.required_tags}",

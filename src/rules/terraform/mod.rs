@@ -9,6 +9,7 @@ pub mod module_input_unknown;
 pub mod output_not_sensitive;
 pub mod provider_version;
 pub mod required_version;
+pub mod storage_network_open;
 pub mod subnet_no_nsg;
 pub mod terraform_hardcoded_secret;
 pub mod undeclared_reference;

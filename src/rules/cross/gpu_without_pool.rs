@@ -17,45 +17,67 @@ use crate::source::{FileId, Node, NodeValue, Span};
 
 pub struct GpuWithoutPool;
 
-/// An Azure VM size with GPUs: the N-series families NC, ND, NV and NG.
-pub fn gpu_vm_size(size: &str) -> bool {
-    let s = size.trim().to_ascii_lowercase();
-    let s = s.strip_prefix("standard_").unwrap_or(&s);
-    ["nc", "nd", "nv", "ng"].iter().any(|f| s.starts_with(f))
+/// Who makes a node pool's GPUs: a device plugin advertises only its own vendor's resource
+/// (`nvidia.com/gpu`, `amd.com/gpu`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vendor {
+    Nvidia,
+    Amd,
 }
 
-/// An EC2 instance type with GPUs: the P and G families (`p4d.24xlarge`, `g5g.xlarge`,
-/// `gr6.4xlarge`).
-pub fn gpu_instance_type(t: &str) -> bool {
+/// The GPUs of an Azure VM size: the N-series families NC, ND, NV and NG; NVv4
+/// (`Standard_NV16as_v4`) and NG (`V620`) carry AMD Radeon GPUs, the rest NVIDIA.
+pub fn gpu_vm_size(size: &str) -> Option<Vendor> {
+    let s = size.trim().to_ascii_lowercase();
+    let s = s.strip_prefix("standard_").unwrap_or(&s);
+    if !["nc", "nd", "nv", "ng"].iter().any(|f| s.starts_with(f)) {
+        return None;
+    }
+    let amd = s.starts_with("ng") || (s.starts_with("nv") && s.ends_with("_v4"));
+    Some(if amd { Vendor::Amd } else { Vendor::Nvidia })
+}
+
+/// The GPUs of an EC2 instance type: the P and G families (`p4d.24xlarge`, `g5g.xlarge`,
+/// `gr6.4xlarge`); `g4ad` carries AMD Radeon GPUs, the rest NVIDIA.
+pub fn gpu_instance_type(t: &str) -> Option<Vendor> {
     let t = t.trim().to_ascii_lowercase();
     let family = t.split('.').next().unwrap_or("");
     let rest = family
         .strip_prefix("gr")
         .or_else(|| family.strip_prefix('g'))
         .or_else(|| family.strip_prefix('p'));
-    rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    if !rest.is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit())) {
+        return None;
+    }
+    Some(if family == "g4ad" { Vendor::Amd } else { Vendor::Nvidia })
 }
 
-/// A GCE machine type with attached GPUs (accelerator-optimized A2, A3, A4 and G2).
-pub fn gpu_machine_type(t: &str) -> bool {
+/// The GPUs of a GCE machine type (accelerator-optimized A2, A3, A4 and G2: all NVIDIA).
+pub fn gpu_machine_type(t: &str) -> Option<Vendor> {
     let t = t.trim().to_ascii_lowercase();
-    ["a2-", "a3-", "a4-", "g2-"].iter().any(|p| t.starts_with(p))
+    ["a2-", "a3-", "a4-", "g2-"]
+        .iter()
+        .any(|p| t.starts_with(p))
+        .then_some(Vendor::Nvidia)
 }
 
 /// The literal node pools of the repository's clusters.
 struct Inventory {
     sizes: Vec<String>,
-    gpu: bool,
+    /// The GPU makers of the pools (empty: no GPU pool).
+    gpus: Vec<Vendor>,
     /// Where the label points: the first pool's size, else the first cluster's header.
     at: Option<(FileId, Span)>,
 }
 
 impl Inventory {
-    fn add(&mut self, file: FileId, node: Option<&Node>, size: &str, gpu: bool) {
+    fn add(&mut self, file: FileId, node: Option<&Node>, size: &str, gpu: Option<Vendor>) {
         if !self.sizes.iter().any(|s| s == size) {
             self.sizes.push(size.to_string());
         }
-        self.gpu |= gpu;
+        if let Some(v) = gpu.filter(|v| !self.gpus.contains(v)) {
+            self.gpus.push(v);
+        }
         if let (None, Some(n)) = (self.at, node) {
             self.at = Some((file, n.span));
         }
@@ -93,11 +115,12 @@ fn gke_pool(inv: &mut Inventory, file: FileId, pool: &Node) -> Option<()> {
         Some(c) => (c.get("machine_type"), c.get("guest_accelerator")),
         None => (None, None),
     };
+    // GKE's accelerators are NVIDIA GPUs (and TPUs, which are not `guest_accelerator`s)
     let gpu = match accelerators {
-        None => false,
-        Some(a) if a.is_null() => false,
+        None => None,
+        Some(a) if a.is_null() => None,
         Some(a) => match &a.value {
-            NodeValue::Seq(items) => !items.is_empty(),
+            NodeValue::Seq(items) => (!items.is_empty()).then_some(Vendor::Nvidia),
             _ => return None,
         },
     };
@@ -106,7 +129,7 @@ fn gke_pool(inv: &mut Inventory, file: FileId, pool: &Node) -> Option<()> {
         None => inv.add(file, None, "e2-medium", gpu),
         Some(m) => {
             let s = m.as_str()?;
-            inv.add(file, Some(m), s, gpu || gpu_machine_type(s));
+            inv.add(file, Some(m), s, gpu.or(gpu_machine_type(s)));
         }
     }
     Some(())
@@ -118,7 +141,8 @@ fn eks_group(inv: &mut Inventory, file: FileId, group: &Node) -> Option<()> {
         .get("ami_type")
         .and_then(Node::as_str)
         .map(str::to_ascii_uppercase)
-        .is_some_and(|a| a.contains("GPU") || a.contains("NVIDIA"));
+        .is_some_and(|a| a.contains("GPU") || a.contains("NVIDIA"))
+        .then_some(Vendor::Nvidia);
     match group.get("instance_types") {
         None => {
             // a launch template may choose the instance type
@@ -133,7 +157,7 @@ fn eks_group(inv: &mut Inventory, file: FileId, group: &Node) -> Option<()> {
             };
             for t in items {
                 let s = t.as_str()?;
-                inv.add(file, Some(list), s, gpu_ami || gpu_instance_type(s));
+                inv.add(file, Some(list), s, gpu_instance_type(s).or(gpu_ami));
             }
         }
     }
@@ -203,7 +227,7 @@ fn inventory(project: &Project) -> Option<Inventory> {
     }
     let mut inv = Inventory {
         sizes: Vec::new(),
-        gpu: false,
+        gpus: Vec::new(),
         at: None,
     };
     for c in &all.clusters {
@@ -227,6 +251,18 @@ fn inventory(project: &Project) -> Option<Inventory> {
     }
     inv.at.get_or_insert((first.block.file, first.block.header));
     Some(inv)
+}
+
+/// The maker a GPU resource needs: `None` for Intel, whose pools no cloud here offers, so any
+/// GPU pool is taken to be enough rather than guessing.
+fn vendor_of(key: &str) -> Option<Vendor> {
+    if key.starts_with("nvidia.com/") {
+        Some(Vendor::Nvidia)
+    } else if key.starts_with("amd.com/") {
+        Some(Vendor::Amd)
+    } else {
+        None
+    }
 }
 
 /// GPU extended resources.
@@ -274,9 +310,6 @@ impl Rule for GpuWithoutPool {
             return;
         }
         let Some(inv) = inventory(project) else { return };
-        if inv.gpu {
-            return;
-        }
         let Some((at_file, at_span)) = inv.at else { return };
         let mut shown: Vec<&str> = inv.sizes.iter().take(4).map(String::as_str).collect();
         if inv.sizes.len() > 4 {
@@ -288,10 +321,21 @@ impl Rule for GpuWithoutPool {
             message: format!("node pools of the Terraform clusters: {}", shown.join(", ")),
         };
         for (file, name, e) in requests {
+            let satisfied = match vendor_of(&e.key) {
+                Some(v) => inv.gpus.contains(&v),
+                None => !inv.gpus.is_empty(),
+            };
+            if satisfied {
+                continue;
+            }
             let who = name
                 .map(|n| format!("container `{n}`"))
                 .unwrap_or_else(|| "a container".into());
-            let message = format!("{who} requests `{}` but no Terraform node pool has GPUs", e.key);
+            let message = match inv.gpus.as_slice() {
+                [] => format!("{who} requests `{}` but no Terraform node pool has GPUs", e.key),
+                [Vendor::Amd] => format!("{who} requests `{}` but the Terraform GPU pools are AMD", e.key),
+                _ => format!("{who} requests `{}` but the Terraform GPU pools are NVIDIA", e.key),
+            };
             let d = cx.report_in(file, e.key_span.cover(e.value.span), message);
             d.labels.push(label.clone());
         }
@@ -300,7 +344,7 @@ impl Rule for GpuWithoutPool {
 
 #[cfg(test)]
 mod tests {
-    use super::{gpu_instance_type, gpu_machine_type, gpu_vm_size, is_gpu_resource};
+    use super::{gpu_instance_type, gpu_machine_type, gpu_vm_size, is_gpu_resource, vendor_of, Vendor};
 
     #[test]
     fn azure_vm_sizes() {
@@ -309,10 +353,9 @@ mod tests {
             "standard_nc24ads_a100_v4",
             "Standard_ND96asr_v4",
             "Standard_NV36ads_A10_v5",
-            "Standard_NG32ads_V620_v1",
             "Standard_NC4as_T4_v3",
         ] {
-            assert!(gpu_vm_size(gpu), "{gpu}");
+            assert_eq!(gpu_vm_size(gpu), Some(Vendor::Nvidia), "{gpu}");
         }
         for cpu in [
             "Standard_D4s_v5",
@@ -323,7 +366,10 @@ mod tests {
             "Standard_L8s_v3",
             "Standard_M128s",
         ] {
-            assert!(!gpu_vm_size(cpu), "{cpu}");
+            assert_eq!(gpu_vm_size(cpu), None, "{cpu}");
+        }
+        for amd in ["Standard_NG32ads_V620_v1", "Standard_NV16as_v4", "standard_nv4as_v4"] {
+            assert_eq!(gpu_vm_size(amd), Some(Vendor::Amd), "{amd}");
         }
     }
 
@@ -339,7 +385,7 @@ mod tests {
             "p5.48xlarge",
             "gr6.4xlarge",
         ] {
-            assert!(gpu_instance_type(gpu), "{gpu}");
+            assert_eq!(gpu_instance_type(gpu), Some(Vendor::Nvidia), "{gpu}");
         }
         for cpu in [
             "m5.large",
@@ -350,17 +396,18 @@ mod tests {
             "trn1.2xlarge",
             "m7gd.large",
         ] {
-            assert!(!gpu_instance_type(cpu), "{cpu}");
+            assert_eq!(gpu_instance_type(cpu), None, "{cpu}");
         }
+        assert_eq!(gpu_instance_type("g4ad.4xlarge"), Some(Vendor::Amd));
     }
 
     #[test]
     fn gce_machine_types() {
-        assert!(gpu_machine_type("a2-highgpu-1g"));
-        assert!(gpu_machine_type("g2-standard-8"));
-        assert!(gpu_machine_type("a3-highgpu-8g"));
-        assert!(!gpu_machine_type("n2-standard-8"));
-        assert!(!gpu_machine_type("e2-medium"));
+        assert_eq!(gpu_machine_type("a2-highgpu-1g"), Some(Vendor::Nvidia));
+        assert_eq!(gpu_machine_type("g2-standard-8"), Some(Vendor::Nvidia));
+        assert_eq!(gpu_machine_type("a3-highgpu-8g"), Some(Vendor::Nvidia));
+        assert_eq!(gpu_machine_type("n2-standard-8"), None);
+        assert_eq!(gpu_machine_type("e2-medium"), None);
     }
 
     #[test]
@@ -371,5 +418,8 @@ mod tests {
         assert!(is_gpu_resource("nvidia.com/mig-1g.5gb"));
         assert!(!is_gpu_resource("cpu"));
         assert!(!is_gpu_resource("hugepages-2Mi"));
+        assert_eq!(vendor_of("nvidia.com/mig-1g.5gb"), Some(Vendor::Nvidia));
+        assert_eq!(vendor_of("amd.com/gpu"), Some(Vendor::Amd));
+        assert_eq!(vendor_of("gpu.intel.com/i915"), None);
     }
 }

@@ -50,6 +50,7 @@ fn render(format: Format, registry: &Registry, outcome: &Outcome, settings: &Set
         settings,
         show_suppressed: show,
         color: false,
+        options: Default::default(),
     };
     report::render(format, &r)
 }
@@ -276,6 +277,7 @@ fn human_output_is_coloured_only_when_asked() {
                 settings: &settings,
                 show_suppressed: false,
                 color,
+                options: Default::default(),
             },
         )
     };
@@ -291,21 +293,10 @@ fn clean_run_summary() {
     assert_eq!(out, "No problems found (1 file scanned in 0 ms)\n");
 }
 
-/// The SARIF schema comes from `shared/schemas/` beside the repository (CI clones it there); a
-/// worktree may sit deeper, so the nearest ancestor's `shared/` counts. Missing is a failure.
+/// The SARIF 2.1.0 schema, vendored under tests/schemas (see its README).
 fn sarif_schema() -> serde_json::Value {
-    let found = root()
-        .ancestors()
-        .skip(1)
-        .map(|a| a.join("shared/schemas/sarif-schema-2.1.0.json"))
-        .find(|p| p.is_file());
-    let Some(path) = found else {
-        panic!(
-            "shared/schemas/sarif-schema-2.1.0.json not found beside {} or any parent",
-            root().display()
-        );
-    };
-    let text = std::fs::read_to_string(&path).expect("read the SARIF schema");
+    let text =
+        std::fs::read_to_string(root().join("tests/schemas/sarif-schema-2.1.0.json")).expect("read the SARIF schema");
     serde_json::from_str(&text).expect("the SARIF schema is JSON")
 }
 

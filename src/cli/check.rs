@@ -8,7 +8,6 @@ use globset::{Glob, GlobSetBuilder};
 use super::{baseline, fix, print_error, CheckArgs, ExitStatus};
 use crate::config;
 use crate::discover;
-use crate::report::{self, Report};
 use crate::rules::engine::{self, SourceInput};
 use crate::rules::registry::Registry;
 
@@ -156,7 +155,10 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
+    super::output::warn_unscanned(&paths, &inputs);
+    let progress = super::output::Progress::start(inputs.len());
     let mut outcome = pool.install(|| engine::run(&registry, &settings, inputs));
+    drop(progress);
 
     if let Some(path) = &args.write_baseline {
         if let Some(status) = internal_errors(&outcome) {
@@ -175,6 +177,12 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     }
     if let Some(path) = &args.baseline {
         if let Err(e) = baseline::apply(path, &mut outcome, &settings) {
+            print_error(&e);
+            return ExitStatus::Error;
+        }
+    }
+    if let Some(base) = &args.diff_base {
+        if let Err(e) = super::output::filter_diff_base(base, &mut outcome, &settings) {
             print_error(&e);
             return ExitStatus::Error;
         }
@@ -208,33 +216,14 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         eprintln!("linea: {}", summary.line());
     }
 
-    let to_file = args.output.is_some();
-    let color =
-        !to_file && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let rendered = report::render(
-        args.format,
-        &Report {
-            outcome: &outcome,
-            registry: &registry,
-            settings: &settings,
-            show_suppressed: args.show_suppressed,
-            color,
-        },
-    );
-    let written = match &args.output {
-        Some(p) => std::fs::write(p, rendered.as_bytes()),
-        None => std::io::stdout().lock().write_all(rendered.as_bytes()),
-    };
-    if let Err(e) = written {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            print_error(&format!("cannot write report: {e}"));
-            return ExitStatus::Error;
-        }
+    let color = super::output::use_color(args.color, std::io::stdout().is_terminal(), |k| std::env::var(k).ok());
+    if let Err(status) = super::output::emit(&args, &outcome, &registry, &settings, color) {
+        return status;
     }
     for e in &outcome.internal_errors {
         print_error(&format!("internal error: {e}"));
     }
-    let status = super::exit_status(&outcome, settings.fail_on());
+    let status = super::output::final_status(super::exit_status(&outcome, settings.fail_on()), args.exit_zero);
     // the process ends next: freeing every parsed tree one by one would only delay the exit
     std::mem::forget(outcome);
     status

@@ -4,6 +4,7 @@ mod baseline;
 mod check;
 mod fix;
 mod init;
+pub mod output;
 mod rules_cmd;
 mod test_cmd;
 
@@ -49,6 +50,10 @@ pub enum Command {
     Explain {
         /// Rule id (`DF001`) or slug (`image-tag-latest`).
         rule: String,
+        /// Use this config file (for its custom rules) instead of discovering linea.toml /
+        /// pyproject.toml.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
     /// Run the fixtures of your own rules (`DIR/<ID>.yaml`, fixtures in `DIR/fixtures/<ID>/`).
     Test(TestArgs),
@@ -87,12 +92,40 @@ pub struct TestArgs {
 pub struct CheckArgs {
     /// Files or directories to lint; `-` reads stdin (with --stdin-filename).
     pub paths: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format (default: human).
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
     /// Write the report to FILE instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// A report in FORMAT, written to FILE or (without `:FILE`) stdout; repeatable:
+    /// `--output-format sarif:linea.sarif --output-format github`. The human report stays on
+    /// stdout unless a report without FILE replaces it.
+    #[arg(long, value_name = "FORMAT[:FILE]")]
+    pub output_format: Vec<output::OutputSpec>,
+    /// Print the number of findings of each rule instead of the findings (reports written to
+    /// files are unchanged).
+    #[arg(long)]
+    pub statistics: bool,
+    /// Exit 0 even when there are findings (usage and internal errors still exit 2).
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Report only findings on lines changed since REF (`git diff` against the merge base of REF
+    /// and HEAD, renames followed, uncommitted and untracked files included); rules still see
+    /// the whole repository.
+    #[arg(long, value_name = "REF")]
+    pub diff_base: Option<String>,
+    /// Colour the human report: `auto` (on a terminal; `NO_COLOR`, `FORCE_COLOR` and
+    /// `CLICOLOR_FORCE` are honoured), `always` or `never`.
+    #[arg(long, value_enum, default_value_t = output::ColorChoice::Auto, value_name = "WHEN")]
+    pub color: output::ColorChoice,
+    /// SARIF `automationDetails.id` (`CATEGORY/`): code scanning keeps one analysis per category.
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
+    /// Keep at most N SARIF results, the most severe first (GitHub code scanning keeps 25,000
+    /// per run).
+    #[arg(long, value_name = "N")]
+    pub sarif_max_results: Option<usize>,
     /// Use this config file instead of discovering linea.toml / pyproject.toml.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -162,6 +195,10 @@ pub struct RulesArgs {
     /// `table` (default) or `json`.
     #[arg(long, value_enum, default_value_t = RulesFormat::Table)]
     pub format: RulesFormat,
+    /// Use this config file (for its custom rules) instead of discovering linea.toml /
+    /// pyproject.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -184,7 +221,7 @@ pub fn main() -> i32 {
     let status = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Rules(args) => rules_cmd::list(args),
-        Command::Explain { rule } => rules_cmd::explain(&rule),
+        Command::Explain { rule, config } => rules_cmd::explain(&rule, config.as_deref()),
         Command::Test(args) => test_cmd::run(args),
         Command::Init(args) => init::init(args),
         Command::Schema => init::schema(),

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
+use std::path::Path;
 
 use super::{print_error, ExitStatus, RulesArgs, RulesFormat};
 use crate::rules::registry::Registry;
@@ -20,7 +21,8 @@ struct RuleRow<'a> {
     help: Option<&'a str>,
     tags: &'a [String],
     sources: &'a [crate::rules::meta::RuleSource],
-    help_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
 }
 
 /// Colour on a terminal unless `NO_COLOR` is set (to anything but the empty string).
@@ -92,13 +94,30 @@ pub fn table(registry: &Registry, color: bool) -> String {
     out
 }
 
-pub fn list(args: RulesArgs) -> ExitStatus {
-    let registry = match Registry::builtin() {
-        Ok(r) => r,
-        Err(e) => {
-            print_error(&e.to_string());
-            return ExitStatus::Error;
+/// The built-in rules plus the custom rules of the configuration (its `rules` directories),
+/// so `rules` and `explain` show what `check` runs.
+fn registry(config: Option<&Path>) -> Result<Registry, ExitStatus> {
+    let mut registry = Registry::builtin().map_err(|e| {
+        print_error(&e.to_string());
+        ExitStatus::Error
+    })?;
+    let settings = crate::config::load(config, Path::new(".")).map_err(|e| {
+        super::config_error(&e);
+        ExitStatus::Error
+    })?;
+    for dir in &settings.config.rules {
+        if let Err(e) = registry.load_dir(&settings.root.join(dir)) {
+            super::meta_error(&e);
+            return Err(ExitStatus::Error);
         }
+    }
+    Ok(registry)
+}
+
+pub fn list(args: RulesArgs) -> ExitStatus {
+    let registry = match registry(args.config.as_deref()) {
+        Ok(r) => r,
+        Err(status) => return status,
     };
     match args.format {
         RulesFormat::Json => {
@@ -117,7 +136,7 @@ pub fn list(args: RulesArgs) -> ExitStatus {
                         help: m.help.as_deref(),
                         tags: &m.tags,
                         sources: &m.sources,
-                        help_uri: m.help_uri(),
+                        help_uri: m.doc_url(),
                     }
                 })
                 .collect();
@@ -128,13 +147,10 @@ pub fn list(args: RulesArgs) -> ExitStatus {
     ExitStatus::Success
 }
 
-pub fn explain(key: &str) -> ExitStatus {
-    let registry = match Registry::builtin() {
+pub fn explain(key: &str, config: Option<&Path>) -> ExitStatus {
+    let registry = match registry(config) {
         Ok(r) => r,
-        Err(e) => {
-            print_error(&e.to_string());
-            return ExitStatus::Error;
-        }
+        Err(status) => return status,
     };
     let Some(rule) = registry.find(key) else {
         let names: Vec<&str> = registry

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::Report;
+use super::{escape, Report};
 
 pub fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
@@ -18,12 +18,12 @@ pub fn render(report: &Report<'_>) -> String {
         let _ = writeln!(
             out,
             "{}:{}:{}: {} [{}] {}{suppressed}{}",
-            file.source.display_path(),
+            escape::path(&file.source.display_path()),
             pos.line,
             pos.column,
-            d.rule,
+            escape::text(&d.rule),
             d.severity,
-            d.message,
+            escape::text(&d.message),
             super::human::fix_mark(d)
         );
     }

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use super::{range, Report};
+use super::{escape, range, Report};
 use crate::rules::Severity;
 
 /// Escape the message part of a workflow command.
@@ -31,25 +31,27 @@ pub fn render(report: &Report<'_>) -> String {
             (false, Severity::Warning) => "warning",
             (false, Severity::Error) => "error",
         };
-        let mut message = d.message.clone();
+        // values from the scanned files are escaped first: the only line breaks in the data
+        // are linea's own, and those are encoded as `%0A`
+        let mut message = escape::text(&d.message).into_owned();
         if let Some(s) = &d.suppressed {
-            message.push_str(&format!(" (suppressed: {})", s.justification));
+            message.push_str(&format!(" (suppressed: {})", escape::text(&s.justification)));
         }
         if let Some(note) = &d.note {
-            message.push_str(&format!("\nnote: {note}"));
+            message.push_str(&format!("\nnote: {}", escape::text(note)));
         }
         if let Some(help) = &d.help {
-            message.push_str(&format!("\nhelp: {help}"));
+            message.push_str(&format!("\nhelp: {}", escape::text(help)));
         }
         let _ = writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(&file.source.display_path()),
+            escape_property(&escape::text(&file.source.display_path())),
             start.line,
             start.column,
             end.line,
             end.column,
-            escape_property(&d.rule),
+            escape_property(&escape::text(&d.rule)),
             escape_data(&message)
         );
     }

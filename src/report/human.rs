@@ -9,12 +9,15 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan,
     SpanContents,
 };
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::{self, Write as _};
+use std::sync::Arc as Rc;
 
-use super::{plural, Report};
+use super::{escape, plural, Report};
 use crate::project::ParsedFile;
 use crate::rules::{Applicability, Diagnostic, Severity};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 /// Width used when the terminal's is unknown: a pipe, a file, a test.
 const DEFAULT_WIDTH: usize = 100;
@@ -39,11 +42,12 @@ fn showable(file: &crate::source::SourceFile, span: Span) -> bool {
 pub fn render(report: &Report<'_>) -> String {
     let handler = handler(report.color, width(report.color));
     let mut out = String::new();
+    let mut clean = Cleaned::default();
     for d in report.visible() {
         let Some(file) = report.outcome.project.file(d.file) else {
             continue;
         };
-        render_one(report, &handler, d, file, &mut out);
+        render_one(report, &handler, d, file, &mut clean, &mut out);
     }
     out.push_str(&summary(report));
     out.push('\n');
@@ -141,17 +145,55 @@ fn handler(color: bool, width: usize) -> GraphicalReportHandler {
         .with_context_lines(1)
 }
 
-fn render_one(
-    report: &Report<'_>,
+/// Each file's text with control characters replaced (see [`escape::snippet`]), made once per
+/// file however many findings it has; `None` for the usual file that has none.
+#[derive(Default)]
+struct Cleaned(HashMap<FileId, Option<Rc<str>>>);
+
+impl Cleaned {
+    fn get<'a>(&mut self, file: &'a SourceFile) -> Shown<'a> {
+        let cleaned = self
+            .0
+            .entry(file.id)
+            .or_insert_with(|| match escape::snippet(&file.text) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(s) => Some(Rc::from(s)),
+            });
+        match cleaned {
+            Some(rc) => Shown::Cleaned(rc.clone()),
+            None => Shown::Raw(&file.text),
+        }
+    }
+}
+
+/// The text miette shows of a file: the file's own, or its cleaned copy.
+enum Shown<'a> {
+    Raw(&'a str),
+    Cleaned(Rc<str>),
+}
+
+impl std::ops::Deref for Shown<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Shown::Raw(s) => s,
+            Shown::Cleaned(s) => s,
+        }
+    }
+}
+
+fn render_one<'a>(
+    report: &'a Report<'a>,
     handler: &GraphicalReportHandler,
     d: &Diagnostic,
-    file: &ParsedFile,
+    file: &'a ParsedFile,
+    clean: &mut Cleaned,
     out: &mut String,
 ) {
     let slug = report
         .registry
         .meta(&d.rule)
-        .map(|m| format!(" {}", m.slug))
+        .map(|m| format!(" {}", escape::text(&m.slug)))
         .unwrap_or_default();
     let show = showable(&file.source, d.span);
     let mut labels = Vec::new();
@@ -168,7 +210,7 @@ fn render_one(
                 continue;
             }
             labels.push(LabeledSpan::new_with_span(
-                Some(l.message.clone()),
+                Some(escape::text(&l.message).into_owned()),
                 clamp(&file.source.text, l.span),
             ));
         } else if let Some(other) = report
@@ -178,10 +220,10 @@ fn render_one(
             .filter(|o| showable(&o.source, l.span))
         {
             related.push(Snippet {
-                message: l.message.clone(),
+                message: escape::text(&l.message).into_owned(),
                 code: None,
                 severity: miette::Severity::Advice,
-                source: Windowed::new(&other.source),
+                source: Windowed::new(&other.source, clean.get(&other.source)),
                 labels: vec![LabeledSpan::new_primary_with_span(
                     None,
                     clamp(&other.source.text, l.span),
@@ -192,14 +234,14 @@ fn render_one(
     }
     let suppressed = if d.suppressed.is_some() { " (suppressed)" } else { "" };
     let snippet = Snippet {
-        message: format!("{}{suppressed}", d.message),
-        code: Some(format!("{}{slug}{}", d.rule, fix_mark(d))),
+        message: format!("{}{suppressed}", escape::text(&d.message)),
+        code: Some(format!("{}{slug}{}", escape::text(&d.rule), fix_mark(d))),
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         },
-        source: Windowed::new(&file.source),
+        source: Windowed::new(&file.source, clean.get(&file.source)),
         labels,
         related,
     };
@@ -214,11 +256,11 @@ fn render_one(
         let pos = file.source.position(d.span.start);
         rendered = format!(
             "{}:{}:{}: {} {}{suppressed}\n",
-            file.source.display_path(),
+            escape::path(&file.source.display_path()),
             pos.line,
             pos.column,
-            d.rule,
-            d.message
+            escape::text(&d.rule),
+            escape::text(&d.message)
         );
     }
     out.push_str(&rendered);
@@ -227,7 +269,7 @@ fn render_one(
         let _ = writeln!(
             out,
             "  at {}:{}:{} (line too long to show)",
-            file.source.display_path(),
+            escape::text(&file.source.display_path()),
             pos.line,
             pos.column
         );
@@ -238,7 +280,7 @@ fn render_one(
         } else {
             format!("{key}:")
         };
-        let _ = writeln!(out, "  {key} {text}");
+        let _ = writeln!(out, "  {key} {}", escape::text(text));
     };
     if let Some(note) = &d.note {
         footer(out, "note", note);
@@ -273,16 +315,20 @@ fn clamp(text: &str, span: Span) -> miette::SourceSpan {
 
 /// A file as miette reads it: only the lines around the span are scanned (found through the
 /// file's line index), so rendering many findings of a large manifest stays linear.
+/// The text shown is the file's with control characters replaced, byte for byte, so the file's
+/// line index and every span still fit it.
 struct Windowed<'a> {
     name: String,
     file: &'a SourceFile,
+    text: Shown<'a>,
 }
 
 impl<'a> Windowed<'a> {
-    fn new(file: &'a SourceFile) -> Self {
+    fn new(file: &'a SourceFile, text: Shown<'a>) -> Self {
         Windowed {
-            name: file.display_path(),
+            name: escape::text(&file.display_path()).into_owned(),
             file,
+            text,
         }
     }
 }
@@ -294,7 +340,7 @@ impl SourceCode for Windowed<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let text: &str = &self.file.text;
+        let text: &str = &self.text;
         let index = &self.file.line_index;
         let end = span.offset() + span.len();
         if end > text.len() {
@@ -381,7 +427,7 @@ mod tests {
     fn windowed_reads_exactly_what_miette_reads_from_the_whole_file() {
         let text = "apiVersion: v1\nkind: Pod\r\nmetadata:\n  name: a\n\n\nspec:\n  containers: []\nlast";
         let file = crate::source::SourceFile::new(crate::source::FileId(0), "p.yaml".into(), text);
-        let windowed = Windowed::new(&file);
+        let windowed = Windowed::new(&file, Shown::Raw(&file.text));
         for start in 0..text.len() {
             for end in start..=text.len() {
                 for ctx in [0, 1, 2] {

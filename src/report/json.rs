@@ -174,7 +174,5 @@ pub fn render(report: &Report<'_>) -> String {
         diagnostics: items,
         internal_errors: &report.outcome.internal_errors,
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    super::escape::to_json_pretty(&doc)
 }

@@ -4,16 +4,23 @@
 //! One `<testsuite>` per scanned file, suite and class named by its path: Azure DevOps shows a
 //! result's container ("test file") from those, so the Tests tab groups findings under the file
 //! they are in, which is where a reader goes to fix them. Grouping by rule would scatter one file's
-//! problems across suites. Each finding is a failed `<testcase>` (suppressed ones, with
-//! `--show-suppressed`, are skipped); a file without findings has one passing testcase, so the
-//! count of checked files is visible in the run's totals. No timestamps or durations: the
-//! report is the same for the same input.
+//! problems across suites. Each finding at or above `fail-on` is a failed `<testcase>`; one below
+//! it passes, with the finding in its `<system-out>` (it does not fail the build, so it is not
+//! a failure in the build's tests either); suppressed ones, with `--show-suppressed`, are
+//! skipped. A file without findings has one passing testcase, so the count of checked files is
+//! visible in the run's totals. No timestamps or durations: the report is the same for the same
+//! input.
+//!
+//! A test case is named by rule, slug and fingerprint (`DF001 image-tag-latest #9f3c…`), not by
+//! line: test views track a test's history by name, and a finding whose line moved is the same
+//! finding. The line and column are in the failure message. Text from the scanned files is
+//! escaped ([`super::escape`]).
 
 use std::collections::HashMap;
 
 use quick_junit::{NonSuccessKind, Report as JunitReport, TestCase, TestCaseStatus, TestSuite};
 
-use super::Report;
+use super::{escape, fingerprint, Report};
 use crate::rules::Diagnostic;
 use crate::source::FileId;
 
@@ -24,54 +31,71 @@ pub fn render(report: &Report<'_>) -> String {
     for d in report.visible() {
         by_file.entry(d.file).or_default().push(d);
     }
+    let fail_on = report.settings.fail_on();
     for file in &project.files {
-        let path = file.source.display_path();
+        let raw_path = file.source.display_path();
+        let path = escape::path(&raw_path).into_owned();
         let mut suite = TestSuite::new(path.as_str());
         let findings = by_file.get(&file.source.id).map(Vec::as_slice).unwrap_or_default();
+        // the Nth finding with the same fingerprint in a file gets ` (N)`, so names stay unique
+        let mut seen: HashMap<u64, usize> = HashMap::new();
         for d in findings {
             let pos = file.source.position(d.span.start);
             let meta = report.registry.meta(&d.rule);
-            let slug = meta.map(|m| format!(" {}", m.slug)).unwrap_or_default();
+            let rule = escape::text(&d.rule);
+            let slug = meta.map(|m| format!(" {}", escape::text(&m.slug))).unwrap_or_default();
+            let message = escape::text(&d.message);
             let mut body = format!(
-                "{path}:{}:{}: {} [{}] {}\n",
-                pos.line, pos.column, d.rule, d.severity, d.message
+                "{path}:{}:{}: {rule} [{}] {message}\n",
+                pos.line, pos.column, d.severity
             );
             if let Some(note) = &d.note {
-                body.push_str(&format!("note: {note}\n"));
+                body.push_str(&format!("note: {}\n", escape::text(note)));
             }
             if let Some(help) = &d.help {
-                body.push_str(&format!("help: {help}\n"));
+                body.push_str(&format!("help: {}\n", escape::text(help)));
             }
             for l in &d.labels {
                 if let Some(f) = project.file(l.file) {
                     let p = f.source.position(l.span.start);
                     body.push_str(&format!(
                         "see {}:{}:{}: {}\n",
-                        f.source.display_path(),
+                        escape::text(&f.source.display_path()),
                         p.line,
                         p.column,
-                        l.message
+                        escape::text(&l.message)
                     ));
                 }
             }
-            if let Some(m) = meta.filter(|m| m.builtin) {
-                body.push_str(&format!("docs: {}\n", m.help_uri()));
+            if let Some(url) = meta.and_then(|m| m.doc_url()) {
+                body.push_str(&format!("docs: {url}\n"));
             }
-            let message = format!("{}:{}:{}: {}", path, pos.line, pos.column, d.message);
-            let mut status = match &d.suppressed {
+            let hash = fingerprint(&d.rule, &raw_path, &file.source, d.span.start);
+            let n = seen.entry(hash).or_insert(0);
+            *n += 1;
+            let nth = if *n > 1 { format!(" ({n})") } else { String::new() };
+            let name = format!("{rule}{slug} #{hash:016x}{nth}");
+            let status = match &d.suppressed {
                 Some(s) => {
                     let mut st = TestCaseStatus::skipped();
-                    st.set_message(format!("suppressed: {}", s.justification));
+                    st.set_message(format!("suppressed: {}", escape::text(&s.justification)));
+                    st.set_description(body.as_str());
                     st
                 }
-                None => {
+                None if d.severity >= fail_on => {
                     let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    st.set_message(message).set_type(format!("{} {}", d.rule, d.severity));
+                    st.set_message(format!("{path}:{}:{}: {message}", pos.line, pos.column))
+                        .set_type(format!("{rule} {}", d.severity));
+                    st.set_description(body.as_str());
                     st
                 }
+                // below `fail-on`: it passes, and says what it found
+                None => TestCaseStatus::success(),
             };
-            status.set_description(body);
-            let mut case = TestCase::new(format!("{}{slug} at {}:{}", d.rule, pos.line, pos.column), status);
+            let mut case = TestCase::new(name, status);
+            if d.suppressed.is_none() && d.severity < fail_on {
+                case.set_system_out(body);
+            }
             case.set_classname(path.as_str());
             suite.add_test_case(case);
         }
@@ -143,6 +167,7 @@ mod tests {
             settings: &settings,
             show_suppressed: false,
             color: false,
+            options: Default::default(),
         };
         let xml = render(&report);
         assert!(xml.contains("&lt;b&gt; &amp; ]]&gt;"), "{xml}");

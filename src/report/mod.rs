@@ -5,10 +5,12 @@
 //! when [`Report::color`] is set (the CLI sets it for a TTY without `NO_COLOR`).
 
 pub mod concise;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 
 use clap::ValueEnum;
@@ -33,6 +35,24 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (annotations on the pull request).
     Github,
+    /// A Markdown summary: totals and findings by rule (GitHub job summaries, Azure Pipelines
+    /// build summaries, pull-request comments).
+    Markdown,
+}
+
+impl Format {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Concise => "concise",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+        }
+    }
 }
 
 /// What a reporter renders.
@@ -43,6 +63,29 @@ pub struct Report<'a> {
     /// Also show suppressed findings (SARIF always keeps them).
     pub show_suppressed: bool,
     pub color: bool,
+    pub options: Options,
+}
+
+/// Settings of particular formats, from the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The directory SARIF URIs are relative to (`%SRCROOT%`); default: [`repo_root`] of the
+    /// configuration's root.
+    pub root: Option<std::path::PathBuf>,
+    /// SARIF `automationDetails.id` is `CATEGORY/`; default `linea`.
+    pub sarif_category: Option<String>,
+    /// Keep at most this many SARIF results (the most severe first).
+    pub sarif_max_results: Option<usize>,
+}
+
+/// The repository a path is in: the nearest directory at or above it with `.git`, else the
+/// path itself (absolute).
+pub fn repo_root(dir: &std::path::Path) -> std::path::PathBuf {
+    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    abs.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or(abs)
 }
 
 impl Report<'_> {
@@ -101,7 +144,69 @@ pub fn render(format: Format, report: &Report<'_>) -> String {
         Format::Sarif => sarif::render(report),
         Format::Junit => junit::render(report),
         Format::Github => github::render(report),
+        Format::Markdown => markdown::render(report),
     }
+}
+
+/// Findings of one rule, for `--statistics` and the Markdown summary.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleCount {
+    pub rule: String,
+    pub slug: Option<String>,
+    /// The severity of the rule's findings (after overrides); the highest when they differ.
+    pub severity: Severity,
+    pub count: usize,
+    /// How many of them `linea check --fix` fixes.
+    pub fixable: usize,
+}
+
+/// Unsuppressed visible findings counted by rule, most frequent first, then by id.
+pub fn statistics(report: &Report<'_>) -> Vec<RuleCount> {
+    let mut by_rule: std::collections::BTreeMap<&str, RuleCount> = std::collections::BTreeMap::new();
+    for d in report.visible().filter(|d| d.suppressed.is_none()) {
+        let entry = by_rule.entry(d.rule.as_str()).or_insert_with(|| RuleCount {
+            rule: d.rule.clone(),
+            slug: report.registry.meta(&d.rule).map(|m| m.slug.clone()),
+            severity: d.severity,
+            count: 0,
+            fixable: 0,
+        });
+        entry.count += 1;
+        entry.severity = entry.severity.max(d.severity);
+        if !human::fix_mark(d).is_empty() {
+            entry.fixable += 1;
+        }
+    }
+    let mut out: Vec<RuleCount> = by_rule.into_values().collect();
+    out.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.rule.cmp(&b.rule)));
+    out
+}
+
+/// `--statistics` as text: one aligned line per rule, like `ruff --statistics`.
+pub fn statistics_text(report: &Report<'_>) -> String {
+    let rows = statistics(report);
+    let width = rows.iter().map(|r| r.count.to_string().len()).max().unwrap_or(1);
+    let id_width = rows.iter().map(|r| r.rule.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in &rows {
+        let fix = if r.fixable > 0 { "[*] " } else { "" };
+        out.push_str(&format!(
+            "{:>width$}  {:<id_width$}  {:<7}  {fix}{}\n",
+            r.count,
+            escape::text(&r.rule),
+            r.severity.to_string(),
+            escape::text(r.slug.as_deref().unwrap_or("")),
+        ));
+    }
+    if rows.is_empty() {
+        out.push_str("No problems found\n");
+    }
+    out
+}
+
+/// `--statistics` with the JSON format: the rows as a JSON array.
+pub fn statistics_json(report: &Report<'_>) -> String {
+    escape::to_json_pretty(&statistics(report))
 }
 
 /// `1 error`, `2 errors`.

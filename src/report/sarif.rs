@@ -6,7 +6,7 @@
 //! can show what was waived and why. Columns are Unicode code points (`columnKind`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
 use serde::Serialize;
 
@@ -16,7 +16,9 @@ use crate::rules::{Diagnostic, Severity};
 use crate::source::{SourceFile, Span};
 
 const SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-const INFORMATION_URI: &str = "https://github.com/linea-dev/linea";
+/// GitHub code scanning's limits for one upload: results per run, and the gzip-compressed size.
+pub const GITHUB_MAX_RESULTS: usize = 25_000;
+pub const GITHUB_MAX_GZIP_BYTES: usize = 10 * 1024 * 1024;
 /// The base that every relative artifact URI is resolved against.
 const SRCROOT: &str = "%SRCROOT%";
 /// Longest region text copied into `snippet`.
@@ -50,11 +52,19 @@ struct Log<'a> {
 #[serde(rename_all = "camelCase")]
 struct Run<'a> {
     tool: Tool<'a>,
+    automation_details: AutomationDetails,
     invocations: Vec<Invocation>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     original_uri_base_ids: BTreeMap<&'static str, ArtifactLocation>,
     column_kind: &'static str,
     results: Vec<SarifResult<'a>>,
+}
+
+/// `id` is `category/`: code scanning keeps one analysis per category, so two linea runs with
+/// different categories (two parts of a monorepo) do not replace each other's results.
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
 }
 
 #[derive(Serialize)]
@@ -68,7 +78,8 @@ struct Driver<'a> {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
-    information_uri: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     rules: Vec<ReportingDescriptor<'a>>,
 }
 
@@ -80,7 +91,7 @@ struct ReportingDescriptor<'a> {
     short_description: Text,
     full_description: Text,
     help: Help,
-    /// Only built-in rules have a page on linea's site.
+    /// Only built-in rules have a page, and only when linea's repository URL is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     help_uri: Option<String>,
     default_configuration: Configuration,
@@ -246,18 +257,41 @@ fn dir_uri(dir: &Path) -> String {
     format!("file://{}", encode_path(&s))
 }
 
-/// Where a file is: relative to `%SRCROOT%` (the working directory), or an absolute file URI.
-fn artifact(file: &SourceFile) -> ArtifactLocation {
-    let path = file.display_path();
-    if file.path.is_absolute() {
-        ArtifactLocation {
-            uri: dir_uri(&file.path).trim_end_matches('/').to_string(),
-            uri_base_id: None,
+/// `path` made absolute against `cwd`, with `.` and `..` resolved in the text (not through the
+/// file system: a link must not move a finding).
+fn lexical_absolute(cwd: &Path, path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in cwd.join(path).components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c.as_os_str()),
         }
-    } else {
-        ArtifactLocation {
-            uri: encode_path(&path),
-            uri_base_id: Some(SRCROOT),
+    }
+    out
+}
+
+/// Where the files are: relative to `%SRCROOT%` (the repository root), whatever the working
+/// directory, or absolute file URIs for files outside it.
+struct Locator {
+    cwd: PathBuf,
+    root: PathBuf,
+}
+
+impl Locator {
+    fn artifact(&self, file: &SourceFile) -> ArtifactLocation {
+        let abs = lexical_absolute(&self.cwd, &file.path);
+        match abs.strip_prefix(&self.root) {
+            Ok(rel) if !rel.as_os_str().is_empty() => ArtifactLocation {
+                uri: encode_path(&crate::source::display_path(rel)),
+                uri_base_id: Some(SRCROOT),
+            },
+            _ => ArtifactLocation {
+                uri: dir_uri(&abs).trim_end_matches('/').to_string(),
+                uri_base_id: None,
+            },
         }
     }
 }
@@ -283,7 +317,9 @@ fn region(file: &SourceFile, span: Span) -> Region {
     }
 }
 
-fn descriptor(meta: &RuleMeta) -> ReportingDescriptor<'_> {
+fn descriptor<'a>(meta: &'a RuleMeta, settings: &crate::config::Settings) -> ReportingDescriptor<'a> {
+    // the severity in force: a rule set to `info` in linea.toml is not High in code scanning
+    let severity = settings.severity(meta);
     let mut tags = vec![meta.family.clone()];
     tags.extend(meta.tags.iter().filter(|t| **t != meta.family).cloned());
     let security = meta.tags.iter().any(|t| SECURITY_TAGS.contains(&t.as_str()));
@@ -315,16 +351,16 @@ fn descriptor(meta: &RuleMeta) -> ReportingDescriptor<'_> {
             text: help_text,
             markdown: crate::rules::docs::page(meta),
         },
-        help_uri: meta.builtin.then(|| meta.help_uri()),
+        help_uri: meta.doc_url(),
         default_configuration: Configuration {
-            enabled: meta.default_enabled,
-            level: level(meta.severity),
+            enabled: settings.rule_enabled(meta),
+            level: level(severity),
         },
         properties: RuleProperties {
             scope: meta.scope.as_str(),
             tags,
             precision: if meta.family == "core" { "very-high" } else { "high" },
-            security_severity: security.then_some(match meta.severity {
+            security_severity: security.then_some(match severity {
                 Severity::Error => "8.0",
                 Severity::Warning => "5.0",
                 Severity::Info => "2.0",
@@ -346,15 +382,23 @@ pub fn render(report: &Report<'_>) -> String {
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();
 
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let root = report
+        .options
+        .root
+        .clone()
+        .unwrap_or_else(|| super::repo_root(&lexical_absolute(&cwd, &report.settings.root)));
+    let locator = Locator { cwd, root };
+
     // the Nth finding with the same fingerprint in a run gets `:N`, so duplicates stay distinct
     let mut seen: HashMap<u64, usize> = HashMap::new();
     let mut results = Vec::new();
     for d in &report.outcome.diagnostics {
         let Some(file) = project.file(d.file) else { continue };
-        results.push(result(report, d, file, &index, &mut seen));
+        results.push((d.severity, result(report, &locator, d, file, &index, &mut seen)));
     }
 
-    let notifications: Vec<Notification> = report
+    let mut notifications: Vec<Notification> = report
         .outcome
         .internal_errors
         .iter()
@@ -363,16 +407,29 @@ pub fn render(report: &Report<'_>) -> String {
             message: Text { text: e.clone() },
         })
         .collect();
-    let mut base = BTreeMap::new();
-    if let Ok(cwd) = std::env::current_dir() {
-        base.insert(
-            SRCROOT,
-            ArtifactLocation {
-                uri: dir_uri(&cwd),
-                uri_base_id: None,
+    if let Some(max) = report.options.sarif_max_results.filter(|&m| results.len() > m) {
+        // the most severe first, each severity in the report's order
+        results.sort_by_key(|(severity, _)| std::cmp::Reverse(*severity));
+        let omitted = results.len() - max;
+        results.truncate(max);
+        notifications.push(Notification {
+            level: "warning",
+            message: Text {
+                text: format!("{omitted} results omitted by --sarif-max-results {max} (the least severe)"),
             },
-        );
+        });
     }
+    let results: Vec<SarifResult<'_>> = results.into_iter().map(|(_, r)| r).collect();
+    let mut base = BTreeMap::new();
+    base.insert(
+        SRCROOT,
+        ArtifactLocation {
+            uri: dir_uri(&locator.root),
+            uri_base_id: None,
+        },
+    );
+    let category = report.options.sarif_category.as_deref().unwrap_or("linea");
+    let repository = env!("CARGO_PKG_REPOSITORY");
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -382,9 +439,12 @@ pub fn render(report: &Report<'_>) -> String {
                     name: "linea",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
-                    information_uri: INFORMATION_URI,
-                    rules: rules.into_iter().map(descriptor).collect(),
+                    information_uri: (!repository.is_empty()).then_some(repository),
+                    rules: rules.into_iter().map(|m| descriptor(m, report.settings)).collect(),
                 },
+            },
+            automation_details: AutomationDetails {
+                id: format!("{}/", category.trim_end_matches('/')),
             },
             invocations: vec![Invocation {
                 execution_successful: notifications.is_empty(),
@@ -395,13 +455,12 @@ pub fn render(report: &Report<'_>) -> String {
             results,
         }],
     };
-    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
-    s.push('\n');
-    s
+    super::escape::to_json_pretty(&log)
 }
 
 fn result<'a>(
     report: &Report<'_>,
+    locator: &Locator,
     d: &'a Diagnostic,
     file: &crate::project::ParsedFile,
     index: &HashMap<&str, usize>,
@@ -423,7 +482,7 @@ fn result<'a>(
             Some(Location {
                 id: Some(i + 1),
                 physical_location: PhysicalLocation {
-                    artifact_location: artifact(&f.source),
+                    artifact_location: locator.artifact(&f.source),
                     region: region(&f.source, l.span),
                 },
                 message: Some(Text {
@@ -444,7 +503,7 @@ fn result<'a>(
         locations: vec![Location {
             id: None,
             physical_location: PhysicalLocation {
-                artifact_location: artifact(&file.source),
+                artifact_location: locator.artifact(&file.source),
                 region: region(&file.source, d.span),
             },
             message: None,
@@ -459,11 +518,11 @@ fn result<'a>(
                 justification: &s.justification,
             })
             .collect(),
-        fixes: d.fix.iter().map(|f| sarif_fix(&file.source, f)).collect(),
+        fixes: d.fix.iter().map(|f| sarif_fix(locator, &file.source, f)).collect(),
     }
 }
 
-fn sarif_fix(file: &SourceFile, fix: &crate::rules::Fix) -> SarifFix {
+fn sarif_fix(locator: &Locator, file: &SourceFile, fix: &crate::rules::Fix) -> SarifFix {
     let description = match fix.applicability {
         crate::rules::Applicability::Safe => "safe fix: `linea check --fix` applies it",
         crate::rules::Applicability::Unsafe => {
@@ -475,7 +534,7 @@ fn sarif_fix(file: &SourceFile, fix: &crate::rules::Fix) -> SarifFix {
             text: description.to_string(),
         },
         artifact_changes: vec![ArtifactChange {
-            artifact_location: artifact(file),
+            artifact_location: locator.artifact(file),
             replacements: fix
                 .edits
                 .iter()

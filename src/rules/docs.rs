@@ -169,8 +169,8 @@ pub fn terminal(meta: &RuleMeta, color: bool) -> String {
         "\nSuppress one finding with `# linea: ignore[{}] reason` on the line or the line before.",
         meta.id
     );
-    if meta.builtin {
-        let _ = writeln!(s, "Docs: {}", meta.help_uri());
+    if let Some(url) = meta.doc_url() {
+        let _ = writeln!(s, "Docs: {url}");
     }
     s
 }

@@ -235,7 +235,17 @@ impl RuleMeta {
         id_prefix(&self.id)
     }
 
-    /// Documentation URL of the rule's page.
+    /// The URL of a built-in rule's page in linea's repository, when the package names one
+    /// (`[package] repository` in Cargo.toml); `None` otherwise, so reports carry no dead link.
+    pub fn doc_url(&self) -> Option<String> {
+        let repo = env!("CARGO_PKG_REPOSITORY")
+            .trim_end_matches('/')
+            .trim_end_matches(".git");
+        (self.builtin && !repo.is_empty())
+            .then(|| format!("{repo}/blob/v{}/docs/rules/{}.md", env!("CARGO_PKG_VERSION"), self.id))
+    }
+
+    /// Documentation URL of the rule's page (the language server's link; see [`Self::doc_url`]).
     pub fn help_uri(&self) -> String {
         format!(
             "https://github.com/linea-dev/linea/blob/v{}/docs/rules/{}.md",

@@ -76,8 +76,16 @@ fn parameters(t: &serde_json::Value, given: &[(&str, &str)]) -> Result<BTreeMap<
             return Err(format!("a value for the '{name}' parameter must be provided"));
         }
         let value = match ty {
-            "boolean" => match raw.as_bool().or_else(|| raw.as_str().map(|s| s.eq_ignore_ascii_case("true"))) {
-                Some(b) if raw.is_boolean() || matches!(raw.as_str(), Some(s) if ["true", "false"].contains(&s.to_ascii_lowercase().as_str())) => Param::Bool(b),
+            "boolean" => match raw
+                .as_bool()
+                .or_else(|| raw.as_str().map(|s| s.eq_ignore_ascii_case("true")))
+            {
+                Some(b)
+                    if raw.is_boolean()
+                        || matches!(raw.as_str(), Some(s) if ["true", "false"].contains(&s.to_ascii_lowercase().as_str())) =>
+                {
+                    Param::Bool(b)
+                }
                 _ => return Err(format!("the '{name}' parameter value '{raw}' is not a valid Boolean")),
             },
             "string" => Param::Str(raw.as_str().map(str::to_string).unwrap_or_else(|| raw.to_string())),
@@ -85,7 +93,10 @@ fn parameters(t: &serde_json::Value, given: &[(&str, &str)]) -> Result<BTreeMap<
         };
         if let Some(values) = spec["values"].as_array() {
             if !values.iter().any(|v| v.as_str() == Some(&value.text())) {
-                return Err(format!("the '{name}' parameter value '{}' is not a valid value", value.text()));
+                return Err(format!(
+                    "the '{name}' parameter value '{}' is not a valid value",
+                    value.text()
+                ));
             }
         }
         out.insert(name.to_string(), value);
@@ -115,7 +126,12 @@ fn expand(v: &serde_json::Value, params: &BTreeMap<String, Param>) -> serde_json
                 let name = expr
                     .strip_prefix("parameters.")
                     .unwrap_or_else(|| panic!("template expression `{expr}` is not simulated"));
-                out.push_str(&params.get(name).unwrap_or_else(|| panic!("no parameter `{name}`")).text());
+                out.push_str(
+                    &params
+                        .get(name)
+                        .unwrap_or_else(|| panic!("no parameter `{name}`"))
+                        .text(),
+                );
                 rest = &rest[end + 2..];
             }
             out.push_str(rest);
@@ -178,7 +194,9 @@ fn condition(expr: &str, failed: bool) -> bool {
         if let Some(q) = e.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
             return q.to_string();
         }
-        let (name, args) = e.split_once('(').unwrap_or_else(|| panic!("condition `{e}` is not simulated"));
+        let (name, args) = e
+            .split_once('(')
+            .unwrap_or_else(|| panic!("condition `{e}` is not simulated"));
         let args = split_args(args.strip_suffix(')').expect(")"));
         let b = |v: bool| if v { "True".to_string() } else { "False".to_string() };
         let truth = |s: &str| eval(s, failed) == "True";
@@ -250,7 +268,10 @@ impl Agent {
     }
 
     fn cargo_calls(&self) -> usize {
-        fs::read_to_string(self.path("cargo.log")).unwrap_or_default().lines().count()
+        fs::read_to_string(self.path("cargo.log"))
+            .unwrap_or_default()
+            .lines()
+            .count()
     }
 
     fn run(&self, given: &[(&str, &str)]) -> Result<JobRun, String> {
@@ -289,7 +310,12 @@ impl Agent {
                     .as_object()
                     .map(|m| {
                         m.iter()
-                            .map(|(k, v)| (k.clone(), macros(&v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()), &vars)))
+                            .map(|(k, v)| {
+                                (
+                                    k.clone(),
+                                    macros(&v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()), &vars),
+                                )
+                            })
                             .collect()
                     })
                     .unwrap_or_default();
@@ -311,7 +337,8 @@ impl Agent {
                     }
                     "PublishTestResults@2" => {
                         assert_eq!(inputs["testResultsFormat"], "JUnit");
-                        let xml = fs::read_to_string(&inputs["testResultsFiles"]).map_err(|e| format!("no test results: {e}"))?;
+                        let xml = fs::read_to_string(&inputs["testResultsFiles"])
+                            .map_err(|e| format!("no test results: {e}"))?;
                         quick_junit::Report::deserialize_from_str(&xml).map_err(|e| format!("JUnit: {e}"))?;
                     }
                     "PublishBuildArtifacts@1" => {
@@ -333,7 +360,10 @@ impl Agent {
                 .map(|d| PathBuf::from(macros(d, &vars)))
                 .unwrap_or_else(|| self.path("w/s"));
             let mut cmd = Command::new("bash");
-            cmd.args(["--noprofile", "--norc"]).arg(&script_file).current_dir(dir).env_clear();
+            cmd.args(["--noprofile", "--norc"])
+                .arg(&script_file)
+                .current_dir(dir)
+                .env_clear();
             let system_path = std::env::var("PATH").unwrap_or_default();
             cmd.env("PATH", format!("{}:{system_path}", path_prefix.join(":")))
                 .env("HOME", self.dir.path())
@@ -357,7 +387,9 @@ impl Agent {
             log.push_str(&stdout);
             log.push_str(&String::from_utf8_lossy(&out.stderr));
             for line in stdout.lines() {
-                let Some(cmd) = line.strip_prefix("##vso[") else { continue };
+                let Some(cmd) = line.strip_prefix("##vso[") else {
+                    continue;
+                };
                 let (head, value) = cmd.split_once(']').unwrap_or((cmd, ""));
                 let (name, props) = head.split_once(' ').unwrap_or((head, ""));
                 match name {
@@ -423,13 +455,22 @@ fn parameters_are_typed_and_checked() {
     assert_eq!(p["paths"].text(), ".");
     assert_eq!(p["failOn"].text(), "");
     assert_eq!(p["publishTests"].text(), "True");
-    assert!(parameters(&t, &[("failOn", "critical")]).is_err(), "not one of the values");
+    assert!(
+        parameters(&t, &[("failOn", "critical")]).is_err(),
+        "not one of the values"
+    );
     assert!(parameters(&t, &[("publishSarif", "maybe")]).is_err(), "not a boolean");
     assert!(parameters(&t, &[("path", "src")]).is_err(), "no such parameter");
-    let steps = expand(&t["steps"], &parameters(&t, &[("source", "/src/linea"), ("publishTests", "false")]).expect("ok"));
+    let steps = expand(
+        &t["steps"],
+        &parameters(&t, &[("source", "/src/linea"), ("publishTests", "false")]).expect("ok"),
+    );
     let text = steps.to_string();
     assert!(!text.contains("${{"), "{text}");
-    assert!(text.contains("/src/linea/Cargo.lock"), "the cache key hashes the source: {text}");
+    assert!(
+        text.contains("/src/linea/Cargo.lock"),
+        "the cache key hashes the source: {text}"
+    );
     assert!(text.contains("eq('False', 'true')"), "{text}");
     assert!(!condition("and(succeededOrFailed(), eq('False', 'true'))", false));
     assert!(condition("and(succeededOrFailed(), eq('True', 'true'))", true));
@@ -451,15 +492,26 @@ fn linea_pipeline_rules_are_clean_on_the_template() {
 #[test]
 fn steps_install_check_and_publish() {
     let agent = Agent::new();
-    agent.sources(&[("services/api/Dockerfile", BAD_DOCKERFILE), ("k8s/config.yaml", GOOD_CONFIGMAP)]);
+    agent.sources(&[
+        ("services/api/Dockerfile", BAD_DOCKERFILE),
+        ("k8s/config.yaml", GOOD_CONFIGMAP),
+    ]);
 
     let first = agent.run(&[]).expect("expands");
     assert_eq!(agent.cargo_calls(), 1, "{}", first.log);
     assert!(first.failed, "findings fail the job: {}", first.log);
     assert_eq!(first.variables["linea.lineaExitCode"], "1");
-    assert!(first.log.contains("##vso[task.logissue type=error]linea exited with 1"), "{}", first.log);
+    assert!(
+        first.log.contains("##vso[task.logissue type=error]linea exited with 1"),
+        "{}",
+        first.log
+    );
     let names: Vec<&str> = first.tasks.iter().map(|(t, _)| t.as_str()).collect();
-    assert_eq!(names, ["Cache@2", "PublishTestResults@2", "PublishBuildArtifacts@1"], "published even though the check failed");
+    assert_eq!(
+        names,
+        ["Cache@2", "PublishTestResults@2", "PublishBuildArtifacts@1"],
+        "published even though the check failed"
+    );
     let junit = fs::read_to_string(agent.path("w/_temp/linea/linea.junit.xml")).expect("junit");
     assert!(junit.contains("<testsuite name=\"services/api/Dockerfile\""), "{junit}");
     assert!(junit.contains("DF001 image-tag-latest #"), "{junit}");
@@ -467,21 +519,30 @@ fn steps_install_check_and_publish() {
     assert!(sarif.contains("\"uri\": \"services/api/Dockerfile\""), "{sarif}");
     assert_eq!(first.summaries.len(), 1);
     let summary = fs::read_to_string(&first.summaries[0]).expect("summary");
-    assert!(summary.contains("| DF001 | image-tag-latest | error | 1 |"), "{summary}");
+    assert!(
+        summary.contains("| DF001 | image-tag-latest | error | 1 |"),
+        "{summary}"
+    );
 
     // a failed job saves no cache; a passing one does, and the next run restores it
     let clean = agent.run(&[("paths", "k8s"), ("failOn", "error")]).expect("expands");
     assert!(!clean.failed, "{}", clean.log);
     assert_eq!(clean.variables["linea.lineaExitCode"], "0");
     assert_eq!(agent.cargo_calls(), 2);
-    let again = agent.run(&[("paths", "k8s"), ("publishTests", "false"), ("publishSarif", "false")]).expect("expands");
+    let again = agent
+        .run(&[("paths", "k8s"), ("publishTests", "false"), ("publishSarif", "false")])
+        .expect("expands");
     assert_eq!(agent.cargo_calls(), 2, "restored from the cache: {}", again.log);
     assert!(again.log.contains("linea restored from the cache"), "{}", again.log);
     assert!(again.tasks.iter().all(|(t, _)| t == "Cache@2"), "publishing is off");
 
     // failOn and baseline reach linea
     let warn_only = agent
-        .run(&[("paths", "services"), ("failOn", "error"), ("args", "--ignore DF001,DF003,XR001")])
+        .run(&[
+            ("paths", "services"),
+            ("failOn", "error"),
+            ("args", "--ignore DF001,DF003,XR001"),
+        ])
         .expect("expands");
     assert_eq!(warn_only.variables["linea.lineaExitCode"], "0", "{}", warn_only.log);
     let baseline = agent.path("w/s/linea-baseline.json");

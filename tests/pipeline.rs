@@ -476,3 +476,45 @@ fn rules_and_explain_include_the_configured_custom_rules() {
     assert_eq!(explain.code, 0, "{}", explain.stderr);
     assert!(explain.stdout.contains("ORG001"), "{}", explain.stdout);
 }
+
+#[test]
+fn init_does_not_shadow_tool_linea_in_pyproject() {
+    let r = repo(&[(
+        "pyproject.toml",
+        "[project]\nname = \"payments\"\n\n[tool.linea]\nfail-on = \"error\"\n",
+    )]);
+    let run = linea(r.path(), &["init"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("pyproject.toml already configures linea in [tool.linea]"),
+        "{}",
+        run.stderr
+    );
+    assert!(!r.path().join("linea.toml").exists());
+    assert_eq!(linea(r.path(), &["init", "--force"]).code, 0);
+    assert!(r.path().join("linea.toml").is_file());
+    // a pyproject.toml without the table is no reason to refuse
+    let r = repo(&[("pyproject.toml", "[project]\nname = \"payments\"\n")]);
+    assert_eq!(linea(r.path(), &["init"]).code, 0);
+}
+
+#[test]
+fn a_trailing_suppression_in_a_dockerfile_gets_a_hint() {
+    let r = repo(&[(
+        "Dockerfile",
+        "FROM python:3.12-slim\nRUN pip install flask # linea: ignore[DF010] the layer is squashed\n",
+    )]);
+    let run = linea(r.path(), &["check", "-f", "concise"]);
+    assert!(
+        run.stdout.contains("Dockerfile:2:9: DF010"),
+        "not suppressed: {}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("LINEA001 [warning] `linea: ignore` after a Dockerfile instruction is part of it"),
+        "{}",
+        run.stdout
+    );
+}

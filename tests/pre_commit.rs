@@ -20,23 +20,37 @@ fn root() -> PathBuf {
 /// `target/` of this build.
 fn target_dir() -> PathBuf {
     let exe = Path::new(env!("CARGO_BIN_EXE_linea"));
-    exe.parent().and_then(Path::parent).map(Path::to_path_buf).unwrap_or_else(|| root().join("target"))
+    exe.parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| root().join("target"))
 }
 
 /// The pre-commit executable: on PATH, or installed into a virtual environment under target/.
 fn pre_commit() -> PathBuf {
-    if Command::new("pre-commit").arg("--version").output().is_ok_and(|o| o.status.success()) {
+    if Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
         return PathBuf::from("pre-commit");
     }
     let venv = target_dir().join("tools/pre-commit");
     let exe = venv.join("bin/pre-commit");
     if !exe.is_file() {
-        let ok = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().is_ok_and(|s| s.success())
+        let ok = Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .is_ok_and(|s| s.success())
             && Command::new(venv.join("bin/pip"))
                 .args(["install", "--quiet", "pre-commit"])
                 .status()
                 .is_ok_and(|s| s.success());
-        assert!(ok, "cannot install pre-commit (`pip install pre-commit`, or let .ci/run do it)");
+        assert!(
+            ok,
+            "cannot install pre-commit (`pip install pre-commit`, or let .ci/run do it)"
+        );
     }
     exe
 }
@@ -59,7 +73,11 @@ fn ok(out: &Output) -> bool {
 }
 
 fn text(out: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 /// A command with the environment every pre-commit run of this test gets.
@@ -88,7 +106,9 @@ const GOOD_CONFIGMAP: &str =
 #[test]
 fn hooks_block_a_bad_dockerfile_and_pass_a_healthy_commit() {
     let pre_commit = pre_commit();
-    let head = String::from_utf8_lossy(&git(&root(), &["rev-parse", "HEAD"]).stdout).trim().to_string();
+    let head = String::from_utf8_lossy(&git(&root(), &["rev-parse", "HEAD"]).stdout)
+        .trim()
+        .to_string();
     assert_eq!(head.len(), 40, "the hooks are built from a commit of this repository");
     let home = tempfile::tempdir().expect("temp dir");
 
@@ -98,7 +118,10 @@ fn hooks_block_a_bad_dockerfile_and_pass_a_healthy_commit() {
     std::fs::write(repo.path().join("Dockerfile"), BAD_DOCKERFILE).expect("write");
     assert!(ok(&git(repo.path(), &["add", "Dockerfile"])));
     let mut cmd = Command::new(&pre_commit);
-    cmd.current_dir(repo.path()).arg("try-repo").arg(root()).args(["linea", "--ref", &head]);
+    cmd.current_dir(repo.path())
+        .arg("try-repo")
+        .arg(root())
+        .args(["linea", "--ref", &head]);
     let out = with_env(cmd, home.path()).output().expect("run pre-commit");
     let log = text(&out);
     assert!(!ok(&out), "the bad Dockerfile passed:\n{log}");
@@ -121,7 +144,13 @@ fn hooks_block_a_bad_dockerfile_and_pass_a_healthy_commit() {
     assert!(ok(&with_env(cmd, home.path()).output().expect("install")));
     assert!(ok(&git(repo.path(), &["add", "-A"])));
     let mut cmd = Command::new("git");
-    cmd.current_dir(repo.path()).args(["-c", "commit.gpgsign=false", "commit", "-qm", "config for the payments API"]);
+    cmd.current_dir(repo.path()).args([
+        "-c",
+        "commit.gpgsign=false",
+        "commit",
+        "-qm",
+        "config for the payments API",
+    ]);
     let out = with_env(cmd, home.path()).output().expect("git commit");
     assert!(ok(&out), "a healthy commit was blocked:\n{}", text(&out));
     assert!(text(&out).contains("Passed"), "{}", text(&out));
@@ -130,20 +159,30 @@ fn hooks_block_a_bad_dockerfile_and_pass_a_healthy_commit() {
     std::fs::write(repo.path().join("Dockerfile"), BAD_DOCKERFILE).expect("write");
     assert!(ok(&git(repo.path(), &["add", "Dockerfile"])));
     assert!(ok(&git(repo.path(), &["commit", "-qm", "image", "--no-verify"])));
-    std::fs::write(repo.path().join("k8s/config.yaml"), GOOD_CONFIGMAP.replace("info", "debug")).expect("write");
+    std::fs::write(
+        repo.path().join("k8s/config.yaml"),
+        GOOD_CONFIGMAP.replace("info", "debug"),
+    )
+    .expect("write");
     assert!(ok(&git(repo.path(), &["add", "-A"])));
     let mut cmd = Command::new(&pre_commit);
     cmd.current_dir(repo.path()).args(["run"]);
     let out = with_env(cmd, home.path()).output().expect("pre-commit run");
     assert!(ok(&out), "only k8s/config.yaml is staged:\n{}", text(&out));
 
-    std::fs::write(repo.path().join(".pre-commit-config.yaml"), config.replace("- id: linea\n", "- id: linea-all\n"))
-        .expect("write");
+    std::fs::write(
+        repo.path().join(".pre-commit-config.yaml"),
+        config.replace("- id: linea\n", "- id: linea-all\n"),
+    )
+    .expect("write");
     assert!(ok(&git(repo.path(), &["add", "-A"])));
     let mut cmd = Command::new(&pre_commit);
     cmd.current_dir(repo.path()).args(["run"]);
     let out = with_env(cmd, home.path()).output().expect("pre-commit run");
     let log = text(&out);
     assert!(!ok(&out), "linea-all checks the whole repository:\n{log}");
-    assert!(log.contains("linea (whole repository)") && log.contains("DF003 runs-as-root"), "{log}");
+    assert!(
+        log.contains("linea (whole repository)") && log.contains("DF003 runs-as-root"),
+        "{log}"
+    );
 }

@@ -11,6 +11,27 @@ pub fn init(args: InitArgs) -> ExitStatus {
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
         return ExitStatus::Success;
     }
+    // linea.toml wins over pyproject.toml's [tool.linea]: writing one beside it would silently
+    // replace the configuration in force
+    let dir = args
+        .path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let pyproject = dir.join("pyproject.toml");
+    let is_linea_toml = args.path.file_name().is_some_and(|n| n == "linea.toml");
+    if is_linea_toml && !args.force {
+        if let Ok(text) = std::fs::read_to_string(&pyproject) {
+            if config::has_tool_linea(&text) {
+                print_error(&format!(
+                    "{} already configures linea in [tool.linea]; a linea.toml beside it would take its place \
+                     (edit that table, or pass --force to write linea.toml anyway)",
+                    pyproject.display()
+                ));
+                return ExitStatus::Error;
+            }
+        }
+    }
     let mut file = std::fs::OpenOptions::new();
     file.write(true);
     if args.force {

@@ -574,7 +574,7 @@ fn is_pyproject(path: &Path) -> bool {
 }
 
 /// Whether a `pyproject.toml` text has a `[tool.linea]` table.
-fn has_tool_linea(text: &str) -> bool {
+pub fn has_tool_linea(text: &str) -> bool {
     use toml::de::{DeTable, DeValue};
     let Ok(doc) = DeTable::parse(text) else {
         // a broken pyproject that mentions us is ours to report

@@ -343,6 +343,21 @@ fn apply_suppressions(
         let idxs = by_file.get(&file.source.id).cloned().unwrap_or_default();
         let mut file_extra = Vec::new();
         for dir in &directives {
+            if dir.coverage == Coverage::Misplaced {
+                if is_enabled("LINEA001") {
+                    file_extra.push(
+                        Diagnostic::new(
+                            "LINEA001",
+                            Severity::Warning,
+                            file.source.id,
+                            dir.span,
+                            "`linea: ignore` after a Dockerfile instruction is part of it, not a comment",
+                        )
+                        .with_help("put the suppression on its own line above the instruction"),
+                    );
+                }
+                continue;
+            }
             if dir.rules.is_empty() && is_enabled("LINEA001") {
                 file_extra.push(
                     Diagnostic::new(
@@ -456,6 +471,7 @@ fn covers(coverage: &Coverage, file: &ParsedFile, span: Span) -> bool {
         Coverage::File => true,
         Coverage::Lines(lines) => lines.contains(&file.source.position(span.start).line),
         Coverage::Range(r) => r.start <= span.start && span.start <= r.end,
+        Coverage::Misplaced => false,
     }
 }
 

@@ -25,6 +25,9 @@ pub enum Coverage {
     File,
     /// Diagnostics inside this byte range (e.g. a Kubernetes object with an ignore annotation).
     Range(Span),
+    /// Nothing: the directive is written where it is not a comment (after a Dockerfile
+    /// instruction, where `#` is part of the instruction); LINEA001 says so.
+    Misplaced,
 }
 
 /// A parsed `linea: ignore[...]` directive.
@@ -176,6 +179,16 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
             let Some(whole) = m.get(0) else { continue };
             let own_line = line[..whole.start()].trim().is_empty();
             if !own_line && !file.kind.trailing_comments() {
+                if is_comment_line(line) {
+                    continue; // a comment that mentions the syntax
+                }
+                // after an instruction it is not a comment, but surely meant as one: say so
+                out.push(Directive {
+                    span: Span::new(start + whole.start(), start + whole.end()),
+                    rules: Vec::new(),
+                    reason: None,
+                    coverage: Coverage::Misplaced,
+                });
                 continue;
             }
             let at = start + whole.start();
@@ -296,7 +309,10 @@ mod tests {
             dirs(FileKind::Yaml, "image: x # linea: ignore[K8S001]\n")[0].coverage,
             Coverage::Lines(vec![1])
         );
-        assert!(dirs(FileKind::Dockerfile, "FROM x # linea: ignore[DF001]\n").is_empty());
+        let trailing = dirs(FileKind::Dockerfile, "FROM x # linea: ignore[DF001]\n");
+        assert_eq!(trailing.len(), 1);
+        assert_eq!(trailing[0].coverage, Coverage::Misplaced);
+        assert!(dirs(FileKind::Dockerfile, "# see `# linea: ignore[DF001]` in docs\nFROM x\n").is_empty());
         let f = dirs(
             FileKind::Terraform,
             "a = 1\n// linea: ignore-file[TF003] legacy module\n",

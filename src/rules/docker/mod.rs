@@ -29,19 +29,19 @@ pub mod unknown_stage;
 
 use crate::lang::docker::{Dockerfile, Instruction, Stage};
 use crate::lang::shell::{operands, Command, Word};
-use crate::rules::{Applicability, Context, Edit, Fix};
+use crate::rules::{Applicability, Edit, FileContext, Fix};
 
 /// A fix inserting ` option` right after `word` of `cmd`, when the word is written in the file
 /// exactly as it reads: not inside an `sh -c` string, not quoted or escaped (its span would
 /// not be where the shell sees it).
 pub fn insert_option_after(
-    cx: &Context<'_>,
+    cx: &FileContext<'_>,
     cmd: &Command,
     word: &Word,
     option: &str,
     applicability: Applicability,
 ) -> Option<Fix> {
-    let written = cx.source()?.slice(word.span);
+    let written = cx.source().slice(word.span);
     if cmd.nested || word.dynamic || written != word.text {
         return None;
     }

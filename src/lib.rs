@@ -12,5 +12,6 @@ pub mod panics;
 pub mod project;
 pub mod report;
 pub mod rules;
+pub mod semantic;
 pub mod server;
 pub mod source;

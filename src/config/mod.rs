@@ -135,6 +135,12 @@ impl Default for EnvironmentsConfig {
                 "local",
                 "ci",
                 "preview",
+                "sample",
+                "samples",
+                "demo",
+                "demos",
+                "tutorial",
+                "quickstart",
             ]
             .map(String::from)
             .to_vec(),
@@ -439,37 +445,23 @@ impl Settings {
         }
     }
 
-    /// Environment named by a word (path segment, namespace, stage name): `prod-eu` → prod.
+    /// Environment named by a value (path segment, namespace, stage name), read word by word
+    /// (split at anything not a letter or digit): `prod-eu` → prod, `latest_api` → none. A
+    /// prod word wins over a nonprod one. The resolver that uses it for files, objects, jobs
+    /// and modules is [`crate::semantic::environment`].
     pub fn environment_of_name(&self, name: &str) -> Option<Environment> {
-        let lower = name.to_ascii_lowercase();
-        let words: Vec<&str> = lower
+        let names = &self.config.environments;
+        let mut nonprod = false;
+        for word in name
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
-            .collect();
-        let env = &self.config.environments;
-        if words.iter().any(|w| env.prod_names.iter().any(|n| n == w)) {
-            Some(Environment::Prod)
-        } else if words.iter().any(|w| env.nonprod_names.iter().any(|n| n == w)) {
-            Some(Environment::Nonprod)
-        } else {
-            None
-        }
-    }
-
-    /// Environment from config globs, then from the path's directory and file names.
-    pub fn path_environment(&self, path: &Path) -> Environment {
-        if let Some(e) = self.configured_environment(path) {
-            return e;
-        }
-        let rel = self.relative(path);
-        // the nearest segment wins: `envs/prod/modules/dev-tools` is... dev
-        for comp in rel.components().rev() {
-            let s = comp.as_os_str().to_string_lossy();
-            if let Some(e) = self.environment_of_name(&s) {
-                return e;
+        {
+            if names.prod_names.iter().any(|n| n.eq_ignore_ascii_case(word)) {
+                return Some(Environment::Prod);
             }
+            nonprod |= names.nonprod_names.iter().any(|n| n.eq_ignore_ascii_case(word));
         }
-        Environment::Unknown
+        nonprod.then_some(Environment::Nonprod)
     }
 
     pub fn is_excluded(&self, path: &Path) -> bool {

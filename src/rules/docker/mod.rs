@@ -271,7 +271,7 @@ mod tests {
     #[test]
     fn dockerfile_environments() {
         let s = Settings::default();
-        let env = |p: &str| s.path_environment(Path::new(p));
+        let env = |p: &str| crate::semantic::environment::of_path(&s, Path::new(p));
         assert_eq!(env("svc/prod.Dockerfile"), Environment::Prod);
         assert_eq!(env("svc/Dockerfile.dev"), Environment::Nonprod);
         assert_eq!(env("svc/dev.Dockerfile"), Environment::Nonprod);
@@ -284,7 +284,7 @@ mod tests {
         config.environments.prod = vec!["images/**".into()];
         let s = Settings::from_config(config, None, ".".into()).unwrap_or_default();
         assert_eq!(
-            s.path_environment(Path::new("images/dev/Dockerfile")),
+            crate::semantic::environment::of_path(&s, Path::new("images/dev/Dockerfile")),
             Environment::Prod
         );
     }

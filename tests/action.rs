@@ -565,6 +565,14 @@ fn action_builds_once_then_restores_checks_annotates_uploads_and_summarises() {
 
     // first run: the cache misses, cargo installs from the action's source, the cache is saved
     let first = runner.run(&[]);
+    // shown with `--no-capture`: what a user sees in the job log
+    eprintln!(
+        "--- job log ---\n{}--- outputs: {:?}\n--- steps: {:?}\n--- job summary ---\n{}",
+        first.log,
+        first.outputs,
+        first.ran.iter().map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        first.summary
+    );
     let calls = runner.cargo_calls();
     assert_eq!(calls.len(), 1, "{calls:?}\n{}", first.log);
     let want = format!("install --locked --path {} --root ", root().display());

@@ -498,6 +498,13 @@ fn steps_install_check_and_publish() {
     ]);
 
     let first = agent.run(&[]).expect("expands");
+    // shown with `--no-capture`: what a user sees in the build log
+    eprintln!(
+        "--- build log ---\n{}--- tasks: {:?}\n--- lineaExitCode: {:?}",
+        first.log,
+        first.tasks.iter().map(|(t, _)| t.as_str()).collect::<Vec<_>>(),
+        first.variables.get("linea.lineaExitCode")
+    );
     assert_eq!(agent.cargo_calls(), 1, "{}", first.log);
     assert!(first.failed, "findings fail the job: {}", first.log);
     assert_eq!(first.variables["linea.lineaExitCode"], "1");

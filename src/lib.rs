@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod diagnostic;
 pub mod discover;
 pub mod lang;
 pub mod panics;
@@ -12,5 +13,6 @@ pub mod project;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod semantic;
 pub mod server;
 pub mod source;

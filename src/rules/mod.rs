@@ -430,7 +430,11 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Build a PARSE001 diagnostic from a parser error.
+/// Build a PARSE001 (syntax) or PARSE004 (budget) diagnostic from a parser error.
 pub fn parse_error_diagnostic(file: FileId, e: &ParseError) -> Diagnostic {
-    Diagnostic::new("PARSE001", Severity::Error, file, e.span, e.message.clone())
+    let severity = match e.kind {
+        crate::lang::ErrorKind::Syntax => Severity::Error,
+        crate::lang::ErrorKind::Budget => Severity::Warning,
+    };
+    Diagnostic::new(e.rule(), severity, file, e.span, e.message.clone())
 }

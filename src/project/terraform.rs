@@ -155,7 +155,7 @@ fn module_environment(files: &[ParsedFile], m: &TfModule, settings: &Settings) -
     if let Some(e) = settings.configured_environment(&m.dir.join("main.tf")) {
         return e;
     }
-    let from_path = settings.path_environment(&m.dir.join("main.tf"));
+    let from_path = crate::semantic::environment::of_path(settings, &m.dir.join("main.tf"));
     if from_path != Environment::Unknown {
         return from_path;
     }

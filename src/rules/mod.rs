@@ -402,9 +402,5 @@ impl<'a> ProjectContext<'a> {
 
 /// Build a PARSE001 (syntax) or PARSE004 (budget) diagnostic from a parser error.
 pub fn parse_error_diagnostic(file: FileId, e: &ParseError) -> Diagnostic {
-    let severity = match e.kind {
-        crate::lang::ErrorKind::Syntax => Severity::Error,
-        crate::lang::ErrorKind::Budget => Severity::Warning,
-    };
-    Diagnostic::new(e.rule(), severity, file, e.span, e.message.clone())
+    Diagnostic::new(e.rule(), Severity::Error, file, e.span, e.message.clone())
 }

@@ -11,6 +11,7 @@ pub mod discover;
 pub mod lang;
 pub mod panics;
 pub mod project;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod semantic;

@@ -27,6 +27,10 @@ pub enum Model {
     Terraform(crate::lang::terraform::TfFile),
     /// A `.tfvars` file.
     TfVars(crate::lang::terraform::TfFile),
+    /// A `*.tftest.hcl` file.
+    TfTest(crate::lang::terraform::TfFile),
+    /// `.terraform.lock.hcl`.
+    TfLock(crate::lang::terraform::TfFile),
     /// Kubernetes (and Istio) objects of a YAML file.
     Kubernetes(crate::lang::k8s::Manifests),
     /// An OpenAPI / Swagger definition (YAML or JSON).
@@ -100,13 +104,14 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
                 None => Model::Yaml(stream),
             }
         }
-        FileKind::Terraform | FileKind::TfVars => {
+        FileKind::Terraform | FileKind::TfVars | FileKind::TerraformTest | FileKind::TerraformLock => {
             let (tf, errs) = crate::lang::terraform::parse(&source.text);
             errors.extend(errs);
-            if kind == FileKind::Terraform {
-                Model::Terraform(tf)
-            } else {
-                Model::TfVars(tf)
+            match kind {
+                FileKind::Terraform => Model::Terraform(tf),
+                FileKind::TerraformTest => Model::TfTest(tf),
+                FileKind::TerraformLock => Model::TfLock(tf),
+                _ => Model::TfVars(tf),
             }
         }
         FileKind::Dockerfile => match docker::parse(&source.text) {

@@ -95,7 +95,13 @@ fn too_large(len: u64, max: u64) -> String {
 fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
     visit(Subject::File(file));
     match &file.model {
-        Model::Text | Model::Yaml(_) | Model::TfVars(_) => {}
+        Model::Text | Model::Yaml(_) | Model::TfVars(_) | Model::TfTest(_) | Model::TfLock(_) => {}
+        // a module evaluated in several contexts is checked in each (findings are merged after)
+        Model::Terraform(tf) if !tf.instances.is_empty() => {
+            for b in tf.instances.iter().flatten().filter(|b| b.enabled) {
+                visit(Subject::TfBlock(b));
+            }
+        }
         Model::Terraform(tf) => {
             for b in tf.blocks.iter().filter(|b| b.enabled) {
                 visit(Subject::TfBlock(b));
@@ -206,16 +212,23 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
         .map(|file| {
             let mut out = Vec::new();
             let mut errors = Vec::new();
-            let prod = settings.is_prod(file.env);
+            // findings on the instances of a Terraform module, to merge per file
+            let mut tagged = Vec::new();
             walk(file, &mut |subject| {
                 let Some(rules) = by_kind.get(&subject.kind()) else {
                     return;
                 };
+                let instance = match subject {
+                    Subject::TfBlock(b) => b.instance.clone(),
+                    _ => None,
+                };
+                let prod = settings.is_prod(subject.environment().unwrap_or(file.env));
                 for &i in rules {
                     let rule = &registry.rules[i];
                     if rule.meta.scope == Scope::Prod && !prod {
                         continue;
                     }
+                    let before = out.len();
                     let Some(imp) = &rule.imp else { continue };
                     let mut cx = Context {
                         meta: &rule.meta,
@@ -231,8 +244,12 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
                             file.source.display_path()
                         ));
                     }
+                    if let Some(inst) = &instance {
+                        tagged.extend((before..out.len()).map(|k| (k, inst.clone())));
+                    }
                 }
             });
+            project::terraform::merge_instance_findings(&mut out, tagged);
             (out, errors)
         })
         .collect();

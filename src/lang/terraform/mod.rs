@@ -8,16 +8,47 @@
 //!
 //! Blocks as nodes: attributes are map entries; nested blocks are entries whose value is a
 //! **list with one map per block**, whether the block appears once or many times (so a path
-//! like `security_rule.access` reaches every rule). `dynamic` blocks make that entry unknown.
+//! like `security_rule.access` reaches every rule). `dynamic` blocks are expanded when their
+//! `for_each` is known, else that entry is unknown.
+//!
+//! A module evaluated in several contexts (called by several roots, or a root with one var file
+//! per environment) has one [`Instance`] per context; its blocks are evaluated once per instance.
 
 pub mod eval;
+pub mod functions;
+pub mod json;
+pub mod types;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use hcl_edit::structure::{Block, Body};
 
 use crate::lang::ParseError;
-use crate::source::{FileId, Node, Span};
+use crate::source::{Environment, FileId, Node, Span};
 
-pub use eval::Scope;
+pub use eval::{Origin, Scope};
+
+/// One context a module is evaluated in: a root with one environment's var files, or a module
+/// called by one instance of its caller.
+#[derive(Debug, Clone, Default)]
+pub struct Instance {
+    /// The environment of the root this instance belongs to.
+    pub env: Environment,
+    /// Names the context in findings: "prod, via infra/envs/prod/main.tf:12".
+    pub label: String,
+    /// Whether findings in this instance name it (a called module, or one of several roots).
+    pub named: bool,
+    /// The call (or var file) that makes this instance: the label of findings about something
+    /// missing.
+    pub anchor: Option<(FileId, Span, String)>,
+    /// Reference sites in the module whose value was set outside it (a caller's argument, a
+    /// tfvars line).
+    pub origins: HashMap<(FileId, Span), Origin>,
+    /// Position among the module's instances, and how many there are.
+    pub index: usize,
+    pub of: usize,
+}
 
 /// One parsed `.tf` or `.tfvars` file.
 #[derive(Debug, Default)]
@@ -26,6 +57,9 @@ pub struct TfFile {
     pub body: Option<Body>,
     /// The evaluated top-level blocks, filled in by the project index (module-aware).
     pub blocks: Vec<TfBlock>,
+    /// The same blocks evaluated once per instance of the module, when it has instances: what
+    /// file rules see instead of `blocks`.
+    pub instances: Vec<Vec<TfBlock>>,
 }
 
 /// A top-level block (`resource "T" "N"`, `variable "x"`, `terraform`, ...) after evaluation.
@@ -44,6 +78,27 @@ pub struct TfBlock {
     pub body: Node,
     /// False when `count`/`for_each` make zero instances: such a block is not checked.
     pub enabled: bool,
+    /// The `for_each` key when the block was expanded per key (`["a"]`, `[0]`).
+    pub key: Option<String>,
+    /// The context of this evaluation; `None` for the module's own (the one project rules see).
+    pub instance: Option<Arc<Instance>>,
+}
+
+impl Default for TfBlock {
+    fn default() -> Self {
+        TfBlock {
+            file: FileId::default(),
+            kind: String::new(),
+            labels: Vec::new(),
+            label_spans: Vec::new(),
+            header: Span::default(),
+            span: Span::default(),
+            body: Node::new(Span::default(), crate::source::NodeValue::Null),
+            enabled: true,
+            key: None,
+            instance: None,
+        }
+    }
 }
 
 impl TfBlock {
@@ -94,6 +149,7 @@ pub fn parse(text: &str) -> (TfFile, Vec<ParseError>) {
             TfFile {
                 body: Some(body),
                 blocks: Vec::new(),
+                instances: Vec::new(),
             },
             Vec::new(),
         ),

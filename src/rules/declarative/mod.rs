@@ -261,7 +261,7 @@ impl Rule for DeclarativeRule {
 
     fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
         let id = cx.meta.id.clone();
-        let prod = cx.is_prod(cx.environment());
+        let prod = cx.is_prod(subject.environment().unwrap_or(cx.environment()));
         // a job of a followed template is written in the template's file, not the pipeline's
         let job_file = match subject {
             Subject::PipelineJob { job, .. } => Some(job.file),

@@ -170,9 +170,11 @@ pub fn module_anchor<'a>(m: &'a TfModule, files: &'a [ParsedFile]) -> Option<&'a
     blocks.first().copied()
 }
 
-/// A root module: not called from another module of the project, and it deploys something.
+/// A root module that deploys something: not called from another module of the project, and
+/// configuring a backend or a provider, or applied with var files (see
+/// [`crate::project::terraform`]). A reusable module nothing calls is no root.
 pub fn is_root(m: &TfModule, files: &[ParsedFile]) -> bool {
-    !m.called
+    m.root
         && m.blocks(files)
-            .any(|b| matches!(b.kind.as_str(), "resource" | "module" | "provider"))
+            .any(|b| matches!(b.kind.as_str(), "resource" | "module" | "provider" | "data"))
 }

@@ -48,7 +48,7 @@ fn main() {
     let mut embedded = String::from("&[\n");
     let mut natives = String::from(
         "/// The native rule named by `native: <slug>` in a YAML file of `family`.\n#[allow(clippy::match_single_binding)]\n\
-         pub fn native_rule(family: &str, slug: &str) -> Option<Box<dyn crate::rules::Rule>> {\n    match (family, slug) {\n",
+         pub fn native_rule(family: &str, slug: &str) -> Option<crate::rules::Imp> {\n    match (family, slug) {\n",
     );
     for (family, path) in &files {
         let rel = path
@@ -66,10 +66,22 @@ fn main() {
             if let Some(slug) = line.strip_prefix("native:") {
                 let slug = slug.trim().trim_matches(['"', '\'']);
                 let module = slug.replace('-', "_");
+                let name = pascal(slug);
+                // a rule is a project rule when its file says so; a wrong guess does not compile
+                let rs = Path::new(&root)
+                    .join("src/rules")
+                    .join(family)
+                    .join(format!("{module}.rs"));
+                println!("cargo:rerun-if-changed={}", rs.display());
+                let source = fs::read_to_string(&rs).unwrap_or_default();
+                let ctor = if source.contains(&format!("impl ProjectRule for {name}")) {
+                    "project"
+                } else {
+                    "file"
+                };
                 let _ = writeln!(
                     natives,
-                    "        ({family:?}, {slug:?}) => Some(Box::new(crate::rules::{family}::{module}::{})),",
-                    pascal(slug)
+                    "        ({family:?}, {slug:?}) => Some(crate::rules::Imp::{ctor}(crate::rules::{family}::{module}::{name})),",
                 );
             }
         }

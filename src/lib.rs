@@ -5,11 +5,13 @@
 
 pub mod cli;
 pub mod config;
+pub mod diagnostic;
 pub mod discover;
 pub mod lang;
 pub mod panics;
 pub mod project;
 pub mod report;
 pub mod rules;
+pub mod semantic;
 pub mod server;
 pub mod source;

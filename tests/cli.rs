@@ -680,21 +680,18 @@ fn schema_is_json_and_matches_docs() {
 mod panicking_rule {
     use linea::config::Settings;
     use linea::discover::FileKind;
+    use linea::project::ParsedFile;
     use linea::rules::engine::{self, SourceInput};
     use linea::rules::registry::{RegisteredRule, Registry};
-    use linea::rules::{Context, NodeKind, Rule, Subject};
+    use linea::rules::{target, FileContext, FileRule, Imp};
 
     struct Panics;
 
-    impl Rule for Panics {
-        fn kinds(&self) -> &'static [NodeKind] {
-            &[NodeKind::File]
-        }
-        fn check(&self, subject: Subject<'_>, _cx: &mut Context<'_>) {
-            if let Subject::File(f) = subject {
-                if f.source.display_path().contains("boom") {
-                    panic!("rule bug");
-                }
+    impl FileRule for Panics {
+        type Target = target::File;
+        fn check(&self, f: &ParsedFile, _cx: &mut FileContext<'_>) {
+            if f.source.display_path().contains("boom") {
+                panic!("rule bug");
             }
         }
     }
@@ -706,7 +703,7 @@ mod panicking_rule {
         meta.slug = "always-panics".into();
         registry.rules.push(RegisteredRule {
             meta,
-            imp: Some(Box::new(Panics)),
+            imp: Some(Imp::file(Panics)),
         });
         registry
     }

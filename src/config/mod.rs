@@ -17,7 +17,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::rules::{RuleMeta, Severity};
+use crate::diagnostic::{RuleInfo, Severity};
 use crate::source::Environment;
 
 pub use error::{locate, ConfigError};
@@ -135,6 +135,12 @@ impl Default for EnvironmentsConfig {
                 "local",
                 "ci",
                 "preview",
+                "sample",
+                "samples",
+                "demo",
+                "demos",
+                "tutorial",
+                "quickstart",
             ]
             .map(String::from)
             .to_vec(),
@@ -352,7 +358,7 @@ impl Settings {
     /// Check every rule name in `select`, `ignore`, `[severity]` and `[per-path-ignores]`
     /// against the known rules; an unknown name is an error pointing at it, with the nearest
     /// id or slug.
-    pub fn check_rule_names(&self, rules: &[&RuleMeta]) -> Result<(), ConfigError> {
+    pub fn check_rule_names<R: RuleInfo>(&self, rules: &[&R]) -> Result<(), ConfigError> {
         let c = &self.config;
         let named: Vec<(&str, &str)> = c
             .select
@@ -369,13 +375,10 @@ impl Settings {
             )
             .collect();
         for (key, name) in named {
-            if rules.iter().any(|m| selector_matches(name, m)) {
+            if rules.iter().any(|m| selector_matches(name, *m)) {
                 continue;
             }
-            let mut candidates: Vec<&str> = rules
-                .iter()
-                .flat_map(|m| [m.id.as_str(), m.slug.as_str(), m.family.as_str()])
-                .collect();
+            let mut candidates: Vec<&str> = rules.iter().flat_map(|m| [m.id(), m.slug(), m.family()]).collect();
             candidates.sort_unstable();
             candidates.dedup();
             let hint = nearest(name, &candidates)
@@ -442,37 +445,23 @@ impl Settings {
         }
     }
 
-    /// Environment named by a word (path segment, namespace, stage name): `prod-eu` → prod.
+    /// Environment named by a value (path segment, namespace, stage name), read word by word
+    /// (split at anything not a letter or digit): `prod-eu` → prod, `latest_api` → none. A
+    /// prod word wins over a nonprod one. The resolver that uses it for files, objects, jobs
+    /// and modules is [`crate::semantic::environment`].
     pub fn environment_of_name(&self, name: &str) -> Option<Environment> {
-        let lower = name.to_ascii_lowercase();
-        let words: Vec<&str> = lower
+        let names = &self.config.environments;
+        let mut nonprod = false;
+        for word in name
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty())
-            .collect();
-        let env = &self.config.environments;
-        if words.iter().any(|w| env.prod_names.iter().any(|n| n == w)) {
-            Some(Environment::Prod)
-        } else if words.iter().any(|w| env.nonprod_names.iter().any(|n| n == w)) {
-            Some(Environment::Nonprod)
-        } else {
-            None
-        }
-    }
-
-    /// Environment from config globs, then from the path's directory and file names.
-    pub fn path_environment(&self, path: &Path) -> Environment {
-        if let Some(e) = self.configured_environment(path) {
-            return e;
-        }
-        let rel = self.relative(path);
-        // the nearest segment wins: `envs/prod/modules/dev-tools` is... dev
-        for comp in rel.components().rev() {
-            let s = comp.as_os_str().to_string_lossy();
-            if let Some(e) = self.environment_of_name(&s) {
-                return e;
+        {
+            if names.prod_names.iter().any(|n| n.eq_ignore_ascii_case(word)) {
+                return Some(Environment::Prod);
             }
+            nonprod |= names.nonprod_names.iter().any(|n| n.eq_ignore_ascii_case(word));
         }
-        Environment::Unknown
+        nonprod.then_some(Environment::Nonprod)
     }
 
     pub fn is_excluded(&self, path: &Path) -> bool {
@@ -481,32 +470,34 @@ impl Settings {
 
     /// Whether a rule runs at all under `select`/`ignore`. Rules that are off by default
     /// (LINEA002) run only when named by id or slug, or switched on by their setting.
-    pub fn rule_enabled(&self, meta: &RuleMeta) -> bool {
+    pub fn rule_enabled<R: RuleInfo + ?Sized>(&self, meta: &R) -> bool {
         if self.config.ignore.iter().any(|s| selector_matches(s, meta)) {
             return false;
         }
-        let on_by_default = meta.default_enabled || (meta.id == "LINEA002" && self.config.require_reason);
+        let on_by_default = meta.default_enabled() || (meta.id() == "LINEA002" && self.config.require_reason);
         match &self.config.select {
             None => on_by_default,
             Some(sel) => {
-                let named = sel.iter().any(|s| s.eq_ignore_ascii_case(&meta.id) || s == &meta.slug);
+                let named = sel
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case(meta.id()) || s == meta.slug());
                 named || (on_by_default && sel.iter().any(|s| selector_matches(s, meta)))
             }
         }
     }
 
     /// The severity of a rule after overrides: an id or slug wins over a family, prefix or `ALL`.
-    pub fn severity(&self, meta: &RuleMeta) -> Severity {
+    pub fn severity<R: RuleInfo + ?Sized>(&self, meta: &R) -> Severity {
         let sev = &self.config.severity;
         sev.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(&meta.id) || **k == meta.slug)
+            .find(|(k, _)| k.eq_ignore_ascii_case(meta.id()) || k.as_str() == meta.slug())
             .or_else(|| sev.iter().find(|(k, _)| selector_matches(k, meta)))
             .map(|(_, s)| *s)
-            .unwrap_or(meta.severity)
+            .unwrap_or(meta.default_severity())
     }
 
     /// Whether `per-path-ignores` silences `meta` in `path`.
-    pub fn path_ignores(&self, path: &Path, meta: &RuleMeta) -> bool {
+    pub fn path_ignores<R: RuleInfo + ?Sized>(&self, path: &Path, meta: &R) -> bool {
         let rel = self.relative(path);
         self.per_path
             .iter()
@@ -515,14 +506,14 @@ impl Settings {
 }
 
 /// Whether a selector (`ALL`, id, slug, family, id prefix) names the rule.
-pub fn selector_matches(sel: &str, meta: &RuleMeta) -> bool {
+pub fn selector_matches<R: RuleInfo + ?Sized>(sel: &str, meta: &R) -> bool {
     sel == "ALL"
-        || sel.eq_ignore_ascii_case(&meta.id)
-        || sel == meta.slug
-        || sel.eq_ignore_ascii_case(&meta.family)
+        || sel.eq_ignore_ascii_case(meta.id())
+        || sel == meta.slug()
+        || sel.eq_ignore_ascii_case(meta.family())
         || (sel.chars().all(|c| c.is_ascii_alphanumeric())
             && sel.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-            && meta.id.starts_with(sel))
+            && meta.id().starts_with(sel))
 }
 
 /// Levenshtein distance, for "did you mean" suggestions.

@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::lang::k8s::{self, Object};
 use crate::lang::{openapi, yaml, ParseError};
 use crate::project::{Model, ParsedFile, ScopedSuppression};
+use crate::semantic::environment::{self, Evidence};
 use crate::source::{Environment, FileId, SourceFile};
 
 /// The annotation that suppresses findings on one object: `"K8S011, K8S010: reason"`.
@@ -281,19 +282,15 @@ pub fn same_namespace(a: &Object, b: &Object) -> bool {
     }
 }
 
-/// The environment of one object: config globs, then its namespace, then its path.
+/// The environment of one object: config globs, then its namespace, then its path
+/// ([`crate::semantic::environment`]).
 pub fn object_env(settings: &Settings, file: &ParsedFile, o: &Object) -> Environment {
-    if let Some(e) = settings.configured_environment(&file.source.path) {
-        return e;
-    }
-    if let Some(e) = o
+    let namespace: Vec<Evidence<'_>> = o
         .effective_namespace
-        .as_deref()
-        .and_then(|ns| settings.environment_of_name(ns))
-    {
-        return e;
-    }
-    settings.path_environment(&file.source.path)
+        .iter()
+        .map(|ns| Evidence::new("namespace", ns))
+        .collect();
+    environment::decide(settings, Some(&file.source.path), &namespace).env
 }
 
 /// Whether one object counts as production.

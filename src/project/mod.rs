@@ -77,7 +77,7 @@ pub struct ParsedFile {
 
 /// Parse one file's text according to its kind. Never panics.
 pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: &Settings) -> ParsedFile {
-    let env = settings.path_environment(&path);
+    let env = crate::semantic::environment::of_path(settings, &path);
     let source = SourceFile::new(id, path, text);
     let mut errors = Vec::new();
     let mut scoped_suppressions = Vec::new();

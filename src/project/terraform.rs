@@ -30,6 +30,7 @@ use crate::lang::terraform::eval::{self, limits, Local, RunBudget};
 use crate::lang::terraform::types::{self, Type};
 use crate::lang::terraform::{header_span, span_of, Instance, Origin, Scope, TfBlock, TfFile};
 use crate::rules::{Diagnostic, Label};
+use crate::semantic::environment::{self, Evidence};
 use crate::source::node::Entry;
 use crate::source::{Environment, FileId, Node, NodeValue, Span};
 
@@ -175,59 +176,41 @@ const ENV_VARIABLES: &[&str] = &[
     "environment_type",
 ];
 
-/// The environment of a root instance — the one place this is decided for Terraform. What the
-/// root says (config globs, its var file, an `environment` variable, its backend, the pipeline
-/// that applies it) beats the directory's name.
+/// The environment of a root instance — the one place this is decided for Terraform, through
+/// the project's environment resolver. What the root says (its var file, an `environment`
+/// variable, the pipeline that applies it, its backend key or workspace) beats the directory's
+/// name; config globs beat both. Returns the environment and the word that named it.
 pub fn environment_of(settings: &Settings, dir: &Path, hints: &EnvironmentHints) -> (Environment, String) {
-    if let Some(e) = settings.configured_environment(&dir.join("main.tf")) {
-        return (e, env_word(e).into());
-    }
+    let mut words: Vec<(&'static str, String)> = Vec::new();
     for v in &hints.var_files {
-        if let Some(e) = settings.configured_environment(v) {
-            return (e, env_word(e).into());
-        }
-        // the file's name, else the directory holding it below the root
-        let stem = v
-            .file_name()
-            .map(|n| n.to_string_lossy().trim_end_matches(".tfvars").to_string());
-        if let Some(s) = stem.filter(|s| !is_always_loaded(&format!("{s}.tfvars"))) {
-            if let Some(e) = settings.environment_of_name(&s) {
-                return (e, s);
+        // the file's name, else the directories holding it below the root
+        if let Some(stem) = v.file_name().map(|n| n.to_string_lossy().trim_end_matches(".tfvars").to_string()) {
+            if !is_always_loaded(&format!("{stem}.tfvars")) {
+                words.push(("var-file", stem));
             }
         }
         if let Some(rel) = v.parent().and_then(|p| p.strip_prefix(dir).ok()) {
             for c in rel.components().rev() {
-                let s = c.as_os_str().to_string_lossy();
-                if let Some(e) = settings.environment_of_name(&s) {
-                    return (e, s.to_string());
-                }
+                words.push(("var-file", c.as_os_str().to_string_lossy().to_string()));
             }
         }
     }
     if let Some(v) = &hints.variable {
-        if let Some(e) = settings.environment_of_name(v) {
-            return (e, v.clone());
-        }
+        words.push(("environment", v.clone()));
     }
     if let Some(p) = &hints.pipeline {
-        if let Some(e) = settings.environment_of_name(p) {
-            return (e, p.clone());
-        }
+        words.push(("pipeline", p.clone()));
     }
     for b in &hints.backend {
-        if let Some(e) = settings.environment_of_name(b) {
-            return (e, env_word(e).into());
-        }
+        words.push(("backend", b.clone()));
     }
-    let e = settings.path_environment(&dir.join("main.tf"));
-    // name it as the path does: `staging`, not "nonprod"
-    let word = settings
-        .relative(dir)
-        .components()
-        .rev()
-        .map(|c| c.as_os_str().to_string_lossy().to_string())
-        .find(|c| settings.environment_of_name(c) == Some(e));
-    (e, word.unwrap_or_else(|| env_word(e).into()))
+    let evidence: Vec<Evidence<'_>> = words.iter().map(|(s, v)| Evidence::new(s, v)).collect();
+    let d = environment::decide(settings, Some(&dir.join("main.tf")), &evidence);
+    let name = match d.source {
+        "" | "config" | "backend" => env_word(d.env).to_string(),
+        _ => d.value,
+    };
+    (d.env, name)
 }
 
 fn env_word(e: Environment) -> &'static str {

@@ -341,7 +341,7 @@ pub fn render(report: &Report<'_>) -> String {
         .registry
         .iter()
         .map(|r| &r.meta)
-        .filter(|m| report.settings.rule_enabled(m) || named.contains(m.id.as_str()))
+        .filter(|m| report.settings.rule_enabled(*m) || named.contains(m.id.as_str()))
         .collect();
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, m)| (m.id.as_str(), i)).collect();

@@ -14,8 +14,11 @@ use crate::panics;
 use crate::project::{self, Model, ParsedFile, Project};
 use crate::rules::registry::Registry;
 use crate::rules::suppress::{self, Coverage};
-use crate::rules::{parse_error_diagnostic, Context, Diagnostic, NodeKind, Scope, Severity, Subject, Suppressed};
-use crate::source::{FileId, Span};
+use crate::rules::{
+    parse_error_diagnostic, Diagnostic, FileContext, Imp, NodeKind, ProjectContext, Scope, Severity, Subject,
+    Suppressed,
+};
+use crate::source::{Environment, FileId, Span};
 
 /// A file handed to the engine: from disk, or text already in memory (stdin, an editor buffer).
 #[derive(Debug, Clone)]
@@ -222,22 +225,26 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
                     Subject::TfBlock(b) => b.instance.clone(),
                     _ => None,
                 };
-                let prod = settings.is_prod(subject.environment().unwrap_or(file.env));
+                let env = subject_env(settings, file, &subject);
+                let home = subject_home(file, &subject);
                 for &i in rules {
                     let rule = &registry.rules[i];
-                    if rule.meta.scope == Scope::Prod && !prod {
+                    // production-scoped rules look at production targets only
+                    if rule.meta.scope == Scope::Prod && !settings.is_prod(env) {
                         continue;
                     }
                     let before = out.len();
-                    let Some(imp) = &rule.imp else { continue };
-                    let mut cx = Context {
+                    let Some(Imp::File(imp)) = &rule.imp else { continue };
+                    let mut cx = FileContext {
                         meta: &rule.meta,
                         settings,
                         project: &project,
-                        file: Some(file),
+                        file,
+                        home,
+                        env,
                         out: &mut out,
                     };
-                    if let Err(e) = panics::catch(|| imp.check(subject, &mut cx)) {
+                    if let Err(e) = panics::catch(|| imp.check_subject(&subject, &mut cx)) {
                         errors.push(format!(
                             "rule {} panicked on {}: {e}",
                             rule.meta.id,
@@ -269,20 +276,23 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
             let rule = &registry.rules[i];
             let mut out = Vec::new();
             let err = match &rule.imp {
-                Some(imp) => {
-                    let mut cx = Context {
+                Some(Imp::Project(imp)) => {
+                    let mut cx = ProjectContext {
                         meta: &rule.meta,
                         settings,
                         project: &project,
-                        file: None,
                         out: &mut out,
                     };
-                    panics::catch(|| imp.check(Subject::Project(&project), &mut cx))
+                    panics::catch(|| imp.check(&project, &mut cx))
                         .err()
                         .map(|e| format!("rule {} panicked on the project: {e}", rule.meta.id))
                 }
-                None => None,
+                _ => None,
             };
+            // production-scoped rules report about production things only
+            if rule.meta.scope == Scope::Prod {
+                out.retain(|d| d.env.is_none_or(|e| settings.is_prod(e)));
+            }
             (out, err)
         })
         .collect();
@@ -329,6 +339,29 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
         diagnostics,
         internal_errors,
         elapsed: started.elapsed(),
+    }
+}
+
+/// The environment of what a subject is: a Kubernetes object's namespace decides over its
+/// file's path; everything else is its file's.
+fn subject_env(settings: &Settings, file: &ParsedFile, subject: &Subject<'_>) -> Environment {
+    match *subject {
+        Subject::K8sObject(o) | Subject::K8sPod(o, _) | Subject::K8sContainer(o, _) => {
+            project::k8s::object_env(settings, file, o)
+        }
+        // a Terraform block evaluated for one caller or one environment's var file
+        Subject::TfBlock(b) => b.instance.as_ref().map(|i| i.env).unwrap_or(file.env),
+        _ => file.env,
+    }
+}
+
+/// The file a subject is written in: a pipeline job or step of a followed template lives in
+/// the template's file.
+fn subject_home(file: &ParsedFile, subject: &Subject<'_>) -> FileId {
+    match *subject {
+        Subject::PipelineJob { job, .. } => job.file,
+        Subject::PipelineStep { step, .. } => step.file,
+        _ => file.source.id,
     }
 }
 

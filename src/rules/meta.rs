@@ -276,3 +276,21 @@ impl RuleMeta {
 
 /// Built-in rule files, embedded at build time: (path under `rules/`, family, text).
 pub static BUILTIN_RULE_FILES: &[(&str, &str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+impl crate::diagnostic::RuleInfo for RuleMeta {
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+    fn family(&self) -> &str {
+        &self.family
+    }
+    fn default_severity(&self) -> crate::rules::Severity {
+        self.severity
+    }
+    fn default_enabled(&self) -> bool {
+        self.default_enabled
+    }
+}

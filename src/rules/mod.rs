@@ -1,5 +1,12 @@
-//! Rules: metadata, the native rule trait, the engine that walks each model once and dispatches
+//! Rules: metadata, the native rule traits, the engine that walks each model once and dispatches
 //! to the enabled rules, suppressions, and one folder per family with one native rule per file.
+//!
+//! A native rule is a [`FileRule`] — it names its [`target::Target`] and receives that node
+//! typed, with a [`FileContext`] that reports into the target's file — or a [`ProjectRule`],
+//! which sees the whole [`Project`] and names the file of every finding ([`ProjectContext`]).
+//! `scope: prod` is applied by the engine for both: a production-scoped file rule is called
+//! only for targets in production, and a project rule's findings about non-production things
+//! (the [`Diagnostic::env`] they carry) are dropped.
 //!
 //! Adding a rule is `rules/<family>/<ID>.yaml` plus `fixtures/<family>/<ID>/`; a native rule
 //! adds `src/rules/<family>/<slug_snake>.rs` and one `mod` line. The build script reads the
@@ -11,6 +18,7 @@ pub mod harness;
 pub mod meta;
 pub mod registry;
 pub mod suppress;
+pub mod target;
 
 pub mod api;
 pub mod ci;
@@ -25,141 +33,15 @@ pub mod layout;
 pub mod python;
 pub mod terraform;
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
 use crate::config::Settings;
 use crate::discover::FileKind;
 use crate::lang::ParseError;
 use crate::project::{ParsedFile, Project};
 use crate::source::{Environment, FileId, SourceFile, Span};
 
+pub use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Label, RuleInfo, Severity, Suppressed};
 pub use meta::{RuleMeta, Scope};
-
-/// How serious a finding is. Ordered: `Info < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s.to_ascii_lowercase().as_str() {
-            "info" | "i" => Some(Severity::Info),
-            "warning" | "warn" | "w" => Some(Severity::Warning),
-            "error" | "e" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A secondary location shown with a diagnostic (e.g. the other end of a cross-file mismatch).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Label {
-    pub file: FileId,
-    pub span: Span,
-    pub message: String,
-}
-
-/// A text edit of a fix.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Edit {
-    pub span: Span,
-    pub replacement: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Applicability {
-    Safe,
-    Unsafe,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Fix {
-    pub edits: Vec<Edit>,
-    pub applicability: Applicability,
-}
-
-/// A suppression that silenced a diagnostic (kept for SARIF and `--show-suppressed`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Suppressed {
-    pub justification: String,
-}
-
-/// One finding.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Diagnostic {
-    /// Rule id, e.g. `DF001`.
-    pub rule: String,
-    pub severity: Severity,
-    pub message: String,
-    pub file: FileId,
-    pub span: Span,
-    pub labels: Vec<Label>,
-    /// Why it matters (optional; the rule docs say more).
-    pub note: Option<String>,
-    /// What to do, in the imperative.
-    pub help: Option<String>,
-    pub fix: Option<Fix>,
-    pub suppressed: Option<Suppressed>,
-}
-
-impl Diagnostic {
-    pub fn new(
-        rule: impl Into<String>,
-        severity: Severity,
-        file: FileId,
-        span: Span,
-        message: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            rule: rule.into(),
-            severity,
-            message: message.into(),
-            file,
-            span,
-            labels: Vec::new(),
-            note: None,
-            help: None,
-            fix: None,
-            suppressed: None,
-        }
-    }
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
-        self
-    }
-    pub fn with_note(mut self, note: impl Into<String>) -> Self {
-        self.note = Some(note.into());
-        self
-    }
-    pub fn with_label(mut self, file: FileId, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label {
-            file,
-            span,
-            message: message.into(),
-        });
-        self
-    }
-}
+pub use target::View;
 
 /// The kinds of model node a rule can ask to see. The engine walks each model once and calls
 /// every enabled rule registered for the node kind it is at.
@@ -385,48 +267,109 @@ pub fn target_node_kind(target: &str) -> Option<NodeKind> {
     }
 }
 
-/// A native rule: stateless, infallible, shared between threads.
-pub trait Rule: Send + Sync {
-    /// The node kinds this rule inspects.
-    fn kinds(&self) -> &'static [NodeKind];
+/// A rule that inspects one kind of node of one file at a time: the engine walks each model
+/// once and calls it with its [`target::Target`] already matched and typed.
+///
+/// ```ignore
+/// impl FileRule for ImageNotDigestPinned {
+///     type Target = target::Dockerfile;
+///     fn check(&self, d: &Dockerfile, cx: &mut FileContext<'_>) { ... }
+/// }
+/// ```
+pub trait FileRule: Send + Sync {
+    type Target: target::Target;
     /// Inspect one node and report findings through `cx`.
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>);
+    fn check(&self, target: View<'_, Self::Target>, cx: &mut FileContext<'_>);
 }
 
-/// What a rule sees besides its subject, and where it reports.
-pub struct Context<'a> {
+/// A rule that looks at the repository as a whole (its indexes), once per run.
+pub trait ProjectRule: Send + Sync {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>);
+}
+
+/// A file rule with its target erased, as the engine holds it.
+pub trait AnyFileRule: Send + Sync {
+    /// The node kinds the rule is called for.
+    fn kinds(&self) -> &'static [NodeKind];
+    /// Inspect a subject of one of [`AnyFileRule::kinds`]; other subjects are ignored.
+    fn check_subject(&self, subject: &Subject<'_>, cx: &mut FileContext<'_>);
+}
+
+impl<R: FileRule> AnyFileRule for R {
+    fn kinds(&self) -> &'static [NodeKind] {
+        <R::Target as target::Target>::KINDS
+    }
+    fn check_subject(&self, subject: &Subject<'_>, cx: &mut FileContext<'_>) {
+        if let Some(view) = <R::Target as target::Target>::view(subject) {
+            self.check(view, cx);
+        }
+    }
+}
+
+/// A rule's logic as the registry binds it.
+pub enum Imp {
+    File(Box<dyn AnyFileRule>),
+    Project(Box<dyn ProjectRule>),
+}
+
+impl Imp {
+    pub fn file(rule: impl FileRule + 'static) -> Imp {
+        Imp::File(Box::new(rule))
+    }
+    pub fn project(rule: impl ProjectRule + 'static) -> Imp {
+        Imp::Project(Box::new(rule))
+    }
+    /// The node kinds the engine calls the rule for.
+    pub fn kinds(&self) -> &'static [NodeKind] {
+        match self {
+            Imp::File(r) => r.kinds(),
+            Imp::Project(_) => &[NodeKind::Project],
+        }
+    }
+}
+
+/// What a file rule sees besides its target, and where it reports: the file being walked, its
+/// settings, and the environment of the target (a Kubernetes object's namespace, a pipeline
+/// job's deploy, a Terraform module's root).
+pub struct FileContext<'a> {
     pub meta: &'a RuleMeta,
+    /// The settings that govern this file.
     pub settings: &'a Settings,
+    /// The repository, read-only, for rules that compare the file with others.
     pub project: &'a Project,
-    /// The file being checked (for project rules: the first file; use `report_in`).
-    pub file: Option<&'a ParsedFile>,
+    pub file: &'a ParsedFile,
+    /// The file the target is written in (a pipeline job of a template lives in the template).
+    pub(crate) home: FileId,
+    pub(crate) env: Environment,
     pub(crate) out: &'a mut Vec<Diagnostic>,
 }
 
-impl<'a> Context<'a> {
-    /// Report a finding on the current file; returns it for labels, help and fixes.
+impl<'a> FileContext<'a> {
+    /// Report a finding on the target's file; returns it for labels, help and fixes.
     pub fn report(&mut self, span: Span, message: impl Into<String>) -> &mut Diagnostic {
-        let file = self.file.map(|f| f.source.id).unwrap_or_default();
-        self.report_in(file, span, message)
+        let home = self.home;
+        self.report_in(home, span, message)
     }
 
-    /// Report a finding in any file of the project.
+    /// Report a finding in another file the target is made of (a step of a template a job
+    /// includes). Findings about other files belong to project rules.
     pub fn report_in(&mut self, file: FileId, span: Span, message: impl Into<String>) -> &mut Diagnostic {
         let mut d = Diagnostic::new(self.meta.id.clone(), self.meta.severity, file, span, message);
         d.help = self.meta.help.clone();
+        d.env = Some(self.env);
         self.out.push(d);
         let last = self.out.len() - 1;
         &mut self.out[last]
     }
 
-    /// The current file's source.
-    pub fn source(&self) -> Option<&'a SourceFile> {
-        self.file.map(|f| &f.source)
+    /// The walked file's source.
+    pub fn source(&self) -> &'a SourceFile {
+        &self.file.source
     }
 
-    /// Environment of the current file.
+    /// The environment of the target being checked.
     pub fn environment(&self) -> Environment {
-        self.file.map(|f| f.env).unwrap_or_default()
+        self.env
     }
 
     /// Whether `env` counts as production under the current settings.
@@ -434,8 +377,35 @@ impl<'a> Context<'a> {
         self.settings.is_prod(env)
     }
 
-    pub fn file_kind(&self) -> Option<FileKind> {
-        self.file.map(|f| f.kind)
+    pub fn file_kind(&self) -> FileKind {
+        self.file.kind
+    }
+}
+
+/// What a project rule sees, and where it reports: any file of the project, always named.
+pub struct ProjectContext<'a> {
+    pub meta: &'a RuleMeta,
+    /// The settings of the run's root.
+    pub settings: &'a Settings,
+    pub project: &'a Project,
+    pub(crate) out: &'a mut Vec<Diagnostic>,
+}
+
+impl<'a> ProjectContext<'a> {
+    /// Report a finding in a file of the project. Its environment is the file's; for a
+    /// finding about an object or a job, set [`Diagnostic::env`] to that thing's environment.
+    pub fn report_in(&mut self, file: FileId, span: Span, message: impl Into<String>) -> &mut Diagnostic {
+        let mut d = Diagnostic::new(self.meta.id.clone(), self.meta.severity, file, span, message);
+        d.help = self.meta.help.clone();
+        d.env = self.project.file(file).map(|f| f.env);
+        self.out.push(d);
+        let last = self.out.len() - 1;
+        &mut self.out[last]
+    }
+
+    /// Whether `env` counts as production under the current settings.
+    pub fn is_prod(&self, env: Environment) -> bool {
+        self.settings.is_prod(env)
     }
 }
 

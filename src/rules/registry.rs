@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::rules::meta::{Logic, MetaError, RuleMeta, BUILTIN_RULE_FILES};
-use crate::rules::{declarative, Rule};
+use crate::rules::{declarative, Imp};
 use crate::source::Span;
 
 include!(concat!(env!("OUT_DIR"), "/native_rules.rs"));
@@ -13,7 +13,7 @@ include!(concat!(env!("OUT_DIR"), "/native_rules.rs"));
 /// A rule's metadata and, unless the engine produces it, its implementation.
 pub struct RegisteredRule {
     pub meta: RuleMeta,
-    pub imp: Option<Box<dyn Rule>>,
+    pub imp: Option<Imp>,
 }
 
 impl std::fmt::Debug for RegisteredRule {
@@ -41,7 +41,7 @@ fn bind(meta: RuleMeta) -> Result<RegisteredRule, MetaError> {
                 })
             }
         },
-        Logic::Check(_) => Some(declarative::compile(&meta)?),
+        Logic::Check(_) => Some(Imp::File(declarative::compile(&meta)?)),
     };
     Ok(RegisteredRule { meta, imp })
 }

@@ -45,14 +45,14 @@ pub fn run() -> i32 {
     let code = match serve(&connection) {
         Ok(code) => code,
         Err(e) => {
-            crate::cli::print_error(&format!("language server: {e}"));
+            eprintln!("linea: error: language server: {e}");
             2
         }
     };
     // the writer thread ends when the last sender is gone
     drop(connection);
     if let Err(e) = io_threads.join() {
-        crate::cli::print_error(&format!("language server: {e}"));
+        eprintln!("linea: error: language server: {e}");
     }
     code
 }

@@ -1,15 +1,13 @@
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::openapi::Document;
+use crate::rules::{target, FileContext, FileRule};
 use crate::source::Node;
 
 pub struct EndpointHttp;
 
-impl Rule for EndpointHttp {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::OpenApiDocument]
-    }
+impl FileRule for EndpointHttp {
+    type Target = target::OpenApiDocument;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::OpenApiDocument(doc) = subject else { return };
+    fn check(&self, doc: &Document, cx: &mut FileContext<'_>) {
         let mut urls: Vec<&Node> = doc.root.select("servers[*].url");
         // WSO2 production endpoints: document, path and operation level
         let mut holders = vec![&doc.root];

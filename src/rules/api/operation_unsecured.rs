@@ -1,16 +1,13 @@
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::openapi::Document;
+use crate::lang::openapi::Operation;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct OperationUnsecured;
 
-impl Rule for OperationUnsecured {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::OpenApiOperation]
-    }
+impl FileRule for OperationUnsecured {
+    type Target = target::OpenApiOperation;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::OpenApiOperation(doc, op) = subject else {
-            return;
-        };
+    fn check(&self, (doc, op): (&Document, &Operation), cx: &mut FileContext<'_>) {
         let Some(node) = doc.operation_node(op) else { return };
         let label = format!("`{} {}`", op.method.to_ascii_uppercase(), op.path);
         let disabled = node

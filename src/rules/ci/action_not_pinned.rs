@@ -1,7 +1,8 @@
 //! CI008: a third-party action or reusable workflow not pinned to a full commit SHA.
 
+use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::{StepKind, System, Text};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ActionNotPinned;
 
@@ -24,13 +25,10 @@ fn unpinned(uses: &Text) -> Option<&str> {
     }
 }
 
-impl Rule for ActionNotPinned {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Pipeline]
-    }
+impl FileRule for ActionNotPinned {
+    type Target = target::Pipeline;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Pipeline(pipeline) = subject else { return };
+    fn check(&self, pipeline: &Pipeline, cx: &mut FileContext<'_>) {
         if pipeline.system != System::GithubActions {
             return;
         }

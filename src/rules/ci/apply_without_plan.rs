@@ -1,10 +1,12 @@
 //! CI004: `terraform apply` that does not apply a plan file saved by `terraform plan -out`.
 
 use crate::lang::pipeline::script::flag_text;
+use crate::lang::pipeline::Job;
+use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::{StepKind, Text};
 use crate::lang::shell::operands;
 use crate::rules::ci::upstream;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ApplyWithoutPlan;
 
@@ -26,15 +28,10 @@ fn positional(args: &[Text]) -> Vec<&Text> {
     operands(args, |a| &a.text, |o| VALUE_FLAGS.contains(&o))
 }
 
-impl Rule for ApplyWithoutPlan {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineJob]
-    }
+impl FileRule for ApplyWithoutPlan {
+    type Target = target::PipelineJob;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else {
-            return;
-        };
+    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
         // plan files saved in this job or in jobs it depends on (passed as artifacts)
         let mut saved: Vec<String> = Vec::new();
         let mut jobs = upstream(pipeline, job);

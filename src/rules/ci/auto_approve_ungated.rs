@@ -1,19 +1,16 @@
 //! CI005: `terraform apply -auto-approve` in a job without a deployment environment.
 
+use crate::lang::pipeline::Job;
+use crate::lang::pipeline::Pipeline;
 use crate::rules::ci::gated;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct AutoApproveUngated;
 
-impl Rule for AutoApproveUngated {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineJob]
-    }
+impl FileRule for AutoApproveUngated {
+    type Target = target::PipelineJob;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { job, .. } = subject else {
-            return;
-        };
+    fn check(&self, (_, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
         if gated(job) {
             return;
         }

@@ -1,17 +1,15 @@
 //! CI009: `permissions: write-all`, or a workflow with no top-level `permissions`.
 
+use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::{Role, System};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct BroadPermissions;
 
-impl Rule for BroadPermissions {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Pipeline]
-    }
+impl FileRule for BroadPermissions {
+    type Target = target::Pipeline;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Pipeline(p) = subject else { return };
+    fn check(&self, p: &Pipeline, cx: &mut FileContext<'_>) {
         if p.system != System::GithubActions || p.role != Role::Pipeline {
             return;
         }

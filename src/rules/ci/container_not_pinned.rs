@@ -1,17 +1,15 @@
 //! CI014: a pipeline job's container image not pinned by digest.
 
+use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::Text;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ContainerNotPinned;
 
-impl Rule for ContainerNotPinned {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Pipeline]
-    }
+impl FileRule for ContainerNotPinned {
+    type Target = target::Pipeline;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Pipeline(p) = subject else { return };
+    fn check(&self, p: &Pipeline, cx: &mut FileContext<'_>) {
         let mut images: Vec<&Text> = p.jobs.iter().flat_map(|j| j.containers.iter()).collect();
         images.extend(p.container_resources.iter().map(|(_, image)| image));
         images.sort_by_key(|t| t.span.start);

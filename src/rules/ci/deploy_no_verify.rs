@@ -1,8 +1,9 @@
 //! CI016: a production deploy with no rollout verification after it.
 
+use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::{Job, Step};
 use crate::rules::ci::{command_tests, opaque, prod_deploy_in, upstream, DeployKind};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct DeployNoVerify;
 
@@ -35,15 +36,10 @@ fn verifies(s: &Step) -> bool {
     by_command || by_tool || helm_task_waits || named
 }
 
-impl Rule for DeployNoVerify {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineJob]
-    }
+impl FileRule for DeployNoVerify {
+    type Target = target::PipelineJob;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else {
-            return;
-        };
+    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
         let Some(prod) = prod_deploy_in(cx, pipeline, job) else {
             return;
         };

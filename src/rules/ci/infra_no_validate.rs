@@ -1,8 +1,9 @@
 //! CI015: `terraform plan`/`apply` without `terraform validate` and `fmt -check` first.
 
+use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::{Job, Step};
 use crate::rules::ci::{opaque, upstream};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct InfraNoValidate;
 
@@ -57,15 +58,10 @@ fn plan_or_apply(s: &Step) -> Option<(String, crate::source::Span)> {
     }
 }
 
-impl Rule for InfraNoValidate {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineJob]
-    }
+impl FileRule for InfraNoValidate {
+    type Target = target::PipelineJob;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else {
-            return;
-        };
+    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
         let before: Vec<&Job> = upstream(pipeline, job);
         if before.iter().any(|j| opaque(j)) {
             return;

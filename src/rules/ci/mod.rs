@@ -384,16 +384,20 @@ pub fn prod_deploy<'a>(
 }
 
 /// The file name of a job's pipeline, for the last resort of [`prod_deploy`].
-pub fn file_name<'a>(cx: &crate::rules::Context<'a>, file: FileId) -> Option<&'a str> {
-    cx.project
+pub fn file_name(project: &crate::project::Project, file: FileId) -> Option<&str> {
+    project
         .file(file)
         .and_then(|f| f.source.path.file_name())
         .and_then(|n| n.to_str())
 }
 
 /// `prod_deploy` with the file name looked up.
-pub fn prod_deploy_in<'a>(cx: &crate::rules::Context<'_>, pipeline: &Pipeline, job: &'a Job) -> Option<ProdDeploy<'a>> {
-    prod_deploy(pipeline, job, cx.settings, file_name(cx, pipeline.file))
+pub fn prod_deploy_in<'a>(
+    cx: &crate::rules::FileContext<'_>,
+    pipeline: &Pipeline,
+    job: &'a Job,
+) -> Option<ProdDeploy<'a>> {
+    prod_deploy(pipeline, job, cx.settings, file_name(cx.project, pipeline.file))
 }
 
 /// The words a command runs after runners such as `python -m`, `uv run`, `poetry run`, `npx`.

@@ -1,18 +1,14 @@
 //! CI007: the pull-request pipelines run no linter or static analysis.
 
+use crate::project::Project;
 use crate::rules::ci::no_pr_validation::pipelines;
 use crate::rules::ci::{opaque, step_lints};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct NoLintStep;
 
-impl Rule for NoLintStep {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for NoLintStep {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         let pr: Vec<_> = pipelines(project)
             .into_iter()
             .filter(|p| p.runs_on_pull_requests())

@@ -2,7 +2,8 @@
 
 use crate::lang::pipeline::{Pipeline, Role};
 use crate::project::Model;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::project::Project;
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct NoPrValidation;
 
@@ -19,13 +20,8 @@ pub fn pipelines(project: &crate::project::Project) -> Vec<&Pipeline> {
         .collect()
 }
 
-impl Rule for NoPrValidation {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for NoPrValidation {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         let all = pipelines(project);
         if all.is_empty() || all.iter().any(|p| p.runs_on_pull_requests()) {
             return;

@@ -1,6 +1,9 @@
 //! CI011: a `pull_request_target` workflow that checks out the pull request's head.
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::pipeline::Job;
+use crate::lang::pipeline::Pipeline;
+use crate::lang::pipeline::Step;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct PrTargetCheckout;
 
@@ -12,15 +15,10 @@ fn names_pr_head(text: &str) -> bool {
         || t.contains("github.event.number")
 }
 
-impl Rule for PrTargetCheckout {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineStep]
-    }
+impl FileRule for PrTargetCheckout {
+    type Target = target::PipelineStep;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineStep { pipeline, step, .. } = subject else {
-            return;
-        };
+    fn check(&self, (pipeline, _, step): (&Pipeline, &Job, &Step), cx: &mut FileContext<'_>) {
         if pipeline.triggered_by("pull_request_target").is_none() {
             return;
         }

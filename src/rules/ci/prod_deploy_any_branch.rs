@@ -1,19 +1,16 @@
 //! CI003: a production deploy that can run from any branch.
 
+use crate::lang::pipeline::Job;
+use crate::lang::pipeline::Pipeline;
 use crate::rules::ci::{any_branch_trigger, condition_restricts_branch, prod_deploy_in, trigger_label};
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule, Label};
 
 pub struct ProdDeployAnyBranch;
 
-impl Rule for ProdDeployAnyBranch {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineJob]
-    }
+impl FileRule for ProdDeployAnyBranch {
+    type Target = target::PipelineJob;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else {
-            return;
-        };
+    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
         if job.conditions.iter().any(|c| condition_restricts_branch(&c.text)) {
             return;
         }

@@ -1,19 +1,16 @@
 //! CI001: a production deploy that does not run in a deployment environment.
 
+use crate::lang::pipeline::Job;
+use crate::lang::pipeline::Pipeline;
 use crate::rules::ci::{gated, prod_deploy_in};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ProdDeployUngated;
 
-impl Rule for ProdDeployUngated {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineJob]
-    }
+impl FileRule for ProdDeployUngated {
+    type Target = target::PipelineJob;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else {
-            return;
-        };
+    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
         if gated(job) {
             return;
         }

@@ -3,12 +3,12 @@
 use crate::lang::pipeline::{Job, Pipeline, System};
 use crate::project::Model;
 use crate::rules::ci::{opaque, prod_deploy_in, step_lints, step_tests, upstream};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ProdDeployUntested;
 
 /// Jobs of the workflows whose completion starts this one (`on: workflow_run`).
-fn triggering_jobs<'a>(cx: &Context<'a>, pipeline: &Pipeline) -> Vec<&'a Job> {
+fn triggering_jobs<'a>(cx: &FileContext<'a>, pipeline: &Pipeline) -> Vec<&'a Job> {
     let Some(t) = pipeline.triggered_by("workflow_run") else {
         return Vec::new();
     };
@@ -30,15 +30,10 @@ fn triggering_jobs<'a>(cx: &Context<'a>, pipeline: &Pipeline) -> Vec<&'a Job> {
     out
 }
 
-impl Rule for ProdDeployUntested {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineJob]
-    }
+impl FileRule for ProdDeployUntested {
+    type Target = target::PipelineJob;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else {
-            return;
-        };
+    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
         let Some(prod) = prod_deploy_in(cx, pipeline, job) else {
             return;
         };

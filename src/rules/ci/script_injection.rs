@@ -7,7 +7,8 @@ use regex::Regex;
 
 use crate::lang::pipeline::{Job, Pipeline, Step, System};
 use crate::project::Model;
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::rules::target::{self, JobPart};
+use crate::rules::{FileContext, FileRule, Label};
 use crate::source::Node;
 
 pub struct ScriptInjection;
@@ -61,18 +62,16 @@ static AZURE_UNTRUSTED: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
-impl Rule for ScriptInjection {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineStep, NodeKind::PipelineJob]
-    }
+impl FileRule for ScriptInjection {
+    type Target = target::PipelineJobOrStep;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        match subject {
+    fn check(&self, part: JobPart<'_>, cx: &mut FileContext<'_>) {
+        match part {
             // each step once, where it is written: untrusted event data in its script
-            Subject::PipelineStep { pipeline, step, .. } => event_data(cx, pipeline.system, step),
+            JobPart::Step(pipeline, _, step) => event_data(cx, pipeline.system, step),
             // a called workflow's job, seen from its caller: inputs the caller fills with
             // untrusted event data
-            Subject::PipelineJob { pipeline, job } if pipeline.system == System::GithubActions => {
+            JobPart::Job(pipeline, job) if pipeline.system == System::GithubActions => {
                 for step in &job.steps {
                     tainted_inputs(cx, pipeline, job, step);
                 }
@@ -82,7 +81,7 @@ impl Rule for ScriptInjection {
     }
 }
 
-fn event_data(cx: &mut Context<'_>, system: System, step: &Step) {
+fn event_data(cx: &mut FileContext<'_>, system: System, step: &Step) {
     let Some(script) = &step.script else { return };
     // a step of a called workflow is written in that file
     let project = cx.project;
@@ -102,7 +101,7 @@ fn event_data(cx: &mut Context<'_>, system: System, step: &Step) {
     }
 }
 
-fn tainted_inputs(cx: &mut Context<'_>, pipeline: &Pipeline, job: &Job, step: &Step) {
+fn tainted_inputs(cx: &mut FileContext<'_>, pipeline: &Pipeline, job: &Job, step: &Step) {
     let Some(script) = &step.script else { return };
     let project = cx.project;
     let Some(file) = project.file(step.file) else { return };

@@ -4,8 +4,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::lang::pipeline::Job;
+use crate::lang::pipeline::Pipeline;
+use crate::lang::pipeline::Step;
 use crate::lang::pipeline::{System, Text};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct SecretEcho;
 
@@ -20,15 +23,10 @@ static SHELL_VAR: LazyLock<Regex> =
 
 const PRINTERS: &[&str] = &["echo", "printf", "write-host", "write-output", "print"];
 
-impl Rule for SecretEcho {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineStep]
-    }
+impl FileRule for SecretEcho {
+    type Target = target::PipelineStep;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineStep { pipeline, job, step } = subject else {
-            return;
-        };
+    fn check(&self, (pipeline, job, step): (&Pipeline, &Job, &Step), cx: &mut FileContext<'_>) {
         // environment variables that carry a secret
         let secret_env: Vec<&str> = step
             .env

@@ -1,6 +1,9 @@
 //! CI013: a downloaded script piped into a shell (`curl … | sh`).
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::pipeline::Job;
+use crate::lang::pipeline::Pipeline;
+use crate::lang::pipeline::Step;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct StepPipeToShell;
 
@@ -18,15 +21,10 @@ const SHELLS: &[&str] = &[
 ];
 const FETCHERS: &[&str] = &["curl", "wget", "iwr", "irm", "invoke-webrequest", "invoke-restmethod"];
 
-impl Rule for StepPipeToShell {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineStep]
-    }
+impl FileRule for StepPipeToShell {
+    type Target = target::PipelineStep;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineStep { step, .. } = subject else {
-            return;
-        };
+    fn check(&self, (_, _, step): (&Pipeline, &Job, &Step), cx: &mut FileContext<'_>) {
         for c in step.commands() {
             let program = c.program().to_ascii_lowercase();
             if !SHELLS.contains(&program.as_str()) {

@@ -1,18 +1,16 @@
 //! CI017: a template or reusable workflow linea cannot follow, reported once where it is
 //! written, so a reader knows which jobs the prod-gating rules did not see.
 
+use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::System;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct TemplateNotFollowed;
 
-impl Rule for TemplateNotFollowed {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Pipeline]
-    }
+impl FileRule for TemplateNotFollowed {
+    type Target = target::Pipeline;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Pipeline(p) = subject else { return };
+    fn check(&self, p: &Pipeline, cx: &mut FileContext<'_>) {
         let what = match p.system {
             System::GithubActions => "reusable workflow",
             System::AzurePipelines => "template",

@@ -12,7 +12,7 @@ use crate::lang::docker::{Dockerfile, Form, Instruction};
 use crate::lang::python::Value;
 use crate::project::{Model, Project};
 use crate::rules::cross::{abs, builds, contexts_of};
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::rules::{Label, ProjectContext, ProjectRule};
 use crate::source::{FileId, Span};
 
 pub struct AppPortNotExposed;
@@ -152,13 +152,8 @@ fn code_port(project: &Project, ctx: &std::path::Path) -> Option<(u32, FileId, S
     found.iter().all(|x| x.0 == first.0).then_some(*first)
 }
 
-impl Rule for AppPortNotExposed {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for AppPortNotExposed {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         let builds = builds(project, &cx.settings.root.clone());
         for f in &project.files {
             let Model::Docker(d) = &f.model else { continue };

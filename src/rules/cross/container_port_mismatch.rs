@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use crate::lang::docker::Dockerfile;
 use crate::project::{Model, Project};
 use crate::rules::cross::{abs, builds, image_name};
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::rules::{Label, ProjectContext, ProjectRule};
 use crate::source::{FileId, Node, Span};
 
 pub struct ContainerPortMismatch;
@@ -72,13 +72,8 @@ fn images(project: &Project) -> Vec<Image> {
     out
 }
 
-impl Rule for ContainerPortMismatch {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for ContainerPortMismatch {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         let images = images(project);
         if images.is_empty() {
             return;
@@ -95,7 +90,7 @@ impl Rule for ContainerPortMismatch {
 }
 
 fn check_container(
-    cx: &mut Context<'_>,
+    cx: &mut ProjectContext<'_>,
     file: FileId,
     c: &Node,
     images: &[Image],

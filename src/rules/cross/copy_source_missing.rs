@@ -11,18 +11,14 @@ use std::path::Path;
 use crate::discover::{classify, FileKind};
 use crate::project::pipeline::normalize;
 use crate::project::Model;
+use crate::project::Project;
 use crate::rules::cross::{builds, contexts_of, literal, shown_dir};
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::rules::{Label, ProjectContext, ProjectRule};
 
 pub struct CopySourceMissing;
 
-impl Rule for CopySourceMissing {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for CopySourceMissing {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         let root = cx.settings.root.clone();
         let files = &project.paths().files;
         let builds = builds(project, &root);

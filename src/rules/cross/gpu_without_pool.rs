@@ -12,7 +12,7 @@
 use crate::lang::k8s::ContainerKind;
 use crate::project::clusters::{Cloud, Cluster};
 use crate::project::Project;
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::rules::{Label, ProjectContext, ProjectRule};
 use crate::source::{FileId, Node, NodeValue, Span};
 
 pub struct GpuWithoutPool;
@@ -281,13 +281,8 @@ fn positive(n: &Node) -> bool {
     }
 }
 
-impl Rule for GpuWithoutPool {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for GpuWithoutPool {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         // the GPU requests, found first: most repositories have none
         let mut requests = Vec::new();
         for (f, o) in project.k8s_objects() {

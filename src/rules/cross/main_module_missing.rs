@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::discover::FileKind;
 use crate::project::{Model, Project};
 use crate::rules::cross::{abs, builds, contexts_of, Build};
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::rules::{Label, ProjectContext, ProjectRule};
 use crate::source::{FileId, Span};
 
 pub struct MainModuleMissing;
@@ -140,13 +140,8 @@ fn describe(t: &Target) -> String {
     }
 }
 
-impl Rule for MainModuleMissing {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for MainModuleMissing {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         let root = cx.settings.root.clone();
         let builds = builds(project, &root);
         let deps = dependency_text(project);
@@ -236,7 +231,15 @@ impl Rule for MainModuleMissing {
     }
 }
 
-fn report(cx: &mut Context<'_>, file: FileId, span: Span, t: &Target, ctx: &Path, root: &Path, build: Option<&Build>) {
+fn report(
+    cx: &mut ProjectContext<'_>,
+    file: FileId,
+    span: Span,
+    t: &Target,
+    ctx: &Path,
+    root: &Path,
+    build: Option<&Build>,
+) {
     let shown = super::shown_dir(ctx, root);
     let message = format!("{} is not in the build context `{shown}`", describe(t));
     let d = cx.report_in(file, span, message);

@@ -12,18 +12,15 @@
 use crate::lang::k8s::Object;
 use crate::project::{ParsedFile, Project};
 use crate::rules::istio::{find_gateways, find_service, is_istio, mesh_host};
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule, Label};
 use crate::source::{Node, Span};
 
 pub struct MeshPortMismatch;
 
-impl Rule for MeshPortMismatch {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sObject]
-    }
+impl FileRule for MeshPortMismatch {
+    type Target = target::K8sObject;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sObject(o) = subject else { return };
+    fn check(&self, o: &Object, cx: &mut FileContext<'_>) {
         if is_istio(o, "DestinationRule") {
             check_destination_rule(o, cx);
         } else if is_istio(o, "VirtualService") {
@@ -53,7 +50,7 @@ fn spec_key(o: &Object, key: &str) -> Span {
         .unwrap_or(o.header)
 }
 
-fn check_destination_rule(dr: &Object, cx: &mut Context<'_>) {
+fn check_destination_rule(dr: &Object, cx: &mut FileContext<'_>) {
     let Some(host) = dr.root.at("spec.host").and_then(Node::as_str) else {
         return;
     };
@@ -124,7 +121,7 @@ fn bound_gateways<'p>(
     Some(out)
 }
 
-fn check_gateway_matches(vs: &Object, cx: &mut Context<'_>) {
+fn check_gateway_matches(vs: &Object, cx: &mut FileContext<'_>) {
     // without `gateways` a VirtualService applies to the sidecars only (`mesh`)
     let top: Vec<&Node> = vs.root.select("spec.gateways[*]");
     for proto in ["http", "tcp", "tls"] {

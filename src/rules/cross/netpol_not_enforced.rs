@@ -7,7 +7,8 @@
 
 use crate::lang::terraform::TfBlock;
 use crate::project::clusters::Cloud;
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::project::Project;
+use crate::rules::{Label, ProjectContext, ProjectRule};
 use crate::source::{NodeValue, Span};
 
 pub struct NetpolNotEnforced;
@@ -55,13 +56,8 @@ fn engine(b: &TfBlock) -> Engine {
     policy
 }
 
-impl Rule for NetpolNotEnforced {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for NetpolNotEnforced {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         let policies: Vec<_> = project
             .k8s_of_kind("NetworkPolicy")
             .filter(|(_, o)| o.group() == "networking.k8s.io")

@@ -9,7 +9,7 @@ use crate::lang::pipeline::script::flag_text;
 use crate::lang::pipeline::{Job, Pipeline, Role, Step, StepKind, Text};
 use crate::project::pipeline::normalize;
 use crate::rules::cross::{bases, literal};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct PipelinePathMissing;
 
@@ -157,15 +157,10 @@ fn discoverable(path: &str, want: Want) -> bool {
     }
 }
 
-impl Rule for PipelinePathMissing {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PipelineJob]
-    }
+impl FileRule for PipelinePathMissing {
+    type Target = target::PipelineJob;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PipelineJob { pipeline, job } = subject else {
-            return;
-        };
+    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
         if pipeline.role == Role::Action {
             return;
         }
@@ -220,7 +215,7 @@ fn created_by_pipeline(pipeline: &Pipeline, path: &str) -> bool {
 }
 
 fn check_job(
-    cx: &mut Context<'_>,
+    cx: &mut FileContext<'_>,
     pipeline: &Pipeline,
     job: &Job,
     bases: &[PathBuf],

@@ -6,17 +6,13 @@
 //! K8S003 then checks images against the allowlist and the provisioned registries together.
 
 use crate::lang::k8s::ImageRef;
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::project::Project;
+use crate::rules::{Label, ProjectContext, ProjectRule};
 
 pub struct RegistryNotProvisioned;
 
-impl Rule for RegistryNotProvisioned {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for RegistryNotProvisioned {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         if !cx.settings.config.registries.allowed.is_empty() {
             return;
         }

@@ -12,7 +12,7 @@ pub mod assertion;
 pub mod ports;
 
 use crate::rules::meta::{Logic, MetaError, RuleMeta};
-use crate::rules::{target_node_kind, Context, NodeKind, Rule, Subject};
+use crate::rules::{target_node_kind, AnyFileRule, FileContext, NodeKind, Subject};
 use crate::source::{Node, NodeValue, Span};
 
 use assertion::{Assertion, CompileError, Env, Outcome};
@@ -157,7 +157,7 @@ fn compile_check(check: &Node) -> Result<DeclarativeRule, CompileError> {
 }
 
 /// Compile a rule's `check:` block into a rule the engine can run.
-pub fn compile(meta: &RuleMeta) -> Result<Box<dyn Rule>, MetaError> {
+pub fn compile(meta: &RuleMeta) -> Result<Box<dyn AnyFileRule>, MetaError> {
     let Logic::Check(node) = &meta.logic else {
         return Err(MetaError {
             path: meta.origin.clone(),
@@ -167,7 +167,7 @@ pub fn compile(meta: &RuleMeta) -> Result<Box<dyn Rule>, MetaError> {
         });
     };
     compile_check(node)
-        .map(|r| Box::new(r) as Box<dyn Rule>)
+        .map(|r| Box::new(r) as Box<dyn AnyFileRule>)
         .map_err(|e| MetaError {
             path: meta.origin.clone(),
             text: meta.text.clone(),
@@ -254,24 +254,16 @@ impl DeclarativeRule {
     }
 }
 
-impl Rule for DeclarativeRule {
+impl AnyFileRule for DeclarativeRule {
     fn kinds(&self) -> &'static [NodeKind] {
         self.kinds
     }
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
+    fn check_subject(&self, subject: &Subject<'_>, cx: &mut FileContext<'_>) {
         let id = cx.meta.id.clone();
-        let prod = cx.is_prod(subject.environment().unwrap_or(cx.environment()));
-        // a job of a followed template is written in the template's file, not the pipeline's
-        let job_file = match subject {
-            Subject::PipelineJob { job, .. } => Some(job.file),
-            _ => None,
-        };
-        for (span, msg) in self.findings(&subject, cx.settings, prod, &id) {
-            let d = match job_file {
-                Some(file) => cx.report_in(file, span, msg),
-                None => cx.report(span, msg),
-            };
+        let prod = cx.is_prod(cx.environment());
+        for (span, msg) in self.findings(subject, cx.settings, prod, &id) {
+            let d = cx.report(span, msg);
             if let Some(h) = &self.help {
                 d.help = Some(h.clone());
             }

@@ -1,8 +1,9 @@
 //! DF006: ADD for local files, or ADD of a remote URL without `--checksum`.
 
+use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::rules::docker::shown;
-use crate::rules::{Context, Edit, Fix, NodeKind, Rule, Subject};
+use crate::rules::{target, Edit, FileContext, FileRule, Fix};
 
 pub struct AddInsteadOfCopy;
 
@@ -14,15 +15,10 @@ const ARCHIVES: &[&str] = &[
 /// has no COPY equivalent.
 const COPY_FLAGS: &[&str] = &["chown", "chmod", "link", "exclude"];
 
-impl Rule for AddInsteadOfCopy {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for AddInsteadOfCopy {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
-            return;
-        };
+    fn check(&self, (_, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         if !i.is("ADD") {
             return;
         }
@@ -58,7 +54,7 @@ impl Rule for AddInsteadOfCopy {
 /// `ADD` → `COPY` when nothing of the instruction is ADD-only. ADD recognises archives by their
 /// content, so a source is left alone when its name hints at any compression, and a source
 /// with a variable may be a URL at build time.
-fn as_copy(cx: &Context<'_>, i: &Instruction) -> Option<Fix> {
+fn as_copy(cx: &FileContext<'_>, i: &Instruction) -> Option<Fix> {
     let (_, sources) = i.args.split_last()?;
     let plain = sources.iter().all(|s| {
         let t = s.text.to_ascii_lowercase();
@@ -78,7 +74,7 @@ fn as_copy(cx: &Context<'_>, i: &Instruction) -> Option<Fix> {
     if !plain || !flags {
         return None;
     }
-    let written = cx.source()?.slice(i.keyword_span);
+    let written = cx.source().slice(i.keyword_span);
     let keyword = match written {
         "ADD" => "COPY",
         "add" => "copy",

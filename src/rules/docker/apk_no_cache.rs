@@ -1,19 +1,16 @@
 //! DF023: `apk add` without `--no-cache`.
 
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
 use crate::rules::docker::{in_final_image, insert_option_after};
-use crate::rules::{Applicability, Context, NodeKind, Rule, Subject};
+use crate::rules::{target, Applicability, FileContext, FileRule};
 
 pub struct ApkNoCache;
 
-impl Rule for ApkNoCache {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for ApkNoCache {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(d, i) = subject else {
-            return;
-        };
+    fn check(&self, (d, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         // size rule: build stages do not ship their layers
         if !i.is("RUN") || !in_final_image(d, i) {
             return;

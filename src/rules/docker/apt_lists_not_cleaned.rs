@@ -1,19 +1,16 @@
 //! DF008: `apt-get install` without removing `/var/lib/apt/lists` in the same RUN.
 
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
 use crate::rules::docker::{apt_install, in_final_image};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct AptListsNotCleaned;
 
-impl Rule for AptListsNotCleaned {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for AptListsNotCleaned {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(d, i) = subject else {
-            return;
-        };
+    fn check(&self, (d, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         // build stages do not ship their layers
         if !i.is("RUN") || !in_final_image(d, i) {
             return;

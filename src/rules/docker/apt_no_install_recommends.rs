@@ -1,19 +1,16 @@
 //! DF007: `apt-get install` without `--no-install-recommends`.
 
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
 use crate::rules::docker::{apt_install, in_final_image, insert_option_after};
-use crate::rules::{Applicability, Context, NodeKind, Rule, Subject};
+use crate::rules::{target, Applicability, FileContext, FileRule};
 
 pub struct AptNoInstallRecommends;
 
-impl Rule for AptNoInstallRecommends {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for AptNoInstallRecommends {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(d, i) = subject else {
-            return;
-        };
+    fn check(&self, (d, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         // size rule: build stages do not ship their layers
         if !in_final_image(d, i) {
             return;

@@ -1,19 +1,16 @@
 //! DF009: `apt-get install pkg` without `=version`.
 
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
 use crate::rules::docker::{apt_install, apt_packages};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct AptUnpinned;
 
-impl Rule for AptUnpinned {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for AptUnpinned {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
-            return;
-        };
+    fn check(&self, (_, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         for cmd in i.commands() {
             let Some((_, args)) = apt_install(cmd) else { continue };
             for pkg in apt_packages(args) {

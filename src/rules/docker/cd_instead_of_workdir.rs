@@ -1,18 +1,15 @@
 //! DF014: a RUN that starts with `cd` to set the directory for the rest of it.
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct CdInsteadOfWorkdir;
 
-impl Rule for CdInsteadOfWorkdir {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for CdInsteadOfWorkdir {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
-            return;
-        };
+    fn check(&self, (_, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         let Some(script) = i.scripts.first() else { return };
         // `set -eux` before it does not change what the first real command is
         let first = script.commands.iter().find(|c| !c.nested && c.name.text != "set");

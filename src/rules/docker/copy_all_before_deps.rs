@@ -1,9 +1,10 @@
 //! DF017: `COPY . .` before the dependency install of the same stage.
 
+use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::lang::shell::Command;
 use crate::rules::docker::{pip_install, pip_options, shown};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct CopyAllBeforeDeps;
 
@@ -59,13 +60,10 @@ fn written(i: &Instruction) -> String {
     parts.join(" ")
 }
 
-impl Rule for CopyAllBeforeDeps {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Dockerfile]
-    }
+impl FileRule for CopyAllBeforeDeps {
+    type Target = target::Dockerfile;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Dockerfile(d) = subject else { return };
+    fn check(&self, d: &Dockerfile, cx: &mut FileContext<'_>) {
         for stage in &d.stages {
             let mut installed_before = false;
             let mut copy_all: Option<&Instruction> = None;

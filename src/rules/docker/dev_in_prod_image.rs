@@ -3,7 +3,7 @@
 use crate::lang::docker::Dockerfile;
 use crate::lang::shell::Command;
 use crate::rules::docker::{image_chain, pip_install, pip_options, pip_packages, requirement_name, shown};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 use crate::source::Span;
 
 pub struct DevInProdImage;
@@ -100,7 +100,7 @@ fn dev_install(cmd: &Command) -> Option<(Span, String)> {
 }
 
 /// `--reload`, `--debug` on the command that starts the service.
-fn debug_flag(d: &Dockerfile, cx: &mut Context<'_>) {
+fn debug_flag(d: &Dockerfile, cx: &mut FileContext<'_>) {
     for stage in image_chain(d) {
         for i in d.stage_instructions(stage) {
             if i.is("CMD") || i.is("ENTRYPOINT") {
@@ -137,13 +137,10 @@ fn debug_flag(d: &Dockerfile, cx: &mut Context<'_>) {
     }
 }
 
-impl Rule for DevInProdImage {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Dockerfile]
-    }
+impl FileRule for DevInProdImage {
+    type Target = target::Dockerfile;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Dockerfile(d) = subject else { return };
+    fn check(&self, d: &Dockerfile, cx: &mut FileContext<'_>) {
         // build and test stages may install anything: only what ships is checked
         let mut chain = image_chain(d);
         chain.reverse();

@@ -1,6 +1,8 @@
 //! DF004: EXPOSE of a port outside the allowed internal ports (22 always).
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ExposedPortNotAllowed;
 
@@ -16,15 +18,10 @@ fn port_range(spec: &str) -> Option<(u32, u32)> {
     }
 }
 
-impl Rule for ExposedPortNotAllowed {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for ExposedPortNotAllowed {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(d, i) = subject else {
-            return;
-        };
+    fn check(&self, (d, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         if !i.is("EXPOSE") {
             return;
         }

@@ -1,8 +1,9 @@
 //! DF024: no HEALTHCHECK in a production image that is not deployed to Kubernetes.
 
+use crate::lang::docker::Dockerfile;
 use crate::project::{Model, Project};
 use crate::rules::docker::image_chain;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct HealthcheckMissing;
 
@@ -35,13 +36,10 @@ fn deploys_to_kubernetes(project: &Project) -> bool {
     })
 }
 
-impl Rule for HealthcheckMissing {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Dockerfile]
-    }
+impl FileRule for HealthcheckMissing {
+    type Target = target::Dockerfile;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Dockerfile(d) = subject else { return };
+    fn check(&self, d: &Dockerfile, cx: &mut FileContext<'_>) {
         let chain = image_chain(d);
         let Some(last) = chain.first() else { return };
         let has = chain

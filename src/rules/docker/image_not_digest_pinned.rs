@@ -1,17 +1,15 @@
 //! DF002: a production base image without `@sha256:`.
 
+use crate::lang::docker::Dockerfile;
 use crate::rules::docker::{is_external_image, resolved_image, shown};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ImageNotDigestPinned;
 
-impl Rule for ImageNotDigestPinned {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Dockerfile]
-    }
+impl FileRule for ImageNotDigestPinned {
+    type Target = target::Dockerfile;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Dockerfile(d) = subject else { return };
+    fn check(&self, d: &Dockerfile, cx: &mut FileContext<'_>) {
         for stage in &d.stages {
             let Some(image) = resolved_image(d, stage) else {
                 continue;

@@ -1,7 +1,8 @@
 //! DF001: FROM without a tag or with `:latest`.
 
+use crate::lang::docker::Dockerfile;
 use crate::rules::docker::{is_external_image, resolved_image, shown};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ImageTagLatest;
 
@@ -11,13 +12,10 @@ pub(crate) fn tag_of(reference: &str) -> Option<&str> {
     last.split_once(':').map(|(_, t)| t)
 }
 
-impl Rule for ImageTagLatest {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Dockerfile]
-    }
+impl FileRule for ImageTagLatest {
+    type Target = target::Dockerfile;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Dockerfile(d) = subject else { return };
+    fn check(&self, d: &Dockerfile, cx: &mut FileContext<'_>) {
         for stage in &d.stages {
             let Some(image) = resolved_image(d, stage) else {
                 continue;

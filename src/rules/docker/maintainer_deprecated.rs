@@ -1,20 +1,16 @@
 //! DF020: the deprecated MAINTAINER instruction.
 
+use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
-use crate::rules::{Context, Edit, Fix, NodeKind, Rule, Subject};
+use crate::rules::{target, Edit, FileContext, FileRule, Fix};
 use crate::source::Span;
 
 pub struct MaintainerDeprecated;
 
-impl Rule for MaintainerDeprecated {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for MaintainerDeprecated {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
-            return;
-        };
+    fn check(&self, (_, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         if i.is("MAINTAINER") {
             let fix = as_label(cx, i);
             cx.report(i.keyword_span, "`MAINTAINER` is deprecated").fix = fix;
@@ -24,8 +20,8 @@ impl Rule for MaintainerDeprecated {
 
 /// `MAINTAINER name <mail>` → `LABEL org.opencontainers.image.authors="name <mail>"` (the label
 /// the rule's help names, which registries and scanners read), for a one-line value.
-fn as_label(cx: &Context<'_>, i: &Instruction) -> Option<Fix> {
-    let value = cx.source()?.slice(Span::new(i.keyword_span.end, i.span.end)).trim();
+fn as_label(cx: &FileContext<'_>, i: &Instruction) -> Option<Fix> {
+    let value = cx.source().slice(Span::new(i.keyword_span.end, i.span.end)).trim();
     // a continued line or an empty value: what the value is, is not plain to see
     if value.is_empty() || value.contains(['\n', '\r']) || value.ends_with(['\\', '`']) {
         return None;
@@ -39,7 +35,7 @@ fn as_label(cx: &Context<'_>, i: &Instruction) -> Option<Fix> {
         quoted.push(c);
     }
     let keyword = if cx
-        .source()?
+        .source()
         .slice(i.keyword_span)
         .starts_with(|c: char| c.is_ascii_lowercase())
     {

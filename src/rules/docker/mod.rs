@@ -29,19 +29,19 @@ pub mod unknown_stage;
 
 use crate::lang::docker::{Dockerfile, Instruction, Stage};
 use crate::lang::shell::{operands, Command, Word};
-use crate::rules::{Applicability, Context, Edit, Fix};
+use crate::rules::{Applicability, Edit, FileContext, Fix};
 
 /// A fix inserting ` option` right after `word` of `cmd`, when the word is written in the file
 /// exactly as it reads: not inside an `sh -c` string, not quoted or escaped (its span would
 /// not be where the shell sees it).
 pub fn insert_option_after(
-    cx: &Context<'_>,
+    cx: &FileContext<'_>,
     cmd: &Command,
     word: &Word,
     option: &str,
     applicability: Applicability,
 ) -> Option<Fix> {
-    let written = cx.source()?.slice(word.span);
+    let written = cx.source().slice(word.span);
     if cmd.nested || word.dynamic || written != word.text {
         return None;
     }
@@ -271,7 +271,7 @@ mod tests {
     #[test]
     fn dockerfile_environments() {
         let s = Settings::default();
-        let env = |p: &str| s.path_environment(Path::new(p));
+        let env = |p: &str| crate::semantic::environment::of_path(&s, Path::new(p));
         assert_eq!(env("svc/prod.Dockerfile"), Environment::Prod);
         assert_eq!(env("svc/Dockerfile.dev"), Environment::Nonprod);
         assert_eq!(env("svc/dev.Dockerfile"), Environment::Nonprod);
@@ -284,7 +284,7 @@ mod tests {
         config.environments.prod = vec!["images/**".into()];
         let s = Settings::from_config(config, None, ".".into()).unwrap_or_default();
         assert_eq!(
-            s.path_environment(Path::new("images/dev/Dockerfile")),
+            crate::semantic::environment::of_path(&s, Path::new("images/dev/Dockerfile")),
             Environment::Prod
         );
     }

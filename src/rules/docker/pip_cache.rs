@@ -1,19 +1,16 @@
 //! DF010: `pip install` without `--no-cache-dir`.
 
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
 use crate::rules::docker::{in_final_image, insert_option_after, pip_install};
-use crate::rules::{Applicability, Context, NodeKind, Rule, Subject};
+use crate::rules::{target, Applicability, FileContext, FileRule};
 
 pub struct PipCache;
 
-impl Rule for PipCache {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for PipCache {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(d, i) = subject else {
-            return;
-        };
+    fn check(&self, (d, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         // size rule: build stages do not ship their layers
         if !i.is("RUN") || !in_final_image(d, i) {
             return;

@@ -1,7 +1,9 @@
 //! DF011: `pip install pkg` without a version.
 
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
 use crate::rules::docker::{is_local_or_url, pip_install, pip_packages, requirement_name, shown};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct PipUnpinned;
 
@@ -9,15 +11,10 @@ pub struct PipUnpinned;
 /// application.
 const BOOTSTRAP: &[&str] = &["pip", "setuptools", "wheel"];
 
-impl Rule for PipUnpinned {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for PipUnpinned {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
-            return;
-        };
+    fn check(&self, (_, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         for cmd in i.commands() {
             let Some((_, args)) = pip_install(cmd) else { continue };
             for pkg in pip_packages(args) {

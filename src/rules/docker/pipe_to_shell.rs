@@ -1,20 +1,17 @@
 //! DF012: `curl ... | sh`, `wget -O- ... | bash`.
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct PipeToShell;
 
 const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ash", "ksh"];
 
-impl Rule for PipeToShell {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for PipeToShell {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
-            return;
-        };
+    fn check(&self, (_, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         for script in &i.scripts {
             for p in &script.pipelines {
                 let mut download = None;

@@ -1,7 +1,9 @@
 //! DF021: RUN with a pipe and no `set -o pipefail` under a bash/sh SHELL.
 
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
 use crate::rules::docker::resolved_image;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct Pipefail;
 
@@ -24,15 +26,10 @@ fn is_posix(program: &str) -> bool {
     )
 }
 
-impl Rule for Pipefail {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for Pipefail {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(d, i) = subject else {
-            return;
-        };
+    fn check(&self, (d, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         if !i.is("RUN") || i.scripts.is_empty() {
             return;
         }

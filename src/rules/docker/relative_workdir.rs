@@ -1,6 +1,8 @@
 //! DF019: WORKDIR with a relative path.
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct RelativeWorkdir;
 
@@ -12,15 +14,10 @@ fn is_absolute(p: &str) -> bool {
         || (b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':')
 }
 
-impl Rule for RelativeWorkdir {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for RelativeWorkdir {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(d, i) = subject else {
-            return;
-        };
+    fn check(&self, (d, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         if !i.is("WORKDIR") {
             return;
         }

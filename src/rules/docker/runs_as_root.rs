@@ -2,7 +2,7 @@
 
 use crate::lang::docker::{Dockerfile, Instruction, Stage};
 use crate::rules::docker::{base_stage, resolved_image};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct RunsAsRoot;
 
@@ -16,13 +16,10 @@ fn is_root(user: &str) -> bool {
     name == "root" || name == "0" || name.eq_ignore_ascii_case("ContainerAdministrator")
 }
 
-impl Rule for RunsAsRoot {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Dockerfile]
-    }
+impl FileRule for RunsAsRoot {
+    type Target = target::Dockerfile;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Dockerfile(d) = subject else { return };
+    fn check(&self, d: &Dockerfile, cx: &mut FileContext<'_>) {
         let Some(last) = d.final_stage() else { return };
         // USER is inherited from the stage the final stage is built FROM
         let mut stage = last;

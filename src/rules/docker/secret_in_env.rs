@@ -1,6 +1,8 @@
 //! DF005: ENV/ARG whose name looks like a secret and carries a literal value.
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct SecretInEnv;
 
@@ -68,15 +70,10 @@ pub(crate) fn looks_secret(name: &str) -> bool {
             .any(|p| SECRET_PAIRS.iter().any(|(a, b)| p[0] == *a && p[1] == *b))
 }
 
-impl Rule for SecretInEnv {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for SecretInEnv {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
-            return;
-        };
+    fn check(&self, (_, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         if !(i.is("ENV") || i.is("ARG")) {
             return;
         }

@@ -1,19 +1,16 @@
 //! DF016: CMD/ENTRYPOINT in shell form.
 
+use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Form;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::docker::Instruction;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ShellFormCmd;
 
-impl Rule for ShellFormCmd {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for ShellFormCmd {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
-            return;
-        };
+    fn check(&self, (_, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         if !(i.is("CMD") || i.is("ENTRYPOINT")) || i.form != Some(Form::Shell) {
             return;
         }

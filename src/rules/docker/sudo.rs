@@ -1,18 +1,15 @@
 //! DF013: `sudo` in RUN.
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::docker::Dockerfile;
+use crate::lang::docker::Instruction;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct Sudo;
 
-impl Rule for Sudo {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for Sudo {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(_, i) = subject else {
-            return;
-        };
+    fn check(&self, (_, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         for cmd in i.commands() {
             if cmd.name.program() == "sudo" {
                 cx.report(cmd.name.span, "`sudo` in `RUN`");

@@ -1,7 +1,7 @@
 //! DF022: `COPY --from=`, `RUN --mount=from=` or `FROM` naming a stage not defined earlier.
 
 use crate::lang::docker::{Dockerfile, Instruction};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 use crate::source::Span;
 
 pub struct UnknownStage;
@@ -12,7 +12,7 @@ fn looks_like_image(r: &str) -> bool {
 }
 
 /// Check a `--from` value used by instruction `i`.
-fn check_from(d: &Dockerfile, i: &Instruction, value: &str, span: Span, cx: &mut Context<'_>) {
+fn check_from(d: &Dockerfile, i: &Instruction, value: &str, span: Span, cx: &mut FileContext<'_>) {
     let Some(current) = i.stage else { return };
     let Some(value) = d.resolve(value, i.index).filter(|v| !v.is_empty()) else {
         return;
@@ -38,15 +38,10 @@ fn check_from(d: &Dockerfile, i: &Instruction, value: &str, span: Span, cx: &mut
     }
 }
 
-impl Rule for UnknownStage {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::DockerInstruction]
-    }
+impl FileRule for UnknownStage {
+    type Target = target::DockerInstruction;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::DockerInstruction(d, i) = subject else {
-            return;
-        };
+    fn check(&self, (d, i): (&Dockerfile, &Instruction), cx: &mut FileContext<'_>) {
         match i.keyword.as_str() {
             "COPY" | "ADD" => {
                 if let Some(v) = i.flag("from").and_then(|f| f.value.as_ref()) {

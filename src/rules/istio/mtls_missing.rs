@@ -1,18 +1,14 @@
-use crate::project::k8s::{object_is_prod, same_namespace};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::project::k8s::{object_env, object_is_prod, same_namespace};
+use crate::project::Project;
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MtlsMissing;
 
 /// Istio's default root namespace: a selector-less PeerAuthentication there is mesh-wide.
 const ROOT_NAMESPACE: &str = "istio-system";
 
-impl Rule for MtlsMissing {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for MtlsMissing {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         let strict: Vec<_> = project
             .k8s_of_kind("PeerAuthentication")
             .filter(|(_, p)| super::is_istio(p, "PeerAuthentication"))
@@ -42,11 +38,13 @@ impl Rule for MtlsMissing {
             } else {
                 format!("`{ns}`")
             };
+            let env = object_env(cx.settings, file, first);
             cx.report_in(
                 file.source.id,
                 first.header,
                 format!("prod namespace {ns} has no STRICT PeerAuthentication"),
-            );
+            )
+            .in_env(env);
         }
     }
 }

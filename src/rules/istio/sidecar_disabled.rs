@@ -1,16 +1,14 @@
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::k8s::Object;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct SidecarDisabled;
 
 const INJECT: &str = "sidecar.istio.io/inject";
 
-impl Rule for SidecarDisabled {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sObject]
-    }
+impl FileRule for SidecarDisabled {
+    type Target = target::K8sObject;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sObject(o) = subject else { return };
+    fn check(&self, o: &Object, cx: &mut FileContext<'_>) {
         let Some(template) = o.pod_template() else { return };
         let meta = template.get("metadata");
         let opt_out = ["annotations", "labels"]

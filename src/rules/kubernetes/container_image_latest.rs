@@ -1,15 +1,14 @@
+use crate::lang::k8s::Container;
 use crate::lang::k8s::ImageRef;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::k8s::Object;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ContainerImageLatest;
 
-impl Rule for ContainerImageLatest {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sContainer]
-    }
+impl FileRule for ContainerImageLatest {
+    type Target = target::K8sContainer;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sContainer(_, c) = subject else { return };
+    fn check(&self, (_, c): (&Object, Container<'_>), cx: &mut FileContext<'_>) {
         let Some(image) = c.node.get("image") else { return };
         let Some(r) = image.as_str().and_then(ImageRef::parse) else {
             return;

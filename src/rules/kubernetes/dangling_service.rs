@@ -1,15 +1,13 @@
+use crate::lang::k8s::Object;
 use crate::lang::k8s::Selector;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct DanglingService;
 
-impl Rule for DanglingService {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sObject]
-    }
+impl FileRule for DanglingService {
+    type Target = target::K8sObject;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sObject(o) = subject else { return };
+    fn check(&self, o: &Object, cx: &mut FileContext<'_>) {
         if !o.is("Service") || !o.group().is_empty() {
             return;
         }

@@ -1,4 +1,5 @@
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::k8s::Object;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct DefaultNamespace;
 
@@ -33,13 +34,10 @@ const NAMESPACED: &[&str] = &[
     "RequestAuthentication",
 ];
 
-impl Rule for DefaultNamespace {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sObject]
-    }
+impl FileRule for DefaultNamespace {
+    type Target = target::K8sObject;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sObject(o) = subject else { return };
+    fn check(&self, o: &Object, cx: &mut FileContext<'_>) {
         if !NAMESPACED.contains(&o.kind.as_str()) || !super::is_builtin_group(o.group()) {
             return;
         }

@@ -1,4 +1,5 @@
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::k8s::Object;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct DeprecatedApi;
 
@@ -79,13 +80,10 @@ const REMOVED: &[(&str, &str, &str, &str)] = &[
     ),
 ];
 
-impl Rule for DeprecatedApi {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sObject]
-    }
+impl FileRule for DeprecatedApi {
+    type Target = target::K8sObject;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sObject(o) = subject else { return };
+    fn check(&self, o: &Object, cx: &mut FileContext<'_>) {
         let hit = REMOVED
             .iter()
             .find(|(api, kind, ..)| *api == o.api_version && (*kind == "*" || *kind == o.kind));

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use crate::lang::k8s::Object;
 use crate::project::k8s::normalize;
 use crate::project::{Model, ParsedFile, Project};
-use crate::rules::{Context, Label, NodeKind, Rule, Subject};
+use crate::rules::{Label, ProjectContext, ProjectRule};
 use crate::source::FileId;
 
 pub struct DuplicateObject;
@@ -19,7 +19,7 @@ fn key(o: &Object) -> Option<Key> {
 
 /// Report every object whose key was already seen among `objects` (in order).
 fn report_duplicates<'a>(
-    cx: &mut Context<'_>,
+    cx: &mut ProjectContext<'_>,
     project: &Project,
     objects: impl Iterator<Item = (&'a ParsedFile, &'a Object)>,
 ) {
@@ -52,13 +52,8 @@ fn report_duplicates<'a>(
     }
 }
 
-impl Rule for DuplicateObject {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for DuplicateObject {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         // what is applied together: one file, or the files one kustomization lists; sibling
         // files (install.yaml next to namespace-install.yaml) are alternatives, not one set
         for f in &project.files {

@@ -1,14 +1,12 @@
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::k8s::Object;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ExternalPort;
 
-impl Rule for ExternalPort {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sObject]
-    }
+impl FileRule for ExternalPort {
+    type Target = target::K8sObject;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sObject(o) = subject else { return };
+    fn check(&self, o: &Object, cx: &mut FileContext<'_>) {
         let allowed = &cx.settings.config.ports.external;
         let list = allowed.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
         let (ports, what) = if o.is("Service") && o.group().is_empty() {

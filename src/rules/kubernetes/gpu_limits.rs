@@ -1,17 +1,16 @@
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::target::{self, PodPart};
+use crate::rules::{FileContext, FileRule};
 
 pub struct GpuLimits;
 
 const GPU: &str = "nvidia.com/gpu";
 
-impl Rule for GpuLimits {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sContainer, NodeKind::K8sPod]
-    }
+impl FileRule for GpuLimits {
+    type Target = target::K8sPodOrContainer;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        match subject {
-            Subject::K8sContainer(_, c) => {
+    fn check(&self, part: PodPart<'_>, cx: &mut FileContext<'_>) {
+        match part {
+            PodPart::Container(_, c) => {
                 let Some(req) = c.node.at("resources.requests").and_then(|r| r.entry(GPU)) else {
                     return;
                 };
@@ -22,7 +21,7 @@ impl Rule for GpuLimits {
                     );
                 }
             }
-            Subject::K8sPod(o, spec) => {
+            PodPart::Pod(o, spec) => {
                 let uses_gpu = o.containers().iter().any(|c| {
                     c.node.at("resources.limits").and_then(|l| l.get(GPU)).is_some()
                         || c.node.at("resources.requests").and_then(|l| l.get(GPU)).is_some()
@@ -47,7 +46,6 @@ impl Rule for GpuLimits {
                     );
                 }
             }
-            _ => {}
         }
     }
 }

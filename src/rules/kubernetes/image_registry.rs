@@ -1,5 +1,7 @@
+use crate::lang::k8s::Container;
 use crate::lang::k8s::ImageRef;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::k8s::Object;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ImageRegistry;
 
@@ -10,13 +12,10 @@ fn admits(allowed: &str, r: &ImageRef<'_>) -> bool {
     allowed.eq_ignore_ascii_case(r.registry) || full == allowed || full.starts_with(&format!("{allowed}/"))
 }
 
-impl Rule for ImageRegistry {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sContainer]
-    }
+impl FileRule for ImageRegistry {
+    type Target = target::K8sContainer;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sContainer(_, c) = subject else { return };
+    fn check(&self, (_, c): (&Object, Container<'_>), cx: &mut FileContext<'_>) {
         let allowed = &cx.settings.config.registries.allowed;
         // without an allowlist XR005 compares images with the registries Terraform provisions
         if allowed.is_empty() {

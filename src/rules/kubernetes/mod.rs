@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use crate::lang::k8s::{Container, Object};
 use crate::project::{k8s as pk8s, ParsedFile, Project};
-use crate::rules::Context;
 use crate::source::{Node, Span};
 
 pub mod container_image_latest;
@@ -55,14 +54,6 @@ pub fn object_name(o: &Object) -> String {
     match &o.name {
         Some(n) => format!("{} `{n}`", o.kind),
         None => o.kind.clone(),
-    }
-}
-
-/// Whether the object being checked is in production (a file may mix namespaces).
-pub fn in_prod(cx: &Context<'_>, o: &Object) -> bool {
-    match cx.file {
-        Some(f) => pk8s::object_is_prod(cx.settings, f, o),
-        None => true,
     }
 }
 

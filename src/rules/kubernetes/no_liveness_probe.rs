@@ -1,15 +1,14 @@
+use crate::lang::k8s::Container;
 use crate::lang::k8s::ContainerKind;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::k8s::Object;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct NoLivenessProbe;
 
-impl Rule for NoLivenessProbe {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sContainer]
-    }
+impl FileRule for NoLivenessProbe {
+    type Target = target::K8sContainer;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sContainer(o, c) = subject else { return };
+    fn check(&self, (o, c): (&Object, Container<'_>), cx: &mut FileContext<'_>) {
         // init and ephemeral containers cannot have probes; Jobs run to completion
         if c.kind != ContainerKind::Container || o.is("Job") || o.is("CronJob") {
             return;

@@ -1,15 +1,11 @@
-use crate::project::k8s::{object_is_prod, same_namespace};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::project::k8s::{object_env, object_is_prod, same_namespace};
+use crate::project::Project;
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct NoNetworkPolicy;
 
-impl Rule for NoNetworkPolicy {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for NoNetworkPolicy {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for (ns, workloads) in super::workloads_by_namespace(project) {
             let Some((file, first)) = workloads
                 .iter()
@@ -29,11 +25,13 @@ impl Rule for NoNetworkPolicy {
             } else {
                 format!("`{ns}`")
             };
+            let env = object_env(cx.settings, file, first);
             cx.report_in(
                 file.source.id,
                 first.header,
                 format!("prod namespace {ns} runs workloads and has no NetworkPolicy"),
-            );
+            )
+            .in_env(env);
         }
     }
 }

@@ -1,17 +1,15 @@
+use crate::lang::k8s::Object;
 use crate::lang::k8s::Selector;
 use crate::project::k8s::same_namespace;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct NoPdb;
 
-impl Rule for NoPdb {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sObject]
-    }
+impl FileRule for NoPdb {
+    type Target = target::K8sObject;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sObject(o) = subject else { return };
-        if !(o.is("Deployment") || o.is("StatefulSet")) || !o.is_pod_bearing() || !super::in_prod(cx, o) {
+    fn check(&self, o: &Object, cx: &mut FileContext<'_>) {
+        if !(o.is("Deployment") || o.is("StatefulSet")) || !o.is_pod_bearing() {
             return;
         }
         let labels = o.pod_labels();

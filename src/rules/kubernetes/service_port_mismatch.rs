@@ -1,16 +1,14 @@
+use crate::lang::k8s::Object;
 use crate::lang::k8s::{ContainerKind, Selector};
 use crate::project::k8s::same_namespace;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ServicePortMismatch;
 
-impl Rule for ServicePortMismatch {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sObject]
-    }
+impl FileRule for ServicePortMismatch {
+    type Target = target::K8sObject;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sObject(o) = subject else { return };
+    fn check(&self, o: &Object, cx: &mut FileContext<'_>) {
         if !o.is("Service") || !o.group().is_empty() {
             return;
         }

@@ -1,15 +1,13 @@
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::k8s::Object;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct SingleReplica;
 
-impl Rule for SingleReplica {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::K8sObject]
-    }
+impl FileRule for SingleReplica {
+    type Target = target::K8sObject;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::K8sObject(o) = subject else { return };
-        if !(o.is("Deployment") || o.is("StatefulSet")) || !o.is_pod_bearing() || !super::in_prod(cx, o) {
+    fn check(&self, o: &Object, cx: &mut FileContext<'_>) {
+        if !(o.is("Deployment") || o.is("StatefulSet")) || !o.is_pod_bearing() {
             return;
         }
         // an autoscaler owns the replica count

@@ -1,8 +1,9 @@
 use crate::discover::FileKind;
 use crate::project::python::first_line;
 use crate::project::ParsedFile;
+use crate::project::Project;
 use crate::rules::layout::file_name;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 use crate::source::Span;
 
 pub struct CommittedSecretFile;
@@ -65,13 +66,8 @@ fn secret(f: &ParsedFile) -> Option<(&'static str, Span)> {
     None
 }
 
-impl Rule for CommittedSecretFile {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for CommittedSecretFile {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         for f in p.files_of(FileKind::Sensitive) {
             // throwaway keys and env files of a test suite are fixtures, not credentials
             let rel = cx.settings.relative(&f.source.path);

@@ -1,17 +1,13 @@
 use crate::project::python::first_line;
 use crate::project::Model;
+use crate::project::Project;
 use crate::rules::layout::{file_name, report_missing, root_files};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MakefileTargets;
 
-impl Rule for MakefileTargets {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MakefileTargets {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         let wanted = cx.settings.config.layout.makefile_targets.clone();
         if wanted.is_empty() {
             return;

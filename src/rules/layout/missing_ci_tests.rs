@@ -1,7 +1,8 @@
 use crate::discover::FileKind;
+use crate::project::Project;
 use crate::project::{Model, ParsedFile};
 use crate::rules::layout::{config_files, report_missing};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 use crate::source::node::{Node, NodeValue};
 
 pub struct MissingCiTests;
@@ -42,13 +43,8 @@ fn is_ci(f: &ParsedFile) -> bool {
     matches!(f.kind, FileKind::GithubWorkflow | FileKind::AzurePipeline)
 }
 
-impl Rule for MissingCiTests {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MissingCiTests {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         let commands = cx.settings.config.layout.test_commands.clone();
         for root in &p.python.roots {
             let ok = config_files(p, root).filter(|f| is_ci(f)).any(|f| match &f.model {

@@ -1,19 +1,15 @@
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 
+use crate::project::Project;
 use crate::rules::layout::missing_tests::is_test_module;
 use crate::rules::layout::{file_name, report_missing, root_files};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MissingConftest;
 
-impl Rule for MissingConftest {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MissingConftest {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         let dirs = cx.settings.config.layout.test_dirs.clone();
         for root in &p.python.roots {
             let conftests: BTreeSet<PathBuf> = root_files(p, root)

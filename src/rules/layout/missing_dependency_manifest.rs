@@ -1,7 +1,8 @@
 use crate::discover::FileKind;
+use crate::project::Project;
 use crate::project::{Model, ParsedFile};
 use crate::rules::layout::{file_name, report_missing, root_files};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MissingDependencyManifest;
 
@@ -17,13 +18,8 @@ fn declares(f: &ParsedFile) -> bool {
     }
 }
 
-impl Rule for MissingDependencyManifest {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MissingDependencyManifest {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         for root in &p.python.roots {
             if !root_files(p, root).any(declares) {
                 report_missing(

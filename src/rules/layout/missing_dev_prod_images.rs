@@ -1,8 +1,9 @@
 use crate::discover::FileKind;
 use crate::project::python::first_line;
 use crate::project::ParsedFile;
+use crate::project::Project;
 use crate::rules::layout::{file_name, root_files};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MissingDevProdImages;
 
@@ -57,13 +58,8 @@ fn from_line(text: &str) -> Option<crate::source::Span> {
     None
 }
 
-impl Rule for MissingDevProdImages {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MissingDevProdImages {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         for root in &p.python.roots {
             let dockerfiles: Vec<&ParsedFile> = root_files(p, root)
                 .filter(|f| f.kind == FileKind::Dockerfile && python_image(&f.source.text))

@@ -1,6 +1,7 @@
 use crate::discover::FileKind;
+use crate::project::Project;
 use crate::rules::layout::{file_name, root_files};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 use crate::source::Span;
 
 pub struct MissingDockerignore;
@@ -53,13 +54,8 @@ fn docker_copies(d: &crate::lang::docker::Dockerfile) -> Vec<Span> {
         .collect()
 }
 
-impl Rule for MissingDockerignore {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MissingDockerignore {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         let ignores: Vec<_> = p
             .files_of(FileKind::Dockerignore)
             .map(|f| f.source.path.clone())

@@ -1,7 +1,8 @@
 use crate::discover::FileKind;
+use crate::project::Project;
 use crate::project::{Model, ParsedFile};
 use crate::rules::layout::{config_files, file_name, report_missing};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MissingLintConfig;
 
@@ -23,13 +24,8 @@ fn configures_linter(f: &ParsedFile) -> bool {
     }
 }
 
-impl Rule for MissingLintConfig {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MissingLintConfig {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         for root in &p.python.roots {
             if !config_files(p, root).any(configures_linter) {
                 report_missing(

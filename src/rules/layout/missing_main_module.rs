@@ -1,17 +1,13 @@
 use std::collections::BTreeSet;
 
+use crate::project::Project;
 use crate::rules::layout::{rel, report_missing, root_files};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MissingMainModule;
 
-impl Rule for MissingMainModule {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MissingMainModule {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         for root in &p.python.roots {
             let files: BTreeSet<String> = root_files(p, root).map(|f| rel(root, f)).collect();
             // the service is a top-level package; `app.py` deeper down is a library module

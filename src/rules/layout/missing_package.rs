@@ -1,15 +1,11 @@
+use crate::project::Project;
 use crate::rules::layout::report_missing;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MissingPackage;
 
-impl Rule for MissingPackage {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MissingPackage {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         for root in &p.python.roots {
             if root.top_packages.is_empty() {
                 report_missing(

@@ -1,7 +1,8 @@
 use crate::discover::FileKind;
+use crate::project::Project;
 use crate::project::{Model, ParsedFile};
 use crate::rules::layout::{config_files, report_missing};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MissingPytestConfig;
 
@@ -14,13 +15,8 @@ fn configures_pytest(f: &ParsedFile) -> bool {
     }
 }
 
-impl Rule for MissingPytestConfig {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MissingPytestConfig {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         for root in &p.python.roots {
             if !config_files(p, root).any(configures_pytest) {
                 report_missing(

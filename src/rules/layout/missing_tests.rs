@@ -3,8 +3,9 @@ use std::path::Component;
 use crate::discover::FileKind;
 use crate::project::python::PyRoot;
 use crate::project::ParsedFile;
+use crate::project::Project;
 use crate::rules::layout::{file_name, report_missing, root_files};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MissingTests;
 
@@ -19,13 +20,8 @@ pub fn is_test_module(root: &PyRoot, f: &ParsedFile, test_dirs: &[String]) -> bo
         })
 }
 
-impl Rule for MissingTests {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for MissingTests {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         let dirs = cx.settings.config.layout.test_dirs.clone();
         for root in &p.python.roots {
             if !root_files(p, root).any(|f| is_test_module(root, f, &dirs)) {

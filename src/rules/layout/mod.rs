@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use crate::project::python::PyRoot;
 use crate::project::{ParsedFile, Project};
-use crate::rules::Context;
+use crate::rules::ProjectContext;
 
 /// The files that belong to a root (nearest root).
 pub fn root_files<'a>(project: &'a Project, root: &'a PyRoot) -> impl Iterator<Item = &'a ParsedFile> + 'a {
@@ -65,6 +65,6 @@ pub fn file_name(f: &ParsedFile) -> String {
 }
 
 /// Report a missing thing at the root's marker file.
-pub fn report_missing(cx: &mut Context<'_>, root: &PyRoot, message: String) {
+pub fn report_missing(cx: &mut ProjectContext<'_>, root: &PyRoot, message: String) {
     cx.report_in(root.marker, root.marker_span, message);
 }

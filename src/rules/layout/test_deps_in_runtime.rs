@@ -1,8 +1,9 @@
 use crate::discover::FileKind;
 use crate::lang::pip;
+use crate::project::Project;
 use crate::project::{Model, ParsedFile};
 use crate::rules::layout::{file_name, root_files};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 use crate::source::Span;
 
 pub struct TestDepsInRuntime;
@@ -73,13 +74,8 @@ fn dev_tool(name: &str, tools: &[String]) -> bool {
     })
 }
 
-impl Rule for TestDepsInRuntime {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for TestDepsInRuntime {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         let tools = cx.settings.config.layout.dev_tools.clone();
         for root in &p.python.roots {
             let mut found: Vec<(crate::source::FileId, Span, String)> = Vec::new();

@@ -4,7 +4,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::discover::FileKind;
 use crate::lang::pip::IncludeKind;
 use crate::project::{Model, ParsedFile, Project};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct UnpinnedRequirement;
 
@@ -51,13 +51,8 @@ fn constrained<'a>(project: &'a Project, f: &ParsedFile) -> HashSet<&'a str> {
     out
 }
 
-impl Rule for UnpinnedRequirement {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(p) = subject else { return };
+impl ProjectRule for UnpinnedRequirement {
+    fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         for f in p.files_of(FileKind::Requirements) {
             // pip-compile inputs (`requirements.in`) are meant to be loose
             if f.source.path.extension().is_some_and(|e| e == "in") {

@@ -1,18 +1,16 @@
+use crate::lang::python::Module;
 use crate::lang::python::Value;
 use crate::rules::python::{is_test_file, is_true, keyword_span};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 use crate::source::Environment;
 
 pub struct DebugEnabled;
 
-impl Rule for DebugEnabled {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PythonModule]
-    }
+impl FileRule for DebugEnabled {
+    type Target = target::PythonModule;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PythonModule(m) = subject else { return };
-        let Some(file) = cx.file else { return };
+    fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
+        let file = cx.file;
         // dev settings (`settings/dev.py`) and tests may turn debugging on
         if is_test_file(&file.source.path) || file.env == Environment::Nonprod {
             return;

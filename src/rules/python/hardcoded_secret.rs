@@ -2,9 +2,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::lang::python::Module;
 use crate::lang::python::Value;
 use crate::rules::python::is_test_file;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct HardcodedSecret;
 
@@ -57,18 +58,13 @@ fn placeholder(value: &str) -> bool {
         || v.chars().all(|c| c == '*' || c == 'x' || c == 'X')
 }
 
-impl Rule for HardcodedSecret {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PythonModule]
-    }
+impl FileRule for HardcodedSecret {
+    type Target = target::PythonModule;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PythonModule(m) = subject else { return };
+    fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
         // type stubs hold declarations, not values
-        if cx
-            .file
-            .is_some_and(|f| is_test_file(&f.source.path) || f.source.path.extension().is_some_and(|e| e == "pyi"))
-        {
+        let path = &cx.file.source.path;
+        if is_test_file(path) || path.extension().is_some_and(|e| e == "pyi") {
             return;
         }
         let mut found = Vec::new();

@@ -1,11 +1,12 @@
 use crate::lang::python::Import;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::python::Module;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct LayerViolation;
 
 /// Where a dotted module sits in the layers: (layer index, canonical layer name, position of
 /// the layer segment).
-fn layer<'a>(parts: &[&str], cx: &'a Context<'_>) -> Option<(usize, &'a str, usize)> {
+fn layer<'a>(parts: &[&str], cx: &'a FileContext<'_>) -> Option<(usize, &'a str, usize)> {
     parts
         .iter()
         .enumerate()
@@ -44,14 +45,11 @@ fn targets(imp: &Import, module: &str, is_package: bool) -> Vec<String> {
     out
 }
 
-impl Rule for LayerViolation {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PythonModule]
-    }
+impl FileRule for LayerViolation {
+    type Target = target::PythonModule;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PythonModule(m) = subject else { return };
-        let Some(file) = cx.file else { return };
+    fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
+        let file = cx.file;
         let id = file.source.id;
         let Some(module) = cx.project.python.module_of(id) else {
             return;

@@ -1,5 +1,6 @@
+use crate::lang::python::Module;
 use crate::rules::python::is_test_file;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct PlainHttpExternal;
 
@@ -69,14 +70,11 @@ fn host(url: &str) -> Option<&str> {
     authority.split(':').next()
 }
 
-impl Rule for PlainHttpExternal {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PythonModule]
-    }
+impl FileRule for PlainHttpExternal {
+    type Target = target::PythonModule;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PythonModule(m) = subject else { return };
-        if cx.file.is_some_and(|f| is_test_file(&f.source.path)) {
+    fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
+        if is_test_file(&cx.file.source.path) {
             return;
         }
         let mut found = Vec::new();

@@ -1,5 +1,6 @@
+use crate::lang::python::Module;
 use crate::lang::python::Value;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct PortNotAllowed;
 
@@ -14,13 +15,10 @@ const SERVERS: &[&str] = &[
     "start_http_server",
 ];
 
-impl Rule for PortNotAllowed {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PythonModule]
-    }
+impl FileRule for PortNotAllowed {
+    type Target = target::PythonModule;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PythonModule(m) = subject else { return };
+    fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
         let allowed = &cx.settings.config.ports.internal;
         let list = allowed.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
         let mut found = Vec::new();

@@ -1,6 +1,7 @@
+use crate::lang::python::Module;
 use crate::lang::python::Value;
 use crate::rules::python::is_true;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct ShellInjection;
 
@@ -14,13 +15,10 @@ const SHELL_ALWAYS: &[&str] = &[
     "asyncio.create_subprocess_shell",
 ];
 
-impl Rule for ShellInjection {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PythonModule]
-    }
+impl FileRule for ShellInjection {
+    type Target = target::PythonModule;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PythonModule(m) = subject else { return };
+    fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
         let mut found = Vec::new();
         for call in &m.calls {
             let via_shell = SHELL_ALWAYS.contains(&call.callee.as_str())

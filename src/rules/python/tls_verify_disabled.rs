@@ -1,17 +1,15 @@
+use crate::lang::python::Module;
 use crate::lang::python::Value;
 use crate::rules::python::{is_false, keyword_span};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct TlsVerifyDisabled;
 
-impl Rule for TlsVerifyDisabled {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PythonModule]
-    }
+impl FileRule for TlsVerifyDisabled {
+    type Target = target::PythonModule;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PythonModule(m) = subject else { return };
-        let src = cx.source().map(|s| &*s.text).unwrap_or("");
+    fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
+        let src = &*cx.source().text;
         let mut found = Vec::new();
         for call in &m.calls {
             if let Some(a) = call.keyword("verify").filter(|a| is_false(Some(a))) {

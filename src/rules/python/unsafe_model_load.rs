@@ -2,7 +2,7 @@ use std::collections::HashSet;
 
 use crate::lang::python::{Call, Module};
 use crate::rules::python::is_true;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct UnsafeModelLoad;
 
@@ -68,14 +68,11 @@ fn tainted<'a>(m: &'a Module, call: &Call, src: &str) -> HashSet<&'a str> {
     set
 }
 
-impl Rule for UnsafeModelLoad {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PythonModule]
-    }
+impl FileRule for UnsafeModelLoad {
+    type Target = target::PythonModule;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PythonModule(m) = subject else { return };
-        let src = cx.source().map(|s| &*s.text).unwrap_or("");
+    fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
+        let src = &*cx.source().text;
         let mut found = Vec::new();
         for call in &m.calls {
             if !LOADERS.contains(&call.callee.as_str()) {

@@ -1,4 +1,5 @@
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::python::Module;
+use crate::rules::{target, FileContext, FileRule};
 
 pub struct UnsafeYamlLoad;
 
@@ -13,14 +14,11 @@ const UNSAFE_LOADERS: &[&str] = &[
     "CFullLoader",
 ];
 
-impl Rule for UnsafeYamlLoad {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::PythonModule]
-    }
+impl FileRule for UnsafeYamlLoad {
+    type Target = target::PythonModule;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::PythonModule(m) = subject else { return };
-        let src = cx.source().map(|s| &*s.text).unwrap_or("");
+    fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
+        let src = &*cx.source().text;
         let mut found = Vec::new();
         for call in &m.calls {
             match call.callee.as_str() {

@@ -1,5 +1,6 @@
 use super::module_of;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::terraform::TfBlock;
+use crate::rules::{target, FileContext, FileRule};
 
 const PUBLIC_ACLS: &[&str] = &["public-read", "public-read-write", "authenticated-read"];
 const BLOCK_SETTINGS: &[&str] = &[
@@ -14,19 +15,14 @@ const BLOCK_SETTINGS: &[&str] = &[
 /// covers. Native because the last two look across resources and into policy documents.
 pub struct AwsS3Public;
 
-impl Rule for AwsS3Public {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::TfBlock]
-    }
+impl FileRule for AwsS3Public {
+    type Target = target::TfBlock;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::TfBlock(b) = subject else { return };
+    fn check(&self, b: &TfBlock, cx: &mut FileContext<'_>) {
         if b.kind != "resource" {
             return;
         }
-        let Some(text) = cx.source().map(|s| s.text.clone()) else {
-            return;
-        };
+        let text = cx.source().text.clone();
         match b.type_name() {
             "aws_s3_bucket" | "aws_s3_bucket_acl" => {
                 if let Some(acl) = b.body.get("acl") {
@@ -75,7 +71,7 @@ impl Rule for AwsS3Public {
 }
 
 impl AwsS3Public {
-    fn check_block_exists(&self, bucket: &crate::lang::terraform::TfBlock, cx: &mut Context<'_>) {
+    fn check_block_exists(&self, bucket: &crate::lang::terraform::TfBlock, cx: &mut FileContext<'_>) {
         let Some(m) = module_of(cx.project, bucket.file) else {
             return;
         };

@@ -1,20 +1,16 @@
 use std::collections::HashMap;
 
 use super::label_span;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::project::Project;
+use crate::rules::{ProjectContext, ProjectRule};
 use crate::source::{FileId, Span};
 
 /// TF013: the same resource, data source, variable, output, local or module declared twice in
 /// one module (possibly in different files).
 pub struct DuplicateDeclaration;
 
-impl Rule for DuplicateDeclaration {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for DuplicateDeclaration {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for m in &project.terraform {
             let mut seen: HashMap<String, (FileId, Span)> = HashMap::new();
             let mut found = Vec::new();

@@ -1,28 +1,24 @@
 use super::module_of;
+use crate::lang::terraform::TfBlock;
 use crate::rules::declarative::ports::{node_ports, render_ports, PortRange};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 
 /// TF114: a load balancer rule (or NAT rule) whose frontend is public listens on a port outside
 /// the allowed external ports. The frontend counts as public when the `azurerm_lb` it names
 /// gives that frontend configuration a public IP.
 pub struct LbPort;
 
-impl Rule for LbPort {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::TfBlock]
-    }
+impl FileRule for LbPort {
+    type Target = target::TfBlock;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::TfBlock(b) = subject else { return };
+    fn check(&self, b: &TfBlock, cx: &mut FileContext<'_>) {
         if b.kind != "resource" || !matches!(b.type_name(), "azurerm_lb_rule" | "azurerm_lb_nat_rule") {
             return;
         }
         let Some(port) = b.body.get("frontend_port") else {
             return;
         };
-        let Some(text) = cx.source().map(|s| s.text.clone()) else {
-            return;
-        };
+        let text = cx.source().text.clone();
         let Some(lb_ref) = b.body.get("loadbalancer_id").map(|n| n.span.slice(&text).to_string()) else {
             return;
         };

@@ -1,17 +1,13 @@
 use super::{is_root, module_anchor};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::project::Project;
+use crate::rules::{ProjectContext, ProjectRule};
 
 /// TF010: a production root module that keeps its state locally (no `backend`/`cloud` block).
 /// A project rule, so the production scope is applied here, from the module's environment.
 pub struct LocalBackend;
 
-impl Rule for LocalBackend {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for LocalBackend {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for m in project
             .terraform
             .iter()
@@ -37,7 +33,8 @@ impl Rule for LocalBackend {
                     anchor.file,
                     anchor.header,
                     "production root module keeps its state locally (no remote `backend`)",
-                );
+                )
+                .in_env(m.env);
             }
         }
     }

@@ -2,7 +2,8 @@ use std::collections::HashSet;
 
 use super::label_span;
 use crate::project::terraform::normalize;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::project::Project;
+use crate::rules::{ProjectContext, ProjectRule};
 
 /// Arguments of a `module` block that are not inputs.
 const META: &[&str] = &["source", "version", "count", "for_each", "providers", "depends_on"];
@@ -11,13 +12,8 @@ const META: &[&str] = &["source", "version", "count", "for_each", "providers", "
 /// a variable without a default.
 pub struct ModuleInputUnknown;
 
-impl Rule for ModuleInputUnknown {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for ModuleInputUnknown {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for m in &project.terraform {
             for call in m.blocks(&project.files).filter(|b| b.kind == "module") {
                 let Some(source) = call.body.get("source").and_then(|n| n.as_str()) else {

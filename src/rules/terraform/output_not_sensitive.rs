@@ -2,7 +2,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::terraform::TfBlock;
+use crate::rules::{target, FileContext, FileRule};
 
 static SECRET_ATTR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -14,20 +15,15 @@ static SECRET_ATTR: LazyLock<Regex> = LazyLock::new(|| {
 /// TF009: an output whose value comes from a secret-like attribute is not `sensitive = true`.
 pub struct OutputNotSensitive;
 
-impl Rule for OutputNotSensitive {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::TfBlock]
-    }
+impl FileRule for OutputNotSensitive {
+    type Target = target::TfBlock;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::TfBlock(b) = subject else { return };
+    fn check(&self, b: &TfBlock, cx: &mut FileContext<'_>) {
         if b.kind != "output" {
             return;
         }
         let Some(value) = b.body.get("value") else { return };
-        let Some(src) = cx.source().map(|s| value.span.slice(&s.text).to_string()) else {
-            return;
-        };
+        let src = value.span.slice(&cx.source().text).to_string();
         if src.contains("nonsensitive(") {
             return;
         }

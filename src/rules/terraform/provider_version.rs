@@ -1,18 +1,14 @@
 use std::collections::BTreeMap;
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::project::Project;
+use crate::rules::{ProjectContext, ProjectRule};
 use crate::source::{FileId, Span};
 
 /// TF005: a provider the module uses has no version constraint in `required_providers`.
 pub struct ProviderVersion;
 
-impl Rule for ProviderVersion {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for ProviderVersion {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for m in project.terraform.iter().filter(|m| !m.broken) {
             let mut constrained = Vec::new();
             // provider name -> first place it is used (a provider block wins over a resource)

@@ -1,16 +1,12 @@
 use super::{is_root, module_anchor};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::project::Project;
+use crate::rules::{ProjectContext, ProjectRule};
 
 /// TF006: a root module without `terraform { required_version }`.
 pub struct RequiredVersion;
 
-impl Rule for RequiredVersion {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for RequiredVersion {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for m in project
             .terraform
             .iter()

@@ -5,13 +5,13 @@
 
 use super::module_of;
 use crate::lang::terraform::TfBlock;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::rules::{target, FileContext, FileRule};
 use crate::source::{Node, NodeValue};
 
 pub struct StorageNetworkOpen;
 
 /// Report `default_action = "Allow"` of inline or separate network rules.
-fn check_default_action(cx: &mut Context<'_>, rules: &Node) {
+fn check_default_action(cx: &mut FileContext<'_>, rules: &Node) {
     let Some(action) = rules.get("default_action") else {
         return;
     };
@@ -22,7 +22,7 @@ fn check_default_action(cx: &mut Context<'_>, rules: &Node) {
 
 /// Whether a separate `azurerm_storage_account_network_rules` of the module may be this
 /// account's (one naming it, or one whose account cannot be told).
-fn has_separate_rules(cx: &Context<'_>, b: &TfBlock, name: &str) -> Option<bool> {
+fn has_separate_rules(cx: &FileContext<'_>, b: &TfBlock, name: &str) -> Option<bool> {
     let m = module_of(cx.project, b.file)?;
     if m.broken {
         return None;
@@ -50,13 +50,10 @@ fn has_separate_rules(cx: &Context<'_>, b: &TfBlock, name: &str) -> Option<bool>
     Some(false)
 }
 
-impl Rule for StorageNetworkOpen {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::TfBlock]
-    }
+impl FileRule for StorageNetworkOpen {
+    type Target = target::TfBlock;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::TfBlock(b) = subject else { return };
+    fn check(&self, b: &TfBlock, cx: &mut FileContext<'_>) {
         if b.kind != "resource" {
             return;
         }

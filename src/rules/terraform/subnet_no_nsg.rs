@@ -1,5 +1,6 @@
 use super::module_of;
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::terraform::TfBlock;
+use crate::rules::{target, FileContext, FileRule};
 use crate::source::Node;
 
 /// Subnets Azure does not allow (or need) an NSG on.
@@ -19,13 +20,10 @@ fn source_text<'a>(n: &Node, text: &'a str) -> &'a str {
 /// inline `subnet` block of a virtual network without `security_group`).
 pub struct SubnetNoNsg;
 
-impl Rule for SubnetNoNsg {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::TfBlock]
-    }
+impl FileRule for SubnetNoNsg {
+    type Target = target::TfBlock;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::TfBlock(b) = subject else { return };
+    fn check(&self, b: &TfBlock, cx: &mut FileContext<'_>) {
         if b.kind != "resource" {
             return;
         }

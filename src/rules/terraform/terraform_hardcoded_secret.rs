@@ -2,7 +2,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::lang::terraform::TfBlock;
+use crate::rules::{target, FileContext, FileRule};
 use crate::source::{Node, NodeValue};
 
 /// Attribute names that hold credentials.
@@ -23,16 +24,11 @@ fn placeholder(v: &str) -> bool {
 /// the default of a secret-named variable.
 pub struct TerraformHardcodedSecret;
 
-impl Rule for TerraformHardcodedSecret {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::TfBlock]
-    }
+impl FileRule for TerraformHardcodedSecret {
+    type Target = target::TfBlock;
 
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::TfBlock(b) = subject else { return };
-        let Some(text) = cx.source().map(|s| s.text.clone()) else {
-            return;
-        };
+    fn check(&self, b: &TfBlock, cx: &mut FileContext<'_>) {
+        let text = cx.source().text.clone();
         // the value must be written right here, as a string literal without interpolation
         let literal = |n: &Node| -> Option<String> {
             let NodeValue::String(s) = &n.value else { return None };

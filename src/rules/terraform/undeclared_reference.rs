@@ -1,19 +1,15 @@
 use std::collections::HashSet;
 
 use super::{references, RefKind};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::project::Project;
+use crate::rules::{ProjectContext, ProjectRule};
 
 /// TF001: a `var.`, `local.`, `module.`, `data.` or resource reference to nothing declared in
 /// the module. Modules with a file that does not parse are skipped: what it declared is unknown.
 pub struct UndeclaredReference;
 
-impl Rule for UndeclaredReference {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for UndeclaredReference {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for m in project.terraform.iter().filter(|m| !m.broken) {
             let mut declared: HashSet<(RefKind, String)> = HashSet::new();
             for b in m.blocks(&project.files) {

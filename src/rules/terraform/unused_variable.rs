@@ -1,18 +1,14 @@
 use std::collections::HashSet;
 
 use super::{label_span, references, RefKind};
-use crate::rules::{Context, NodeKind, Rule, Subject};
+use crate::project::Project;
+use crate::rules::{ProjectContext, ProjectRule};
 
 /// TF002: a variable or local that nothing in the module references.
 pub struct UnusedVariable;
 
-impl Rule for UnusedVariable {
-    fn kinds(&self) -> &'static [NodeKind] {
-        &[NodeKind::Project]
-    }
-
-    fn check(&self, subject: Subject<'_>, cx: &mut Context<'_>) {
-        let Subject::Project(project) = subject else { return };
+impl ProjectRule for UnusedVariable {
+    fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for m in project.terraform.iter().filter(|m| !m.broken) {
             let mut used: HashSet<(RefKind, String)> = HashSet::new();
             for (_, body) in m.bodies(&project.files) {

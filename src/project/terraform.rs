@@ -28,7 +28,7 @@ use crate::config::Settings;
 use crate::discover::FileKind;
 use crate::lang::terraform::eval::{self, limits, Local, RunBudget};
 use crate::lang::terraform::types::{self, Type};
-use crate::lang::terraform::{header_span, span_of, Instance, Origin, Scope, TfBlock, TfFile};
+use crate::lang::terraform::{header_span, span_of, Instance, Origin, Scope, TfBlock};
 use crate::rules::{Diagnostic, Label};
 use crate::semantic::environment::{self, Evidence};
 use crate::source::node::Entry;
@@ -72,36 +72,42 @@ pub struct TfModule {
     pub callers: Vec<Call>,
     /// A root module: applied on its own (see the module docs).
     pub root: bool,
+    /// The module's own evaluation: every block of its files, grouped by file in file order.
+    /// Project rules read these.
+    pub blocks: Vec<TfBlock>,
     /// The contexts the module's file rules run in (empty: its own evaluation only).
     pub instances: Vec<Arc<Instance>>,
-    /// Blocks by resource type, as (file, index in the file's blocks): for rules that join
-    /// resources, without scanning the module once per resource.
-    pub by_type: HashMap<String, Vec<(FileId, usize)>>,
+    /// The blocks evaluated in each instance, laid out like `blocks`.
+    pub instance_blocks: Vec<Vec<TfBlock>>,
+    /// Positions in `blocks` by resource type: for rules that join resources, without scanning
+    /// the module once per resource.
+    pub by_type: HashMap<String, Vec<usize>>,
 }
 
 impl TfModule {
-    /// Every evaluated top-level block of the module, with its file.
-    pub fn blocks<'a>(&'a self, files: &'a [ParsedFile]) -> impl Iterator<Item = &'a TfBlock> + 'a {
-        self.files
-            .iter()
-            .filter_map(move |id| files.get(id.0 as usize))
-            .flat_map(|f| match &f.model {
-                Model::Terraform(t) => t.blocks.as_slice(),
-                _ => &[],
-            })
+    /// Every evaluated top-level block of the module (its own evaluation), with its file.
+    pub fn blocks(&self) -> impl Iterator<Item = &TfBlock> + '_ {
+        self.blocks.iter()
     }
 
-    /// The module's resources of one type (its own evaluation).
-    pub fn resources<'a>(&'a self, files: &'a [ParsedFile], type_name: &str) -> impl Iterator<Item = &'a TfBlock> + 'a {
+    /// The module's resources (and data sources) of one type, in its own evaluation.
+    pub fn resources<'a>(&'a self, type_name: &str) -> impl Iterator<Item = &'a TfBlock> + 'a {
         self.by_type
             .get(type_name)
             .map(|v| v.as_slice())
             .unwrap_or(&[])
             .iter()
-            .filter_map(move |(file, i)| match &files.get(file.0 as usize)?.model {
-                Model::Terraform(t) => t.blocks.get(*i),
-                _ => None,
-            })
+            .filter_map(move |i| self.blocks.get(*i))
+    }
+
+    /// The blocks of one file as file rules see them: once per instance when the module has
+    /// instances, else its own evaluation.
+    pub fn checked_blocks(&self, file: FileId) -> Box<dyn Iterator<Item = &TfBlock> + '_> {
+        if self.instance_blocks.is_empty() {
+            Box::new(of_file(&self.blocks, file).iter())
+        } else {
+            Box::new(self.instance_blocks.iter().flat_map(move |b| of_file(b, file).iter()))
+        }
     }
 
     /// The raw hcl-edit bodies of the module's files that parsed, with their file and text.
@@ -184,7 +190,10 @@ pub fn environment_of(settings: &Settings, dir: &Path, hints: &EnvironmentHints)
     let mut words: Vec<(&'static str, String)> = Vec::new();
     for v in &hints.var_files {
         // the file's name, else the directories holding it below the root
-        if let Some(stem) = v.file_name().map(|n| n.to_string_lossy().trim_end_matches(".tfvars").to_string()) {
+        if let Some(stem) = v
+            .file_name()
+            .map(|n| n.to_string_lossy().trim_end_matches(".tfvars").to_string())
+        {
             if !is_always_loaded(&format!("{stem}.tfvars")) {
                 words.push(("var-file", stem));
             }
@@ -443,6 +452,7 @@ fn expand(scope: &Scope<'_>, b: &Block, file: FileId, text: &str) -> Vec<(TfBloc
             body,
             key,
             instance: None,
+            env: Environment::Unknown,
         }
     };
     let expandable = matches!(b.ident.as_str(), "resource" | "data" | "module");
@@ -723,17 +733,13 @@ fn agreed(contexts: &[Context]) -> Context {
     out
 }
 
-/// Group files into modules, evaluate each in its contexts, and set each file's environment.
-pub fn build(files: &mut [ParsedFile], settings: &Settings) -> Vec<TfModule> {
+/// Group files into modules and evaluate each in its contexts.
+pub fn build(files: &[ParsedFile], settings: &Settings) -> Vec<TfModule> {
     build_with(files, settings, &[])
 }
 
 /// [`build`], with var files that pipelines or config assign to root directories.
-pub fn build_with(
-    files: &mut [ParsedFile],
-    settings: &Settings,
-    assigned: &[(PathBuf, Vec<PathBuf>)],
-) -> Vec<TfModule> {
+pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBuf, Vec<PathBuf>)]) -> Vec<TfModule> {
     let mut dirs: BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)> = BTreeMap::new();
     let mut orphan_vars: Vec<(PathBuf, FileId)> = Vec::new();
     let mut tests: Vec<(PathBuf, FileId)> = Vec::new();
@@ -763,7 +769,9 @@ pub fn build_with(
             called: false,
             callers: Vec::new(),
             root: false,
+            blocks: Vec::new(),
             instances: Vec::new(),
+            instance_blocks: Vec::new(),
             by_type: HashMap::new(),
         })
         .collect();
@@ -882,123 +890,96 @@ pub fn build_with(
     }
 
     // each module's own evaluation, and its instances
-    let mut own: Vec<(FileId, Vec<TfBlock>)> = Vec::new();
-    let mut per_instance: Vec<(FileId, Vec<Vec<TfBlock>>)> = Vec::new();
     for i in 0..modules.len() {
         let cxs = std::mem::take(&mut contexts[i]);
-        let evs = std::mem::take(&mut evaluated[i]);
-        let single_own = !modules[i].called && cxs.len() == 1;
-        let own_eval = if single_own {
-            None
-        } else {
-            let own_cx = if modules[i].called {
-                Context {
-                    defaults: false,
-                    env: cxs.first().map(|c| c.env).unwrap_or_default(),
-                    chain: vec![i],
-                    ..Context::default()
-                }
-            } else {
-                agreed(&cxs)
-            };
-            Some(evaluate(files, &modules, &by_dir, i, &own_cx, &run))
-        };
+        let mut evs = std::mem::take(&mut evaluated[i]);
         let envs: HashSet<Environment> = cxs.iter().map(|c| c.env).collect();
         modules[i].env = match (envs.len(), cxs.first()) {
             (1, Some(c)) => c.env,
-            (0, _) => {
-                let (e, _) = environment_of(settings, &modules[i].dir, &EnvironmentHints::default());
-                e
-            }
+            (0, _) => environment_of(settings, &modules[i].dir, &EnvironmentHints::default()).0,
             _ => Environment::Unknown,
         };
-        let mut evs = evs;
-        match own_eval {
-            Some(e) => {
-                own.extend(e.blocks);
-                // instances only when there is more than the own evaluation to see
-                let n = cxs.len();
-                let mut files_of: BTreeMap<FileId, Vec<Vec<TfBlock>>> = BTreeMap::new();
-                for (k, (cx, ev)) in cxs.iter().zip(evs.drain(..)).enumerate() {
-                    let inst = Arc::new(Instance {
-                        env: cx.env,
-                        label: cx.label(),
-                        named: cx.named || modules[i].called,
-                        anchor: cx.anchor.clone(),
-                        origins: ev.origins,
-                        index: k,
-                        of: n,
-                    });
-                    modules[i].instances.push(inst.clone());
-                    for (fid, mut blocks) in ev.blocks {
-                        for b in &mut blocks {
-                            b.instance = Some(inst.clone());
-                        }
-                        files_of.entry(fid).or_default().push(blocks);
-                    }
-                }
-                per_instance.extend(files_of);
+        let env = modules[i].env;
+        let flat = |e: Evaluated, env: Environment, inst: Option<&Arc<Instance>>| -> Vec<TfBlock> {
+            let mut out: Vec<TfBlock> = e.blocks.into_iter().flat_map(|(_, b)| b).collect();
+            for b in &mut out {
+                b.instance = inst.cloned();
+                b.env = env;
             }
-            None => {
-                if let Some(e) = evs.pop() {
-                    // one context: the own evaluation is that context, with its origins
-                    let cx = &cxs[0];
-                    if !e.origins.is_empty() {
-                        let inst = Arc::new(Instance {
-                            env: cx.env,
-                            label: cx.label(),
-                            named: false,
-                            anchor: cx.anchor.clone(),
-                            origins: e.origins,
-                            index: 0,
-                            of: 1,
-                        });
-                        modules[i].instances.push(inst.clone());
-                        let mut files_of: Vec<(FileId, Vec<Vec<TfBlock>>)> = Vec::new();
-                        for (fid, blocks) in &e.blocks {
-                            let mut b2 = blocks.clone();
-                            for b in &mut b2 {
-                                b.instance = Some(inst.clone());
-                            }
-                            files_of.push((*fid, vec![b2]));
-                        }
-                        per_instance.extend(files_of);
-                    }
-                    own.extend(e.blocks);
+            // grouped by file, in file order, for `file_blocks`
+            out.sort_by_key(|b| b.file);
+            out
+        };
+        if !modules[i].called && cxs.len() == 1 {
+            // one context: the own evaluation is that context; an instance only to carry the
+            // origins of values set in var files
+            let Some(e) = evs.pop() else { continue };
+            let cx = &cxs[0];
+            let origins = e.origins.clone();
+            let own = flat(e, cx.env, None);
+            if !origins.is_empty() {
+                let inst = Arc::new(Instance {
+                    env: cx.env,
+                    label: cx.label(),
+                    named: false,
+                    anchor: cx.anchor.clone(),
+                    origins,
+                    index: 0,
+                    of: 1,
+                });
+                let mut copy = own.clone();
+                for b in &mut copy {
+                    b.instance = Some(inst.clone());
                 }
+                modules[i].instances.push(inst);
+                modules[i].instance_blocks.push(copy);
             }
+            modules[i].blocks = own;
+            continue;
+        }
+        let own_cx = if modules[i].called {
+            Context {
+                defaults: false,
+                env,
+                chain: vec![i],
+                ..Context::default()
+            }
+        } else {
+            agreed(&cxs)
+        };
+        let own = evaluate(files, &modules, &by_dir, i, &own_cx, &run);
+        modules[i].blocks = flat(own, env, None);
+        let n = cxs.len();
+        for (k, (cx, ev)) in cxs.iter().zip(evs).enumerate() {
+            let inst = Arc::new(Instance {
+                env: cx.env,
+                label: cx.label(),
+                named: cx.named || modules[i].called,
+                anchor: cx.anchor.clone(),
+                origins: ev.origins.clone(),
+                index: k,
+                of: n,
+            });
+            let blocks = flat(ev, cx.env, Some(&inst));
+            modules[i].instances.push(inst);
+            modules[i].instance_blocks.push(blocks);
         }
     }
-    for (id, blocks) in own {
-        if let Some(Model::Terraform(t)) = files.get_mut(id.0 as usize).map(|f| &mut f.model) {
-            t.blocks = blocks;
-        }
-    }
-    for (id, inst) in per_instance {
-        if let Some(Model::Terraform(t)) = files.get_mut(id.0 as usize).map(|f| &mut f.model) {
-            t.instances.extend(inst);
-        }
-    }
-    for (mi, m) in modules.iter_mut().enumerate() {
-        for id in &m.files {
-            if let Some(Model::Terraform(t)) = files.get(id.0 as usize).map(|f| &f.model) {
-                for (k, b) in t.blocks.iter().enumerate() {
-                    if b.kind == "resource" || b.kind == "data" {
-                        m.by_type.entry(b.type_name().to_string()).or_default().push((*id, k));
-                    }
-                }
-            }
-        }
-        let _ = mi;
-        for id in m.files.iter().chain(&m.tfvars).chain(&m.tests) {
-            if let Some(f) = files.get_mut(id.0 as usize) {
-                if settings.configured_environment(&f.source.path).is_none() {
-                    f.env = m.env;
-                }
+    for m in modules.iter_mut() {
+        for (k, b) in m.blocks.iter().enumerate() {
+            if b.kind == "resource" || b.kind == "data" {
+                m.by_type.entry(b.type_name().to_string()).or_default().push(k);
             }
         }
     }
     modules
+}
+
+/// The blocks of one file in a list of a module's blocks (grouped by file).
+fn of_file(blocks: &[TfBlock], file: FileId) -> &[TfBlock] {
+    let start = blocks.partition_point(|b| b.file < file);
+    let end = blocks.partition_point(|b| b.file <= file);
+    blocks.get(start..end).unwrap_or(&[])
 }
 
 /// The module a Terraform file belongs to.
@@ -1087,14 +1068,6 @@ pub fn merge_instance_findings(out: &mut Vec<Diagnostic>, tagged: Vec<(usize, Ar
         k += 1;
         r
     });
-}
-
-/// The evaluated file of a Terraform model, for tests and rules.
-pub fn tf_file(f: &ParsedFile) -> Option<&TfFile> {
-    match &f.model {
-        Model::Terraform(t) => Some(t),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

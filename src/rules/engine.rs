@@ -95,19 +95,17 @@ fn too_large(len: u64, max: u64) -> String {
 
 /// Call `visit` for every node of a file's model, in document order.
 /// A language adds its walk here when it adds its [`NodeKind`]s.
-fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
+fn walk<'a>(project: &'a Project, file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
     visit(Subject::File(file));
     match &file.model {
         Model::Text | Model::Yaml(_) | Model::TfVars(_) | Model::TfTest(_) | Model::TfLock(_) => {}
-        // a module evaluated in several contexts is checked in each (findings are merged after)
-        Model::Terraform(tf) if !tf.instances.is_empty() => {
-            for b in tf.instances.iter().flatten().filter(|b| b.enabled) {
-                visit(Subject::TfBlock(b));
-            }
-        }
-        Model::Terraform(tf) => {
-            for b in tf.blocks.iter().filter(|b| b.enabled) {
-                visit(Subject::TfBlock(b));
+        // the evaluated blocks live in the Terraform index: once per instance of the module
+        // when it has several contexts (findings are merged after)
+        Model::Terraform(_) => {
+            if let Some(m) = project.terraform_module(file.source.id) {
+                for b in m.checked_blocks(file.source.id).filter(|b| b.enabled) {
+                    visit(Subject::TfBlock(b));
+                }
             }
         }
         // a kustomize patch holds partial objects: linting them alone would report what the
@@ -217,7 +215,7 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
             let mut errors = Vec::new();
             // findings on the instances of a Terraform module, to merge per file
             let mut tagged = Vec::new();
-            walk(file, &mut |subject| {
+            walk(&project, file, &mut |subject| {
                 let Some(rules) = by_kind.get(&subject.kind()) else {
                     return;
                 };
@@ -350,7 +348,7 @@ fn subject_env(settings: &Settings, file: &ParsedFile, subject: &Subject<'_>) ->
             project::k8s::object_env(settings, file, o)
         }
         // a Terraform block evaluated for one caller or one environment's var file
-        Subject::TfBlock(b) => b.instance.as_ref().map(|i| i.env).unwrap_or(file.env),
+        Subject::TfBlock(b) => b.env,
         _ => file.env,
     }
 }

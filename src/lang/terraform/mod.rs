@@ -4,7 +4,7 @@
 //! A file parses to a [`TfFile`] holding hcl-edit's body (every block, attribute and
 //! expression keeps its byte span). A *module* is every `*.tf` of one directory; the project
 //! index evaluates each module's blocks with its variables (tfvars, then defaults) and locals
-//! and stores the result as [`TfBlock`]s in the file that declares them.
+//! and keeps the result as [`TfBlock`]s per module and instance.
 //!
 //! Blocks as nodes: attributes are map entries; nested blocks are entries whose value is a
 //! **list with one map per block**, whether the block appears once or many times (so a path
@@ -50,16 +50,12 @@ pub struct Instance {
     pub of: usize,
 }
 
-/// One parsed `.tf` or `.tfvars` file.
+/// One parsed `.tf`, `.tfvars`, `.tftest.hcl` or lock file. Its evaluated blocks live in the
+/// project's Terraform index (per module and instance), not here.
 #[derive(Debug, Default)]
 pub struct TfFile {
     /// `None` when the file did not parse.
     pub body: Option<Body>,
-    /// The evaluated top-level blocks, filled in by the project index (module-aware).
-    pub blocks: Vec<TfBlock>,
-    /// The same blocks evaluated once per instance of the module, when it has instances: what
-    /// file rules see instead of `blocks`.
-    pub instances: Vec<Vec<TfBlock>>,
 }
 
 /// A top-level block (`resource "T" "N"`, `variable "x"`, `terraform`, ...) after evaluation.
@@ -82,6 +78,8 @@ pub struct TfBlock {
     pub key: Option<String>,
     /// The context of this evaluation; `None` for the module's own (the one project rules see).
     pub instance: Option<Arc<Instance>>,
+    /// The environment this evaluation deploys to (its instance's, else its module's).
+    pub env: Environment,
 }
 
 impl Default for TfBlock {
@@ -97,6 +95,7 @@ impl Default for TfBlock {
             enabled: true,
             key: None,
             instance: None,
+            env: Environment::Unknown,
         }
     }
 }
@@ -145,14 +144,7 @@ pub fn header_span(b: &Block) -> Span {
 /// Parse one file. A syntax error yields an empty file and the parser's position.
 pub fn parse(text: &str) -> (TfFile, Vec<ParseError>) {
     match hcl_edit::parser::parse_body(text) {
-        Ok(body) => (
-            TfFile {
-                body: Some(body),
-                blocks: Vec::new(),
-                instances: Vec::new(),
-            },
-            Vec::new(),
-        ),
+        Ok(body) => (TfFile { body: Some(body) }, Vec::new()),
         Err(e) => {
             let at = e.location().offset().min(text.len());
             // point at the offending character, not past the end of the file

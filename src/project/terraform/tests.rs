@@ -3,7 +3,7 @@ use crate::project::parse;
 
 fn project(files: &[(&str, &str)]) -> (Vec<ParsedFile>, Vec<TfModule>) {
     let settings = Settings::default();
-    let mut parsed: Vec<ParsedFile> = files
+    let parsed: Vec<ParsedFile> = files
         .iter()
         .enumerate()
         .map(|(i, (path, text))| {
@@ -11,12 +11,12 @@ fn project(files: &[(&str, &str)]) -> (Vec<ParsedFile>, Vec<TfModule>) {
             parse(FileId(i as u32), PathBuf::from(path), kind, text.to_string(), &settings)
         })
         .collect();
-    let modules = build(&mut parsed, &settings);
+    let modules = build(&parsed, &settings);
     (parsed, modules)
 }
 
-fn attr<'a>(files: &'a [ParsedFile], m: &'a TfModule, kind: &str, key: &str) -> &'a Node {
-    m.blocks(files)
+fn attr<'a>(m: &'a TfModule, kind: &str, key: &str) -> &'a Node {
+    m.blocks()
         .find(|b| b.kind == kind)
         .and_then(|b| b.body.get(key))
         .expect("attribute")
@@ -26,23 +26,23 @@ const MAIN: &str = "variable \"sku\" {\n  default = \"Basic\"\n}\nresource \"azu
 
 #[test]
 fn tfvars_then_default() {
-    let (f, m) = project(&[("infra/main.tf", MAIN)]);
-    assert_eq!(attr(&f, &m[0], "resource", "sku").as_str(), Some("Basic"));
-    let (f, m) = project(&[
+    let (_f, m) = project(&[("infra/main.tf", MAIN)]);
+    assert_eq!(attr(&m[0], "resource", "sku").as_str(), Some("Basic"));
+    let (_f, m) = project(&[
         ("infra/main.tf", MAIN),
         ("infra/terraform.tfvars", "sku = \"Premium\"\n"),
     ]);
-    assert_eq!(attr(&f, &m[0], "resource", "sku").as_str(), Some("Premium"));
+    assert_eq!(attr(&m[0], "resource", "sku").as_str(), Some("Premium"));
 }
 
 #[test]
 fn alternative_var_files_must_agree() {
-    let (f, m) = project(&[
+    let (_f, m) = project(&[
         ("infra/dev.tfvars", "sku = \"Basic\"\n"),
         ("infra/main.tf", MAIN),
         ("infra/prod.tfvars", "sku = \"Premium\"\n"),
     ]);
-    assert!(attr(&f, &m[0], "resource", "sku").is_unknown());
+    assert!(attr(&m[0], "resource", "sku").is_unknown());
     assert_eq!(m[0].env, Environment::Unknown);
     let (_, m) = project(&[("infra/main.tf", MAIN), ("infra/prod.tfvars", "sku = \"Premium\"\n")]);
     assert_eq!(m[0].env, Environment::Prod);
@@ -50,9 +50,8 @@ fn alternative_var_files_must_agree() {
 
 #[test]
 fn environment_from_path_and_backend() {
-    let (f, m) = project(&[("envs/prod/main.tf", MAIN)]);
+    let (_f, m) = project(&[("envs/prod/main.tf", MAIN)]);
     assert_eq!(m[0].env, Environment::Prod);
-    assert_eq!(f[0].env, Environment::Prod);
     let backend = "terraform {\n  backend \"azurerm\" {\n    key = \"orders-staging.tfstate\"\n  }\n}\n";
     let (_, m) = project(&[("infra/backend.tf", backend), ("infra/main.tf", MAIN)]);
     assert_eq!(m[0].env, Environment::Nonprod);
@@ -60,41 +59,30 @@ fn environment_from_path_and_backend() {
 
 #[test]
 fn called_modules_take_inputs_from_the_caller() {
-    let (f, m) = project(&[
+    let (_f, m) = project(&[
         ("infra/main.tf", "module \"acr\" {\n  source = \"./modules/acr\"\n}\n"),
         ("infra/modules/acr/main.tf", MAIN),
     ]);
     let child = m.iter().find(|x| x.dir.ends_with("acr")).expect("child module");
     assert!(child.called);
-    assert!(attr(&f, child, "resource", "sku").is_unknown());
+    assert!(attr(child, "resource", "sku").is_unknown());
 }
 
 #[test]
 fn zero_count_blocks_are_disabled() {
-    let (f, m) = project(&[(
+    let (_f, m) = project(&[(
         "infra/main.tf",
         "variable \"enabled\" {\n  default = false\n}\nresource \"azurerm_container_registry\" \"r\" {\n  count = var.enabled ? 1 : 0\n}\n",
     )]);
-    let b = m[0].blocks(&f).find(|b| b.kind == "resource").expect("resource");
+    let b = m[0].blocks().find(|b| b.kind == "resource").expect("resource");
     assert!(!b.enabled);
 }
 
-fn instances<'a>(
-    files: &'a [ParsedFile],
-    m: &'a TfModule,
-    kind: &str,
-    key: &str,
-) -> Vec<(Environment, Option<&'a Node>)> {
+fn instances<'a>(m: &'a TfModule, kind: &str, key: &str) -> Vec<(Environment, Option<&'a Node>)> {
     let mut out = Vec::new();
-    for id in &m.files {
-        let Some(t) = tf_file(&files[id.0 as usize]) else {
-            continue;
-        };
-        for blocks in &t.instances {
-            for b in blocks.iter().filter(|b| b.kind == kind) {
-                let env = b.instance.as_ref().map(|i| i.env).unwrap_or_default();
-                out.push((env, b.body.get(key)));
-            }
+    for blocks in &m.instance_blocks {
+        for b in blocks.iter().filter(|b| b.kind == kind) {
+            out.push((b.env, b.body.get(key)));
         }
     }
     out
@@ -140,7 +128,7 @@ fn a_module_called_by_two_environments_is_evaluated_per_caller() {
     let aks = m.iter().find(|x| x.dir.ends_with("aks")).expect("module");
     assert!(aks.called && !aks.root);
     assert_eq!(aks.instances.len(), 2);
-    let mut got: Vec<(Environment, Option<String>)> = instances(&f, aks, "resource", "sku_tier")
+    let mut got: Vec<(Environment, Option<String>)> = instances(aks, "resource", "sku_tier")
         .into_iter()
         .map(|(e, v)| (e, v.and_then(|n| n.as_str()).map(str::to_string)))
         .collect();
@@ -153,11 +141,11 @@ fn a_module_called_by_two_environments_is_evaluated_per_caller() {
         ]
     );
     // optional attributes of the caller's object take their defaults; `!false` is true
-    for (_, v) in instances(&f, aks, "resource", "local_account_disabled") {
+    for (_, v) in instances(aks, "resource", "local_account_disabled") {
         assert_eq!(v.and_then(|n| n.as_bool()), Some(true));
     }
     // the module's own evaluation does not know its inputs
-    assert!(attr(&f, aks, "resource", "sku_tier").is_unknown());
+    assert!(attr(aks, "resource", "sku_tier").is_unknown());
     let labels: Vec<String> = aks.instances.iter().map(|i| i.label.clone()).collect();
     assert!(
         labels
@@ -177,7 +165,7 @@ fn a_module_called_by_two_environments_is_evaluated_per_caller() {
 
 #[test]
 fn a_root_is_evaluated_once_per_environment_var_file() {
-    let (f, m) = project(&[
+    let (_f, m) = project(&[
         ("infra/env/dev.tfvars", "sku = \"Basic\"\n"),
         ("infra/env/prod.tfvars", "sku = \"Premium\"\n"),
         (
@@ -186,7 +174,7 @@ fn a_root_is_evaluated_once_per_environment_var_file() {
         ),
     ]);
     assert!(m[0].root);
-    let mut got: Vec<(Environment, Option<String>)> = instances(&f, &m[0], "resource", "sku")
+    let mut got: Vec<(Environment, Option<String>)> = instances(&m[0], "resource", "sku")
         .into_iter()
         .map(|(e, v)| (e, v.and_then(|n| n.as_str()).map(str::to_string)))
         .collect();
@@ -198,7 +186,7 @@ fn a_root_is_evaluated_once_per_environment_var_file() {
             (Environment::Nonprod, Some("Basic".into()))
         ]
     );
-    assert!(attr(&f, &m[0], "resource", "sku").is_unknown());
+    assert!(attr(&m[0], "resource", "sku").is_unknown());
     assert!(m[0].instances.iter().all(|i| i.named));
 }
 
@@ -231,11 +219,11 @@ fn modules_nobody_calls_without_backend_or_provider_are_no_roots() {
 fn call_cycles_and_remote_sources_end() {
     let a = "provider \"azurerm\" {\n  features {}\n}\nmodule \"b\" {\n  source = \"../b\"\n  sku    = \"Basic\"\n}\n";
     let b = "variable \"sku\" {}\nmodule \"a\" {\n  source = \"../a\"\n}\nmodule \"remote\" {\n  source  = \"Azure/aks/azurerm\"\n  version = \"9.0.0\"\n}\nmodule \"outside\" {\n  source = \"../../../elsewhere\"\n}\nresource \"azurerm_container_registry\" \"r\" {\n  sku = var.sku\n}\n";
-    let (f, m) = project(&[("x/a/main.tf", a), ("x/b/main.tf", b)]);
+    let (_f, m) = project(&[("x/a/main.tf", a), ("x/b/main.tf", b)]);
     // both call each other: both are called, neither is a root; evaluation still ends
     assert!(m.iter().all(|x| x.called));
     let bm = m.iter().find(|x| x.dir.ends_with("b")).expect("b");
-    assert!(attr(&f, bm, "resource", "sku").is_unknown());
+    assert!(attr(bm, "resource", "sku").is_unknown());
 }
 
 #[test]
@@ -262,9 +250,9 @@ resource "azurerm_storage_account" "sa" {
   min_tls_version          = each.key == "logs" ? "TLS1_0" : "TLS1_2"
 }
 "#;
-    let (f, m) = project(&[("infra/main.tf", text)]);
+    let (_f, m) = project(&[("infra/main.tf", text)]);
     let nsg = m[0]
-        .blocks(&f)
+        .blocks()
         .find(|b| b.labels[0] == "azurerm_network_security_group")
         .expect("nsg");
     let rules = nsg.body.get("security_rule").expect("rules");
@@ -275,7 +263,7 @@ resource "azurerm_storage_account" "sa" {
         Some(443.0)
     );
     let accounts: Vec<(Option<&str>, Option<&str>)> = m[0]
-        .blocks(&f)
+        .blocks()
         .filter(|b| b.labels[0] == "azurerm_storage_account")
         .map(|b| (b.key.as_deref(), b.body.get("min_tls_version").and_then(|n| n.as_str())))
         .collect();
@@ -332,8 +320,8 @@ fn doubling_string_templates_stay_within_the_byte_budget() {
     let (_, at) = scope.exceeded()[0];
     assert!(at.slice(&text).starts_with("\"${local.t"), "{}", at.slice(&text));
     // through the project index too: the resource's name is unknown
-    let (f, m) = project(&[("infra/main.tf", &text)]);
-    assert!(attr(&f, &m[0], "resource", "name").is_unknown());
+    let (_f, m) = project(&[("infra/main.tf", &text)]);
+    assert!(attr(&m[0], "resource", "name").is_unknown());
 }
 
 /// `merge()` over thousands of maps (issue 15: 74 s on a 300 KB file) is linear: the steps it

@@ -162,21 +162,25 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
     let mut inputs = inputs;
     inputs.sort_by(|a, b| input_path(a).cmp(input_path(b)));
     let mut unreadable: Vec<(FileId, String)> = Vec::new();
+    // per-run budgets (crate::budget) are shared by every file's parse and evaluation
+    let budget = crate::budget::Run::new();
     let parsed: Vec<(ParsedFile, Option<String>)> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
-            let id = FileId(i as u32);
-            let (path, kind, r) = read(input, max);
-            match r {
-                Read::Text(t) => (project::parse(id, path, kind, t, settings), None),
-                Read::Unreadable(msg) => {
-                    let mut f = project::parse(id, path, kind, String::new(), settings);
-                    f.model = Model::Text;
-                    f.errors.clear();
-                    (f, Some(msg))
+            crate::budget::within(Some(&budget), || {
+                let id = FileId(i as u32);
+                let (path, kind, r) = read(input, max);
+                match r {
+                    Read::Text(t) => (project::parse(id, path, kind, t, settings), None),
+                    Read::Unreadable(msg) => {
+                        let mut f = project::parse(id, path, kind, String::new(), settings);
+                        f.model = Model::Text;
+                        f.errors.clear();
+                        (f, Some(msg))
+                    }
                 }
-            }
+            })
         })
         .collect();
     let mut files = Vec::with_capacity(parsed.len());
@@ -186,7 +190,7 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
         }
         files.push(f);
     }
-    let project = Project::build(files, settings);
+    let project = crate::budget::within(Some(&budget), || Project::build(files, settings));
 
     // the enabled rules, by node kind
     let enabled: Vec<usize> = registry
@@ -300,11 +304,9 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
     }
 
     // engine rules
-    if is_enabled("PARSE001") {
-        for f in &project.files {
-            for e in &f.errors {
-                diagnostics.push(parse_error_diagnostic(f.source.id, e));
-            }
+    for f in &project.files {
+        for e in f.errors.iter().filter(|e| is_enabled(e.rule())) {
+            diagnostics.push(parse_error_diagnostic(f.source.id, e));
         }
     }
     if is_enabled("PARSE002") {

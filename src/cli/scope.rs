@@ -71,7 +71,7 @@ impl Scope {
     /// Whether the whole root is asked about (`linea check .` at the repository root).
     fn asks_whole_root(&self) -> bool {
         let root = absolute(&self.root);
-        self.asked.iter().any(|p| *p == root)
+        self.asked.contains(&root)
     }
 
     /// Whether a file is below a path asked about.

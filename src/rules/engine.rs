@@ -190,24 +190,28 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     let mut inputs = inputs;
     inputs.sort_by(|a, b| input_path(a).cmp(input_path(b)));
     let mut unreadable: Vec<(FileId, String)> = Vec::new();
+    // per-run budgets (crate::budget) are shared by every file's parse and evaluation
+    let budget = crate::budget::Run::new();
     let parsed: Vec<(ParsedFile, Option<String>)> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
-            let id = FileId(i as u32);
-            let file_settings = configs.for_path(input_path(input));
-            let (path, kind, r) = read(input, file_settings.max_file_size());
-            let mut f = match r {
-                Read::Text(t) => (project::parse(id, path, kind, t, file_settings), None),
-                Read::Unreadable(msg) => {
-                    let mut f = project::parse(id, path, kind, String::new(), file_settings);
-                    f.model = Model::Text;
-                    f.errors.clear();
-                    (f, Some(msg))
-                }
-            };
-            f.0.reported = !matches!(input, SourceInput::Context(_));
-            f
+            crate::budget::within(Some(&budget), || {
+                let id = FileId(i as u32);
+                let file_settings = configs.for_path(input_path(input));
+                let (path, kind, r) = read(input, file_settings.max_file_size());
+                let mut f = match r {
+                    Read::Text(t) => (project::parse(id, path, kind, t, file_settings), None),
+                    Read::Unreadable(msg) => {
+                        let mut f = project::parse(id, path, kind, String::new(), file_settings);
+                        f.model = Model::Text;
+                        f.errors.clear();
+                        (f, Some(msg))
+                    }
+                };
+                f.0.reported = !matches!(input, SourceInput::Context(_));
+                f
+            })
         })
         .collect();
     let mut files = Vec::with_capacity(parsed.len());
@@ -219,7 +223,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         }
         files.push(f);
     }
-    let project = Project::build_with(files, configs);
+    let project = crate::budget::within(Some(&budget), || Project::build_with(files, configs));
 
     // the enabled rules, by node kind, for each distinct settings of the run
     let enabled: Vec<(&Arc<Settings>, Enabled)> = configs.all().map(|s| (s, Enabled::new(registry, s))).collect();
@@ -330,14 +334,10 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     }
 
     // engine rules
-    if is_enabled("PARSE001") {
-        let on = |id: FileId| {
-            registry
-                .meta("PARSE001")
-                .is_some_and(|m| project.settings_of(id).rule_enabled(m))
-        };
-        for f in project.files.iter().filter(|f| f.reported && on(f.source.id)) {
-            for e in &f.errors {
+    for f in project.files.iter().filter(|f| f.reported) {
+        let settings = project.settings_of(f.source.id);
+        for e in &f.errors {
+            if registry.meta(e.rule()).is_some_and(|m| settings.rule_enabled(m)) {
                 diagnostics.push(parse_error_diagnostic(f.source.id, e));
             }
         }

@@ -400,7 +400,7 @@ impl<'a> ProjectContext<'a> {
     }
 }
 
-/// Build a PARSE001 diagnostic from a parser error.
+/// Build a PARSE001 (syntax) or PARSE004 (budget) diagnostic from a parser error.
 pub fn parse_error_diagnostic(file: FileId, e: &ParseError) -> Diagnostic {
-    Diagnostic::new("PARSE001", Severity::Error, file, e.span, e.message.clone())
+    Diagnostic::new(e.rule(), Severity::Error, file, e.span, e.message.clone())
 }

@@ -29,6 +29,10 @@ pub enum Model {
     Terraform(crate::lang::terraform::TfFile),
     /// A `.tfvars` file.
     TfVars(crate::lang::terraform::TfFile),
+    /// A `*.tftest.hcl` file.
+    TfTest(crate::lang::terraform::TfFile),
+    /// `.terraform.lock.hcl`.
+    TfLock(crate::lang::terraform::TfFile),
     /// Kubernetes (and Istio) objects of a YAML file.
     Kubernetes(crate::lang::k8s::Manifests),
     /// An OpenAPI / Swagger definition (YAML or JSON).
@@ -105,13 +109,14 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
                 None => Model::Yaml(stream),
             }
         }
-        FileKind::Terraform | FileKind::TfVars => {
+        FileKind::Terraform | FileKind::TfVars | FileKind::TerraformTest | FileKind::TerraformLock => {
             let (tf, errs) = crate::lang::terraform::parse(&source.text);
             errors.extend(errs);
-            if kind == FileKind::Terraform {
-                Model::Terraform(tf)
-            } else {
-                Model::TfVars(tf)
+            match kind {
+                FileKind::Terraform => Model::Terraform(tf),
+                FileKind::TerraformTest => Model::TfTest(tf),
+                FileKind::TerraformLock => Model::TfLock(tf),
+                _ => Model::TfVars(tf),
             }
         }
         FileKind::Dockerfile => match docker::parse(&source.text) {
@@ -216,7 +221,7 @@ pub struct Project {
     pub k8s: k8s::Index,
     /// Python project roots and what belongs to each.
     pub python: python::PythonIndex,
-    /// Terraform modules (directories of `*.tf`), evaluated.
+    /// Terraform modules (directories of `*.tf`), evaluated per instance.
     pub terraform: Vec<terraform::TfModule>,
     /// The repository root: what project rules see (absolute).
     pub root: PathBuf,
@@ -226,6 +231,8 @@ pub struct Project {
     settings: Vec<Arc<Settings>>,
     /// The run's base settings (for files not in the table).
     base: Arc<Settings>,
+    /// The Terraform module of each `.tf` file.
+    terraform_files: std::collections::HashMap<FileId, usize>,
     /// Absolute paths of the scanned files and their directories, built on first use.
     paths: std::sync::OnceLock<PathIndex>,
 }
@@ -255,7 +262,12 @@ impl Project {
     pub fn build_with(mut files: Vec<ParsedFile>, configs: &Configs) -> Project {
         let settings: &Settings = &configs.base;
         pipeline::expand(&mut files);
-        let terraform = terraform::build(&mut files, settings);
+        let terraform = terraform::build(&files, settings);
+        let terraform_files = terraform
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| m.files.iter().map(move |f| (*f, i)))
+            .collect();
         let k8s = k8s::Index::build(&mut files, settings);
         let python = python::PythonIndex::build(&files, settings);
         let per_file = files.iter().map(|f| configs.for_path(&f.source.path).clone()).collect();
@@ -264,6 +276,7 @@ impl Project {
         Project {
             files,
             terraform,
+            terraform_files,
             k8s,
             python,
             fs: fs::RepoFs::new(root.clone(), memory),
@@ -314,6 +327,11 @@ impl Project {
             }
             index
         })
+    }
+
+    /// The Terraform module a `.tf` file belongs to.
+    pub fn terraform_module(&self, file: FileId) -> Option<&terraform::TfModule> {
+        self.terraform.get(*self.terraform_files.get(&file)?)
     }
 
     pub fn file(&self, id: FileId) -> Option<&ParsedFile> {

@@ -99,13 +99,17 @@ fn too_large(len: u64, max: u64) -> String {
 
 /// Call `visit` for every node of a file's model, in document order.
 /// A language adds its walk here when it adds its [`NodeKind`]s.
-fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
+fn walk<'a>(project: &'a Project, file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
     visit(Subject::File(file));
     match &file.model {
-        Model::Text | Model::Yaml(_) | Model::TfVars(_) => {}
-        Model::Terraform(tf) => {
-            for b in tf.blocks.iter().filter(|b| b.enabled) {
-                visit(Subject::TfBlock(b));
+        Model::Text | Model::Yaml(_) | Model::TfVars(_) | Model::TfTest(_) | Model::TfLock(_) => {}
+        // the evaluated blocks live in the Terraform index: once per instance of the module
+        // when it has several contexts (findings are merged after)
+        Model::Terraform(_) => {
+            if let Some(m) = project.terraform_module(file.source.id) {
+                for b in m.checked_blocks(file.source.id).filter(|b| b.enabled) {
+                    visit(Subject::TfBlock(b));
+                }
             }
         }
         // a kustomize patch holds partial objects: linting them alone would report what the
@@ -251,9 +255,15 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             let settings = project.settings_of(file.source.id);
             let by_kind = &enabled_for(settings).by_kind;
             let settings: &Settings = settings;
-            walk(file, &mut |subject| {
+            // findings on the instances of a Terraform module, to merge per file
+            let mut tagged = Vec::new();
+            walk(&project, file, &mut |subject| {
                 let Some(rules) = by_kind.get(&subject.kind()) else {
                     return;
+                };
+                let instance = match subject {
+                    Subject::TfBlock(b) => b.instance.clone(),
+                    _ => None,
                 };
                 let env = subject_env(settings, file, &subject);
                 let home = subject_home(file, &subject);
@@ -263,6 +273,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                     if rule.meta.scope == Scope::Prod && !settings.is_prod(env) {
                         continue;
                     }
+                    let before = out.len();
                     let Some(Imp::File(imp)) = &rule.imp else { continue };
                     let mut cx = FileContext {
                         meta: &rule.meta,
@@ -280,8 +291,12 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                             file.source.display_path()
                         ));
                     }
+                    if let Some(inst) = &instance {
+                        tagged.extend((before..out.len()).map(|k| (k, inst.clone())));
+                    }
                 }
             });
+            project::terraform::merge_instance_findings(&mut out, tagged);
             (out, errors)
         })
         .collect();
@@ -390,6 +405,8 @@ fn subject_env(settings: &Settings, file: &ParsedFile, subject: &Subject<'_>) ->
         Subject::K8sObject(o) | Subject::K8sPod(o, _) | Subject::K8sContainer(o, _) => {
             project::k8s::object_env(settings, file, o)
         }
+        // a Terraform block evaluated for one caller or one environment's var file
+        Subject::TfBlock(b) => b.env,
         _ => file.env,
     }
 }

@@ -112,6 +112,15 @@ pub enum Subject<'a> {
 }
 
 impl Subject<'_> {
+    /// The environment of the subject when it is not its file's: a Terraform block evaluated
+    /// for one caller or one environment's var file.
+    pub fn environment(&self) -> Option<Environment> {
+        match self {
+            Subject::TfBlock(b) => b.instance.as_ref().map(|i| i.env),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> NodeKind {
         match self {
             Subject::File(_) => NodeKind::File,

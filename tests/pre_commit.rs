@@ -1,7 +1,8 @@
 //! The pre-commit hooks (`.pre-commit-hooks.yaml`) with the real pre-commit: `try-repo` on a
 //! bad Dockerfile (blocked, its finding shown), then a repository that uses both hooks from its
 //! `.pre-commit-config.yaml` and commits through the installed git hook (a healthy commit
-//! passes; `linea-all` blocks a bad file that was committed earlier without the hook).
+//! passes; `linea-all` blocks a bad file that was committed earlier without the hook), and a
+//! healthy service where staging one file is judged against the whole repository.
 //!
 //! pre-commit builds linea from this repository's HEAD commit with `cargo install` (what
 //! `language: rust` does), so an uncommitted change is not what this tests. To keep the suite
@@ -185,4 +186,77 @@ fn hooks_block_a_bad_dockerfile_and_pass_a_healthy_commit() {
         log.contains("linea (whole repository)") && log.contains("DF003 runs-as-root"),
         "{log}"
     );
+
+    // one staged file of a healthy service is judged against the whole repository: the checks
+    // across files (the module `python -m` runs, the files COPY copies, the layout) see the
+    // files that were not staged, and find a real mismatch in the staged one
+    let svc = tempfile::tempdir().expect("temp dir");
+    let d = svc.path();
+    assert!(ok(&git(d, &["init", "-q", "-b", "main"])));
+    for (path, body) in SERVICE {
+        let p = d.join(path);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, body).expect("write");
+    }
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {head}\n    hooks:\n      - id: linea\n        args: [--select, \"{CROSS_FILE}\"]\n",
+        root().display()
+    );
+    std::fs::write(d.join(".pre-commit-config.yaml"), config).expect("write");
+    assert!(ok(&git(d, &["add", "-A"])));
+    assert!(ok(&git(d, &["commit", "-qm", "orders service", "--no-verify"])));
+    let dockerfile = SERVICE
+        .iter()
+        .find(|(p, _)| *p == "Dockerfile")
+        .map(|(_, b)| *b)
+        .expect("Dockerfile");
+    std::fs::write(
+        d.join("Dockerfile"),
+        dockerfile.replace("USER 10001", "LABEL team=orders\nUSER 10001"),
+    )
+    .expect("write");
+    assert!(ok(&git(d, &["add", "Dockerfile"])));
+    let mut cmd = Command::new(&pre_commit);
+    cmd.current_dir(d).args(["run"]);
+    let out = with_env(cmd, home.path()).output().expect("pre-commit run");
+    assert!(ok(&out), "one staged file of a healthy service:\n{}", text(&out));
+    std::fs::write(
+        d.join("Dockerfile"),
+        dockerfile.replace("\"-m\", \"orders\"", "\"-m\", \"billing\""),
+    )
+    .expect("write");
+    assert!(ok(&git(d, &["add", "Dockerfile"])));
+    let mut cmd = Command::new(&pre_commit);
+    cmd.current_dir(d).args(["run"]);
+    let out = with_env(cmd, home.path()).output().expect("pre-commit run");
+    let log = text(&out);
+    assert!(!ok(&out), "a module that does not exist:\n{log}");
+    assert!(log.contains("XR001 main-module-missing"), "{log}");
 }
+
+/// The rules across files and of the layout that a partial scan must not get wrong.
+const CROSS_FILE: &str = "XR001,XR002,XR006,LAY001,LAY003,LAY005,LAY010";
+
+/// A small, healthy Python service.
+const SERVICE: &[(&str, &str)] = &[
+    (
+        "pyproject.toml",
+        "[project]\nname = \"orders\"\nversion = \"1.0.0\"\ndependencies = [\"flask==3.0.3\"]\n\n[tool.pytest.ini_options]\ntestpaths = [\"tests\"]\n",
+    ),
+    ("requirements.txt", "flask==3.0.3\ngunicorn==22.0.0\n"),
+    ("src/orders/__init__.py", ""),
+    ("src/orders/__main__.py", "from orders.app import main\n\nmain()\n"),
+    (
+        "src/orders/app.py",
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\ndef main():\n    app.run(host=\"0.0.0.0\", port=8080)\n",
+    ),
+    ("tests/test_app.py", "def test_app():\n    assert True\n"),
+    (
+        "Dockerfile",
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install --no-cache-dir -r requirements.txt\nCOPY src/ src/\nUSER 10001\nEXPOSE 8080\nCMD [\"python\", \"-m\", \"orders\"]\n",
+    ),
+    (
+        ".github/workflows/ci.yml",
+        "name: ci\non:\n  pull_request:\npermissions:\n  contents: read\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: pip install -r requirements.txt pytest\n      - run: pytest\n",
+    ),
+];

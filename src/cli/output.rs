@@ -148,7 +148,8 @@ pub fn warn_unscanned(paths: &[PathBuf], inputs: &[SourceInput]) {
         .iter()
         .filter_map(|i| match i {
             SourceInput::Disk(d) => Some(d.path.as_path()),
-            SourceInput::Memory { .. } => None,
+            // read for the checks across files, not reported on
+            SourceInput::Context(_) | SourceInput::Memory { .. } => None,
         })
         .collect();
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
@@ -324,8 +325,8 @@ pub mod diff {
 
 /// `--diff-base`: keep only the findings on lines changed since `base`. Runs after the engine,
 /// so project rules saw the whole repository; a finding's primary line decides.
-pub fn filter_diff_base(base: &str, outcome: &mut Outcome, settings: &Settings) -> Result<usize, String> {
-    let changes = diff::since(base, &settings.root)?;
+pub fn filter_diff_base(base: &str, outcome: &mut Outcome) -> Result<usize, String> {
+    let changes = diff::since(base, &outcome.project.root)?;
     let cwd = std::env::current_dir().unwrap_or_default();
     let root = std::fs::canonicalize(&changes.root).unwrap_or_else(|_| changes.root.clone());
     let before = outcome.diagnostics.len();
@@ -401,7 +402,7 @@ pub fn emit(
             failed = true;
         }
     }
-    if outcome.files_scanned() == 0 {
+    if !outcome.project.files.iter().any(|f| f.reported) {
         eprintln!("linea: warning: no files were checked");
     }
     if failed {

@@ -32,7 +32,8 @@ pub fn render(report: &Report<'_>) -> String {
         by_file.entry(d.file).or_default().push(d);
     }
     let fail_on = report.settings.fail_on();
-    for file in &project.files {
+    // files read only for the checks across files are not this run's tests
+    for file in project.files.iter().filter(|f| f.reported) {
         let raw_path = file.source.display_path();
         let path = escape::path(&raw_path).into_owned();
         let mut suite = TestSuite::new(path.as_str());

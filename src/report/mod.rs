@@ -69,23 +69,13 @@ pub struct Report<'a> {
 /// Settings of particular formats, from the command line.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// The directory SARIF URIs are relative to (`%SRCROOT%`); default: [`repo_root`] of the
-    /// configuration's root.
+    /// The directory SARIF URIs are relative to (`%SRCROOT%`); default: the project's root (the
+    /// repository).
     pub root: Option<std::path::PathBuf>,
     /// SARIF `automationDetails.id` is `CATEGORY/`; default `linea`.
     pub sarif_category: Option<String>,
     /// Keep at most this many SARIF results (the most severe first).
     pub sarif_max_results: Option<usize>,
-}
-
-/// The repository a path is in: the nearest directory at or above it with `.git`, else the
-/// path itself (absolute).
-pub fn repo_root(dir: &std::path::Path) -> std::path::PathBuf {
-    let abs = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    abs.ancestors()
-        .find(|d| d.join(".git").exists())
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or(abs)
 }
 
 impl Report<'_> {

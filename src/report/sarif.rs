@@ -387,7 +387,7 @@ pub fn render(report: &Report<'_>) -> String {
         .options
         .root
         .clone()
-        .unwrap_or_else(|| super::repo_root(&lexical_absolute(&cwd, &report.settings.root)));
+        .unwrap_or_else(|| lexical_absolute(&cwd, &report.outcome.project.root));
     let locator = Locator { cwd, root };
 
     // the Nth finding with the same fingerprint in a run gets `:N`, so duplicates stay distinct

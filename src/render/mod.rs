@@ -7,5 +7,6 @@
 //!   from.
 //! - [`limits`]: every bound the renderers enforce, in one place.
 
+pub mod helm;
 pub mod limits;
 pub mod template;

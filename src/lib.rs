@@ -3,6 +3,7 @@
 //! The library behind the `linea` binary: discovery, parsing, rules, reports. The CLI, the
 //! language server and the tests all use it.
 
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -9,10 +9,8 @@ use crate::render::template::{Loc, Val};
 use crate::source::node::{Node, NodeValue};
 use crate::source::Span;
 
-/// How deep subcharts may nest (`charts/a/charts/b/...`).
-const MAX_SUBCHART_DEPTH: usize = 8;
-/// Files a chart directory may hold before the rest are left out of `.Files`.
-const MAX_CHART_FILES: usize = 10_000;
+const MAX_SUBCHART_DEPTH: usize = crate::budget::SUBCHART_DEPTH.get();
+const MAX_CHART_FILES: usize = crate::budget::CHART_FILES.get();
 
 /// A dependency listed in `Chart.yaml` (or `requirements.yaml`).
 #[derive(Debug, Clone, Default)]

@@ -130,9 +130,12 @@ impl Fs for MemFs {
     }
 }
 
-/// A template (or values file) that did not render: PARSE003 at `file`/`span`.
+/// A template (or values file) that did not render: PARSE003 at `file`/`span` (PARSE004 when
+/// it went over a budget).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Problem {
+    /// `PARSE003` or `PARSE004`.
+    pub rule: &'static str,
     pub file: u32,
     pub span: Span,
     pub message: String,
@@ -145,6 +148,7 @@ pub struct Problem {
 impl Problem {
     pub fn new(file: u32, span: Span, message: impl Into<String>) -> Problem {
         Problem {
+            rule: "PARSE003",
             file,
             span,
             message: message.into(),
@@ -508,6 +512,9 @@ fn problem_of(e: &ExecError, rendering: &Rendering, missing_deps: &[String]) -> 
         note = format!("{message}; {note}");
     }
     let mut p = Problem::new(e.at.file, Span::new(e.at.start as usize, e.at.end as usize), short);
+    if e.kind == ErrorKind::Budget {
+        p.rule = "PARSE004";
+    }
     p.note = Some(note);
     p.help = Some(help);
     if let Some(first) = e.trace.first() {
@@ -637,6 +644,13 @@ fn render_envs(
             match parse::parse(&text) {
                 Ok(tree) => {
                     parsed.insert(t.file, Parsed::from(tree));
+                }
+                Err(e) if e.budget => {
+                    broken = true;
+                    let mut p = Problem::new(t.file, e.span, truncate(&e.message, 80));
+                    p.rule = "PARSE004";
+                    p.help = Some("simplify the template".into());
+                    problems.push(p);
                 }
                 Err(e) => {
                     broken = true;

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::chart::{Chart, Dependency};
-use crate::render::limits::MAX_VALUE_DEPTH;
+const MAX_VALUE_DEPTH: usize = crate::budget::TEMPLATE_VALUE_DEPTH.get();
 use crate::render::template::{Map, Val, V};
 
 fn map_of(v: &Val) -> Option<Rc<RefCell<Map>>> {

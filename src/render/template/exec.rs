@@ -12,7 +12,11 @@ use std::rc::Rc;
 use super::funcs;
 use super::parse::{self, Arg, Branch, Cmd, List, Node, Pipe, Tree};
 use super::value::{Loc, Obj, Origin, Str, StrBuf, Val, V};
-use crate::render::limits::{MAX_CALL_DEPTH, MAX_OUTPUT, MAX_STEPS};
+use crate::budget::{self, Exceeded};
+
+const MAX_CALL_DEPTH: usize = budget::TEMPLATE_CALL_DEPTH.get();
+const MAX_OUTPUT: usize = budget::TEMPLATE_OUTPUT_BYTES.get();
+const MAX_STEPS: u64 = budget::TEMPLATE_STEPS.value;
 use crate::source::Span;
 
 /// Why a template did not render.
@@ -32,7 +36,7 @@ pub enum ErrorKind {
     Unsupported,
     /// `include`/`template` of a name that is not defined.
     MissingTemplate,
-    /// A limit of [`crate::render::limits`].
+    /// A limit of [`crate::budget`] (PARSE004).
     Budget,
 }
 
@@ -300,7 +304,10 @@ impl<'a> Exec<'a> {
         if self.steps > MAX_STEPS {
             return Err(self.error(
                 ErrorKind::Budget,
-                format!("template runs more than {MAX_STEPS} steps"),
+                Exceeded {
+                    limit: &budget::TEMPLATE_STEPS,
+                }
+                .to_string(),
                 span,
             ));
         }
@@ -312,7 +319,10 @@ impl<'a> Exec<'a> {
         if self.written > MAX_OUTPUT {
             return Err(self.error(
                 ErrorKind::Budget,
-                format!("template renders more than {MAX_OUTPUT} bytes"),
+                Exceeded {
+                    limit: &budget::TEMPLATE_OUTPUT_BYTES,
+                }
+                .to_string(),
                 span,
             ));
         }
@@ -445,7 +455,7 @@ impl<'a> Exec<'a> {
                         b.span,
                     ));
                 }
-                let n = (*n).clamp(0, crate::render::limits::MAX_LIST as i64);
+                let n = (*n).clamp(0, crate::budget::TEMPLATE_LIST_ENTRIES.value as i64);
                 items = (0..n).map(|i| (Val::int(i), Val::int(i))).collect();
             }
             V::Obj(o) => match &**o {
@@ -758,7 +768,10 @@ impl<'a> Exec<'a> {
         if self.calls.len() >= MAX_CALL_DEPTH {
             return Err(self.error(
                 ErrorKind::Budget,
-                format!("templates call each other more than {MAX_CALL_DEPTH} deep"),
+                Exceeded {
+                    limit: &budget::TEMPLATE_CALL_DEPTH,
+                }
+                .to_string(),
                 span,
             ));
         }
@@ -804,7 +817,10 @@ impl<'a> Exec<'a> {
         if self.calls.len() >= MAX_CALL_DEPTH {
             return Err(FnError::kind(
                 ErrorKind::Budget,
-                format!("templates call each other more than {MAX_CALL_DEPTH} deep"),
+                Exceeded {
+                    limit: &budget::TEMPLATE_CALL_DEPTH,
+                }
+                .to_string(),
             ));
         }
         let call = self.loc(span);

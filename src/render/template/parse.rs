@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use super::lex::{lex, Item, Keyword, Tok};
-use crate::render::limits::MAX_PARSE_DEPTH;
+const MAX_PARSE_DEPTH: usize = crate::budget::TEMPLATE_NESTING.get();
 use crate::source::Span;
 
 pub type List = Vec<Node>;
@@ -140,6 +140,8 @@ pub struct Tree {
 pub struct ParseError {
     pub message: String,
     pub span: Span,
+    /// The template went over a budget (PARSE004) rather than being malformed.
+    pub budget: bool,
 }
 
 /// Parse a template source.
@@ -147,6 +149,7 @@ pub fn parse(src: &str) -> Result<Tree, ParseError> {
     let items = lex(src).map_err(|e| ParseError {
         message: e.message,
         span: e.span,
+        budget: false,
     })?;
     let mut p = Parser {
         src,
@@ -218,6 +221,7 @@ impl Parser<'_> {
         Err(ParseError {
             message: message.into(),
             span,
+            budget: false,
         })
     }
 

@@ -135,6 +135,7 @@ impl Default for EnvironmentsConfig {
                 "local",
                 "ci",
                 "preview",
+                "review",
                 "sample",
                 "samples",
                 "demo",

@@ -212,6 +212,8 @@ pub struct Project {
     pub python: python::PythonIndex,
     /// Terraform modules (directories of `*.tf`), evaluated.
     pub terraform: Vec<terraform::TfModule>,
+    /// Pipeline files with their templates followed and every job read once.
+    pub pipelines: pipeline::Index,
     /// Absolute paths of the scanned files and their directories, built on first use.
     paths: std::sync::OnceLock<PathIndex>,
 }
@@ -233,13 +235,14 @@ pub struct PathIndex {
 impl Project {
     /// Build the index over parsed files (whose ids are their positions).
     pub fn build(mut files: Vec<ParsedFile>, settings: &Settings) -> Project {
-        pipeline::expand(&mut files);
+        let pipelines = pipeline::Index::build(&files, settings);
         let terraform = terraform::build(&mut files, settings);
         let k8s = k8s::Index::build(&mut files, settings);
         let python = python::PythonIndex::build(&files, settings);
         Project {
             files,
             terraform,
+            pipelines,
             k8s,
             python,
             paths: std::sync::OnceLock::new(),

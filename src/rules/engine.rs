@@ -95,7 +95,7 @@ fn too_large(len: u64, max: u64) -> String {
 
 /// Call `visit` for every node of a file's model, in document order.
 /// A language adds its walk here when it adds its [`NodeKind`]s.
-fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
+fn walk<'a>(project: &'a Project, file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
     visit(Subject::File(file));
     match &file.model {
         Model::Text | Model::Yaml(_) | Model::TfVars(_) => {}
@@ -127,9 +127,10 @@ fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
         Model::Pipeline(pf) => {
             let pipeline = &pf.pipeline;
             visit(Subject::Pipeline(pipeline));
-            if pipeline.role != crate::lang::pipeline::Role::Template {
-                for job in &pipeline.expanded {
-                    visit(Subject::PipelineJob { pipeline, job });
+            // a template's jobs are checked through the pipelines that include it
+            if project.pipelines.role(pipeline.file) != Some(crate::lang::pipeline::Role::Template) {
+                for view in project.pipelines.views(pipeline) {
+                    visit(Subject::PipelineJob(view));
                 }
             }
             for job in &pipeline.jobs {
@@ -209,7 +210,7 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
         .map(|file| {
             let mut out = Vec::new();
             let mut errors = Vec::new();
-            walk(file, &mut |subject| {
+            walk(&project, file, &mut |subject| {
                 let Some(rules) = by_kind.get(&subject.kind()) else {
                     return;
                 };
@@ -326,12 +327,14 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
 }
 
 /// The environment of what a subject is: a Kubernetes object's namespace decides over its
-/// file's path; everything else is its file's.
+/// file's path, and what a pipeline job deploys to over its pipeline's; everything else is its
+/// file's.
 fn subject_env(settings: &Settings, file: &ParsedFile, subject: &Subject<'_>) -> Environment {
     match *subject {
         Subject::K8sObject(o) | Subject::K8sPod(o, _) | Subject::K8sContainer(o, _) => {
             project::k8s::object_env(settings, file, o)
         }
+        Subject::PipelineJob(view) if !view.reading().actions.is_empty() => view.reading().decision.env,
         _ => file.env,
     }
 }
@@ -340,7 +343,7 @@ fn subject_env(settings: &Settings, file: &ParsedFile, subject: &Subject<'_>) ->
 /// the template's file.
 fn subject_home(file: &ParsedFile, subject: &Subject<'_>) -> FileId {
     match *subject {
-        Subject::PipelineJob { job, .. } => job.file,
+        Subject::PipelineJob(view) => view.job().file,
         Subject::PipelineStep { step, .. } => step.file,
         _ => file.source.id,
     }

@@ -40,7 +40,6 @@ pub fn parse(root: &Node, source: &str, file: FileId, action: bool) -> Pipeline 
                 .push(job(e.key.clone(), e.key_span, &e.value, source, file, default_shell));
         }
     }
-    p.expanded = p.jobs.clone();
     p
 }
 
@@ -203,7 +202,7 @@ jobs:
         assert_eq!(deploy.environment.as_ref().unwrap().name.text, "production");
         assert_eq!(deploy.containers[0].span.slice(src), "python:3.12");
         assert_eq!(deploy.calls.as_ref().unwrap().text, "./.github/workflows/deploy.yml");
-        assert_eq!(p.jobs[0].steps[1].commands()[0].program(), "pytest");
+        assert_eq!(p.jobs[0].steps[1].commands()[0].name.program(), "pytest");
     }
 
     #[test]

@@ -332,11 +332,18 @@ impl Index {
             let mut templates = Vec::new();
             let jobs = index.expand(i, 0, &mut unresolved, &mut templates);
             template_files.extend(templates);
-            let facts = (0..jobs.len())
-                .map(|at| JobFacts {
-                    reading: deploy::read_job(settings, &f.source.path, p, &jobs[at]),
-                    upstream: crate::semantic::pipeline::upstream(&jobs, at),
-                })
+            let mut readings: Vec<deploy::Reading> = jobs
+                .iter()
+                .map(|j| deploy::read_job(settings, &f.source.path, p, j))
+                .collect();
+            let upstream: Vec<Vec<usize>> = (0..jobs.len())
+                .map(|at| crate::semantic::pipeline::upstream(&jobs, at))
+                .collect();
+            deploy::mark_throwaway(settings, &jobs, &mut readings, &upstream);
+            let facts = readings
+                .into_iter()
+                .zip(upstream)
+                .map(|(reading, upstream)| JobFacts { reading, upstream })
                 .collect();
             entries[i] = Some(Entry {
                 file: f.source.id,

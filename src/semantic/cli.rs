@@ -568,8 +568,12 @@ pub fn read_words<'a>(program: &'a Word, args: &'a [Word]) -> Invocation<'a> {
                 path.insert(0, "compose");
             }
             path.push(t);
-            let dynamic = w.dynamic || t.contains('$');
-            if !only_operands && inv.operands.is_empty() && !dynamic && path.len() <= (spec.depth)(&path) {
+            // a subcommand is a plain word; az has none after its first option
+            let command_word = !w.dynamic
+                && !t.is_empty()
+                && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                && (tool != Tool::Az || inv.flags.is_empty());
+            if !only_operands && inv.operands.is_empty() && command_word && path.len() <= (spec.depth)(&path) {
                 inv.path.push(w);
             } else {
                 inv.operands.push(w);

@@ -375,20 +375,43 @@ fn is_check_flag(w: &[&str]) -> bool {
     })
 }
 
-/// Whether a command runs tests: `pytest`, `tox`, `go test`, `npm test`, `make test`...
-pub fn runs_tests(c: &Command) -> bool {
+/// Which tests a command runs: a language's test runner, or a task runner's target that could
+/// run any.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tests {
+    /// `pytest`, `tox`, `nox`, `python -m unittest`.
+    Python,
+    /// `go test`, `cargo test`, `dotnet test`, `npm test`, `mvn test`, `terraform test`...
+    OtherLanguage,
+    /// `make test`, `make check`: whatever the project's target runs.
+    Target,
+}
+
+/// Which tests a command runs, if any: `pytest`, `tox`, `go test`, `npm test`, `make test`...
+pub fn test_runner(c: &Command) -> Option<Tests> {
     let w = words(c);
     let p = w.first().copied().unwrap_or("");
     let sub = w.get(1).copied().unwrap_or("");
+    let other = |b: bool| b.then_some(Tests::OtherLanguage);
     match p {
-        "pytest" | "py.test" | "tox" | "nox" | "jest" | "mocha" | "vitest" | "bats" | "unittest" => true,
-        "go" | "cargo" | "dotnet" | "terraform" | "tofu" | "yarn" | "pnpm" | "bun" => sub == "test",
-        "npm" => sub == "test" || (sub == "run" && w.get(2).is_some_and(|s| s.starts_with("test"))),
-        "make" => w.iter().skip(1).any(|t| t.starts_with("test") || *t == "check"),
-        "mvn" | "mvnw" => w.iter().any(|t| matches!(*t, "test" | "verify")),
-        "gradle" | "gradlew" => w.iter().any(|t| matches!(*t, "test" | "check" | "build")),
-        _ => false,
+        "pytest" | "py.test" | "tox" | "nox" | "unittest" => Some(Tests::Python),
+        "jest" | "mocha" | "vitest" | "bats" => Some(Tests::OtherLanguage),
+        "go" | "cargo" | "dotnet" | "terraform" | "tofu" | "yarn" | "pnpm" | "bun" => other(sub == "test"),
+        "npm" => other(sub == "test" || (sub == "run" && w.get(2).is_some_and(|s| s.starts_with("test")))),
+        "make" => w
+            .iter()
+            .skip(1)
+            .any(|t| t.starts_with("test") || *t == "check")
+            .then_some(Tests::Target),
+        "mvn" | "mvnw" => other(w.iter().any(|t| matches!(*t, "test" | "verify"))),
+        "gradle" | "gradlew" => other(w.iter().any(|t| matches!(*t, "test" | "check" | "build"))),
+        _ => None,
     }
+}
+
+/// Whether a command runs tests of any kind.
+pub fn runs_tests(c: &Command) -> bool {
+    test_runner(c).is_some()
 }
 
 /// Whether a command lints or runs static analysis: `ruff`, `mypy`, `terraform validate`,

@@ -21,6 +21,7 @@ use crate::semantic::cli::{self, Invocation, Tool};
 use crate::semantic::command::{Read, Value};
 use crate::semantic::condition::Condition;
 use crate::semantic::environment::{self, Decision, Evidence};
+use crate::semantic::pipeline::Variables;
 use crate::source::{Environment, FileId, Span};
 
 /// What a deploy changes.
@@ -103,6 +104,17 @@ pub struct Change {
 }
 
 impl Change {
+    /// A teardown of a whole environment (a terraform root, a resource group, a cluster, a
+    /// helm release, a namespace), not of one object in it (`kubectl delete job migrate`).
+    pub fn ends_environment(&self) -> bool {
+        self.teardown
+            && (self.kind == Kind::Infra
+                || self.label.starts_with("helm")
+                || self.label.ends_with("namespace")
+                || self.label.ends_with(" ns")
+                || self.label.ends_with("namespaces"))
+    }
+
     fn new(label: impl Into<String>, kind: Kind) -> Change {
         Change {
             label: label.into(),
@@ -179,7 +191,12 @@ pub fn of_command(c: &Command) -> Option<Change> {
                 }
                 ["set", _, ..] => Change::new(label(2), Kind::App),
                 ["rollout", "restart" | "undo" | "resume", ..] => Change::new(label(2), Kind::App),
-                ["delete", ..] => Change::new(label(1), Kind::App).teardown(),
+                ["delete", ..] => match inv.operands.first().map(|w| w.text.as_str()) {
+                    Some(ns @ ("namespace" | "ns" | "namespaces")) => {
+                        Change::new(format!("{} {ns}", label(1)), Kind::App).teardown()
+                    }
+                    _ => Change::new(label(1), Kind::App).teardown(),
+                },
                 _ => return None,
             };
             let mut ch = ch.kube();
@@ -305,6 +322,31 @@ pub fn of_command(c: &Command) -> Option<Change> {
 fn other_command(c: &Command, inv: &Invocation<'_>) -> Option<Change> {
     let p = c.program();
     let has = |path: &[&str]| inv.is(path);
+    // Azure PowerShell
+    let cmdlet = p.to_ascii_lowercase();
+    match cmdlet.as_str() {
+        "new-azresourcegroupdeployment"
+        | "new-azdeployment"
+        | "new-azsubscriptiondeployment"
+        | "new-azmanagementgroupdeployment"
+        | "new-aztenantdeployment" => {
+            let mut ch = Change::new(p, Kind::Infra);
+            ch.aim(Aim::ResourceGroup, c.value(&["-ResourceGroupName"]));
+            return Some(ch);
+        }
+        "remove-azresourcegroup" | "remove-azresource" => {
+            let mut ch = Change::new(p, Kind::Infra).teardown();
+            ch.aim(Aim::ResourceGroup, c.value(&["-Name", "-ResourceGroupName"]));
+            return Some(ch);
+        }
+        "publish-azwebapp" => {
+            let mut ch = Change::new(p, Kind::App);
+            ch.aim(Aim::App, c.value(&["-Name"]));
+            ch.aim(Aim::ResourceGroup, c.value(&["-ResourceGroupName"]));
+            return Some(ch);
+        }
+        _ => {}
+    }
     let mut ch = match p {
         "helmfile" if has(&["apply"]) || has(&["sync"]) || has(&["deploy"]) => {
             Change::new(format!("helmfile {}", word(inv, 0)), Kind::App).kube()
@@ -752,6 +794,67 @@ impl Reading {
     }
 }
 
+/// Jobs whose run also tears down the environment it deploys — apply, test, destroy: an
+/// end-to-end test of the deploy — change a throwaway environment. Applied to the jobs of one
+/// pipeline (`upstream[i]` are the jobs before job `i`) whose environment nothing else
+/// decided: the deploy jobs the teardown follows, and the teardown itself.
+pub fn mark_throwaway(settings: &Settings, jobs: &[Job], readings: &mut [Reading], upstream: &[Vec<usize>]) {
+    let ends = |r: &Reading| r.actions.iter().position(|a| a.change.ends_environment());
+    let deploys = |r: &Reading| r.actions.iter().position(|a| !a.change.teardown);
+    let mut found: Vec<(usize, String)> = Vec::new();
+    for (at, r) in readings.iter().enumerate() {
+        if r.actions.is_empty() || r.decision.env != Environment::Unknown {
+            continue;
+        }
+        let label = |j: usize, a: usize| {
+            let name = jobs.get(j).map(|x| x.label()).unwrap_or("");
+            let action = readings
+                .get(j)
+                .and_then(|r| r.actions.get(a))
+                .map(Action::label)
+                .unwrap_or("");
+            format!("`{action}` in job `{name}`")
+        };
+        // torn down later in the same job, or by a job that runs after it
+        let own = deploys(r)
+            .and_then(|d| ends(r).filter(|e| *e > d))
+            .map(|e| label(at, e));
+        let later = || {
+            deploys(r)?;
+            readings.iter().enumerate().find_map(|(j, other)| {
+                upstream
+                    .get(j)
+                    .filter(|u| u.contains(&at))
+                    .and(ends(other))
+                    .map(|e| label(j, e))
+            })
+        };
+        // a teardown after the deploys of the jobs before it
+        let earlier = || {
+            ends(r)?;
+            upstream.get(at)?.iter().find_map(|&u| {
+                readings
+                    .get(u)
+                    .and_then(deploys)
+                    .map(|_| label(at, ends(r).unwrap_or(0)))
+            })
+        };
+        if let Some(by) = own.or_else(later).or_else(earlier) {
+            found.push((at, by));
+        }
+    }
+    for (at, by) in found {
+        if let Some(r) = readings.get_mut(at) {
+            r.decision = Decision {
+                env: Environment::Nonprod,
+                source: "throwaway environment torn down by",
+                value: by,
+            };
+            r.prod = r.decision.is_prod(settings);
+        }
+    }
+}
+
 /// Whether every run of the job is for a pull request: its pipeline runs only on pull
 /// requests, or a condition of the job holds only for them.
 pub fn pull_requests_only(pipeline: &Pipeline, job: &Job) -> bool {
@@ -799,6 +902,25 @@ pub fn read_job(settings: &Settings, path: &Path, pipeline: &Pipeline, job: &Job
     reading
 }
 
+/// What a job says about where it deploys, most specific first.
+#[derive(Default)]
+struct Found {
+    /// (rank, source, value, index of the action it is about)
+    items: Vec<(u8, &'static str, String, usize)>,
+}
+
+impl Found {
+    fn add(&mut self, rank: u8, source: &'static str, value: &str, action: usize, vars: &Variables<'_>) {
+        if let Some(v) = vars.resolve(value) {
+            self.items.push((rank, source, v, action));
+        }
+    }
+    fn sorted(mut self) -> Vec<(u8, &'static str, String, usize)> {
+        self.items.sort_by_key(|e| e.0);
+        self.items
+    }
+}
+
 fn decide_job(
     settings: &Settings,
     path: &Path,
@@ -814,34 +936,35 @@ fn decide_job(
         };
         return (d, 0);
     }
-    // (rank, source, value, action)
-    let mut evidence: Vec<(u8, &'static str, &str, usize)> = Vec::new();
+    // a value that names a variable is read as the variable's literal value, and names
+    // nothing when it has none
+    let job_vars = Variables::of(pipeline, job, None);
+    let mut evidence = Found::default();
     if let Some(env) = &job.environment {
-        evidence.push((0, "environment", &env.name.text, 0));
+        evidence.add(0, "environment", &env.name.text, 0, &job_vars);
         if let Some(r) = &env.resource {
-            evidence.push((1, "environment resource", &r.text, 0));
+            evidence.add(1, "environment resource", &r.text, 0, &job_vars);
         }
     }
-    let setup = setup_targets(job);
     for (i, a) in actions.iter().enumerate() {
+        let step = a.step.and_then(|s| job.steps.get(s));
+        let vars = Variables::of(pipeline, job, step);
         for t in &a.change.targets {
-            evidence.push((10 + t.aim as u8, t.aim.source(), &t.value, i));
+            evidence.add(10 + t.aim as u8, t.aim.source(), &t.value, i, &vars);
         }
     }
-    for t in &setup {
-        evidence.push((10 + t.aim as u8, t.aim.source(), &t.value, 0));
+    for t in &setup_targets(job) {
+        evidence.add(10 + t.aim as u8, t.aim.source(), &t.value, 0, &job_vars);
     }
-    evidence.sort_by_key(|e| e.0);
     if let Some(st) = &job.stage {
-        evidence.push((100, "stage", &st.text, 0));
+        evidence.add(100, "stage", &st.text, 0, &job_vars);
     }
-    evidence.push((101, "job", &job.id.text, 0));
+    evidence.add(101, "job", &job.id.text, 0, &job_vars);
     if let Some(n) = &job.display_name {
-        evidence.push((102, "job", &n.text, 0));
+        evidence.add(102, "job", &n.text, 0, &job_vars);
     }
-    // expressions name nothing
-    evidence.retain(|e| !crate::semantic::command::is_expression(e.2));
-    let list: Vec<Evidence<'_>> = evidence.iter().map(|e| Evidence::new(e.1, e.2)).collect();
+    let evidence = evidence.sorted();
+    let list: Vec<Evidence<'_>> = evidence.iter().map(|e| Evidence::new(e.1, &e.2)).collect();
     let d = environment::decide(settings, None, &list);
     if d.env != Environment::Unknown {
         let at = evidence

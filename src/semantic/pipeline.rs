@@ -7,18 +7,26 @@
 use std::borrow::Cow;
 
 use crate::config::Settings;
-use crate::lang::pipeline::{Job, Pipeline, Step, StepKind, System, Trigger};
+use crate::lang::pipeline::{Job, Pipeline, Step, StepKind, System, Text, Trigger};
 use crate::lang::shell::{Command, Word};
-use crate::semantic::command::{effective, runs_lint, runs_tests};
+use crate::semantic::command::{effective, runs_lint, runs_tests, test_runner, Tests};
 use crate::semantic::condition::Condition;
 use crate::source::Span;
 
 /// Whether a command runs the tests: the built-in test runners, a script named for tests
 /// (`./scripts/run_tests.sh`), or one of the configured `[layout] test-commands`.
 pub fn command_tests(settings: &Settings, c: &Command) -> bool {
-    if runs_tests(c) {
-        return true;
-    }
+    runs_tests(c) || project_tests(settings, c)
+}
+
+/// Whether a command runs a Python project's tests: a Python test runner, a `make` target, a
+/// script named for tests, or one of the configured `[layout] test-commands` (not `go test`).
+pub fn command_tests_python(settings: &Settings, c: &Command) -> bool {
+    matches!(test_runner(c), Some(Tests::Python | Tests::Target)) || project_tests(settings, c)
+}
+
+/// A test script or a configured test command.
+fn project_tests(settings: &Settings, c: &Command) -> bool {
     let Some((name, args)) = effective(c) else { return false };
     let script = |w: &str| {
         let base = w.rsplit('/').next().unwrap_or(w);
@@ -54,6 +62,11 @@ fn has_word(text: &str, word: &str) -> bool {
 
 fn lower(s: &str) -> String {
     s.to_ascii_lowercase()
+}
+
+/// Whether a step runs a Python project's tests (see [`command_tests_python`]).
+pub fn step_tests_python(settings: &Settings, step: &Step) -> bool {
+    step.commands().iter().any(|c| command_tests_python(settings, c))
 }
 
 /// Whether a step runs tests: a command that does, or a test task (`PublishTestResults`,
@@ -201,6 +214,92 @@ pub fn terraform_task(step: &Step) -> Option<Command> {
     })
 }
 
+/// The variables a step of a job sees, with literal values: the pipeline's (`env:` /
+/// `variables:`), the job's, then the step's (`env:`), nearest last.
+#[derive(Debug, Default)]
+pub struct Variables<'a> {
+    scopes: Vec<&'a [(Text, Text)]>,
+}
+
+/// Substitution rounds: a value may name another variable, not without end.
+const MAX_RESOLVE: usize = 4;
+
+impl<'a> Variables<'a> {
+    pub fn of(pipeline: &'a Pipeline, job: &'a Job, step: Option<&'a Step>) -> Variables<'a> {
+        let mut scopes = vec![pipeline.variables.as_slice(), job.variables.as_slice()];
+        scopes.extend(step.map(|s| s.env.as_slice()));
+        Variables { scopes }
+    }
+
+    fn get(&self, name: &str) -> Option<&'a str> {
+        self.scopes
+            .iter()
+            .rev()
+            .flat_map(|s| s.iter().rev())
+            .find(|(k, _)| k.text != "group" && k.text.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.text.as_str())
+    }
+
+    /// `text` with every variable reference it holds replaced by its value: Azure `$(name)`
+    /// and `${{ variables.name }}`, GitHub `${{ env.NAME }}`, shell `$NAME` / `${NAME}`.
+    /// `None` when a reference has no literal value (a secret, an output, a parameter).
+    pub fn resolve(&self, text: &str) -> Option<String> {
+        let mut cur = text.to_string();
+        for _ in 0..MAX_RESOLVE {
+            if !crate::semantic::command::is_expression(&cur) {
+                return Some(cur);
+            }
+            cur = self.substitute(&cur)?;
+        }
+        (!crate::semantic::command::is_expression(&cur)).then_some(cur)
+    }
+
+    fn substitute(&self, text: &str) -> Option<String> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(i) = rest.find('$') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let (name, len) = if let Some(inner) = after.strip_prefix("{{") {
+                let end = inner.find("}}")?;
+                let expr = inner[..end].trim();
+                let name = expr
+                    .strip_prefix("env.")
+                    .or_else(|| expr.strip_prefix("variables."))
+                    .or_else(|| expr.strip_prefix("variables['").and_then(|r| r.strip_suffix("']")))?;
+                (name, 2 + end + 2)
+            } else if let Some(inner) = after.strip_prefix('(') {
+                let end = inner.find(')')?;
+                (&inner[..end], 1 + end + 1)
+            } else if let Some(inner) = after.strip_prefix('{') {
+                let end = inner.find('}')?;
+                (&inner[..end], 1 + end + 1)
+            } else {
+                let end = after
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(after.len());
+                (&after[..end], end)
+            };
+            let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            if !valid {
+                return None;
+            }
+            out.push_str(self.get(name)?);
+            rest = after.get(len..).unwrap_or("");
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+}
+
+/// Whether the pipeline runs only when another workflow calls it, and no workflow of the
+/// repository does: its caller (and the jobs that run before it there) is unknown.
+pub fn called_from_elsewhere(pipeline: &Pipeline, role: Option<crate::lang::pipeline::Role>) -> bool {
+    role != Some(crate::lang::pipeline::Role::Template)
+        && !pipeline.triggers.is_empty()
+        && pipeline.triggers.iter().all(|t| t.event == "workflow_call")
+}
+
 /// Whether a job's steps are partly unknown: a remote reusable workflow or template that could
 /// not be followed. Rules that need to see every step stay silent about such jobs.
 pub fn opaque(job: &Job) -> bool {
@@ -232,7 +331,16 @@ pub fn upstream(jobs: &[Job], at: usize) -> Vec<usize> {
                 continue;
             }
             let same_stage = j.stage.as_ref().map(|s| &s.text) == stage;
-            let by_need = same_stage && cur.needs.iter().any(|n| n.text == j.id.text);
+            // a need names a job, or a job that calls a reusable workflow, whose jobs are
+            // named `caller/called`
+            let by_need = same_stage
+                && cur.needs.iter().any(|n| {
+                    j.id.text == n.text
+                        || j.id
+                            .text
+                            .strip_prefix(n.text.as_str())
+                            .is_some_and(|r| r.starts_with('/'))
+                });
             let by_stage = cur
                 .stage_depends_on
                 .as_ref()
@@ -302,6 +410,20 @@ mod tests {
         assert!(run("coverage run -m pytest"), "a configured test command");
         assert!(!run("pip install pytest"));
         assert!(has_word("make test", "make test"));
+    }
+
+    #[test]
+    fn variables_resolve_to_literal_values() {
+        let src = "variables:\n  DEV_ENVIRONMENT: dev\n  KEY: aks-$(DEV_ENVIRONMENT).tfstate\njobs:\n  - job: a\n    steps:\n      - script: echo\n";
+        let s = crate::lang::yaml::parse(src);
+        let p = crate::lang::azure_pipelines::parse(&s.documents[0].root, src, crate::source::FileId(0), "p");
+        let job = &p.jobs[0];
+        let v = Variables::of(&p, job, None);
+        assert_eq!(v.resolve("$(DEV_ENVIRONMENT)").as_deref(), Some("dev"));
+        assert_eq!(v.resolve("${{ variables.KEY }}").as_deref(), Some("aks-dev.tfstate"));
+        assert_eq!(v.resolve("$DEV_ENVIRONMENT-eu").as_deref(), Some("dev-eu"));
+        assert_eq!(v.resolve("$(secretName)"), None);
+        assert_eq!(v.resolve("${{ inputs.environment }}"), None);
         assert!(!has_word("make tests-docker", "make test"));
         assert!(has_word("tox -e py312", "tox"));
         assert!(!has_word("detox", "tox"));

@@ -4,7 +4,7 @@ use crate::lang::pipeline::{Job, Step};
 use crate::project::pipeline::JobView;
 use crate::rules::{target, FileContext, FileRule};
 use crate::semantic::cli::{self, Tool};
-use crate::semantic::pipeline::{command_lines, opaque};
+use crate::semantic::pipeline::{called_from_elsewhere, command_lines, opaque};
 use crate::source::Span;
 
 pub struct InfraNoValidate;
@@ -62,7 +62,7 @@ impl FileRule for InfraNoValidate {
     fn check(&self, view: JobView<'_>, cx: &mut FileContext<'_>) {
         let job = view.job();
         let before: Vec<&Job> = view.upstream().collect();
-        if before.iter().any(|j| opaque(j)) {
+        if called_from_elsewhere(view.pipeline, Some(view.entry.role)) || before.iter().any(|j| opaque(j)) {
             return;
         }
         let (mut v, mut f) = (false, false);

@@ -5,7 +5,7 @@ use crate::project::ParsedFile;
 use crate::project::Project;
 use crate::rules::layout::{config_files, report_missing};
 use crate::rules::{ProjectContext, ProjectRule};
-use crate::semantic::pipeline::step_tests;
+use crate::semantic::pipeline::step_tests_python;
 
 pub struct MissingCiTests;
 
@@ -23,7 +23,7 @@ impl ProjectRule for MissingCiTests {
                     .jobs(f.source.id)
                     .iter()
                     .flat_map(|j| &j.steps)
-                    .any(|s| step_tests(cx.settings, s))
+                    .any(|s| step_tests_python(cx.settings, s))
             });
             if !ok {
                 let list = commands

@@ -67,3 +67,46 @@ impl FileRule for ApplyWithoutPlan {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, Settings};
+    use crate::discover::FileKind;
+    use crate::rules::engine::{self, SourceInput};
+    use crate::rules::registry::Registry;
+
+    fn messages(path: &str, kind: FileKind, text: &str) -> Vec<String> {
+        let Ok(registry) = Registry::builtin() else {
+            panic!("built-in rules load")
+        };
+        let config = Config {
+            select: Some(vec!["CI004".into()]),
+            ..Config::default()
+        };
+        let settings = Settings::from_config(config, None, ".".into()).unwrap_or_default();
+        let input = SourceInput::Memory {
+            path: path.into(),
+            kind,
+            text: text.to_string(),
+        };
+        let out = engine::run(&registry, &settings, vec![input]);
+        out.diagnostics.into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn a_var_value_is_not_the_plan_file() {
+        let task = "jobs:\n  - job: infra\n    steps:\n      - task: TerraformTaskV4@4\n        inputs:\n          command: apply\n          commandOptions: '-var \"image_tag=$(Build.BuildId)\" -auto-approve'\n";
+        assert_eq!(
+            messages("azure-pipelines.yml", FileKind::AzurePipeline, task),
+            ["`TerraformTaskV4` apply without a saved plan file"]
+        );
+        let script = "on: push\njobs:\n  infra:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform apply -var 'image_tag=abc' -var-file prod.tfvars\n      - run: terraform apply -var region=westeurope stale.tfplan\n";
+        assert_eq!(
+            messages(".github/workflows/infra.yml", FileKind::GithubWorkflow, script),
+            [
+                "`terraform apply` without a saved plan file",
+                "plan file `stale.tfplan` is not saved by an earlier `terraform plan -out`"
+            ]
+        );
+    }
+}

@@ -8,6 +8,7 @@
 mod error;
 mod size;
 mod template;
+mod tree;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,12 +24,15 @@ use crate::source::Environment;
 pub use error::{locate, ConfigError};
 pub use size::ByteSize;
 pub use template::init_template;
+pub use tree::{repository_root, Configs, Overrides};
 
 /// `linea.toml`, or `[tool.linea]` in `pyproject.toml`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(title = "linea configuration")]
 pub struct Config {
+    /// Another config file (relative to this one) whose settings apply unless this one sets them: `extend = "../linea.toml"`; tables merge key by key, lists are replaced.
+    pub extend: Option<String>,
     /// Rules to enable: ids (`DF001`), slugs (`image-tag-latest`), families (`docker`), id prefixes (`DF`, `TF1`), or `ALL`. Default: every rule that is on by default.
     #[schemars(extend("examples" = [["ALL"]]))]
     pub select: Option<Vec<String>>,
@@ -296,7 +300,7 @@ pub struct Settings {
     nonprod_globs: GlobSet,
     exclude: GlobSet,
     /// The config file's text, to point errors found after parsing (unknown rule names) at it.
-    text: Option<Arc<str>>,
+    pub(crate) text: Option<Arc<str>>,
     /// The working directory when the settings were made: relative scan paths are relative to
     /// it (read once; asking the OS for every file costs a system call each).
     cwd: Option<PathBuf>,
@@ -309,7 +313,7 @@ impl Default for Settings {
 }
 
 /// A glob that does not compile: the glob and why.
-struct BadGlob(String, String);
+pub(crate) struct BadGlob(pub(crate) String, pub(crate) String);
 
 fn glob_set(globs: &[String]) -> Result<GlobSet, BadGlob> {
     let mut b = GlobSetBuilder::new();
@@ -337,7 +341,7 @@ impl Settings {
         Settings::build(config, path, root).map_err(|BadGlob(_, message)| message)
     }
 
-    fn build(config: Config, path: Option<PathBuf>, root: PathBuf) -> Result<Settings, BadGlob> {
+    pub(crate) fn build(config: Config, path: Option<PathBuf>, root: PathBuf) -> Result<Settings, BadGlob> {
         let mut per_path = Vec::new();
         for (glob, rules) in &config.per_path_ignores {
             per_path.push((glob_set(std::slice::from_ref(glob))?, rules.clone()));
@@ -582,27 +586,28 @@ fn has_tool_linea(text: &str) -> bool {
 pub const CONFIG_FILES: [&str; 2] = ["linea.toml", "pyproject.toml"];
 
 /// Find the config for a scan: `linea.toml`, or a `pyproject.toml` with `[tool.linea]`, in
-/// `start` (or its directory, for a file) or the nearest ancestor.
+/// `start` (or its directory, for a file) or the nearest ancestor — never above the repository
+/// root (the nearest directory with `.git`), so a config outside the checkout cannot silence it.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-    let mut dir = if abs.is_dir() {
+    let first = if abs.is_dir() {
         Some(abs.as_path())
     } else {
         abs.parent()
     };
+    let repo = tree::repository_root(&abs);
     // shown in messages: relative to the working directory when it is below it
     let shown = |p: PathBuf| match std::env::current_dir() {
         Ok(cwd) => p.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(p),
         Err(_) => p,
     };
+    let mut dir = first;
     while let Some(d) = dir {
-        let toml = d.join("linea.toml");
-        if toml.is_file() {
-            return Some(shown(toml));
+        if let Some(found) = tree::config_in_dir(d) {
+            return Some(shown(found));
         }
-        let py = d.join("pyproject.toml");
-        if py.is_file() && std::fs::read_to_string(&py).is_ok_and(|t| has_tool_linea(&t)) {
-            return Some(shown(py));
+        if repo.as_deref() == Some(d) {
+            return None;
         }
         dir = d.parent();
     }
@@ -613,7 +618,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// directory with `.git`), else the working directory when the scan is below it, else the
 /// scanned directory. Environment names are read from the path below this root, so checking
 /// `infra/envs/dev` must keep `dev` in it.
-fn default_root(scan_root: &Path) -> PathBuf {
+pub fn default_root(scan_root: &Path) -> PathBuf {
     let abs = std::path::absolute(scan_root).unwrap_or_else(|_| scan_root.to_path_buf());
     let start = if abs.is_dir() {
         abs.as_path()
@@ -629,7 +634,8 @@ fn default_root(scan_root: &Path) -> PathBuf {
     }
 }
 
-/// Load settings from an explicit or discovered config file (or defaults).
+/// Load settings from an explicit or discovered config file (or defaults), with what it
+/// `extend`s.
 pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, ConfigError> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
@@ -639,29 +645,17 @@ pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, Confi
         let root = default_root(scan_root);
         return Ok(Settings::from_config(Config::default(), None, root).expect("default config is valid"));
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| ConfigError::new(path.clone(), Arc::from(""), None, format!("cannot read: {e}")))?;
-    let text: Arc<str> = Arc::from(text);
-    if explicit.is_some() && is_pyproject(&path) && !has_tool_linea(&text) {
-        return Err(ConfigError::new(path, text, None, "has no `[tool.linea]` table")
-            .with_help("add `[tool.linea]`, or pass a `linea.toml`"));
+    if explicit.is_some() && is_pyproject(&path) {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| ConfigError::new(path.clone(), Arc::from(""), None, format!("cannot read: {e}")))?;
+        if !has_tool_linea(&text) {
+            return Err(
+                ConfigError::new(path, Arc::from(text), None, "has no `[tool.linea]` table")
+                    .with_help("add `[tool.linea]`, or pass a `linea.toml`"),
+            );
+        }
     }
-    let config = parse_config(&path, &text)?;
-    let root = path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let root = if root.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        root
-    };
-    let mut settings = Settings::build(config, Some(path.clone()), root).map_err(|BadGlob(glob, message)| {
-        let span = locate(&text, is_pyproject(&path), &[], &glob);
-        ConfigError::new(path.clone(), text.clone(), span, message)
-    })?;
-    settings.text = Some(text);
-    Ok(settings)
+    tree::load_file(&path)
 }
 
 /// The JSON Schema of the configuration file, for editors. Draft-07, the draft TOML and JSON

@@ -1,16 +1,18 @@
 //! Parsed files and the `Project` index that project-level rules query.
 
 pub mod clusters;
+pub mod fs;
 pub mod pipeline;
 pub mod python;
 pub mod registry;
 pub mod terraform;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub mod k8s;
 
-use crate::config::Settings;
+use crate::config::{Configs, Settings};
 use crate::discover::FileKind;
 use crate::lang::{docker, ini, makefile, pip, pyproject, yaml, ParseError};
 use crate::source::{Environment, FileId, SourceFile, Span};
@@ -27,6 +29,10 @@ pub enum Model {
     Terraform(crate::lang::terraform::TfFile),
     /// A `.tfvars` file.
     TfVars(crate::lang::terraform::TfFile),
+    /// A `*.tftest.hcl` file.
+    TfTest(crate::lang::terraform::TfFile),
+    /// `.terraform.lock.hcl`.
+    TfLock(crate::lang::terraform::TfFile),
     /// Kubernetes (and Istio) objects of a YAML file.
     Kubernetes(crate::lang::k8s::Manifests),
     /// An OpenAPI / Swagger definition (YAML or JSON).
@@ -69,6 +75,9 @@ pub struct ParsedFile {
     pub errors: Vec<ParseError>,
     /// Suppressions from the file's structure rather than its comments.
     pub scoped_suppressions: Vec<ScopedSuppression>,
+    /// Whether the run reports on this file: false for the rest of the repository, read so
+    /// that project rules see it whole when only some files are checked.
+    pub reported: bool,
 }
 
 /// Parse one file's text according to its kind. Never panics.
@@ -100,13 +109,14 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
                 None => Model::Yaml(stream),
             }
         }
-        FileKind::Terraform | FileKind::TfVars => {
+        FileKind::Terraform | FileKind::TfVars | FileKind::TerraformTest | FileKind::TerraformLock => {
             let (tf, errs) = crate::lang::terraform::parse(&source.text);
             errors.extend(errs);
-            if kind == FileKind::Terraform {
-                Model::Terraform(tf)
-            } else {
-                Model::TfVars(tf)
+            match kind {
+                FileKind::Terraform => Model::Terraform(tf),
+                FileKind::TerraformTest => Model::TfTest(tf),
+                FileKind::TerraformLock => Model::TfLock(tf),
+                _ => Model::TfVars(tf),
             }
         }
         FileKind::Dockerfile => match docker::parse(&source.text) {
@@ -155,6 +165,7 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
         model,
         errors,
         scoped_suppressions,
+        reported: true,
     }
 }
 
@@ -210,10 +221,20 @@ pub struct Project {
     pub k8s: k8s::Index,
     /// Python project roots and what belongs to each.
     pub python: python::PythonIndex,
-    /// Terraform modules (directories of `*.tf`), evaluated.
+    /// Terraform modules (directories of `*.tf`), evaluated per instance.
     pub terraform: Vec<terraform::TfModule>,
     /// Pipeline files with their templates followed and every job read once.
     pub pipelines: pipeline::Index,
+    /// The repository root: what project rules see (absolute).
+    pub root: PathBuf,
+    /// What exists on disk below the root, for existence checks of paths no scanned file has.
+    pub fs: fs::RepoFs,
+    /// The settings governing each file, by `FileId`.
+    settings: Vec<Arc<Settings>>,
+    /// The run's base settings (for files not in the table).
+    base: Arc<Settings>,
+    /// The Terraform module of each `.tf` file.
+    terraform_files: std::collections::HashMap<FileId, usize>,
     /// Absolute paths of the scanned files and their directories, built on first use.
     paths: std::sync::OnceLock<PathIndex>,
 }
@@ -233,20 +254,63 @@ pub struct PathIndex {
 }
 
 impl Project {
-    /// Build the index over parsed files (whose ids are their positions).
-    pub fn build(mut files: Vec<ParsedFile>, settings: &Settings) -> Project {
-        let pipelines = pipeline::Index::build(&files, settings);
-        let terraform = terraform::build(&mut files, settings);
+    /// Build the index over parsed files (whose ids are their positions), one set of settings
+    /// for all.
+    pub fn build(files: Vec<ParsedFile>, settings: &Settings) -> Project {
+        Project::build_with(files, &Configs::single(settings.clone()))
+    }
+
+    /// Build the index over parsed files, each governed by its nearest config.
+    pub fn build_with(mut files: Vec<ParsedFile>, configs: &Configs) -> Project {
+        let settings: &Settings = &configs.base;
+        let pipelines = pipeline::Index::build(&files, |path| configs.for_path(path));
+        let terraform = terraform::build(&files, settings);
+        let terraform_files = terraform
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| m.files.iter().map(move |f| (*f, i)))
+            .collect();
         let k8s = k8s::Index::build(&mut files, settings);
         let python = python::PythonIndex::build(&files, settings);
+        let per_file = files.iter().map(|f| configs.for_path(&f.source.path).clone()).collect();
+        let root = absolute(&configs.root);
+        let memory = files.iter().map(|f| absolute(&f.source.path)).collect();
         Project {
             files,
             terraform,
             pipelines,
+            terraform_files,
             k8s,
             python,
+            fs: fs::RepoFs::new(root.clone(), memory),
+            root,
+            settings: per_file,
+            base: configs.base.clone(),
             paths: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The settings that govern a file: those of the nearest config above it.
+    pub fn settings_of(&self, id: FileId) -> &Arc<Settings> {
+        self.settings.get(id.0 as usize).unwrap_or(&self.base)
+    }
+
+    /// Whether a path (absolute, normalised) exists: a scanned file or directory, else what
+    /// the file system says below the repository root. Paths outside the root are taken to
+    /// exist: linea does not look there, and an unknown never triggers a rule.
+    pub fn exists(&self, abs: &Path) -> bool {
+        let index = self.paths();
+        index.files.contains(abs) || index.dirs.contains(abs) || self.fs.exists(abs)
+    }
+
+    /// Whether a path (absolute, normalised) is a file.
+    pub fn is_file(&self, abs: &Path) -> bool {
+        self.paths().files.contains(abs) || self.fs.is_file(abs)
+    }
+
+    /// Whether a path (absolute, normalised) is a directory.
+    pub fn is_dir(&self, abs: &Path) -> bool {
+        self.paths().dirs.contains(abs) || self.fs.is_dir(abs)
     }
 
     /// Absolute paths of the scanned files and their directories.
@@ -266,6 +330,11 @@ impl Project {
             }
             index
         })
+    }
+
+    /// The Terraform module a `.tf` file belongs to.
+    pub fn terraform_module(&self, file: FileId) -> Option<&terraform::TfModule> {
+        self.terraform.get(*self.terraform_files.get(&file)?)
     }
 
     pub fn file(&self, id: FileId) -> Option<&ParsedFile> {

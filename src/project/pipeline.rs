@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::lang::pipeline::{Job, Pipeline, Role, StepKind, System, Text, Unresolved, UnresolvedReason};
@@ -313,7 +314,8 @@ impl<'a> JobView<'a> {
 impl Index {
     /// Follow every pipeline's local references, mark included files as templates, and read
     /// every job once.
-    pub fn build(files: &[ParsedFile], settings: &Settings) -> Index {
+    /// `settings` gives the settings governing a file.
+    pub fn build<'s>(files: &[ParsedFile], settings: impl Fn(&Path) -> &'s Arc<Settings>) -> Index {
         let by_path: HashMap<PathBuf, usize> = files
             .iter()
             .enumerate()
@@ -334,12 +336,12 @@ impl Index {
             template_files.extend(templates);
             let mut readings: Vec<deploy::Reading> = jobs
                 .iter()
-                .map(|j| deploy::read_job(settings, &f.source.path, p, j))
+                .map(|j| deploy::read_job(settings(&f.source.path), &f.source.path, p, j))
                 .collect();
             let upstream: Vec<Vec<usize>> = (0..jobs.len())
                 .map(|at| crate::semantic::pipeline::upstream(&jobs, at))
                 .collect();
-            deploy::mark_throwaway(settings, &jobs, &mut readings, &upstream);
+            deploy::mark_throwaway(settings(&f.source.path), &jobs, &mut readings, &upstream);
             let facts = readings
                 .into_iter()
                 .zip(upstream)

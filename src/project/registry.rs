@@ -121,7 +121,7 @@ impl Project {
     pub fn container_registries(&self) -> Vec<Registry> {
         self.terraform
             .iter()
-            .flat_map(|m| m.blocks(&self.files))
+            .flat_map(|m| m.blocks())
             .filter_map(registry)
             .collect()
     }

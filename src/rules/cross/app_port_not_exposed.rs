@@ -154,7 +154,7 @@ fn code_port(project: &Project, ctx: &std::path::Path) -> Option<(u32, FileId, S
 
 impl ProjectRule for AppPortNotExposed {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
-        let builds = builds(project, &cx.settings.root.clone());
+        let builds = builds(project, &project.root);
         for f in &project.files {
             let Model::Docker(d) = &f.model else { continue };
             let Some((ports, expose_span)) = exposed(d) else {

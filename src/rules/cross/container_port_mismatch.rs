@@ -78,7 +78,7 @@ impl ProjectRule for ContainerPortMismatch {
         if images.is_empty() {
             return;
         }
-        let builds = builds(project, &cx.settings.root.clone());
+        let builds = builds(project, &project.root);
         for (f, o) in project.k8s_objects() {
             for c in o.containers() {
                 if c.kind == crate::lang::k8s::ContainerKind::Container {

@@ -79,6 +79,59 @@ pub struct Config {
     pub python: PythonConfig,
     #[serde(default)]
     pub layout: LayoutConfig,
+    /// Helm charts: how linea renders them (no `helm` binary needed).
+    #[serde(default)]
+    pub helm: HelmConfig,
+}
+
+/// Helm charts: how linea renders them, once per environment.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct HelmConfig {
+    /// Render Helm charts; with `false` their templates are skipped.
+    #[schemars(extend("default" = true))]
+    pub render: Option<bool>,
+    /// `.Release.Name`; by default `release-name`, as `helm template`.
+    #[schemars(extend("default" = "release-name"))]
+    pub release: Option<String>,
+    /// `.Release.Namespace`, and the namespace of rendered objects that name none. Unset: the
+    /// namespace is chosen at install, and objects that name none are not reported for it.
+    #[schemars(extend("examples" = ["shop"]))]
+    pub namespace: Option<String>,
+    /// `.Capabilities.KubeVersion`.
+    #[schemars(extend("default" = "1.31.0"))]
+    pub kube_version: Option<String>,
+    /// API versions `.Capabilities.APIVersions.Has` knows besides the built-in ones: custom
+    /// resources of the target cluster, such as `monitoring.coreos.com/v1`.
+    pub api_versions: Vec<String>,
+    /// Values files (relative to the config file) by environment, for every chart: `prod =
+    /// ["deploy/values-prod.yaml"]`. `default` applies under every environment. When set, they
+    /// replace the values files found by name.
+    #[schemars(extend("examples" = [{"default": ["deploy/common.yaml"], "prod": ["deploy/values-prod.yaml"]}]))]
+    pub values: BTreeMap<String, Vec<String>>,
+    /// Values set like `--set`, for every chart: `"image.tag" = "1.4.2"`.
+    #[schemars(extend("examples" = [{"image.tag": "1.4.2", "replicaCount": 3}]))]
+    pub set: BTreeMap<String, serde_json::Value>,
+    /// Charts with settings of their own (other charts are found by their `Chart.yaml`).
+    pub charts: Vec<HelmChartConfig>,
+}
+
+/// One chart's `[helm]` settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HelmChartConfig {
+    /// The chart's directory, relative to the config file.
+    pub path: String,
+    /// `.Release.Name` of this chart.
+    pub release: Option<String>,
+    /// `.Release.Namespace` of this chart.
+    pub namespace: Option<String>,
+    /// Values files by environment, replacing `[helm] values` for this chart.
+    #[serde(default)]
+    pub values: BTreeMap<String, Vec<String>>,
+    /// Values set like `--set` for this chart, after `[helm] set`.
+    #[serde(default)]
+    pub set: BTreeMap<String, serde_json::Value>,
 }
 
 /// Allowed ports: 443 outside the cluster, plain HTTP only inside.
@@ -695,6 +748,20 @@ mod tests {
         let e = err("linea.toml", "[environments]\nunknown-environment = \"staging\"\n");
         assert!(e.message.starts_with("unknown value `staging`"), "{}", e.message);
         assert_eq!(line_of(&e), "linea.toml:2");
+    }
+
+    #[test]
+    fn helm_section_reads_charts_values_and_set() {
+        let text = "[helm]\nrelease = \"shop\"\nkube-version = \"1.30.2\"\n[helm.values]\nprod = [\"deploy/values-prod.yaml\"]\n[helm.set]\n\"image.tag\" = \"1.4.2\"\nreplicas = 3\n\n[[helm.charts]]\npath = \"charts/api\"\nnamespace = \"api-prod\"\nvalues = { staging = [\"charts/api/staging.yaml\"] }\n";
+        let c = parse_config(Path::new("linea.toml"), text).expect("loads");
+        assert_eq!(c.helm.release.as_deref(), Some("shop"));
+        assert_eq!(c.helm.values["prod"], ["deploy/values-prod.yaml"]);
+        assert_eq!(c.helm.set["replicas"], serde_json::json!(3));
+        assert_eq!(c.helm.charts[0].namespace.as_deref(), Some("api-prod"));
+        let e = err("linea.toml", "[helm]\nreleas = \"x\"\n");
+        assert_eq!(e.message, "unknown key `releas`; did you mean `release`?");
+        let e = err("linea.toml", "[[helm.charts]]\npath = \"a\"\nvalue = {}\n");
+        assert!(e.message.starts_with("unknown key `value`"), "{}", e.message);
     }
 
     #[test]

@@ -1,12 +1,16 @@
 //! Parsed files and the `Project` index that project-level rules query.
 
+pub mod builds;
 pub mod clusters;
+pub mod mesh;
 pub mod pipeline;
 pub mod python;
 pub mod registry;
 pub mod terraform;
+pub mod workloads;
 
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 pub mod k8s;
 
@@ -214,6 +218,19 @@ pub struct Project {
     pub terraform: Vec<terraform::TfModule>,
     /// Absolute paths of the scanned files and their directories, built on first use.
     paths: std::sync::OnceLock<PathIndex>,
+    /// The run's root (the configuration root): pipelines' relative paths start there.
+    root: PathBuf,
+    /// What the files say about each other, each index built once on first use.
+    indexes: Indexes,
+}
+
+/// The project's derived indexes: immutable once built, looked up by key.
+#[derive(Debug, Default)]
+struct Indexes {
+    registries: OnceLock<Vec<registry::Registry>>,
+    builds: OnceLock<builds::Builds>,
+    workloads: OnceLock<workloads::Workloads>,
+    mesh: OnceLock<mesh::Mesh>,
 }
 
 /// A path made absolute (against the working directory) and normalised, without touching
@@ -243,7 +260,14 @@ impl Project {
             k8s,
             python,
             paths: std::sync::OnceLock::new(),
+            root: settings.root.clone(),
+            indexes: Indexes::default(),
         }
+    }
+
+    /// The run's root: the configuration root, where pipelines' relative paths start.
+    pub fn root(&self) -> &std::path::Path {
+        &self.root
     }
 
     /// Absolute paths of the scanned files and their directories.

@@ -6,8 +6,17 @@
 //! | concept | module |
 //! |---|---|
 //! | environment of a file, object, job or module | [`environment`] |
+//! | image reference: registry, repository, tag, digest; a Dockerfile stage's base | [`image`] |
+//! | port: number or range, protocol, where it is declared; the port a Python service listens on | [`port`] |
+//! | test code: the files that only run under a test runner | [`test_code`] |
+//!
+//! Names in Python code are resolved in the Python model itself ([`crate::lang::python`]:
+//! `Call::qualified`, `Module::qualify`), once per module.
 //!
 //! Concepts depend on `lang` models and `config` settings only; `project` indexes and `rules`
 //! depend on them.
 
 pub mod environment;
+pub mod image;
+pub mod port;
+pub mod test_code;

@@ -3,6 +3,7 @@
 //! The library behind the `linea` binary: discovery, parsing, rules, reports. The CLI, the
 //! language server and the tests all use it.
 
+pub mod budget;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -10,6 +11,7 @@ pub mod discover;
 pub mod lang;
 pub mod panics;
 pub mod project;
+pub mod render;
 pub mod report;
 pub mod rules;
 pub mod semantic;

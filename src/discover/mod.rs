@@ -17,6 +17,13 @@ pub enum FileKind {
     Dockerignore,
     Terraform,
     TfVars,
+    /// Terraform's own tests (`*.tftest.hcl`).
+    TerraformTest,
+    /// `.terraform.lock.hcl`: the provider versions a root was initialised with.
+    TerraformLock,
+    /// A JSON plan (`terraform show -json`): `*plan*.json` in walks, any `.json` named on the
+    /// command line; what is not a plan by its content is skipped.
+    TerraformPlan,
     Python,
     Requirements,
     PyProject,
@@ -51,6 +58,9 @@ impl FileKind {
         FileKind::Dockerignore,
         FileKind::Terraform,
         FileKind::TfVars,
+        FileKind::TerraformTest,
+        FileKind::TerraformLock,
+        FileKind::TerraformPlan,
         FileKind::Python,
         FileKind::Requirements,
         FileKind::PyProject,
@@ -75,6 +85,9 @@ impl FileKind {
             FileKind::Dockerignore => "dockerignore",
             FileKind::Terraform => "terraform",
             FileKind::TfVars => "tfvars",
+            FileKind::TerraformTest => "terraform-test",
+            FileKind::TerraformLock => "terraform-lock",
+            FileKind::TerraformPlan => "terraform-plan",
             FileKind::Python => "python",
             FileKind::Requirements => "requirements",
             FileKind::PyProject => "pyproject",
@@ -138,6 +151,15 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if lower.ends_with(".tfvars") {
         return Some(FileKind::TfVars);
     }
+    if lower.ends_with(".tftest.hcl") {
+        return Some(FileKind::TerraformTest);
+    }
+    if lower == ".terraform.lock.hcl" {
+        return Some(FileKind::TerraformLock);
+    }
+    if lower.ends_with(".json") && lower.contains("plan") {
+        return Some(FileKind::TerraformPlan);
+    }
     if lower.ends_with(".py") || lower.ends_with(".pyi") {
         return Some(FileKind::Python);
     }
@@ -160,6 +182,8 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     }
     if lower.ends_with(".tfstate")
         || lower.ends_with(".tfstate.backup")
+        || lower.ends_with(".tfplan")
+        || lower == "tfplan"
         || lower == ".env"
         || lower.starts_with(".env.")
         || lower.ends_with(".pem")
@@ -264,7 +288,9 @@ pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::Glob
             if excluded(root) {
                 continue;
             }
-            if let Some(kind) = classify(root) {
+            // a JSON file named on the command line may be a plan whatever its name
+            let json = root.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+            if let Some(kind) = classify(root).or(json.then_some(FileKind::TerraformPlan)) {
                 out.push(Input {
                     path: root.clone(),
                     kind,
@@ -351,6 +377,9 @@ mod tests {
                 | FileKind::Dockerignore
                 | FileKind::Terraform
                 | FileKind::TfVars
+                | FileKind::TerraformTest
+                | FileKind::TerraformLock
+                | FileKind::TerraformPlan
                 | FileKind::Python
                 | FileKind::Requirements
                 | FileKind::PyProject
@@ -371,6 +400,6 @@ mod tests {
         }
         let mut seen = std::collections::BTreeSet::new();
         assert!(FileKind::ALL.iter().all(|k| seen.insert(k.as_str())));
-        assert_eq!(seen.len(), 20, "FileKind::ALL must list every variant once");
+        assert_eq!(seen.len(), 23, "FileKind::ALL must list every variant once");
     }
 }

@@ -91,7 +91,7 @@ impl Project {
         let mut out = Clusters::default();
         for module in &self.terraform {
             out.opaque |= module.broken;
-            for b in module.blocks(&self.files) {
+            for b in module.blocks() {
                 if !b.enabled {
                     continue;
                 }

@@ -10,7 +10,7 @@ use regex::Regex;
 
 use crate::config::Settings;
 use crate::lang::k8s::{self, Object};
-use crate::lang::{openapi, yaml, ParseError};
+use crate::lang::{openapi, yaml, ErrorKind, ParseError};
 use crate::project::{Model, ParsedFile, ScopedSuppression};
 use crate::semantic::environment::{self, Evidence};
 use crate::source::{Environment, FileId, SourceFile};
@@ -40,7 +40,8 @@ pub fn is_helm_template(path: &Path, text: &str) -> bool {
 }
 
 /// Read a `*.yaml`/`*.yml`/OpenAPI JSON file. Syntax errors count only in files that are, or
-/// look like, Kubernetes or OpenAPI: any other YAML is not ours and stays silent.
+/// look like, Kubernetes or OpenAPI: any other YAML is not ours and stays silent (budget
+/// findings excepted).
 pub fn parse_yaml(source: &SourceFile, _settings: &Settings) -> ParsedYaml {
     let text: &str = &source.text;
     if is_helm_template(&source.path, text) {
@@ -71,7 +72,12 @@ pub fn parse_yaml(source: &SourceFile, _settings: &Settings) -> ParsedYaml {
                 let looks_known = (K8S_SHAPE.is_match(text) && K8S_KIND.is_match(text)) || API_SHAPE.is_match(text);
                 ParsedYaml {
                     model: Model::Yaml(stream),
-                    errors: if looks_known { errors } else { Vec::new() },
+                    // a budget finding is about linea's own work, whatever the file is for
+                    errors: if looks_known {
+                        errors
+                    } else {
+                        errors.into_iter().filter(|e| e.kind == ErrorKind::Budget).collect()
+                    },
                     suppressions: Vec::new(),
                 }
             }

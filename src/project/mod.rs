@@ -31,6 +31,10 @@ pub enum Model {
     Terraform(crate::lang::terraform::TfFile),
     /// A `.tfvars` file.
     TfVars(crate::lang::terraform::TfFile),
+    /// A `*.tftest.hcl` file.
+    TfTest(crate::lang::terraform::TfFile),
+    /// `.terraform.lock.hcl`.
+    TfLock(crate::lang::terraform::TfFile),
     /// Kubernetes (and Istio) objects of a YAML file.
     Kubernetes(crate::lang::k8s::Manifests),
     /// An OpenAPI / Swagger definition (YAML or JSON).
@@ -104,13 +108,14 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
                 None => Model::Yaml(stream),
             }
         }
-        FileKind::Terraform | FileKind::TfVars => {
+        FileKind::Terraform | FileKind::TfVars | FileKind::TerraformTest | FileKind::TerraformLock => {
             let (tf, errs) = crate::lang::terraform::parse(&source.text);
             errors.extend(errs);
-            if kind == FileKind::Terraform {
-                Model::Terraform(tf)
-            } else {
-                Model::TfVars(tf)
+            match kind {
+                FileKind::Terraform => Model::Terraform(tf),
+                FileKind::TerraformTest => Model::TfTest(tf),
+                FileKind::TerraformLock => Model::TfLock(tf),
+                _ => Model::TfVars(tf),
             }
         }
         FileKind::Dockerfile => match docker::parse(&source.text) {
@@ -214,8 +219,10 @@ pub struct Project {
     pub k8s: k8s::Index,
     /// Python project roots and what belongs to each.
     pub python: python::PythonIndex,
-    /// Terraform modules (directories of `*.tf`), evaluated.
+    /// Terraform modules (directories of `*.tf`), evaluated per instance.
     pub terraform: Vec<terraform::TfModule>,
+    /// The Terraform module of each `.tf` file.
+    terraform_files: std::collections::HashMap<FileId, usize>,
     /// Absolute paths of the scanned files and their directories, built on first use.
     paths: std::sync::OnceLock<PathIndex>,
     /// The run's root (the configuration root): pipelines' relative paths start there.
@@ -251,12 +258,18 @@ impl Project {
     /// Build the index over parsed files (whose ids are their positions).
     pub fn build(mut files: Vec<ParsedFile>, settings: &Settings) -> Project {
         pipeline::expand(&mut files);
-        let terraform = terraform::build(&mut files, settings);
+        let terraform = terraform::build(&files, settings);
+        let terraform_files = terraform
+            .iter()
+            .enumerate()
+            .flat_map(|(i, m)| m.files.iter().map(move |f| (*f, i)))
+            .collect();
         let k8s = k8s::Index::build(&mut files, settings);
         let python = python::PythonIndex::build(&files, settings);
         Project {
             files,
             terraform,
+            terraform_files,
             k8s,
             python,
             paths: std::sync::OnceLock::new(),
@@ -287,6 +300,11 @@ impl Project {
             }
             index
         })
+    }
+
+    /// The Terraform module a `.tf` file belongs to.
+    pub fn terraform_module(&self, file: FileId) -> Option<&terraform::TfModule> {
+        self.terraform.get(*self.terraform_files.get(&file)?)
     }
 
     pub fn file(&self, id: FileId) -> Option<&ParsedFile> {

@@ -121,7 +121,7 @@ pub(crate) fn build(project: &Project) -> Vec<Registry> {
     project
         .terraform
         .iter()
-        .flat_map(|m| m.blocks(&project.files))
+        .flat_map(|m| m.blocks())
         .filter_map(registry)
         .collect()
 }

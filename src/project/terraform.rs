@@ -1,16 +1,54 @@
-//! Terraform modules in the project index: every `*.tf` of one directory is one module,
-//! evaluated together with its variables (tfvars beside it, then defaults) and locals.
+//! Terraform modules in the project index: every `*.tf` of one directory is one module.
+//!
+//! Each module is evaluated in the contexts it is applied in:
+//!
+//! - a **root** (a module nothing calls that configures a backend or a provider, or has var
+//!   files or a lock file) once per environment: `terraform.tfvars` and `*.auto.tfvars`, plus one
+//!   environment's var file (`prod.tfvars` beside it or under it, one named in `linea.toml`, one a
+//!   pipeline passes with `-var-file`);
+//! - a **called** module once per instance of each caller, with the caller's arguments as its
+//!   variables (and its own defaults for the rest);
+//! - a module nothing calls and that is no root (a reusable module of a library) once, with its
+//!   defaults.
+//!
+//! Every module also keeps its *own* evaluation ([`TfFile::blocks`]): its instances merged,
+//! values that differ between them unknown; for a called module, with unknown inputs. Project
+//! rules read it; file rules read the instances, and a finding that holds only in some of them
+//! names them ("prod, via infra/envs/prod/main.tf:12").
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use hcl_edit::structure::Body;
+use hcl_edit::expr::Expression;
+use hcl_edit::structure::{Block, Body};
 
 use super::{Model, ParsedFile};
 use crate::config::Settings;
 use crate::discover::FileKind;
-use crate::lang::terraform::{eval, header_span, span_of, Scope, TfBlock};
+use crate::lang::terraform::eval::{self, limits, Local, RunBudget};
+use crate::lang::terraform::types::{self, Type};
+use crate::lang::terraform::{header_span, span_of, Instance, Origin, Scope, TfBlock};
+use crate::rules::{Diagnostic, Label};
+use crate::semantic::environment::{self, Evidence};
+use crate::source::node::Entry;
 use crate::source::{Environment, FileId, Node, NodeValue, Span};
+
+/// Most instances one module is evaluated in (callers times their instances).
+const MAX_INSTANCES: usize = 32;
+/// Longest chain of module calls followed.
+const MAX_CALL_DEPTH: usize = 8;
+
+/// A `module` block of the project that calls a module of the project.
+#[derive(Debug, Clone)]
+pub struct Call {
+    /// Index of the calling module in [`crate::project::Project::terraform`].
+    pub caller: usize,
+    pub file: FileId,
+    /// The block header.
+    pub span: Span,
+    pub name: String,
+}
 
 /// One Terraform module (a directory of `*.tf`).
 #[derive(Debug, Clone)]
@@ -18,25 +56,58 @@ pub struct TfModule {
     pub dir: PathBuf,
     /// The module's `.tf` files, in path order.
     pub files: Vec<FileId>,
-    /// `terraform.tfvars`, `*.auto.tfvars` and `*.tfvars` beside it.
+    /// Var files: `terraform.tfvars`, `*.auto.tfvars` and environment var files beside it, and
+    /// (for a root) those in directories below it that hold no module.
     pub tfvars: Vec<FileId>,
+    /// `*.tftest.hcl` files beside it or in its `tests/` directory.
+    pub tests: Vec<FileId>,
+    /// `.terraform.lock.hcl` beside it.
+    pub lock: Option<FileId>,
     /// Some `.tf` file did not parse: what it declared is unknown.
     pub broken: bool,
     pub env: Environment,
     /// Called by another module of the project through a local `source`.
     pub called: bool,
+    /// The calls of this module.
+    pub callers: Vec<Call>,
+    /// A root module: applied on its own (see the module docs).
+    pub root: bool,
+    /// The module's own evaluation: every block of its files, grouped by file in file order.
+    /// Project rules read these.
+    pub blocks: Vec<TfBlock>,
+    /// The contexts the module's file rules run in (empty: its own evaluation only).
+    pub instances: Vec<Arc<Instance>>,
+    /// The blocks evaluated in each instance, laid out like `blocks`.
+    pub instance_blocks: Vec<Vec<TfBlock>>,
+    /// Positions in `blocks` by resource type: for rules that join resources, without scanning
+    /// the module once per resource.
+    pub by_type: HashMap<String, Vec<usize>>,
 }
 
 impl TfModule {
-    /// Every evaluated top-level block of the module, with its file.
-    pub fn blocks<'a>(&'a self, files: &'a [ParsedFile]) -> impl Iterator<Item = &'a TfBlock> + 'a {
-        self.files
+    /// Every evaluated top-level block of the module (its own evaluation), with its file.
+    pub fn blocks(&self) -> impl Iterator<Item = &TfBlock> + '_ {
+        self.blocks.iter()
+    }
+
+    /// The module's resources (and data sources) of one type, in its own evaluation.
+    pub fn resources<'a>(&'a self, type_name: &str) -> impl Iterator<Item = &'a TfBlock> + 'a {
+        self.by_type
+            .get(type_name)
+            .map(|v| v.as_slice())
+            .unwrap_or(&[])
             .iter()
-            .filter_map(move |id| files.get(id.0 as usize))
-            .flat_map(|f| match &f.model {
-                Model::Terraform(t) => t.blocks.as_slice(),
-                _ => &[],
-            })
+            .filter_map(move |i| self.blocks.get(*i))
+    }
+
+    /// The blocks of one file as file rules see them: once per instance when the module has
+    /// instances, else its own evaluation.
+    pub fn checked_blocks(&self, file: FileId) -> Box<dyn Iterator<Item = &TfBlock> + '_> {
+        if self.instance_blocks.is_empty() {
+            Box::new(of_file(&self.blocks, file).iter())
+        } else {
+            Box::new(self.instance_blocks.iter().flat_map(move |b| of_file(b, file).iter()))
+        }
     }
 
     /// The raw hcl-edit bodies of the module's files that parsed, with their file and text.
@@ -58,137 +129,17 @@ fn body_of(f: &ParsedFile) -> Option<&Body> {
     }
 }
 
+fn file_name(f: &ParsedFile) -> String {
+    f.source
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+/// Loaded by Terraform on every run, whatever the environment.
 fn is_always_loaded(name: &str) -> bool {
     name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
-}
-
-/// Evaluate tfvars files: always-loaded ones apply in order; alternative `*.tfvars` (one per
-/// environment, chosen at plan time) give a value only when they all agree.
-fn tfvars_values(files: &[ParsedFile], ids: &[FileId]) -> HashMap<String, Node> {
-    let scope = Scope::default();
-    let mut always: HashMap<String, Node> = HashMap::new();
-    let mut alternatives: Vec<HashMap<String, Node>> = Vec::new();
-    for id in ids {
-        let Some(f) = files.get(id.0 as usize) else { continue };
-        let Some(body) = body_of(f) else { continue };
-        let mut vals = HashMap::new();
-        for a in body.attributes() {
-            vals.insert(a.key.as_str().to_string(), scope.eval(&a.value, &f.source.text, 0));
-        }
-        let name = f
-            .source
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        if is_always_loaded(&name) {
-            always.extend(vals);
-        } else {
-            alternatives.push(vals);
-        }
-    }
-    let mut out: HashMap<String, Node> = HashMap::new();
-    if alternatives.len() == 1 {
-        out.extend(alternatives.pop().unwrap_or_default());
-    } else {
-        let mut keys: Vec<&String> = alternatives.iter().flat_map(|m| m.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        for k in keys {
-            let vals: Vec<&Node> = alternatives.iter().filter_map(|m| m.get(k)).collect();
-            let agree = vals.len() == alternatives.len() && vals.windows(2).all(|w| w[0].value == w[1].value);
-            let v = if agree {
-                vals[0].clone()
-            } else {
-                Node::new(Span::default(), NodeValue::Unknown(format!("var.{k}")))
-            };
-            out.insert(k.clone(), v);
-        }
-    }
-    // terraform.tfvars and *.auto.tfvars are loaded before -var-file files, which win
-    for (k, v) in always {
-        out.entry(k).or_insert(v);
-    }
-    out
-}
-
-/// The environment a module's own configuration names: backend key, workspace names.
-fn declared_environment(files: &[ParsedFile], ids: &[FileId], settings: &Settings) -> Option<Environment> {
-    for id in ids {
-        let Some(body) = files.get(id.0 as usize).and_then(body_of) else {
-            continue;
-        };
-        for t in body.blocks().filter(|b| b.ident.as_str() == "terraform") {
-            for inner in t.body.blocks() {
-                let mut names = Vec::new();
-                match inner.ident.as_str() {
-                    "backend" => {
-                        for k in ["key", "workspace_key_prefix", "prefix", "container_name"] {
-                            if let Some(s) = inner.body.get_attribute(k).and_then(|a| a.value.as_str()) {
-                                names.push(s.to_string());
-                            }
-                        }
-                    }
-                    "cloud" => {
-                        for w in inner.body.blocks().filter(|b| b.ident.as_str() == "workspaces") {
-                            for k in ["name", "prefix"] {
-                                if let Some(s) = w.body.get_attribute(k).and_then(|a| a.value.as_str()) {
-                                    names.push(s.to_string());
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-                for n in names {
-                    if let Some(e) = settings.environment_of_name(&n) {
-                        return Some(e);
-                    }
-                }
-            }
-        }
-    }
-    None
-}
-
-fn module_environment(files: &[ParsedFile], m: &TfModule, settings: &Settings) -> Environment {
-    if let Some(e) = settings.configured_environment(&m.dir.join("main.tf")) {
-        return e;
-    }
-    let from_path = crate::semantic::environment::of_path(settings, &m.dir.join("main.tf"));
-    if from_path != Environment::Unknown {
-        return from_path;
-    }
-    if let Some(e) = declared_environment(files, &m.files, settings) {
-        return e;
-    }
-    // a single environment-named var file (`prod.tfvars`) beside the module names it
-    let named: Vec<Environment> = m
-        .tfvars
-        .iter()
-        .filter_map(|id| files.get(id.0 as usize))
-        .filter_map(|f| f.source.path.file_name().map(|n| n.to_string_lossy().to_string()))
-        .filter(|n| !is_always_loaded(n))
-        .filter_map(|n| settings.environment_of_name(&n))
-        .collect();
-    match named.first() {
-        Some(e) if named.iter().all(|x| x == e) => *e,
-        _ => Environment::Unknown,
-    }
-}
-
-fn local_sources(files: &[ParsedFile], m: &TfModule) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for (_, body) in m.bodies(files) {
-        for b in body.blocks().filter(|b| b.ident.as_str() == "module") {
-            if let Some(src) = b.body.get_attribute("source").and_then(|a| a.value.as_str()) {
-                if src.starts_with("./") || src.starts_with("../") {
-                    out.push(normalize(&m.dir.join(src)));
-                }
-            }
-        }
-    }
-    out
 }
 
 /// `a/b/../c` → `a/c`, without touching the file system.
@@ -208,187 +159,917 @@ pub fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-/// Group files into modules, evaluate every block, and set each file's environment.
-pub fn build(files: &mut [ParsedFile], settings: &Settings) -> Vec<TfModule> {
-    let mut dirs: BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)> = BTreeMap::new();
-    for f in files.iter() {
-        let dir = normalize(f.source.path.parent().unwrap_or(Path::new("")));
-        match f.kind {
-            FileKind::Terraform => dirs.entry(dir).or_default().0.push(f.source.id),
-            FileKind::TfVars => dirs.entry(dir).or_default().1.push(f.source.id),
-            _ => {}
+/// What a root says about the environment it deploys to, strongest first.
+#[derive(Debug, Default, Clone)]
+pub struct EnvironmentHints {
+    /// The var files of this instance (`envs/prod.tfvars`).
+    pub var_files: Vec<PathBuf>,
+    /// The value of an `environment`-like variable in this instance.
+    pub variable: Option<String>,
+    /// Backend keys and workspace names of the root.
+    pub backend: Vec<String>,
+    /// A pipeline stage or deployment environment that applies this instance.
+    pub pipeline: Option<String>,
+}
+
+/// Variables whose value names the environment.
+const ENV_VARIABLES: &[&str] = &[
+    "environment",
+    "env",
+    "environment_name",
+    "env_name",
+    "stage",
+    "environment_type",
+];
+
+/// The environment of a root instance — the one place this is decided for Terraform, through
+/// the project's environment resolver. What the root says (its var file, an `environment`
+/// variable, the pipeline that applies it, its backend key or workspace) beats the directory's
+/// name; config globs beat both. Returns the environment and the word that named it.
+pub fn environment_of(settings: &Settings, dir: &Path, hints: &EnvironmentHints) -> (Environment, String) {
+    let mut words: Vec<(&'static str, String)> = Vec::new();
+    for v in &hints.var_files {
+        // the file's name, else the directories holding it below the root
+        if let Some(stem) = v
+            .file_name()
+            .map(|n| n.to_string_lossy().trim_end_matches(".tfvars").to_string())
+        {
+            if !is_always_loaded(&format!("{stem}.tfvars")) {
+                words.push(("var-file", stem));
+            }
+        }
+        if let Some(rel) = v.parent().and_then(|p| p.strip_prefix(dir).ok()) {
+            for c in rel.components().rev() {
+                words.push(("var-file", c.as_os_str().to_string_lossy().to_string()));
+            }
         }
     }
-    let mut modules: Vec<TfModule> = dirs
-        .into_iter()
-        .filter(|(_, (tf, _))| !tf.is_empty())
-        .map(|(dir, (tf, vars))| TfModule {
-            broken: tf
-                .iter()
-                .any(|id| files.get(id.0 as usize).is_some_and(|f| !f.errors.is_empty())),
-            dir,
-            files: tf,
-            tfvars: vars,
-            env: Environment::Unknown,
-            called: false,
-        })
-        .collect();
+    if let Some(v) = &hints.variable {
+        words.push(("environment", v.clone()));
+    }
+    if let Some(p) = &hints.pipeline {
+        words.push(("pipeline", p.clone()));
+    }
+    for b in &hints.backend {
+        words.push(("backend", b.clone()));
+    }
+    let evidence: Vec<Evidence<'_>> = words.iter().map(|(s, v)| Evidence::new(s, v)).collect();
+    let d = environment::decide(settings, Some(&dir.join("main.tf")), &evidence);
+    let name = match d.source {
+        "" | "config" | "backend" => env_word(d.env).to_string(),
+        _ => d.value,
+    };
+    (d.env, name)
+}
 
-    let called: Vec<PathBuf> = modules.iter().flat_map(|m| local_sources(files, m)).collect();
-    let mut evaluated: Vec<(FileId, Vec<TfBlock>)> = Vec::new();
-    for m in &mut modules {
-        m.called = called.contains(&m.dir);
-        m.env = module_environment(files, m, settings);
-        let tfvars = tfvars_values(files, &m.tfvars);
-        let mut scope = Scope::default();
-        for (f, body) in m.bodies(files) {
-            for b in body.blocks() {
-                match b.ident.as_str() {
-                    "variable" => {
-                        let Some(name) = b.labels.first().map(|l| l.as_str().to_string()) else {
-                            continue;
-                        };
-                        let value = match tfvars.get(&name) {
-                            Some(v) => v.clone(),
-                            // the caller decides a called module's inputs; its defaults may not apply
-                            None if m.called => Node::new(Span::default(), NodeValue::Unknown(format!("var.{name}"))),
-                            None => match b.body.get_attribute("default") {
-                                Some(d) => Scope::default().eval(&d.value, &f.source.text, 0),
-                                None => Node::new(Span::default(), NodeValue::Unknown(format!("var.{name}"))),
-                            },
-                        };
-                        scope.vars.insert(name, value);
+fn env_word(e: Environment) -> &'static str {
+    match e {
+        Environment::Prod => "prod",
+        Environment::Nonprod => "nonprod",
+        Environment::Unknown => "unknown environment",
+    }
+}
+
+/// Backend keys and workspace names a module's configuration names.
+fn backend_names(files: &[ParsedFile], ids: &[FileId]) -> Vec<String> {
+    let mut names = Vec::new();
+    for id in ids {
+        let Some(body) = files.get(id.0 as usize).and_then(body_of) else {
+            continue;
+        };
+        for t in body.blocks().filter(|b| b.ident.as_str() == "terraform") {
+            for inner in t.body.blocks() {
+                match inner.ident.as_str() {
+                    "backend" => {
+                        for k in ["key", "workspace_key_prefix", "prefix", "container_name"] {
+                            if let Some(s) = inner.body.get_attribute(k).and_then(|a| a.value.as_str()) {
+                                names.push(s.to_string());
+                            }
+                        }
                     }
-                    "locals" => {
-                        for a in b.body.attributes() {
-                            scope
-                                .locals
-                                .insert(a.key.as_str().to_string(), (&a.value, &f.source.text[..]));
+                    "cloud" => {
+                        for w in inner.body.blocks().filter(|b| b.ident.as_str() == "workspaces") {
+                            for k in ["name", "prefix"] {
+                                if let Some(s) = w.body.get_attribute(k).and_then(|a| a.value.as_str()) {
+                                    names.push(s.to_string());
+                                }
+                            }
                         }
                     }
                     _ => {}
                 }
             }
         }
-        for (f, body) in m.bodies(files) {
-            let text = &f.source.text[..];
-            let blocks = body
-                .blocks()
-                .map(|b| {
-                    let header = header_span(b);
-                    let node = scope.body(&b.body, header, text, 0);
-                    TfBlock {
-                        file: f.source.id,
-                        kind: b.ident.as_str().to_string(),
-                        labels: b.labels.iter().map(|l| l.as_str().to_string()).collect(),
-                        label_spans: b.labels.iter().map(span_of).collect(),
-                        header,
-                        span: span_of(b),
-                        enabled: !eval::has_zero_instances(&node),
-                        body: node,
+    }
+    names
+}
+
+/// Whether a module configures a backend or Terraform Cloud.
+fn has_backend(files: &[ParsedFile], ids: &[FileId]) -> bool {
+    ids.iter()
+        .filter_map(|id| files.get(id.0 as usize).and_then(body_of))
+        .any(|body| {
+            body.blocks()
+                .filter(|b| b.ident.as_str() == "terraform")
+                .any(|t| t.body.blocks().any(|i| matches!(i.ident.as_str(), "backend" | "cloud")))
+        })
+}
+
+fn has_provider_block(files: &[ParsedFile], ids: &[FileId]) -> bool {
+    ids.iter()
+        .filter_map(|id| files.get(id.0 as usize).and_then(body_of))
+        .any(|body| body.blocks().any(|b| b.ident.as_str() == "provider"))
+}
+
+/// The local module directory a `module` block calls.
+fn local_source(dir: &Path, b: &Block) -> Option<PathBuf> {
+    let src = b.body.get_attribute("source").and_then(|a| a.value.as_str())?;
+    (src.starts_with("./") || src.starts_with("../")).then(|| normalize(&dir.join(src)))
+}
+
+/// Arguments of a `module` block that are not inputs.
+pub const MODULE_META: &[&str] = &["source", "version", "count", "for_each", "providers", "depends_on"];
+
+/// A variable as declared.
+struct VarDecl<'a> {
+    name: String,
+    ty: Type,
+    default: Option<(&'a Expression, &'a str)>,
+}
+
+fn declarations<'a>(files: &'a [ParsedFile], m: &'a TfModule) -> (Vec<VarDecl<'a>>, Vec<(String, Local<'a>)>) {
+    let mut vars = Vec::new();
+    let mut locals = Vec::new();
+    for (f, body) in m.bodies(files) {
+        let text = &f.source.text[..];
+        for b in body.blocks() {
+            match b.ident.as_str() {
+                "variable" => {
+                    let Some(name) = b.labels.first().map(|l| l.as_str().to_string()) else {
+                        continue;
+                    };
+                    let ty = b
+                        .body
+                        .get_attribute("type")
+                        .map(|t| types::parse(&t.value, text))
+                        .unwrap_or(Type::Any);
+                    vars.push(VarDecl {
+                        name,
+                        ty,
+                        default: b.body.get_attribute("default").map(|d| (&d.value, text)),
+                    });
+                }
+                "locals" => {
+                    for a in b.body.attributes() {
+                        locals.push((
+                            a.key.as_str().to_string(),
+                            Local {
+                                expr: &a.value,
+                                text,
+                                file: f.source.id,
+                            },
+                        ));
                     }
+                }
+                _ => {}
+            }
+        }
+    }
+    (vars, locals)
+}
+
+/// One context a module is evaluated in.
+#[derive(Clone, Default)]
+struct Context {
+    /// Variable values given (tfvars, a caller's arguments); `None` in a value means unknown.
+    inputs: HashMap<String, Node>,
+    origins: HashMap<String, Origin>,
+    /// The module's own defaults apply to variables not given.
+    defaults: bool,
+    env: Environment,
+    env_name: String,
+    /// "via infra/envs/prod/main.tf:12", "with prod.tfvars".
+    via: String,
+    named: bool,
+    anchor: Option<(FileId, Span, String)>,
+    /// Modules on the call chain, this one last.
+    chain: Vec<usize>,
+    /// Whether calls from this context give the called modules instances.
+    calls_count: bool,
+}
+
+impl Context {
+    fn label(&self) -> String {
+        match self.via.is_empty() {
+            true => self.env_name.clone(),
+            false => format!("{}, {}", self.env_name, self.via),
+        }
+    }
+}
+
+/// The blocks one evaluation of a module produced, and the contexts of the modules it calls.
+struct Evaluated {
+    blocks: Vec<(FileId, Vec<TfBlock>)>,
+    calls: Vec<(usize, Context)>,
+    origins: HashMap<(FileId, Span), Origin>,
+    exceeded: Vec<(FileId, Span)>,
+}
+
+/// Evaluate every block of a module in one context.
+fn evaluate(
+    files: &[ParsedFile],
+    modules: &[TfModule],
+    by_dir: &HashMap<PathBuf, usize>,
+    index: usize,
+    cx: &Context,
+    run: &Arc<RunBudget>,
+) -> Evaluated {
+    let m = &modules[index];
+    let (decls, locals) = declarations(files, m);
+    let mut scope = Scope::new(run.clone());
+    for d in &decls {
+        let value = match cx.inputs.get(&d.name) {
+            Some(v) => v.clone(),
+            None => match d.default {
+                Some((expr, text)) if cx.defaults => Scope::default().eval(expr, text, 0),
+                _ => Node::new(Span::default(), NodeValue::Unknown(format!("var.{}", d.name))),
+            },
+        };
+        scope.vars.insert(d.name.clone(), types::convert(value, &d.ty));
+        if let Some(o) = cx.origins.get(&d.name) {
+            scope.var_origins.insert(d.name.clone(), o.clone());
+        }
+    }
+    for (name, l) in locals {
+        scope.locals.insert(name, l);
+    }
+    let mut out = Evaluated {
+        blocks: Vec::new(),
+        calls: Vec::new(),
+        origins: HashMap::new(),
+        exceeded: Vec::new(),
+    };
+    for (f, body) in m.bodies(files) {
+        scope.set_file(f.source.id);
+        let text = &f.source.text[..];
+        let mut blocks = Vec::new();
+        for b in body.blocks() {
+            let target = match b.ident.as_str() {
+                "module" if cx.calls_count => local_source(&m.dir, b).and_then(|d| by_dir.get(&d).copied()),
+                _ => None,
+            };
+            for (block, each) in expand(&scope, b, f.source.id, text) {
+                if let Some(t) = target.filter(|_| block.enabled) {
+                    let child = call_context(&scope, b, f, text, each, t, cx);
+                    if let Some(c) = child {
+                        out.calls.push((t, c));
+                    }
+                }
+                blocks.push(block);
+            }
+        }
+        out.blocks.push((f.source.id, blocks));
+    }
+    out.origins = scope.take_origins();
+    out.exceeded = scope.exceeded();
+    out
+}
+
+/// A block evaluated once, or once per key when its `for_each` is known; with the `each`
+/// binding used, so a module call's arguments can be evaluated the same way.
+fn expand(scope: &Scope<'_>, b: &Block, file: FileId, text: &str) -> Vec<(TfBlock, Option<Node>)> {
+    let header = header_span(b);
+    let make = |body: Node, key: Option<String>| {
+        let enabled = !eval::has_zero_instances(&body);
+        TfBlock {
+            file,
+            kind: b.ident.as_str().to_string(),
+            labels: b.labels.iter().map(|l| l.as_str().to_string()).collect(),
+            label_spans: b.labels.iter().map(span_of).collect(),
+            header,
+            span: span_of(b),
+            enabled,
+            body,
+            key,
+            instance: None,
+            env: Environment::Unknown,
+        }
+    };
+    let expandable = matches!(b.ident.as_str(), "resource" | "data" | "module");
+    if let Some(fe) = b.body.get_attribute("for_each").filter(|_| expandable) {
+        let coll = scope.eval(&fe.value, text, 0);
+        let pairs: Option<Vec<(String, Node)>> = match &coll.value {
+            NodeValue::Map(entries) if eval::is_known(&coll) => Some(
+                entries
+                    .iter()
+                    .map(|e| {
+                        let key = Node::new(e.key_span, NodeValue::String(e.key.clone()));
+                        (e.key.clone(), each_node(key, e.value.clone(), header))
+                    })
+                    .collect(),
+            ),
+            // a set of strings: key and value are the element
+            NodeValue::Seq(items) if eval::is_known(&coll) && items.iter().all(|i| i.as_str().is_some()) => Some(
+                items
+                    .iter()
+                    .map(|i| {
+                        (
+                            i.as_str().unwrap_or("").to_string(),
+                            each_node(i.clone(), i.clone(), header),
+                        )
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        if let Some(pairs) = pairs.filter(|p| !p.is_empty() && p.len() <= limits::MAX_EXPANSION) {
+            return pairs
+                .into_iter()
+                .map(|(k, each)| {
+                    let body = scope.with_binding("each", each.clone(), || scope.body(&b.body, header, text, 0));
+                    (make(body, Some(k)), Some(each))
                 })
                 .collect();
-            evaluated.push((f.source.id, blocks));
         }
     }
-    for (id, blocks) in evaluated {
-        if let Some(Model::Terraform(t)) = files.get_mut(id.0 as usize).map(|f| &mut f.model) {
-            t.blocks = blocks;
+    vec![(make(scope.body(&b.body, header, text, 0), None), None)]
+}
+
+fn each_node(key: Node, value: Node, at: Span) -> Node {
+    Node::new(
+        at,
+        NodeValue::Map(vec![
+            Entry {
+                key: "key".into(),
+                key_span: at,
+                value: key,
+            },
+            Entry {
+                key: "value".into(),
+                key_span: at,
+                value,
+            },
+        ]),
+    )
+}
+
+/// The context a `module` block gives the module it calls.
+fn call_context(
+    scope: &Scope<'_>,
+    b: &Block,
+    f: &ParsedFile,
+    text: &str,
+    each: Option<Node>,
+    target: usize,
+    cx: &Context,
+) -> Option<Context> {
+    if cx.chain.contains(&target) || cx.chain.len() >= MAX_CALL_DEPTH {
+        return None;
+    }
+    let mut inputs = HashMap::new();
+    let mut origins = HashMap::new();
+    let mut eval_args = || {
+        for a in b.body.attributes() {
+            let key = a.key.as_str();
+            if MODULE_META.contains(&key) {
+                continue;
+            }
+            inputs.insert(key.to_string(), scope.eval(&a.value, text, 0));
+            origins.insert(
+                key.to_string(),
+                Origin {
+                    file: f.source.id,
+                    span: span_of(&a.value),
+                    what: format!("`{key}` is set here"),
+                },
+            );
+        }
+    };
+    match each {
+        Some(e) => scope.with_binding("each", e, eval_args),
+        None => eval_args(),
+    }
+    let line = f.source.position(header_span(b).start).line;
+    let site = format!("{}:{line}", f.source.display_path());
+    // the first call from the top keeps naming the instance: "via envs/prod/main.tf:12"
+    let via = if cx.chain.len() <= 1 {
+        match cx.via.is_empty() {
+            true => format!("via {site}"),
+            false => format!("via {site} {}", cx.via),
+        }
+    } else {
+        cx.via.clone()
+    };
+    let mut chain = cx.chain.clone();
+    chain.push(target);
+    Some(Context {
+        inputs,
+        origins,
+        defaults: true,
+        env: cx.env,
+        env_name: cx.env_name.clone(),
+        via,
+        named: true,
+        anchor: Some((
+            f.source.id,
+            header_span(b),
+            format!("module called here ({})", cx.env_name),
+        )),
+        chain,
+        calls_count: true,
+    })
+}
+
+/// Variable values of var files, applied in order (later files win), with their origins.
+fn var_file_values(files: &[ParsedFile], ids: &[FileId]) -> (HashMap<String, Node>, HashMap<String, Origin>) {
+    let scope = Scope::default();
+    let mut vals = HashMap::new();
+    let mut origins = HashMap::new();
+    for id in ids {
+        let Some(f) = files.get(id.0 as usize) else { continue };
+        let Some(body) = body_of(f) else { continue };
+        let name = f.source.display_path();
+        for a in body.attributes() {
+            let key = a.key.as_str().to_string();
+            vals.insert(key.clone(), scope.eval(&a.value, &f.source.text, 0));
+            origins.insert(
+                key.clone(),
+                Origin {
+                    file: f.source.id,
+                    span: span_of(&a.value),
+                    what: format!("`{key}` is set in `{name}`"),
+                },
+            );
         }
     }
-    for m in &modules {
-        for id in m.files.iter().chain(&m.tfvars) {
-            if let Some(f) = files.get_mut(id.0 as usize) {
-                if f.env == Environment::Unknown || settings.configured_environment(&f.source.path).is_none() {
-                    f.env = m.env;
+    (vals, origins)
+}
+
+/// The contexts of a root: one per environment var file (with the always-loaded files first),
+/// or one with the always-loaded files alone.
+fn root_contexts(
+    files: &[ParsedFile],
+    m: &TfModule,
+    index: usize,
+    settings: &Settings,
+    extra: &[Vec<PathBuf>],
+) -> Vec<Context> {
+    let mut always: Vec<&ParsedFile> = Vec::new();
+    let mut alternatives: Vec<Vec<FileId>> = Vec::new();
+    for id in &m.tfvars {
+        let Some(f) = files.get(id.0 as usize) else { continue };
+        if is_always_loaded(&file_name(f)) && f.source.path.parent().map(normalize).as_deref() == Some(&m.dir) {
+            always.push(f);
+        } else {
+            alternatives.push(vec![*id]);
+        }
+    }
+    // var files named by config or passed by pipelines: each list is one environment
+    for list in extra {
+        let ids: Vec<FileId> = list
+            .iter()
+            .filter_map(|p| {
+                files
+                    .iter()
+                    .find(|f| f.kind == FileKind::TfVars && normalize(&f.source.path) == *p)
+            })
+            .map(|f| f.source.id)
+            .collect();
+        if !ids.is_empty() && !alternatives.contains(&ids) {
+            alternatives.retain(|a| !(a.len() == 1 && ids.len() > 1 && ids.contains(&a[0])));
+            alternatives.push(ids);
+        }
+    }
+    // terraform.tfvars and *.auto.tfvars load in name order, before -var-file files
+    always.sort_by_key(|f| file_name(f));
+    let always_ids: Vec<FileId> = always.iter().map(|f| f.source.id).collect();
+    let backend = backend_names(files, &m.files);
+    let make = |alt: &[FileId]| {
+        let ids: Vec<FileId> = always_ids.iter().chain(alt).copied().collect();
+        let (inputs, origins) = var_file_values(files, &ids);
+        let var_files: Vec<PathBuf> = alt
+            .iter()
+            .filter_map(|id| files.get(id.0 as usize))
+            .map(|f| normalize(&f.source.path))
+            .collect();
+        let variable = ENV_VARIABLES
+            .iter()
+            .find_map(|k| inputs.get(*k).and_then(|v| v.as_str()).map(str::to_string));
+        let hints = EnvironmentHints {
+            var_files: var_files.clone(),
+            variable,
+            backend: backend.clone(),
+            pipeline: None,
+        };
+        let (env, env_name) = environment_of(settings, &m.dir, &hints);
+        let via = match alt.first().and_then(|id| files.get(id.0 as usize)) {
+            Some(f) => format!("with {}", f.source.display_path()),
+            None => String::new(),
+        };
+        let anchor = alt
+            .first()
+            .and_then(|id| files.get(id.0 as usize))
+            .map(|f| (f.source.id, Span::empty(0), format!("var file of {env_name}")));
+        Context {
+            inputs,
+            origins,
+            defaults: true,
+            env,
+            env_name,
+            via,
+            named: false,
+            anchor,
+            chain: vec![index],
+            calls_count: true,
+        }
+    };
+    if alternatives.is_empty() {
+        return vec![make(&[])];
+    }
+    let n = alternatives.len();
+    alternatives
+        .iter()
+        .map(|a| {
+            let mut c = make(a);
+            c.named = n > 1;
+            c
+        })
+        .collect()
+}
+
+/// The own evaluation of a root with several environments: the values they agree on; the
+/// others unknown (not the default: every environment sets them).
+fn agreed(contexts: &[Context]) -> Context {
+    let Some(first) = contexts.first() else {
+        return Context::default();
+    };
+    let mut out = first.clone();
+    let keys: HashSet<&String> = contexts.iter().flat_map(|c| c.inputs.keys()).collect();
+    out.inputs = keys
+        .into_iter()
+        .map(|k| {
+            let v = &first.inputs.get(k);
+            let agree = v.is_some_and(|v| {
+                contexts[1..]
+                    .iter()
+                    .all(|c| c.inputs.get(k).is_some_and(|w| eval::known_eq(v, w) == Some(true)))
+            });
+            let value = match (agree, v) {
+                (true, Some(v)) => (*v).clone(),
+                _ => Node::new(Span::default(), NodeValue::Unknown(format!("var.{k}"))),
+            };
+            (k.clone(), value)
+        })
+        .collect();
+    out.origins
+        .retain(|k, _| out.inputs.get(k).is_some_and(|v| !v.is_unknown()));
+    if contexts.iter().any(|c| c.env != first.env) {
+        out.env = Environment::Unknown;
+    }
+    out.named = false;
+    out.via.clear();
+    out.anchor = None;
+    out.calls_count = false;
+    out
+}
+
+/// Group files into modules and evaluate each in its contexts.
+pub fn build(files: &[ParsedFile], settings: &Settings) -> Vec<TfModule> {
+    build_with(files, settings, &[])
+}
+
+/// [`build`], with var files that pipelines or config assign to root directories.
+pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBuf, Vec<PathBuf>)]) -> Vec<TfModule> {
+    let mut dirs: BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)> = BTreeMap::new();
+    let mut orphan_vars: Vec<(PathBuf, FileId)> = Vec::new();
+    let mut tests: Vec<(PathBuf, FileId)> = Vec::new();
+    let mut locks: Vec<(PathBuf, FileId)> = Vec::new();
+    for f in files.iter() {
+        let dir = normalize(f.source.path.parent().unwrap_or(Path::new("")));
+        match f.kind {
+            FileKind::Terraform => dirs.entry(dir).or_default().0.push(f.source.id),
+            FileKind::TfVars => orphan_vars.push((dir, f.source.id)),
+            FileKind::TerraformTest => tests.push((dir, f.source.id)),
+            FileKind::TerraformLock => locks.push((dir, f.source.id)),
+            _ => {}
+        }
+    }
+    let mut modules: Vec<TfModule> = dirs
+        .into_iter()
+        .map(|(dir, (tf, _))| TfModule {
+            broken: tf
+                .iter()
+                .any(|id| files.get(id.0 as usize).is_some_and(|f| !f.errors.is_empty())),
+            dir,
+            files: tf,
+            tfvars: Vec::new(),
+            tests: Vec::new(),
+            lock: None,
+            env: Environment::Unknown,
+            called: false,
+            callers: Vec::new(),
+            root: false,
+            blocks: Vec::new(),
+            instances: Vec::new(),
+            instance_blocks: Vec::new(),
+            by_type: HashMap::new(),
+        })
+        .collect();
+    let by_dir: HashMap<PathBuf, usize> = modules.iter().enumerate().map(|(i, m)| (m.dir.clone(), i)).collect();
+    for (dir, id) in locks {
+        if let Some(&i) = by_dir.get(&dir) {
+            modules[i].lock = Some(id);
+        }
+    }
+    for (dir, id) in tests {
+        let owner = by_dir.get(&dir).copied().or_else(|| {
+            (dir.file_name().is_some_and(|n| n == "tests"))
+                .then(|| dir.parent().and_then(|p| by_dir.get(p).copied()))
+                .flatten()
+        });
+        if let Some(i) = owner {
+            modules[i].tests.push(id);
+        }
+    }
+
+    // calls between modules of the project
+    for i in 0..modules.len() {
+        let mut calls = Vec::new();
+        for (f, body) in modules[i].bodies(files) {
+            for b in body.blocks().filter(|b| b.ident.as_str() == "module") {
+                if let Some(&t) = local_source(&modules[i].dir, b).and_then(|d| by_dir.get(&d)) {
+                    if t != i {
+                        calls.push((
+                            t,
+                            Call {
+                                caller: i,
+                                file: f.source.id,
+                                span: header_span(b),
+                                name: b.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default(),
+                            },
+                        ));
+                    }
                 }
+            }
+        }
+        for (t, c) in calls {
+            modules[t].called = true;
+            modules[t].callers.push(c);
+        }
+    }
+
+    // var files: beside a module, or below a top-level module in a directory holding none
+    let under_modules = |d: &Path| d.components().any(|c| c.as_os_str() == "modules");
+    for (dir, id) in &orphan_vars {
+        if let Some(&i) = by_dir.get(dir) {
+            modules[i].tfvars.push(*id);
+            continue;
+        }
+        let mut d = dir.parent();
+        while let Some(p) = d {
+            if let Some(&i) = by_dir.get(p) {
+                if !modules[i].called && !under_modules(p) {
+                    modules[i].tfvars.push(*id);
+                }
+                break;
+            }
+            d = p.parent();
+        }
+    }
+    for m in modules.iter_mut() {
+        m.root = !m.called
+            && (has_backend(files, &m.files)
+                || m.lock.is_some()
+                || !m.tfvars.is_empty()
+                || (has_provider_block(files, &m.files) && !under_modules(&m.dir)));
+    }
+
+    // evaluate: top-level modules first, then the modules they call, breadth first
+    let run = Arc::new(RunBudget::default());
+    let mut contexts: Vec<Vec<Context>> = vec![Vec::new(); modules.len()];
+    let mut queue: VecDeque<(usize, Context)> = VecDeque::new();
+    for (i, m) in modules.iter().enumerate() {
+        if m.called {
+            continue;
+        }
+        let extra: Vec<Vec<PathBuf>> = assigned
+            .iter()
+            .filter(|(d, _)| normalize(d) == m.dir)
+            .map(|(_, v)| v.iter().map(|p| normalize(p)).collect())
+            .collect();
+        if m.root {
+            for c in root_contexts(files, m, i, settings, &extra) {
+                queue.push_back((i, c));
+            }
+        } else {
+            let (env, env_name) = environment_of(settings, &m.dir, &EnvironmentHints::default());
+            queue.push_back((
+                i,
+                Context {
+                    defaults: true,
+                    env,
+                    env_name,
+                    chain: vec![i],
+                    calls_count: true,
+                    ..Context::default()
+                },
+            ));
+        }
+    }
+    let mut evaluated: Vec<Vec<Evaluated>> = (0..modules.len()).map(|_| Vec::new()).collect();
+    while let Some((i, cx)) = queue.pop_front() {
+        if contexts[i].len() >= MAX_INSTANCES {
+            continue;
+        }
+        let e = evaluate(files, &modules, &by_dir, i, &cx, &run);
+        for (t, c) in &e.calls {
+            queue.push_back((*t, c.clone()));
+        }
+        contexts[i].push(cx);
+        evaluated[i].push(e);
+    }
+
+    // each module's own evaluation, and its instances
+    for i in 0..modules.len() {
+        let cxs = std::mem::take(&mut contexts[i]);
+        let mut evs = std::mem::take(&mut evaluated[i]);
+        let envs: HashSet<Environment> = cxs.iter().map(|c| c.env).collect();
+        modules[i].env = match (envs.len(), cxs.first()) {
+            (1, Some(c)) => c.env,
+            (0, _) => environment_of(settings, &modules[i].dir, &EnvironmentHints::default()).0,
+            _ => Environment::Unknown,
+        };
+        let env = modules[i].env;
+        let flat = |e: Evaluated, env: Environment, inst: Option<&Arc<Instance>>| -> Vec<TfBlock> {
+            let mut out: Vec<TfBlock> = e.blocks.into_iter().flat_map(|(_, b)| b).collect();
+            for b in &mut out {
+                b.instance = inst.cloned();
+                b.env = env;
+            }
+            // grouped by file, in file order, for `file_blocks`
+            out.sort_by_key(|b| b.file);
+            out
+        };
+        if !modules[i].called && cxs.len() == 1 {
+            // one context: the own evaluation is that context; an instance only to carry the
+            // origins of values set in var files
+            let Some(e) = evs.pop() else { continue };
+            let cx = &cxs[0];
+            let origins = e.origins.clone();
+            let own = flat(e, cx.env, None);
+            if !origins.is_empty() {
+                let inst = Arc::new(Instance {
+                    env: cx.env,
+                    label: cx.label(),
+                    named: false,
+                    anchor: cx.anchor.clone(),
+                    origins,
+                    index: 0,
+                    of: 1,
+                });
+                let mut copy = own.clone();
+                for b in &mut copy {
+                    b.instance = Some(inst.clone());
+                }
+                modules[i].instances.push(inst);
+                modules[i].instance_blocks.push(copy);
+            }
+            modules[i].blocks = own;
+            continue;
+        }
+        let own_cx = if modules[i].called {
+            Context {
+                defaults: false,
+                env,
+                chain: vec![i],
+                ..Context::default()
+            }
+        } else {
+            agreed(&cxs)
+        };
+        let own = evaluate(files, &modules, &by_dir, i, &own_cx, &run);
+        modules[i].blocks = flat(own, env, None);
+        let n = cxs.len();
+        for (k, (cx, ev)) in cxs.iter().zip(evs).enumerate() {
+            let inst = Arc::new(Instance {
+                env: cx.env,
+                label: cx.label(),
+                named: cx.named || modules[i].called,
+                anchor: cx.anchor.clone(),
+                origins: ev.origins.clone(),
+                index: k,
+                of: n,
+            });
+            let blocks = flat(ev, cx.env, Some(&inst));
+            modules[i].instances.push(inst);
+            modules[i].instance_blocks.push(blocks);
+        }
+    }
+    for m in modules.iter_mut() {
+        for (k, b) in m.blocks.iter().enumerate() {
+            if b.kind == "resource" || b.kind == "data" {
+                m.by_type.entry(b.type_name().to_string()).or_default().push(k);
             }
         }
     }
     modules
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::project::parse;
-
-    fn project(files: &[(&str, &str)]) -> (Vec<ParsedFile>, Vec<TfModule>) {
-        let settings = Settings::default();
-        let mut parsed: Vec<ParsedFile> = files
-            .iter()
-            .enumerate()
-            .map(|(i, (path, text))| {
-                let kind = crate::discover::classify(Path::new(path)).expect("terraform file");
-                parse(FileId(i as u32), PathBuf::from(path), kind, text.to_string(), &settings)
-            })
-            .collect();
-        let modules = build(&mut parsed, &settings);
-        (parsed, modules)
-    }
-
-    fn attr<'a>(files: &'a [ParsedFile], m: &'a TfModule, kind: &str, key: &str) -> &'a Node {
-        m.blocks(files)
-            .find(|b| b.kind == kind)
-            .and_then(|b| b.body.get(key))
-            .expect("attribute")
-    }
-
-    const MAIN: &str = "variable \"sku\" {\n  default = \"Basic\"\n}\nresource \"azurerm_container_registry\" \"r\" {\n  sku = var.sku\n}\n";
-
-    #[test]
-    fn tfvars_then_default() {
-        let (f, m) = project(&[("infra/main.tf", MAIN)]);
-        assert_eq!(attr(&f, &m[0], "resource", "sku").as_str(), Some("Basic"));
-        let (f, m) = project(&[
-            ("infra/main.tf", MAIN),
-            ("infra/terraform.tfvars", "sku = \"Premium\"\n"),
-        ]);
-        assert_eq!(attr(&f, &m[0], "resource", "sku").as_str(), Some("Premium"));
-    }
-
-    #[test]
-    fn alternative_var_files_must_agree() {
-        let (f, m) = project(&[
-            ("infra/dev.tfvars", "sku = \"Basic\"\n"),
-            ("infra/main.tf", MAIN),
-            ("infra/prod.tfvars", "sku = \"Premium\"\n"),
-        ]);
-        assert!(attr(&f, &m[0], "resource", "sku").is_unknown());
-        assert_eq!(m[0].env, Environment::Unknown);
-        let (_, m) = project(&[("infra/main.tf", MAIN), ("infra/prod.tfvars", "sku = \"Premium\"\n")]);
-        assert_eq!(m[0].env, Environment::Prod);
-    }
-
-    #[test]
-    fn environment_from_path_and_backend() {
-        let (f, m) = project(&[("envs/prod/main.tf", MAIN)]);
-        assert_eq!(m[0].env, Environment::Prod);
-        assert_eq!(f[0].env, Environment::Prod);
-        let backend = "terraform {\n  backend \"azurerm\" {\n    key = \"orders-staging.tfstate\"\n  }\n}\n";
-        let (_, m) = project(&[("infra/backend.tf", backend), ("infra/main.tf", MAIN)]);
-        assert_eq!(m[0].env, Environment::Nonprod);
-    }
-
-    #[test]
-    fn called_modules_take_inputs_from_the_caller() {
-        let (f, m) = project(&[
-            ("infra/main.tf", "module \"acr\" {\n  source = \"./modules/acr\"\n}\n"),
-            ("infra/modules/acr/main.tf", MAIN),
-        ]);
-        let child = m.iter().find(|x| x.dir.ends_with("acr")).expect("child module");
-        assert!(child.called);
-        assert!(attr(&f, child, "resource", "sku").is_unknown());
-    }
-
-    #[test]
-    fn zero_count_blocks_are_disabled() {
-        let (f, m) = project(&[(
-            "infra/main.tf",
-            "variable \"enabled\" {\n  default = false\n}\nresource \"azurerm_container_registry\" \"r\" {\n  count = var.enabled ? 1 : 0\n}\n",
-        )]);
-        let b = m[0].blocks(&f).find(|b| b.kind == "resource").expect("resource");
-        assert!(!b.enabled);
-    }
+/// The blocks of one file in a list of a module's blocks (grouped by file).
+fn of_file(blocks: &[TfBlock], file: FileId) -> &[TfBlock] {
+    let start = blocks.partition_point(|b| b.file < file);
+    let end = blocks.partition_point(|b| b.file <= file);
+    blocks.get(start..end).unwrap_or(&[])
 }
+
+/// The module a Terraform file belongs to.
+pub fn module_index(modules: &[TfModule], file: FileId) -> Option<usize> {
+    modules.iter().position(|m| m.files.contains(&file))
+}
+
+/// Findings of one file that were produced on instances of its module (`tagged`: the index of
+/// each such finding and its instance): a finding that holds in every instance, on a value not
+/// set from outside, is reported once as it is; any other names the instances it holds in, with
+/// a label where the value was set (or where the module is called).
+pub fn merge_instance_findings(out: &mut Vec<Diagnostic>, tagged: Vec<(usize, Arc<Instance>)>) {
+    if tagged.is_empty() {
+        return;
+    }
+    let mut instance_of: HashMap<usize, Arc<Instance>> = HashMap::new();
+    for (i, inst) in tagged {
+        instance_of.insert(i, inst);
+    }
+    // groups of identical findings, in first-seen order
+    let mut groups: Vec<(usize, Vec<Arc<Instance>>)> = Vec::new();
+    let mut index: HashMap<(String, FileId, Span, String), usize> = HashMap::new();
+    let mut keep: Vec<bool> = vec![true; out.len()];
+    for (i, d) in out.iter().enumerate() {
+        let Some(inst) = instance_of.get(&i) else { continue };
+        let key = (d.rule.clone(), d.file, d.span, d.message.clone());
+        match index.get(&key) {
+            Some(&g) => {
+                keep[i] = false;
+                if !groups[g].1.iter().any(|x| Arc::ptr_eq(x, inst)) {
+                    groups[g].1.push(inst.clone());
+                }
+            }
+            None => {
+                index.insert(key, groups.len());
+                groups.push((i, vec![inst.clone()]));
+            }
+        }
+    }
+    for (i, insts) in groups {
+        let Some(d) = out.get_mut(i) else { continue };
+        let of = insts.first().map(|x| x.of).unwrap_or(1);
+        let set_outside: Vec<&Origin> = insts.iter().filter_map(|x| x.origins.get(&(d.file, d.span))).collect();
+        let everywhere = insts.len() >= of;
+        for o in &set_outside {
+            if !d.labels.iter().any(|l| l.file == o.file && l.span == o.span) {
+                d.labels.push(Label {
+                    file: o.file,
+                    span: o.span,
+                    message: o.what.clone(),
+                });
+            }
+        }
+        let named: Vec<&Arc<Instance>> = insts.iter().filter(|x| x.named).collect();
+        if everywhere && set_outside.is_empty() {
+            continue;
+        }
+        if named.is_empty() {
+            continue;
+        }
+        if set_outside.is_empty() {
+            for x in &named {
+                if let Some((file, span, msg)) = &x.anchor {
+                    if !span.is_empty() {
+                        d.labels.push(Label {
+                            file: *file,
+                            span: *span,
+                            message: msg.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        let mut names: Vec<&str> = named.iter().map(|x| x.label.as_str()).collect();
+        names.dedup();
+        let shown = if names.len() > 2 {
+            format!("{}; and {} more", names[..2].join("; "), names.len() - 2)
+        } else {
+            names.join("; ")
+        };
+        d.message = format!("{} ({shown})", d.message);
+    }
+    let mut k = 0;
+    out.retain(|_| {
+        let r = keep[k];
+        k += 1;
+        r
+    });
+}
+
+#[cfg(test)]
+#[path = "terraform/tests.rs"]
+mod tests;

@@ -95,13 +95,17 @@ fn too_large(len: u64, max: u64) -> String {
 
 /// Call `visit` for every node of a file's model, in document order.
 /// A language adds its walk here when it adds its [`NodeKind`]s.
-fn walk<'a>(file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
+fn walk<'a>(project: &'a Project, file: &'a ParsedFile, visit: &mut dyn FnMut(Subject<'a>)) {
     visit(Subject::File(file));
     match &file.model {
-        Model::Text | Model::Yaml(_) | Model::TfVars(_) => {}
-        Model::Terraform(tf) => {
-            for b in tf.blocks.iter().filter(|b| b.enabled) {
-                visit(Subject::TfBlock(b));
+        Model::Text | Model::Yaml(_) | Model::TfVars(_) | Model::TfTest(_) | Model::TfLock(_) => {}
+        // the evaluated blocks live in the Terraform index: once per instance of the module
+        // when it has several contexts (findings are merged after)
+        Model::Terraform(_) => {
+            if let Some(m) = project.terraform_module(file.source.id) {
+                for b in m.checked_blocks(file.source.id).filter(|b| b.enabled) {
+                    visit(Subject::TfBlock(b));
+                }
             }
         }
         // a kustomize patch holds partial objects: linting them alone would report what the
@@ -158,21 +162,25 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
     let mut inputs = inputs;
     inputs.sort_by(|a, b| input_path(a).cmp(input_path(b)));
     let mut unreadable: Vec<(FileId, String)> = Vec::new();
+    // per-run budgets (crate::budget) are shared by every file's parse and evaluation
+    let budget = crate::budget::Run::new();
     let parsed: Vec<(ParsedFile, Option<String>)> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
-            let id = FileId(i as u32);
-            let (path, kind, r) = read(input, max);
-            match r {
-                Read::Text(t) => (project::parse(id, path, kind, t, settings), None),
-                Read::Unreadable(msg) => {
-                    let mut f = project::parse(id, path, kind, String::new(), settings);
-                    f.model = Model::Text;
-                    f.errors.clear();
-                    (f, Some(msg))
+            crate::budget::within(Some(&budget), || {
+                let id = FileId(i as u32);
+                let (path, kind, r) = read(input, max);
+                match r {
+                    Read::Text(t) => (project::parse(id, path, kind, t, settings), None),
+                    Read::Unreadable(msg) => {
+                        let mut f = project::parse(id, path, kind, String::new(), settings);
+                        f.model = Model::Text;
+                        f.errors.clear();
+                        (f, Some(msg))
+                    }
                 }
-            }
+            })
         })
         .collect();
     let mut files = Vec::with_capacity(parsed.len());
@@ -182,7 +190,7 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
         }
         files.push(f);
     }
-    let project = Project::build(files, settings);
+    let project = crate::budget::within(Some(&budget), || Project::build(files, settings));
 
     // the enabled rules, by node kind
     let enabled: Vec<usize> = registry
@@ -209,9 +217,15 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
         .map(|file| {
             let mut out = Vec::new();
             let mut errors = Vec::new();
-            walk(file, &mut |subject| {
+            // findings on the instances of a Terraform module, to merge per file
+            let mut tagged = Vec::new();
+            walk(&project, file, &mut |subject| {
                 let Some(rules) = by_kind.get(&subject.kind()) else {
                     return;
+                };
+                let instance = match subject {
+                    Subject::TfBlock(b) => b.instance.clone(),
+                    _ => None,
                 };
                 let env = subject_env(settings, file, &subject);
                 let home = subject_home(file, &subject);
@@ -221,6 +235,7 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
                     if rule.meta.scope == Scope::Prod && !settings.is_prod(env) {
                         continue;
                     }
+                    let before = out.len();
                     let Some(Imp::File(imp)) = &rule.imp else { continue };
                     let mut cx = FileContext {
                         meta: &rule.meta,
@@ -238,8 +253,12 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
                             file.source.display_path()
                         ));
                     }
+                    if let Some(inst) = &instance {
+                        tagged.extend((before..out.len()).map(|k| (k, inst.clone())));
+                    }
                 }
             });
+            project::terraform::merge_instance_findings(&mut out, tagged);
             (out, errors)
         })
         .collect();
@@ -285,11 +304,9 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
     }
 
     // engine rules
-    if is_enabled("PARSE001") {
-        for f in &project.files {
-            for e in &f.errors {
-                diagnostics.push(parse_error_diagnostic(f.source.id, e));
-            }
+    for f in &project.files {
+        for e in f.errors.iter().filter(|e| is_enabled(e.rule())) {
+            diagnostics.push(parse_error_diagnostic(f.source.id, e));
         }
     }
     if is_enabled("PARSE002") {
@@ -332,6 +349,8 @@ fn subject_env(settings: &Settings, file: &ParsedFile, subject: &Subject<'_>) ->
         Subject::K8sObject(o) | Subject::K8sPod(o, _) | Subject::K8sContainer(o, _) => {
             project::k8s::object_env(settings, file, o)
         }
+        // a Terraform block evaluated for one caller or one environment's var file
+        Subject::TfBlock(b) => b.env,
         _ => file.env,
     }
 }

@@ -112,6 +112,15 @@ pub enum Subject<'a> {
 }
 
 impl Subject<'_> {
+    /// The environment of the subject when it is not its file's: a Terraform block evaluated
+    /// for one caller or one environment's var file.
+    pub fn environment(&self) -> Option<Environment> {
+        match self {
+            Subject::TfBlock(b) => b.instance.as_ref().map(|i| i.env),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> NodeKind {
         match self {
             Subject::File(_) => NodeKind::File,
@@ -400,7 +409,7 @@ impl<'a> ProjectContext<'a> {
     }
 }
 
-/// Build a PARSE001 diagnostic from a parser error.
+/// Build a PARSE001 (syntax) or PARSE004 (budget) diagnostic from a parser error.
 pub fn parse_error_diagnostic(file: FileId, e: &ParseError) -> Diagnostic {
-    Diagnostic::new("PARSE001", Severity::Error, file, e.span, e.message.clone())
+    Diagnostic::new(e.rule(), Severity::Error, file, e.span, e.message.clone())
 }

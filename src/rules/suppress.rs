@@ -68,6 +68,7 @@ fn is_yaml_family(kind: FileKind) -> bool {
             | FileKind::GithubAction
             | FileKind::AzurePipeline
             | FileKind::OpenApiJson
+            | FileKind::TerraformPlan
     )
 }
 
@@ -184,7 +185,14 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
                     .get_or_insert_with(|| yaml_string_spans(text))
                     .iter()
                     .any(|s| s.start <= at && at < s.end)
-            } else if matches!(file.kind, FileKind::Python | FileKind::Terraform | FileKind::TfVars) {
+            } else if matches!(
+                file.kind,
+                FileKind::Python
+                    | FileKind::Terraform
+                    | FileKind::TfVars
+                    | FileKind::TerraformTest
+                    | FileKind::TerraformLock
+            ) {
                 strings
                     .get_or_insert_with(|| lexical_string_spans(text, file.kind))
                     .iter()

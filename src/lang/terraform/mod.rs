@@ -4,28 +4,58 @@
 //! A file parses to a [`TfFile`] holding hcl-edit's body (every block, attribute and
 //! expression keeps its byte span). A *module* is every `*.tf` of one directory; the project
 //! index evaluates each module's blocks with its variables (tfvars, then defaults) and locals
-//! and stores the result as [`TfBlock`]s in the file that declares them.
+//! and keeps the result as [`TfBlock`]s per module and instance.
 //!
 //! Blocks as nodes: attributes are map entries; nested blocks are entries whose value is a
 //! **list with one map per block**, whether the block appears once or many times (so a path
-//! like `security_rule.access` reaches every rule). `dynamic` blocks make that entry unknown.
+//! like `security_rule.access` reaches every rule). `dynamic` blocks are expanded when their
+//! `for_each` is known, else that entry is unknown.
+//!
+//! A module evaluated in several contexts (called by several roots, or a root with one var file
+//! per environment) has one [`Instance`] per context; its blocks are evaluated once per instance.
 
 pub mod eval;
+pub mod functions;
+pub mod json;
+pub mod types;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use hcl_edit::structure::{Block, Body};
 
 use crate::lang::ParseError;
-use crate::source::{FileId, Node, Span};
+use crate::source::{Environment, FileId, Node, Span};
 
-pub use eval::Scope;
+pub use eval::{Origin, Scope};
 
-/// One parsed `.tf` or `.tfvars` file.
+/// One context a module is evaluated in: a root with one environment's var files, or a module
+/// called by one instance of its caller.
+#[derive(Debug, Clone, Default)]
+pub struct Instance {
+    /// The environment of the root this instance belongs to.
+    pub env: Environment,
+    /// Names the context in findings: "prod, via infra/envs/prod/main.tf:12".
+    pub label: String,
+    /// Whether findings in this instance name it (a called module, or one of several roots).
+    pub named: bool,
+    /// The call (or var file) that makes this instance: the label of findings about something
+    /// missing.
+    pub anchor: Option<(FileId, Span, String)>,
+    /// Reference sites in the module whose value was set outside it (a caller's argument, a
+    /// tfvars line).
+    pub origins: HashMap<(FileId, Span), Origin>,
+    /// Position among the module's instances, and how many there are.
+    pub index: usize,
+    pub of: usize,
+}
+
+/// One parsed `.tf`, `.tfvars`, `.tftest.hcl` or lock file. Its evaluated blocks live in the
+/// project's Terraform index (per module and instance), not here.
 #[derive(Debug, Default)]
 pub struct TfFile {
     /// `None` when the file did not parse.
     pub body: Option<Body>,
-    /// The evaluated top-level blocks, filled in by the project index (module-aware).
-    pub blocks: Vec<TfBlock>,
 }
 
 /// A top-level block (`resource "T" "N"`, `variable "x"`, `terraform`, ...) after evaluation.
@@ -44,6 +74,30 @@ pub struct TfBlock {
     pub body: Node,
     /// False when `count`/`for_each` make zero instances: such a block is not checked.
     pub enabled: bool,
+    /// The `for_each` key when the block was expanded per key (`["a"]`, `[0]`).
+    pub key: Option<String>,
+    /// The context of this evaluation; `None` for the module's own (the one project rules see).
+    pub instance: Option<Arc<Instance>>,
+    /// The environment this evaluation deploys to (its instance's, else its module's).
+    pub env: Environment,
+}
+
+impl Default for TfBlock {
+    fn default() -> Self {
+        TfBlock {
+            file: FileId::default(),
+            kind: String::new(),
+            labels: Vec::new(),
+            label_spans: Vec::new(),
+            header: Span::default(),
+            span: Span::default(),
+            body: Node::new(Span::default(), crate::source::NodeValue::Null),
+            enabled: true,
+            key: None,
+            instance: None,
+            env: Environment::Unknown,
+        }
+    }
 }
 
 impl TfBlock {
@@ -90,13 +144,7 @@ pub fn header_span(b: &Block) -> Span {
 /// Parse one file. A syntax error yields an empty file and the parser's position.
 pub fn parse(text: &str) -> (TfFile, Vec<ParseError>) {
     match hcl_edit::parser::parse_body(text) {
-        Ok(body) => (
-            TfFile {
-                body: Some(body),
-                blocks: Vec::new(),
-            },
-            Vec::new(),
-        ),
+        Ok(body) => (TfFile { body: Some(body) }, Vec::new()),
         Err(e) => {
             let at = e.location().offset().min(text.len());
             // point at the offending character, not past the end of the file

@@ -1,13 +1,13 @@
 //! YAML streams into the spanned [`Node`] tree, document by document.
 
+use std::sync::Arc;
+
 use granit_parser::{Event, Parser, ScalarStyle};
 
+use crate::budget::{self, SharedMeter};
 use crate::lang::ParseError;
 use crate::source::node::{Entry, Node, NodeValue};
 use crate::source::Span;
-
-/// Upper bound on nodes produced by alias expansion in one document (alias bombs).
-const ALIAS_BUDGET: usize = 100_000;
 
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -30,6 +30,7 @@ enum Frame {
         start: usize,
         items: Vec<Node>,
         anchor: usize,
+        cost: Cost,
     },
     Map {
         start: usize,
@@ -37,7 +38,59 @@ enum Frame {
         pending_key: Option<(String, Span)>,
         anchor: usize,
         seen: KeySet,
+        cost: Cost,
     },
+}
+
+/// What copying a subtree costs: its estimated memory and its height. Kept for every node as
+/// it is built, so an anchor or alias is priced without walking its subtree again.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cost {
+    bytes: u64,
+    height: usize,
+}
+
+/// Estimated bytes of one node besides its text.
+const NODE_BYTES: u64 = 64;
+
+impl Cost {
+    fn leaf(text_len: usize) -> Cost {
+        Cost {
+            bytes: NODE_BYTES + text_len as u64,
+            height: 1,
+        }
+    }
+    fn add_child(&mut self, child: Cost, key_len: usize) {
+        self.bytes = self.bytes.saturating_add(child.bytes).saturating_add(key_len as u64);
+        self.height = self.height.max(child.height + 1);
+    }
+}
+
+/// What anchors and aliases may still copy: the file's meter (shared by the parts of a split
+/// stream) and the run's.
+struct Copies<'a> {
+    file: &'a SharedMeter,
+    run: Option<Arc<budget::Run>>,
+    /// Charged to the run so far (refunded when a parallel attempt is thrown away).
+    run_charged: std::sync::atomic::AtomicU64,
+}
+
+impl Copies<'_> {
+    fn charge(&self, bytes: u64) -> Result<(), budget::Exceeded> {
+        self.file.charge(bytes)?;
+        if let Some(run) = &self.run {
+            self.run_charged.fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+            run.charge(&budget::YAML_ALIAS_BYTES_PER_RUN, bytes)?;
+        }
+        Ok(())
+    }
+
+    fn refund_run(&self) {
+        if let Some(run) = &self.run {
+            let n = self.run_charged.swap(0, std::sync::atomic::Ordering::Relaxed);
+            run.refund(&budget::YAML_ALIAS_BYTES_PER_RUN, n);
+        }
+    }
 }
 
 fn byte_span(text: &str, span: &granit_parser::Span) -> Span {
@@ -95,23 +148,6 @@ pub fn resolve_plain(s: &str) -> NodeValue {
 /// recursively, so it must stay far below what a 2 MiB rayon stack can take.
 const MAX_TREE_DEPTH: usize = 512;
 
-/// Number of nodes and height of a subtree, without recursion.
-fn count_nodes(n: &Node) -> (usize, usize) {
-    let mut count = 0;
-    let mut height = 0;
-    let mut stack = vec![(n, 1usize)];
-    while let Some((n, depth)) = stack.pop() {
-        count += 1;
-        height = height.max(depth);
-        match &n.value {
-            NodeValue::Seq(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
-            NodeValue::Map(entries) => stack.extend(entries.iter().map(|e| (&e.value, depth + 1))),
-            _ => {}
-        }
-    }
-    (count, height)
-}
-
 /// Parse a YAML stream. Never panics; recursion-free.
 ///
 /// A syntax error abandons only the document it is in: the parser resumes at the next `---` at
@@ -119,10 +155,17 @@ fn count_nodes(n: &Node) -> (usize, usize) {
 /// documents after a broken one are still returned. Duplicate keys are reported as errors
 /// (`duplicate key `x``) and the document is kept, the later value winning as in Kubernetes.
 pub fn parse(text: &str) -> Stream {
+    let run = budget::current();
     let chunks = split_points(text);
     if chunks.len() < 2 {
-        return parse_from(text, 0).0;
+        return parse_whole(text, run);
     }
+    let file = SharedMeter::new(&budget::YAML_ALIAS_BYTES_PER_FILE);
+    let copies = Copies {
+        file: &file,
+        run: run.clone(),
+        run_charged: Default::default(),
+    };
     // a large stream (a rendered install bundle) is split at document markers and its parts
     // parsed in parallel; spans and document indexes are shifted back into the whole file
     use rayon::prelude::*;
@@ -130,9 +173,17 @@ pub fn parse(text: &str) -> Stream {
         .par_windows(2)
         .map(|w| {
             let (from, to) = (w[0], w[1]);
-            parse_from(text.get(from..to).unwrap_or(""), from)
+            budget::within(run.as_ref(), || {
+                parse_from(text.get(from..to).unwrap_or(""), from, &copies)
+            })
         })
         .collect();
+    if file.exceeded() {
+        // which part went over first depends on the threads: parse again in order, so the
+        // same alias is reported on every run
+        copies.refund_run();
+        return parse_whole(text, run);
+    }
     let mut out = Stream::default();
     let mut docs_before = 0;
     for (mut part, count) in parts {
@@ -144,6 +195,17 @@ pub fn parse(text: &str) -> Stream {
         out.errors.append(&mut part.errors);
     }
     out
+}
+
+/// Parse a stream in one piece, on this thread.
+fn parse_whole(text: &str, run: Option<Arc<budget::Run>>) -> Stream {
+    let file = SharedMeter::new(&budget::YAML_ALIAS_BYTES_PER_FILE);
+    let copies = Copies {
+        file: &file,
+        run,
+        run_charged: Default::default(),
+    };
+    parse_from(text, 0, &copies).0
 }
 
 /// Streams below this size are parsed in one piece.
@@ -209,21 +271,46 @@ fn shift(stream: &mut Stream, offset: usize) {
 
 /// Parse `text`, which starts at byte `offset` of its file; also returns how many documents
 /// (broken ones included) it held.
-fn parse_from(text: &str, offset: usize) -> (Stream, usize) {
-    let (mut stream, count) = parse_part(text);
+fn parse_from(text: &str, offset: usize, copies: &Copies<'_>) -> (Stream, usize) {
+    let (mut stream, count) = parse_part(text, copies);
     shift(&mut stream, offset);
     (stream, count)
 }
 
-fn parse_part(text: &str) -> (Stream, usize) {
+fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
     let mut out = Stream::default();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut anchors: Vec<(usize, Node)> = Vec::new();
-    let mut alias_nodes = 0usize;
+    // anchored nodes by anchor id, with what copying them costs; `None` when keeping the copy
+    // went over the budget (aliases to it are then unknown)
+    let mut anchors: Vec<(usize, Option<(Node, Cost)>)> = Vec::new();
+    // one PARSE004 per part: every later alias over the budget is unknown without a new finding
+    let mut reported = false;
     let mut doc_index = 0usize;
     let mut doc_start = 0usize;
     let mut root: Option<Node> = None;
     let mut parser = Parser::new_from_str(text);
+
+    // an anchor keeps a copy of its node: that copy is charged like an alias's
+    let keep_anchor = |anchors: &mut Vec<(usize, Option<(Node, Cost)>)>,
+                       anchor: usize,
+                       n: &Node,
+                       cost: Cost,
+                       errors: &mut Vec<ParseError>,
+                       reported: &mut bool| {
+        if anchor == 0 {
+            return;
+        }
+        match copies.charge(cost.bytes) {
+            Ok(()) => anchors.push((anchor, Some((n.clone(), cost)))),
+            Err(e) => {
+                if !*reported {
+                    errors.push(ParseError::budget(e.to_string(), n.span));
+                    *reported = true;
+                }
+                anchors.push((anchor, None));
+            }
+        }
+    };
 
     while let Some(item) = parser.next_event() {
         let (event, span) = match item {
@@ -245,11 +332,10 @@ fn parse_part(text: &str) -> (Stream, usize) {
             }
         };
         let sp = byte_span(text, &span);
-        let node = match event {
+        let (node, cost) = match event {
             Event::DocumentStart(..) => {
                 stack.clear();
                 anchors.clear();
-                alias_nodes = 0;
                 root = None;
                 doc_start = sp.start;
                 continue;
@@ -267,22 +353,22 @@ fn parse_part(text: &str) -> (Stream, usize) {
                 continue;
             }
             Event::Scalar(value, style, anchor, _tag) => {
+                let cost = Cost::leaf(value.len());
                 let v = if style == ScalarStyle::Plain {
                     resolve_plain(&value)
                 } else {
                     NodeValue::String(value.into_owned())
                 };
                 let n = Node::new(sp, v);
-                if anchor != 0 {
-                    anchors.push((anchor, n.clone()));
-                }
-                n
+                keep_anchor(&mut anchors, anchor, &n, cost, &mut out.errors, &mut reported);
+                (n, cost)
             }
             Event::SequenceStart(_, anchor, _) => {
                 stack.push(Frame::Seq {
                     start: sp.start,
                     items: Vec::new(),
                     anchor,
+                    cost: Cost::leaf(0),
                 });
                 continue;
             }
@@ -293,61 +379,68 @@ fn parse_part(text: &str) -> (Stream, usize) {
                     pending_key: None,
                     anchor,
                     seen: KeySet::default(),
+                    cost: Cost::leaf(0),
                 });
                 continue;
             }
             Event::SequenceEnd => match stack.pop() {
-                Some(Frame::Seq { start, items, anchor }) => {
+                Some(Frame::Seq {
+                    start,
+                    items,
+                    anchor,
+                    cost,
+                }) => {
                     let end = collection_end(sp, items.last().map(|n| n.span.end), start);
                     let n = Node::new(Span::new(start, end), NodeValue::Seq(items));
-                    if anchor != 0 {
-                        anchors.push((anchor, n.clone()));
-                    }
-                    n
+                    keep_anchor(&mut anchors, anchor, &n, cost, &mut out.errors, &mut reported);
+                    (n, cost)
                 }
                 _ => continue,
             },
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map {
-                    start, entries, anchor, ..
+                    start,
+                    entries,
+                    anchor,
+                    cost,
+                    ..
                 }) => {
-                    let end = collection_end(sp, entries.last().map(|e| e.value.span.end), start);
+                    // a duplicate key replaces its first entry in place: the last value is not always last
+                    let end = collection_end(sp, entries.iter().map(|e| e.value.span.end).max(), start);
                     let n = Node::new(Span::new(start, end), NodeValue::Map(entries));
-                    if anchor != 0 {
-                        anchors.push((anchor, n.clone()));
-                    }
-                    n
+                    keep_anchor(&mut anchors, anchor, &n, cost, &mut out.errors, &mut reported);
+                    (n, cost)
                 }
                 _ => continue,
             },
             Event::Alias(id) => {
                 let target = anchors.iter().rev().find(|(a, _)| *a == id).map(|(_, n)| n);
                 match target {
-                    Some(t) => {
-                        let (count, height) = count_nodes(t);
-                        alias_nodes += count;
-                        let too_deep = stack.len() + height > MAX_TREE_DEPTH;
-                        if alias_nodes > ALIAS_BUDGET || too_deep {
-                            let message = if too_deep {
-                                format!("alias expansion nests deeper than {MAX_TREE_DEPTH} levels")
-                            } else {
-                                format!("alias expansion exceeds {ALIAS_BUDGET} nodes")
-                            };
-                            out.errors.push(ParseError::new(message, sp));
-                            stack.clear();
-                            anchors.clear();
-                            root = None;
-                            doc_index += 1;
-                            match parser.proceed_next_document() {
-                                Ok(true) => continue,
-                                _ => break,
+                    Some(Some((t, cost))) => {
+                        let too_deep = stack.len() + cost.height > MAX_TREE_DEPTH;
+                        let verdict = if too_deep {
+                            Err(format!("alias expansion nests deeper than {MAX_TREE_DEPTH} levels"))
+                        } else {
+                            copies.charge(cost.bytes).map_err(|e| e.to_string())
+                        };
+                        match verdict {
+                            Ok(()) => {
+                                let mut n = t.clone();
+                                n.span = sp;
+                                (n, *cost)
+                            }
+                            Err(message) => {
+                                if !reported {
+                                    out.errors.push(ParseError::budget(message, sp));
+                                    reported = true;
+                                }
+                                (unknown_alias(text, sp), Cost::leaf(sp.len()))
                             }
                         }
-                        let mut n = t.clone();
-                        n.span = sp;
-                        n
                     }
-                    None => Node::new(sp, NodeValue::Null),
+                    // the anchor's own copy went over the budget (already reported)
+                    Some(None) => (unknown_alias(text, sp), Cost::leaf(sp.len())),
+                    None => (Node::new(sp, NodeValue::Null), Cost::leaf(0)),
                 }
             }
             _ => continue,
@@ -355,11 +448,15 @@ fn parse_part(text: &str) -> (Stream, usize) {
         // attach the finished node to its parent
         match stack.last_mut() {
             None => root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Seq { items, cost: c, .. }) => {
+                c.add_child(cost, 0);
+                items.push(node);
+            }
             Some(Frame::Map {
                 entries,
                 pending_key,
                 seen,
+                cost: c,
                 ..
             }) => match pending_key.take() {
                 None => {
@@ -367,22 +464,33 @@ fn parse_part(text: &str) -> (Stream, usize) {
                     *pending_key = Some((key, node.span));
                 }
                 Some((key, key_span)) => {
-                    if !seen.insert(&key, entries) {
-                        out.errors
-                            .push(ParseError::new(format!("duplicate key `{key}`"), key_span));
-                        // the later value wins, as in Kubernetes and most YAML loaders
-                        entries.retain(|e| e.key != key);
+                    c.add_child(cost, key.len());
+                    match seen.insert(&key, entries) {
+                        Some(i) => {
+                            out.errors
+                                .push(ParseError::new(format!("duplicate key `{key}`"), key_span));
+                            // the later value wins, as in Kubernetes and most YAML loaders
+                            if let Some(e) = entries.get_mut(i) {
+                                e.key_span = key_span;
+                                e.value = node;
+                            }
+                        }
+                        None => entries.push(Entry {
+                            key,
+                            key_span,
+                            value: node,
+                        }),
                     }
-                    entries.push(Entry {
-                        key,
-                        key_span,
-                        value: node,
-                    });
                 }
             },
         }
     }
     (out, doc_index)
+}
+
+/// An alias that was not expanded (over a budget): unknown, with its text (`*defaults`).
+fn unknown_alias(text: &str, sp: Span) -> Node {
+    Node::new(sp, NodeValue::Unknown(sp.slice(text).to_string()))
 }
 
 /// Where a collection ends: at its closing bracket (flow style), or at its last child (block
@@ -396,23 +504,30 @@ fn collection_end(end_event: Span, last_child: Option<usize>, start: usize) -> u
     end.max(start)
 }
 
-/// Keys seen in one mapping: a linear scan while the mapping is small, a hash set beyond that,
-/// so a huge generated mapping stays linear.
+/// Keys seen in one mapping: a linear scan while the mapping is small, a hash index beyond
+/// that, so a huge generated mapping (and one full of duplicates) stays linear.
 #[derive(Default)]
 struct KeySet {
-    set: Option<std::collections::HashSet<String>>,
+    index: Option<std::collections::HashMap<String, usize>>,
 }
 
 impl KeySet {
-    /// Record `key`; false when it was already present.
-    fn insert(&mut self, key: &str, entries: &[Entry]) -> bool {
+    /// Record `key`, about to be pushed at the end of `entries`; the index of the entry that
+    /// already has it, if any.
+    fn insert(&mut self, key: &str, entries: &[Entry]) -> Option<usize> {
         const SMALL: usize = 32;
-        if self.set.is_none() && entries.len() >= SMALL {
-            self.set = Some(entries.iter().map(|e| e.key.clone()).collect());
+        if self.index.is_none() && entries.len() >= SMALL {
+            self.index = Some(entries.iter().enumerate().map(|(i, e)| (e.key.clone(), i)).collect());
         }
-        match &mut self.set {
-            Some(set) => set.insert(key.to_string()),
-            None => !entries.iter().any(|e| e.key == key),
+        match &mut self.index {
+            Some(index) => match index.get(key) {
+                Some(&i) => Some(i),
+                None => {
+                    index.insert(key.to_string(), entries.len());
+                    None
+                }
+            },
+            None => entries.iter().position(|e| e.key == key),
         }
     }
 }
@@ -439,7 +554,7 @@ mod tests {
             i += 1;
         }
         assert!(split_points(&text).len() > 3);
-        let whole = parse_from(&text, 0).0;
+        let whole = parse_whole(&text, None);
         let parts = parse(&text);
         assert_eq!(parts.documents.len(), whole.documents.len());
         assert_eq!(format!("{:?}", parts.errors), format!("{:?}", whole.errors));

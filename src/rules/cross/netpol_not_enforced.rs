@@ -120,7 +120,7 @@ mod tests {
             header,
             span: header,
             body: Scope::default().body(&b.body, header, hcl, 0),
-            enabled: true,
+            ..TfBlock::default()
         }
     }
 

@@ -11,6 +11,7 @@
 pub mod assertion;
 pub mod ports;
 
+use crate::budget;
 use crate::rules::meta::{Logic, MetaError, RuleMeta};
 use crate::rules::{target_node_kind, AnyFileRule, FileContext, NodeKind, Subject};
 use crate::source::{Node, NodeValue, Span};
@@ -176,8 +177,16 @@ pub fn compile(meta: &RuleMeta) -> Result<Box<dyn AnyFileRule>, MetaError> {
         })
 }
 
-/// Fill a message template.
+/// Fill a message template. Each placeholder's value is cut to [`budget::MESSAGE_VALUE_BYTES`]
+/// and the message to [`budget::MESSAGE_BYTES`]: a template repeating `{value}` over a 10 MB
+/// scalar stays one short line.
 pub fn render_message(template: &str, f: &assertion::Finding, name: &str, type_name: &str, id: &str) -> String {
+    let out = fill_template(template, f, name, type_name, id);
+    budget::truncate(&out, budget::MESSAGE_BYTES.get()).into_owned()
+}
+
+fn fill_template(template: &str, f: &assertion::Finding, name: &str, type_name: &str, id: &str) -> String {
+    let max = budget::MESSAGE_BYTES.get();
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -203,8 +212,11 @@ pub fn render_message(template: &str, f: &assertion::Finding, name: &str, type_n
                 continue;
             }
         };
-        out.push_str(v);
+        out.push_str(&budget::truncate(v, budget::MESSAGE_VALUE_BYTES.get()));
         rest = &after[close + 1..];
+        if out.len() > max {
+            return out;
+        }
     }
     out.push_str(rest);
     out

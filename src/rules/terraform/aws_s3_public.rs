@@ -82,7 +82,7 @@ impl AwsS3Public {
         let own = format!("aws_s3_bucket.{name}.");
         let files = &cx.project.files;
         let mut covered = false;
-        for x in m.blocks(files).filter(|x| x.kind == "resource") {
+        for x in m.blocks().filter(|x| x.kind == "resource") {
             match x.type_name() {
                 // an account-wide block covers every bucket
                 "aws_s3_account_public_access_block" => return,

@@ -14,7 +14,7 @@ impl ProjectRule for DuplicateDeclaration {
         for m in &project.terraform {
             let mut seen: HashMap<String, (FileId, Span)> = HashMap::new();
             let mut found = Vec::new();
-            for b in m.blocks(&project.files) {
+            for b in m.blocks() {
                 let entries: Vec<(String, Span)> = match b.kind.as_str() {
                     "resource" | "data" | "variable" | "output" | "module" => vec![(b.address(), label_span(b))],
                     "locals" => b

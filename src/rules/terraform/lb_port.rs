@@ -34,7 +34,7 @@ impl FileRule for LbPort {
         };
         let Some(m) = module_of(cx.project, b.file) else { return };
         let Some(lb) = m
-            .blocks(&cx.project.files)
+            .blocks()
             .find(|x| x.kind == "resource" && x.type_name() == "azurerm_lb" && x.name() == Some(lb_name.as_str()))
         else {
             return;

@@ -8,11 +8,7 @@ pub struct LocalBackend;
 
 impl ProjectRule for LocalBackend {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
-        for m in project
-            .terraform
-            .iter()
-            .filter(|m| !m.broken && is_root(m, &project.files))
-        {
+        for m in project.terraform.iter().filter(|m| !m.broken && is_root(m)) {
             if !cx.settings.is_prod(m.env) {
                 continue;
             }

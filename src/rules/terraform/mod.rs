@@ -151,7 +151,7 @@ pub fn label_span(b: &TfBlock) -> Span {
 /// Where a module-level "missing" finding points: the `terraform` block when there is one,
 /// else the first block of the first file (preferring `versions.tf`, `main.tf`).
 pub fn module_anchor<'a>(m: &'a TfModule, files: &'a [ParsedFile]) -> Option<&'a TfBlock> {
-    let blocks: Vec<&TfBlock> = m.blocks(files).collect();
+    let blocks: Vec<&TfBlock> = m.blocks().collect();
     if let Some(t) = blocks.iter().find(|b| b.kind == "terraform") {
         return Some(t);
     }
@@ -170,9 +170,11 @@ pub fn module_anchor<'a>(m: &'a TfModule, files: &'a [ParsedFile]) -> Option<&'a
     blocks.first().copied()
 }
 
-/// A root module: not called from another module of the project, and it deploys something.
-pub fn is_root(m: &TfModule, files: &[ParsedFile]) -> bool {
-    !m.called
-        && m.blocks(files)
-            .any(|b| matches!(b.kind.as_str(), "resource" | "module" | "provider"))
+/// A root module that deploys something: not called from another module of the project, and
+/// configuring a backend or a provider, or applied with var files (see
+/// [`crate::project::terraform`]). A reusable module nothing calls is no root.
+pub fn is_root(m: &TfModule) -> bool {
+    m.root
+        && m.blocks()
+            .any(|b| matches!(b.kind.as_str(), "resource" | "module" | "provider" | "data"))
 }

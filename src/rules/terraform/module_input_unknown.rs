@@ -15,7 +15,7 @@ pub struct ModuleInputUnknown;
 impl ProjectRule for ModuleInputUnknown {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for m in &project.terraform {
-            for call in m.blocks(&project.files).filter(|b| b.kind == "module") {
+            for call in m.blocks().filter(|b| b.kind == "module") {
                 let Some(source) = call.body.get("source").and_then(|n| n.as_str()) else {
                     continue;
                 };
@@ -31,7 +31,7 @@ impl ProjectRule for ModuleInputUnknown {
                 }
                 let mut inputs = HashSet::new();
                 let mut required = Vec::new();
-                for v in target.blocks(&project.files).filter(|b| b.kind == "variable") {
+                for v in target.blocks().filter(|b| b.kind == "variable") {
                     let Some(name) = v.labels.first() else { continue };
                     inputs.insert(name.as_str());
                     if v.body.get("default").is_none() {

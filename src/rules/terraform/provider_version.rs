@@ -13,7 +13,7 @@ impl ProjectRule for ProviderVersion {
             let mut constrained = Vec::new();
             // provider name -> first place it is used (a provider block wins over a resource)
             let mut used: BTreeMap<String, (FileId, Span, bool)> = BTreeMap::new();
-            for b in m.blocks(&project.files) {
+            for b in m.blocks() {
                 match b.kind.as_str() {
                     "terraform" => {
                         for rp in b.body.get("required_providers").map(|n| n.items()).unwrap_or(&[]) {

@@ -7,13 +7,9 @@ pub struct RequiredVersion;
 
 impl ProjectRule for RequiredVersion {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
-        for m in project
-            .terraform
-            .iter()
-            .filter(|m| !m.broken && is_root(m, &project.files))
-        {
+        for m in project.terraform.iter().filter(|m| !m.broken && is_root(m)) {
             let has = m
-                .blocks(&project.files)
+                .blocks()
                 .any(|b| b.kind == "terraform" && b.body.get("required_version").is_some());
             if has {
                 continue;

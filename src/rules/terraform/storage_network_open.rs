@@ -33,7 +33,7 @@ fn has_separate_rules(cx: &FileContext<'_>, b: &TfBlock, name: &str) -> Option<b
         format!("azurerm_storage_account.{name}["),
     ];
     for r in m
-        .blocks(files)
+        .blocks()
         .filter(|r| r.kind == "resource" && r.enabled && r.type_name() == "azurerm_storage_account_network_rules")
     {
         let Some(id) = r.body.get("storage_account_id") else {

@@ -50,7 +50,7 @@ impl FileRule for SubnetNoNsg {
                 let own_indexed = format!("azurerm_subnet.{name}[");
                 let files = &cx.project.files;
                 let mut associated = false;
-                for a in m.blocks(files).filter(|a| {
+                for a in m.blocks().filter(|a| {
                     a.kind == "resource" && a.type_name() == "azurerm_subnet_network_security_group_association"
                 }) {
                     let Some(text) = files.get(a.file.0 as usize).map(|f| &*f.source.text) else {

@@ -12,7 +12,7 @@ impl ProjectRule for UndeclaredReference {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for m in project.terraform.iter().filter(|m| !m.broken) {
             let mut declared: HashSet<(RefKind, String)> = HashSet::new();
-            for b in m.blocks(&project.files) {
+            for b in m.blocks() {
                 let label = |i: usize| b.labels.get(i).cloned().unwrap_or_default();
                 match b.kind.as_str() {
                     "variable" => {

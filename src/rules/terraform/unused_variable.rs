@@ -16,7 +16,7 @@ impl ProjectRule for UnusedVariable {
                     used.insert((r.kind, r.name));
                 }
             }
-            for b in m.blocks(&project.files) {
+            for b in m.blocks() {
                 match b.kind.as_str() {
                     "variable" => {
                         let name = b.labels.first().cloned().unwrap_or_default();

@@ -1,0 +1,11 @@
+//! Rendering: turning what a repository *generates* into the files linea lints, keeping where
+//! every rendered byte came from.
+//!
+//! - [`template`]: a Go `text/template` interpreter with Helm's semantics and the Sprig
+//!   functions real charts use. Its output is text plus origin segments: every byte knows the
+//!   template span that wrote it and, when an action printed a value, the values entry it came
+//!   from.
+//! - [`limits`]: every bound the renderers enforce, in one place.
+
+pub mod limits;
+pub mod template;

@@ -70,6 +70,8 @@ pub enum Per {
     Run,
     /// One message of the language server protocol.
     Message,
+    /// One Helm chart (its directory and subcharts).
+    Chart,
 }
 
 impl Per {
@@ -79,6 +81,7 @@ impl Per {
             Per::File => "file",
             Per::Run => "run",
             Per::Message => "message",
+            Per::Chart => "chart",
         }
     }
 }
@@ -231,6 +234,113 @@ pub const SHELL_WORD_BYTES: Limit = Limit {
           would otherwise copy the rest of the script at every level, quadratic memory",
 };
 
+// --- Helm templates -------------------------------------------------------------------------
+
+/// `include`/`template`/`tpl` calls nest at most this deep in one template's render.
+pub const TEMPLATE_CALL_DEPTH: Limit = Limit {
+    name: "template-call-depth",
+    what: "template calls",
+    value: 100,
+    unit: Unit::Levels,
+    per: Per::File,
+    why: "a helper that includes itself recurses until the stack runs out (Helm stops at 1000); \
+          real charts nest fewer than 20, and each level costs native stack",
+};
+
+/// Control structures and parentheses nest at most this deep in one template.
+pub const TEMPLATE_NESTING: Limit = Limit {
+    name: "template-nesting",
+    what: "template nesting",
+    value: 200,
+    unit: Unit::Levels,
+    per: Per::File,
+    why: "the template parser recurses per level; real templates nest a dozen levels",
+};
+
+/// Evaluation steps (nodes, commands, loop iterations) of one template's render.
+pub const TEMPLATE_STEPS: Limit = Limit {
+    name: "template-steps-per-file",
+    what: "template evaluation",
+    value: 5_000_000,
+    unit: Unit::Steps,
+    per: Per::File,
+    why: "`range` over `until` and recursive helpers make work unbounded by the template's size; \
+          the largest public charts render a template in under 100,000 steps",
+};
+
+/// Bytes one template may render to, its includes' output counted.
+pub const TEMPLATE_OUTPUT_BYTES: Limit = Limit {
+    name: "template-output-bytes-per-file",
+    what: "template output",
+    value: 16 << 20,
+    unit: Unit::Bytes,
+    per: Per::File,
+    why: "nested `range` loops multiply output; rendered manifests are kilobytes, install bundles \
+          a few megabytes",
+};
+
+/// Entries a list-making template function (`until`, `splitList`, `concat`...) may return.
+pub const TEMPLATE_LIST_ENTRIES: Limit = Limit {
+    name: "template-list-entries",
+    what: "template list",
+    value: 1_000_000,
+    unit: Unit::Entries,
+    per: Per::Value,
+    why: "`until 1000000000` would allocate gigabytes in one call",
+};
+
+/// Bytes a string-making template function (`repeat`, `indent`, `join`...) may return.
+pub const TEMPLATE_STRING_BYTES: Limit = Limit {
+    name: "template-string-bytes",
+    what: "template string",
+    value: 16 << 20,
+    unit: Unit::Bytes,
+    per: Per::Value,
+    why: "`repeat` and `indent` multiply their input; doubling a string in a loop reaches memory \
+          exhaustion in a few dozen steps",
+};
+
+/// Depth of a value tree that template functions walk (`toYaml`, `toJson`, `deepCopy`, `merge`).
+pub const TEMPLATE_VALUE_DEPTH: Limit = Limit {
+    name: "template-value-depth",
+    what: "template value nesting",
+    value: 200,
+    unit: Unit::Levels,
+    per: Per::Value,
+    why: "`set $d \"self\" $d` makes a map that contains itself; values files nest a few levels",
+};
+
+/// Size of one compiled regular expression of a template (`regexMatch`...).
+pub const TEMPLATE_REGEX_BYTES: Limit = Limit {
+    name: "template-regex-bytes",
+    what: "regular expression",
+    value: 1 << 20,
+    unit: Unit::Bytes,
+    per: Per::Value,
+    why: "a counted repetition such as `a{1000}{1000}` compiles to a huge program; chart regexes \
+          are short",
+};
+
+/// Files of one chart directory that `.Files` and the template loader see.
+pub const CHART_FILES: Limit = Limit {
+    name: "chart-files",
+    what: "chart files",
+    value: 10_000,
+    unit: Unit::Entries,
+    per: Per::Chart,
+    why: "a chart directory is walked whole for `.Files`; real charts hold tens to hundreds of files",
+};
+
+/// Subcharts nest at most this deep (`charts/a/charts/b/...`).
+pub const SUBCHART_DEPTH: Limit = Limit {
+    name: "subchart-depth",
+    what: "subchart nesting",
+    value: 8,
+    unit: Unit::Levels,
+    per: Per::Chart,
+    why: "each level is loaded and rendered; umbrella charts nest two or three levels",
+};
+
 // --- rule output ----------------------------------------------------------------------------
 
 /// Bytes of one placeholder's value in a rendered message (`{value}`, `{path}`).
@@ -302,6 +412,16 @@ pub const ALL: &[&Limit] = &[
     &YAML_ALIAS_BYTES_PER_FILE,
     &YAML_ALIAS_BYTES_PER_RUN,
     &SHELL_WORD_BYTES,
+    &TEMPLATE_CALL_DEPTH,
+    &TEMPLATE_NESTING,
+    &TEMPLATE_STEPS,
+    &TEMPLATE_OUTPUT_BYTES,
+    &TEMPLATE_LIST_ENTRIES,
+    &TEMPLATE_STRING_BYTES,
+    &TEMPLATE_VALUE_DEPTH,
+    &TEMPLATE_REGEX_BYTES,
+    &CHART_FILES,
+    &SUBCHART_DEPTH,
     &MESSAGE_VALUE_BYTES,
     &MESSAGE_BYTES,
     &LSP_MESSAGE_BYTES,

@@ -5,9 +5,10 @@ use std::path::PathBuf;
 
 use globset::{Glob, GlobSetBuilder};
 
+use super::scope::Scope;
 use super::{baseline, fix, print_error, CheckArgs, ExitStatus};
-use crate::config;
-use crate::discover;
+use crate::config::{self, Overrides};
+use crate::discover::{self, Input};
 use crate::report::{self, Report};
 use crate::rules::engine::{self, SourceInput};
 use crate::rules::registry::Registry;
@@ -19,21 +20,87 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         paths.push(PathBuf::from(if args.stdin_filename.is_some() { "-" } else { "." }));
     }
     let reads_stdin = paths.iter().any(|p| p.as_os_str() == "-");
-    // the config is looked for from the first path, or from where the stdin text claims to live
-    let scan_root = paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
+    let disk: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    for p in &disk {
+        if !p.exists() {
+            print_error(&format!("{}: no such file or directory", p.display()));
+            return ExitStatus::Error;
+        }
+    }
+    // the run reads the whole repository and reports on the paths asked about
+    let scope = Scope::new(
+        &disk,
+        if reads_stdin {
+            args.stdin_filename.as_deref()
+        } else {
+            None
+        },
+    );
+    if let Err(e) = std::fs::read_dir(&scope.root) {
+        print_error(&format!(
+            "cannot read the repository root {}: {e}",
+            scope.root.display()
+        ));
+        return ExitStatus::Error;
+    }
+    // the base config governs the root; nearer configs govern their directories
+    let scan_root = disk
+        .first()
         .cloned()
         .or_else(|| args.stdin_filename.clone())
         .unwrap_or_else(|| PathBuf::from("."));
-
-    let mut settings = match config::load(args.config.as_deref(), &scan_root) {
+    let base = match config::load(args.config.as_deref(), &scope.root) {
         Ok(s) => s,
         Err(e) => {
             crate::cli::config_error(&e);
             return ExitStatus::Error;
         }
     };
+
+    let mut excludes = GlobSetBuilder::new();
+    for g in &args.exclude {
+        match Glob::new(g) {
+            Ok(glob) => {
+                excludes.add(glob);
+                if let Ok(any) = Glob::new(&format!("**/{g}")) {
+                    excludes.add(any);
+                }
+            }
+            Err(e) => {
+                print_error(&format!("invalid --exclude glob `{g}`: {e}"));
+                return ExitStatus::Error;
+            }
+        }
+    }
+    let excludes = excludes.build().unwrap_or_else(|_| globset::GlobSet::empty());
+    let mut inputs: Vec<SourceInput> = scope.inputs(&base, &excludes, args.threads.unwrap_or(0));
+
+    let overrides = Overrides {
+        select: (!args.select.is_empty()).then(|| args.select.clone()),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on.map(Into::into),
+    };
+    let disk_inputs: Vec<Input> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            SourceInput::Disk(d) | SourceInput::Context(d) => Some(d.clone()),
+            SourceInput::Memory { .. } => None,
+        })
+        .collect();
+    let configs = match scope.configs(args.config.as_deref(), &disk_inputs, &overrides) {
+        Ok(c) => c,
+        Err(e) => {
+            crate::cli::config_error(&e);
+            return ExitStatus::Error;
+        }
+    };
+    // a nested config's own `exclude` applies below it
+    if !configs.is_single() {
+        inputs.retain(|i| match i {
+            SourceInput::Disk(d) | SourceInput::Context(d) => !configs.for_path(&d.path).is_excluded(&d.path),
+            SourceInput::Memory { .. } => true,
+        });
+    }
 
     let mut registry = match Registry::builtin() {
         Ok(r) => r,
@@ -42,17 +109,24 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let mut rule_dirs: Vec<PathBuf> = settings.config.rules.iter().map(|d| settings.root.join(d)).collect();
+    let mut rule_dirs: Vec<PathBuf> = Vec::new();
+    for s in configs.all() {
+        rule_dirs.extend(s.config.rules.iter().map(|d| s.root.join(d)));
+    }
     rule_dirs.extend(args.rule_dirs.iter().cloned());
+    rule_dirs.sort();
+    rule_dirs.dedup();
     for dir in &rule_dirs {
         if let Err(e) = registry.load_dir(dir) {
             crate::cli::meta_error(&e);
             return ExitStatus::Error;
         }
     }
-    if let Err(e) = settings.check_rule_names(&registry.iter().map(|r| &r.meta).collect::<Vec<_>>()) {
-        crate::cli::config_error(&e);
-        return ExitStatus::Error;
+    for s in configs.all() {
+        if let Err(e) = s.check_rule_names(&registry.iter().map(|r| &r.meta).collect::<Vec<_>>()) {
+            crate::cli::config_error(&e);
+            return ExitStatus::Error;
+        }
     }
     for (flag, names) in [("--select", &args.select), ("--ignore", &args.ignore)] {
         if let Some(msg) = unknown_selector(&registry, names) {
@@ -60,13 +134,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     }
-    if !args.select.is_empty() {
-        settings.config.select = Some(args.select.clone());
-    }
-    settings.config.ignore.extend(args.ignore.iter().cloned());
-    if let Some(f) = args.fail_on {
-        settings.config.fail_on = Some(f.into());
-    }
+    let settings = configs.for_path(&scan_root).clone();
 
     if args.show_settings {
         let source = match &settings.path {
@@ -85,36 +153,6 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         return ExitStatus::Success;
     }
 
-    let mut excludes = GlobSetBuilder::new();
-    for g in &args.exclude {
-        match Glob::new(g) {
-            Ok(glob) => {
-                excludes.add(glob);
-                if let Ok(any) = Glob::new(&format!("**/{g}")) {
-                    excludes.add(any);
-                }
-            }
-            Err(e) => {
-                print_error(&format!("invalid --exclude glob `{g}`: {e}"));
-                return ExitStatus::Error;
-            }
-        }
-    }
-    let excludes = excludes.build().unwrap_or_else(|_| globset::GlobSet::empty());
-
-    let mut inputs: Vec<SourceInput> = Vec::new();
-    for p in &paths {
-        if p.as_os_str() != "-" && !p.exists() {
-            print_error(&format!("{}: no such file or directory", p.display()));
-            return ExitStatus::Error;
-        }
-    }
-    let disk: Vec<PathBuf> = paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
-    inputs.extend(
-        discover::discover(&disk, &settings, &excludes, args.threads.unwrap_or(0))
-            .into_iter()
-            .map(SourceInput::Disk),
-    );
     if reads_stdin && args.fix {
         print_error("--fix rewrites files on disk and does not apply to stdin (`-`)");
         return ExitStatus::Error;
@@ -141,7 +179,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         // the buffer replaces the file on disk it stands for (an editor's unsaved version)
         let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         let stands_for = abs(&name);
-        inputs.retain(|i| !matches!(i, SourceInput::Disk(d) if abs(&d.path) == stands_for));
+        inputs.retain(|i| !matches!(i, SourceInput::Disk(d) | SourceInput::Context(d) if abs(&d.path) == stands_for));
         inputs.push(SourceInput::Memory { path: name, kind, text });
     }
 
@@ -156,7 +194,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let mut outcome = pool.install(|| engine::run(&registry, &settings, inputs));
+    let mut outcome = pool.install(|| engine::run_configs(&registry, &configs, inputs));
 
     if let Some(path) = &args.write_baseline {
         if let Some(status) = internal_errors(&outcome) {
@@ -185,7 +223,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     }
     if let Some(fix_inputs) = fix_inputs.filter(|_| outcome.internal_errors.is_empty()) {
         let relint = || {
-            let mut o = pool.install(|| engine::run(&registry, &settings, fix_inputs.clone()));
+            let mut o = pool.install(|| engine::run_configs(&registry, &configs, fix_inputs.clone()));
             if let Some(path) = &args.baseline {
                 baseline::apply(path, &mut o, &settings)?;
             }
@@ -234,7 +272,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     for e in &outcome.internal_errors {
         print_error(&format!("internal error: {e}"));
     }
-    let status = super::exit_status(&outcome, settings.fail_on());
+    let status = super::exit_status_per_file(&outcome);
     // the process ends next: freeing every parsed tree one by one would only delay the exit
     std::mem::forget(outcome);
     status

@@ -5,6 +5,7 @@ mod check;
 mod fix;
 mod init;
 mod rules_cmd;
+mod scope;
 mod test_cmd;
 
 use std::path::PathBuf;
@@ -202,6 +203,21 @@ pub fn exit_status(outcome: &crate::rules::engine::Outcome, fail_on: Severity) -
         .diagnostics
         .iter()
         .any(|d| d.suppressed.is_none() && d.severity >= fail_on)
+    {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// The exit status when each finding is judged by the `fail-on` of its own file's config.
+pub fn exit_status_per_file(outcome: &crate::rules::engine::Outcome) -> ExitStatus {
+    if !outcome.internal_errors.is_empty() {
+        ExitStatus::Error
+    } else if outcome
+        .diagnostics
+        .iter()
+        .any(|d| d.suppressed.is_none() && d.severity >= outcome.project.settings_of(d.file).fail_on())
     {
         ExitStatus::Findings
     } else {

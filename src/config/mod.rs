@@ -8,6 +8,7 @@
 mod error;
 mod size;
 mod template;
+mod tree;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,12 +24,15 @@ use crate::source::Environment;
 pub use error::{locate, ConfigError};
 pub use size::ByteSize;
 pub use template::init_template;
+pub use tree::{repository_root, Configs, Overrides};
 
 /// `linea.toml`, or `[tool.linea]` in `pyproject.toml`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(title = "linea configuration")]
 pub struct Config {
+    /// Another config file (relative to this one) whose settings apply unless this one sets them: `extend = "../linea.toml"`; tables merge key by key, lists are replaced.
+    pub extend: Option<String>,
     /// Rules to enable: ids (`DF001`), slugs (`image-tag-latest`), families (`docker`), id prefixes (`DF`, `TF1`), or `ALL`. Default: every rule that is on by default.
     #[schemars(extend("examples" = [["ALL"]]))]
     pub select: Option<Vec<String>>,
@@ -75,6 +79,59 @@ pub struct Config {
     pub python: PythonConfig,
     #[serde(default)]
     pub layout: LayoutConfig,
+    /// Helm charts: how linea renders them (no `helm` binary needed).
+    #[serde(default)]
+    pub helm: HelmConfig,
+}
+
+/// Helm charts: how linea renders them, once per environment.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct HelmConfig {
+    /// Render Helm charts; with `false` their templates are skipped.
+    #[schemars(extend("default" = true))]
+    pub render: Option<bool>,
+    /// `.Release.Name`; by default `release-name`, as `helm template`.
+    #[schemars(extend("default" = "release-name"))]
+    pub release: Option<String>,
+    /// `.Release.Namespace`, and the namespace of rendered objects that name none. Unset: the
+    /// namespace is chosen at install, and objects that name none are not reported for it.
+    #[schemars(extend("examples" = ["shop"]))]
+    pub namespace: Option<String>,
+    /// `.Capabilities.KubeVersion`.
+    #[schemars(extend("default" = "1.31.0"))]
+    pub kube_version: Option<String>,
+    /// API versions `.Capabilities.APIVersions.Has` knows besides the built-in ones: custom
+    /// resources of the target cluster, such as `monitoring.coreos.com/v1`.
+    pub api_versions: Vec<String>,
+    /// Values files (relative to the config file) by environment, for every chart: `prod =
+    /// ["deploy/values-prod.yaml"]`. `default` applies under every environment. When set, they
+    /// replace the values files found by name.
+    #[schemars(extend("examples" = [{"default": ["deploy/common.yaml"], "prod": ["deploy/values-prod.yaml"]}]))]
+    pub values: BTreeMap<String, Vec<String>>,
+    /// Values set like `--set`, for every chart: `"image.tag" = "1.4.2"`.
+    #[schemars(extend("examples" = [{"image.tag": "1.4.2", "replicaCount": 3}]))]
+    pub set: BTreeMap<String, serde_json::Value>,
+    /// Charts with settings of their own (other charts are found by their `Chart.yaml`).
+    pub charts: Vec<HelmChartConfig>,
+}
+
+/// One chart's `[helm]` settings.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HelmChartConfig {
+    /// The chart's directory, relative to the config file.
+    pub path: String,
+    /// `.Release.Name` of this chart.
+    pub release: Option<String>,
+    /// `.Release.Namespace` of this chart.
+    pub namespace: Option<String>,
+    /// Values files by environment, replacing `[helm] values` for this chart.
+    #[serde(default)]
+    pub values: BTreeMap<String, Vec<String>>,
+    /// Values set like `--set` for this chart, after `[helm] set`.
+    #[serde(default)]
+    pub set: BTreeMap<String, serde_json::Value>,
 }
 
 /// Allowed ports: 443 outside the cluster, plain HTTP only inside.
@@ -295,7 +352,7 @@ pub struct Settings {
     nonprod_globs: GlobSet,
     exclude: GlobSet,
     /// The config file's text, to point errors found after parsing (unknown rule names) at it.
-    text: Option<Arc<str>>,
+    pub(crate) text: Option<Arc<str>>,
     /// The working directory when the settings were made: relative scan paths are relative to
     /// it (read once; asking the OS for every file costs a system call each).
     cwd: Option<PathBuf>,
@@ -308,7 +365,7 @@ impl Default for Settings {
 }
 
 /// A glob that does not compile: the glob and why.
-struct BadGlob(String, String);
+pub(crate) struct BadGlob(pub(crate) String, pub(crate) String);
 
 fn glob_set(globs: &[String]) -> Result<GlobSet, BadGlob> {
     let mut b = GlobSetBuilder::new();
@@ -336,7 +393,7 @@ impl Settings {
         Settings::build(config, path, root).map_err(|BadGlob(_, message)| message)
     }
 
-    fn build(config: Config, path: Option<PathBuf>, root: PathBuf) -> Result<Settings, BadGlob> {
+    pub(crate) fn build(config: Config, path: Option<PathBuf>, root: PathBuf) -> Result<Settings, BadGlob> {
         let mut per_path = Vec::new();
         for (glob, rules) in &config.per_path_ignores {
             per_path.push((glob_set(std::slice::from_ref(glob))?, rules.clone()));
@@ -581,27 +638,28 @@ fn has_tool_linea(text: &str) -> bool {
 pub const CONFIG_FILES: [&str; 2] = ["linea.toml", "pyproject.toml"];
 
 /// Find the config for a scan: `linea.toml`, or a `pyproject.toml` with `[tool.linea]`, in
-/// `start` (or its directory, for a file) or the nearest ancestor.
+/// `start` (or its directory, for a file) or the nearest ancestor — never above the repository
+/// root (the nearest directory with `.git`), so a config outside the checkout cannot silence it.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     let abs = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-    let mut dir = if abs.is_dir() {
+    let first = if abs.is_dir() {
         Some(abs.as_path())
     } else {
         abs.parent()
     };
+    let repo = tree::repository_root(&abs);
     // shown in messages: relative to the working directory when it is below it
     let shown = |p: PathBuf| match std::env::current_dir() {
         Ok(cwd) => p.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(p),
         Err(_) => p,
     };
+    let mut dir = first;
     while let Some(d) = dir {
-        let toml = d.join("linea.toml");
-        if toml.is_file() {
-            return Some(shown(toml));
+        if let Some(found) = tree::config_in_dir(d) {
+            return Some(shown(found));
         }
-        let py = d.join("pyproject.toml");
-        if py.is_file() && std::fs::read_to_string(&py).is_ok_and(|t| has_tool_linea(&t)) {
-            return Some(shown(py));
+        if repo.as_deref() == Some(d) {
+            return None;
         }
         dir = d.parent();
     }
@@ -612,7 +670,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 /// directory with `.git`), else the working directory when the scan is below it, else the
 /// scanned directory. Environment names are read from the path below this root, so checking
 /// `infra/envs/dev` must keep `dev` in it.
-fn default_root(scan_root: &Path) -> PathBuf {
+pub fn default_root(scan_root: &Path) -> PathBuf {
     let abs = std::path::absolute(scan_root).unwrap_or_else(|_| scan_root.to_path_buf());
     let start = if abs.is_dir() {
         abs.as_path()
@@ -628,7 +686,8 @@ fn default_root(scan_root: &Path) -> PathBuf {
     }
 }
 
-/// Load settings from an explicit or discovered config file (or defaults).
+/// Load settings from an explicit or discovered config file (or defaults), with what it
+/// `extend`s.
 pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, ConfigError> {
     let path = match explicit {
         Some(p) => Some(p.to_path_buf()),
@@ -638,29 +697,17 @@ pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, Confi
         let root = default_root(scan_root);
         return Ok(Settings::from_config(Config::default(), None, root).expect("default config is valid"));
     };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| ConfigError::new(path.clone(), Arc::from(""), None, format!("cannot read: {e}")))?;
-    let text: Arc<str> = Arc::from(text);
-    if explicit.is_some() && is_pyproject(&path) && !has_tool_linea(&text) {
-        return Err(ConfigError::new(path, text, None, "has no `[tool.linea]` table")
-            .with_help("add `[tool.linea]`, or pass a `linea.toml`"));
+    if explicit.is_some() && is_pyproject(&path) {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| ConfigError::new(path.clone(), Arc::from(""), None, format!("cannot read: {e}")))?;
+        if !has_tool_linea(&text) {
+            return Err(
+                ConfigError::new(path, Arc::from(text), None, "has no `[tool.linea]` table")
+                    .with_help("add `[tool.linea]`, or pass a `linea.toml`"),
+            );
+        }
     }
-    let config = parse_config(&path, &text)?;
-    let root = path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    let root = if root.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        root
-    };
-    let mut settings = Settings::build(config, Some(path.clone()), root).map_err(|BadGlob(glob, message)| {
-        let span = locate(&text, is_pyproject(&path), &[], &glob);
-        ConfigError::new(path.clone(), text.clone(), span, message)
-    })?;
-    settings.text = Some(text);
-    Ok(settings)
+    tree::load_file(&path)
 }
 
 /// The JSON Schema of the configuration file, for editors. Draft-07, the draft TOML and JSON
@@ -700,6 +747,20 @@ mod tests {
         let e = err("linea.toml", "[environments]\nunknown-environment = \"staging\"\n");
         assert!(e.message.starts_with("unknown value `staging`"), "{}", e.message);
         assert_eq!(line_of(&e), "linea.toml:2");
+    }
+
+    #[test]
+    fn helm_section_reads_charts_values_and_set() {
+        let text = "[helm]\nrelease = \"shop\"\nkube-version = \"1.30.2\"\n[helm.values]\nprod = [\"deploy/values-prod.yaml\"]\n[helm.set]\n\"image.tag\" = \"1.4.2\"\nreplicas = 3\n\n[[helm.charts]]\npath = \"charts/api\"\nnamespace = \"api-prod\"\nvalues = { staging = [\"charts/api/staging.yaml\"] }\n";
+        let c = parse_config(Path::new("linea.toml"), text).expect("loads");
+        assert_eq!(c.helm.release.as_deref(), Some("shop"));
+        assert_eq!(c.helm.values["prod"], ["deploy/values-prod.yaml"]);
+        assert_eq!(c.helm.set["replicas"], serde_json::json!(3));
+        assert_eq!(c.helm.charts[0].namespace.as_deref(), Some("api-prod"));
+        let e = err("linea.toml", "[helm]\nreleas = \"x\"\n");
+        assert_eq!(e.message, "unknown key `releas`; did you mean `release`?");
+        let e = err("linea.toml", "[[helm.charts]]\npath = \"a\"\nvalue = {}\n");
+        assert!(e.message.starts_with("unknown key `value`"), "{}", e.message);
     }
 
     #[test]

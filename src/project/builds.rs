@@ -228,7 +228,7 @@ fn pipeline_builds(project: &Project, out: &mut Vec<Build>) {
         if p.role == Role::Action {
             continue;
         }
-        let Some(bases) = bases(&abs(&f.source.path), p.system, project.root()) else {
+        let Some(bases) = bases(&abs(&f.source.path), p.system, &project.root) else {
             continue;
         };
         let Some(base) = bases.last() else { continue };

@@ -2,6 +2,7 @@
 
 pub mod builds;
 pub mod clusters;
+pub mod fs;
 pub mod mesh;
 pub mod pipeline;
 pub mod python;
@@ -9,12 +10,12 @@ pub mod registry;
 pub mod terraform;
 pub mod workloads;
 
-use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 pub mod k8s;
 
-use crate::config::Settings;
+use crate::config::{Configs, Settings};
 use crate::discover::FileKind;
 use crate::lang::{docker, ini, makefile, pip, pyproject, yaml, ParseError};
 use crate::source::{Environment, FileId, SourceFile, Span};
@@ -77,6 +78,9 @@ pub struct ParsedFile {
     pub errors: Vec<ParseError>,
     /// Suppressions from the file's structure rather than its comments.
     pub scoped_suppressions: Vec<ScopedSuppression>,
+    /// Whether the run reports on this file: false for the rest of the repository, read so
+    /// that project rules see it whole when only some files are checked.
+    pub reported: bool,
 }
 
 /// Parse one file's text according to its kind. Never panics.
@@ -164,6 +168,7 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
         model,
         errors,
         scoped_suppressions,
+        reported: true,
     }
 }
 
@@ -221,12 +226,18 @@ pub struct Project {
     pub python: python::PythonIndex,
     /// Terraform modules (directories of `*.tf`), evaluated per instance.
     pub terraform: Vec<terraform::TfModule>,
+    /// The repository root: what project rules see (absolute).
+    pub root: PathBuf,
+    /// What exists on disk below the root, for existence checks of paths no scanned file has.
+    pub fs: fs::RepoFs,
+    /// The settings governing each file, by `FileId`.
+    settings: Vec<Arc<Settings>>,
+    /// The run's base settings (for files not in the table).
+    base: Arc<Settings>,
     /// The Terraform module of each `.tf` file.
     terraform_files: std::collections::HashMap<FileId, usize>,
     /// Absolute paths of the scanned files and their directories, built on first use.
     paths: std::sync::OnceLock<PathIndex>,
-    /// The run's root (the configuration root): pipelines' relative paths start there.
-    root: PathBuf,
     /// What the files say about each other, each index built once on first use.
     indexes: Indexes,
 }
@@ -255,8 +266,15 @@ pub struct PathIndex {
 }
 
 impl Project {
-    /// Build the index over parsed files (whose ids are their positions).
-    pub fn build(mut files: Vec<ParsedFile>, settings: &Settings) -> Project {
+    /// Build the index over parsed files (whose ids are their positions), one set of settings
+    /// for all.
+    pub fn build(files: Vec<ParsedFile>, settings: &Settings) -> Project {
+        Project::build_with(files, &Configs::single(settings.clone()))
+    }
+
+    /// Build the index over parsed files, each governed by its nearest config.
+    pub fn build_with(mut files: Vec<ParsedFile>, configs: &Configs) -> Project {
+        let settings: &Settings = &configs.base;
         pipeline::expand(&mut files);
         let terraform = terraform::build(&files, settings);
         let terraform_files = terraform
@@ -266,21 +284,45 @@ impl Project {
             .collect();
         let k8s = k8s::Index::build(&mut files, settings);
         let python = python::PythonIndex::build(&files, settings);
+        let per_file = files.iter().map(|f| configs.for_path(&f.source.path).clone()).collect();
+        let root = absolute(&configs.root);
+        let memory = files.iter().map(|f| absolute(&f.source.path)).collect();
         Project {
             files,
             terraform,
             terraform_files,
             k8s,
             python,
+            fs: fs::RepoFs::new(root.clone(), memory),
+            root,
+            settings: per_file,
+            base: configs.base.clone(),
             paths: std::sync::OnceLock::new(),
-            root: settings.root.clone(),
             indexes: Indexes::default(),
         }
     }
 
-    /// The run's root: the configuration root, where pipelines' relative paths start.
-    pub fn root(&self) -> &std::path::Path {
-        &self.root
+    /// The settings that govern a file: those of the nearest config above it.
+    pub fn settings_of(&self, id: FileId) -> &Arc<Settings> {
+        self.settings.get(id.0 as usize).unwrap_or(&self.base)
+    }
+
+    /// Whether a path (absolute, normalised) exists: a scanned file or directory, else what
+    /// the file system says below the repository root. Paths outside the root are taken to
+    /// exist: linea does not look there, and an unknown never triggers a rule.
+    pub fn exists(&self, abs: &Path) -> bool {
+        let index = self.paths();
+        index.files.contains(abs) || index.dirs.contains(abs) || self.fs.exists(abs)
+    }
+
+    /// Whether a path (absolute, normalised) is a file.
+    pub fn is_file(&self, abs: &Path) -> bool {
+        self.paths().files.contains(abs) || self.fs.is_file(abs)
+    }
+
+    /// Whether a path (absolute, normalised) is a directory.
+    pub fn is_dir(&self, abs: &Path) -> bool {
+        self.paths().dirs.contains(abs) || self.fs.is_dir(abs)
     }
 
     /// Absolute paths of the scanned files and their directories.

@@ -5,7 +5,9 @@
 //!   functions real charts use. Its output is text plus origin segments: every byte knows the
 //!   template span that wrote it and, when an action printed a value, the values entry it came
 //!   from.
-//! - [`limits`]: every bound the renderers enforce, in one place.
+//! - [`helm`]: charts (values, subcharts, environments) rendered with that engine.
+//!
+//! Every bound the renderers enforce is a limit of [`crate::budget`].
 
-pub mod limits;
+pub mod helm;
 pub mod template;

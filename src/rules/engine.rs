@@ -4,11 +4,12 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::config::Settings;
+use crate::config::{Configs, Settings};
 use crate::discover::{FileKind, Input};
 use crate::panics;
 use crate::project::{self, Model, ParsedFile, Project};
@@ -24,6 +25,9 @@ use crate::source::{Environment, FileId, Span};
 #[derive(Debug, Clone)]
 pub enum SourceInput {
     Disk(Input),
+    /// A file of the repository that was not asked about: read so that project rules know the
+    /// repository whole, but neither checked by file rules nor reported on.
+    Context(Input),
     Memory {
         path: PathBuf,
         kind: FileKind,
@@ -61,7 +65,7 @@ fn read(input: &SourceInput, max: u64) -> (PathBuf, FileKind, Read) {
             }
             (path.clone(), *kind, Read::Text(text.clone()))
         }
-        SourceInput::Disk(Input { path, kind }) => {
+        SourceInput::Disk(Input { path, kind }) | SourceInput::Context(Input { path, kind }) => {
             let r = match std::fs::metadata(path) {
                 Ok(m) if m.len() > max => Read::Unreadable(too_large(m.len(), max)),
                 Ok(_) => match std::fs::read(path) {
@@ -153,10 +157,38 @@ fn walk<'a>(project: &'a Project, file: &'a ParsedFile, visit: &mut dyn FnMut(Su
     }
 }
 
-/// Run every enabled rule over `inputs`.
+/// Run every enabled rule over `inputs`, with one set of settings for every file.
 pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -> Outcome {
+    run_configs(registry, &Configs::single(settings.clone()), inputs)
+}
+
+/// The rules enabled under one set of settings, by node kind.
+struct Enabled {
+    by_kind: HashMap<NodeKind, Vec<usize>>,
+}
+
+impl Enabled {
+    fn new(registry: &Registry, settings: &Settings) -> Enabled {
+        let mut by_kind: HashMap<NodeKind, Vec<usize>> = HashMap::new();
+        for (i, r) in registry.rules.iter().enumerate() {
+            if !settings.rule_enabled(&r.meta) {
+                continue;
+            }
+            if let Some(imp) = &r.imp {
+                for k in imp.kinds() {
+                    by_kind.entry(*k).or_default().push(i);
+                }
+            }
+        }
+        Enabled { by_kind }
+    }
+}
+
+/// Run every enabled rule over `inputs`; each file is governed by the settings of the nearest
+/// config above it.
+pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInput>) -> Outcome {
     let started = Instant::now();
-    let max = settings.max_file_size();
+    let settings: &Settings = &configs.base;
 
     // read + parse, in parallel; ids follow the sorted input order, so output is deterministic
     let mut inputs = inputs;
@@ -170,53 +202,59 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
         .map(|(i, input)| {
             crate::budget::within(Some(&budget), || {
                 let id = FileId(i as u32);
-                let (path, kind, r) = read(input, max);
-                match r {
-                    Read::Text(t) => (project::parse(id, path, kind, t, settings), None),
+                let file_settings = configs.for_path(input_path(input));
+                let (path, kind, r) = read(input, file_settings.max_file_size());
+                let mut f = match r {
+                    Read::Text(t) => (project::parse(id, path, kind, t, file_settings), None),
                     Read::Unreadable(msg) => {
-                        let mut f = project::parse(id, path, kind, String::new(), settings);
+                        let mut f = project::parse(id, path, kind, String::new(), file_settings);
                         f.model = Model::Text;
                         f.errors.clear();
                         (f, Some(msg))
                     }
-                }
+                };
+                f.0.reported = !matches!(input, SourceInput::Context(_));
+                f
             })
         })
         .collect();
     let mut files = Vec::with_capacity(parsed.len());
     for (f, msg) in parsed {
         if let Some(m) = msg {
-            unreadable.push((f.source.id, m));
+            if f.reported {
+                unreadable.push((f.source.id, m));
+            }
         }
         files.push(f);
     }
-    let project = crate::budget::within(Some(&budget), || Project::build(files, settings));
+    let project = crate::budget::within(Some(&budget), || Project::build_with(files, configs));
 
-    // the enabled rules, by node kind
-    let enabled: Vec<usize> = registry
-        .rules
-        .iter()
-        .enumerate()
-        .filter(|(_, r)| settings.rule_enabled(&r.meta))
-        .map(|(i, _)| i)
-        .collect();
-    let mut by_kind: HashMap<NodeKind, Vec<usize>> = HashMap::new();
-    for &i in &enabled {
-        if let Some(imp) = &registry.rules[i].imp {
-            for k in imp.kinds() {
-                by_kind.entry(*k).or_default().push(i);
-            }
-        }
-    }
-    let is_enabled = |id: &str| enabled.iter().any(|&i| registry.rules[i].meta.id == id);
+    // the enabled rules, by node kind, for each distinct settings of the run
+    let enabled: Vec<(&Arc<Settings>, Enabled)> = configs.all().map(|s| (s, Enabled::new(registry, s))).collect();
+    let enabled_for = |s: &Arc<Settings>| -> &Enabled {
+        enabled
+            .iter()
+            .find(|(e, _)| Arc::ptr_eq(e, s))
+            .map(|(_, e)| e)
+            .unwrap_or(&enabled[0].1)
+    };
+    let is_enabled = |id: &str| {
+        registry
+            .find(id)
+            .is_some_and(|r| configs.all().any(|s| s.rule_enabled(&r.meta)))
+    };
 
     // file rules, in parallel over files
     let per_file: Vec<(Vec<Diagnostic>, Vec<String>)> = project
         .files
         .par_iter()
+        .filter(|file| file.reported)
         .map(|file| {
             let mut out = Vec::new();
             let mut errors = Vec::new();
+            let settings = project.settings_of(file.source.id);
+            let by_kind = &enabled_for(settings).by_kind;
+            let settings: &Settings = settings;
             // findings on the instances of a Terraform module, to merge per file
             let mut tagged = Vec::new();
             walk(&project, file, &mut |subject| {
@@ -270,8 +308,13 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
         internal_errors.extend(e);
     }
 
-    // project rules, in parallel over rules
-    let project_rules = by_kind.get(&NodeKind::Project).cloned().unwrap_or_default();
+    // project rules, in parallel over rules: each that some settings of the run enable
+    let mut project_rules: Vec<usize> = enabled
+        .iter()
+        .flat_map(|(_, e)| e.by_kind.get(&NodeKind::Project).into_iter().flatten().copied())
+        .collect();
+    project_rules.sort_unstable();
+    project_rules.dedup();
     let project_results: Vec<(Vec<Diagnostic>, Option<String>)> = project_rules
         .par_iter()
         .map(|&i| {
@@ -291,10 +334,12 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
                 }
                 _ => None,
             };
-            // production-scoped rules report about production things only
-            if rule.meta.scope == Scope::Prod {
-                out.retain(|d| d.env.is_none_or(|e| settings.is_prod(e)));
-            }
+            // a finding is kept where its file's settings enable the rule and, for
+            // production-scoped rules, when it is about a production thing
+            out.retain(|d| {
+                let s = project.settings_of(d.file);
+                s.rule_enabled(&rule.meta) && (rule.meta.scope != Scope::Prod || d.env.is_none_or(|e| s.is_prod(e)))
+            });
             (out, err)
         })
         .collect();
@@ -304,31 +349,42 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
     }
 
     // engine rules
-    for f in &project.files {
-        for e in f.errors.iter().filter(|e| is_enabled(e.rule())) {
-            diagnostics.push(parse_error_diagnostic(f.source.id, e));
+    for f in project.files.iter().filter(|f| f.reported) {
+        let settings = project.settings_of(f.source.id);
+        for e in &f.errors {
+            if registry.meta(e.rule()).is_some_and(|m| settings.rule_enabled(m)) {
+                diagnostics.push(parse_error_diagnostic(f.source.id, e));
+            }
         }
     }
     if is_enabled("PARSE002") {
-        for (id, msg) in unreadable {
+        let on = |id: FileId| {
+            registry
+                .meta("PARSE002")
+                .is_some_and(|m| project.settings_of(id).rule_enabled(m))
+        };
+        for (id, msg) in unreadable.into_iter().filter(|(id, _)| on(*id)) {
             diagnostics.push(Diagnostic::new("PARSE002", Severity::Warning, id, Span::empty(0), msg));
         }
     }
 
-    // config: per-path ignores and severity overrides
+    // only the files asked about are reported on
+    diagnostics.retain(|d| project.file(d.file).is_some_and(|f| f.reported));
+    // config: per-path ignores and severity overrides, by the settings of each finding's file
     diagnostics.retain(|d| {
         let (Some(file), Some(meta)) = (project.file(d.file), registry.meta(&d.rule)) else {
             return true;
         };
-        !settings.path_ignores(&file.source.path, meta)
+        !project.settings_of(d.file).path_ignores(&file.source.path, meta)
     });
     for d in &mut diagnostics {
         if let Some(meta) = registry.meta(&d.rule) {
-            d.severity = settings.severity(meta);
+            d.severity = project.settings_of(d.file).severity(meta);
         }
     }
 
-    let mut diagnostics = apply_suppressions(registry, settings, &project, diagnostics, &is_enabled);
+    let _ = settings;
+    let mut diagnostics = apply_suppressions(registry, &project, diagnostics, &is_enabled);
     sort(&project, &mut diagnostics);
     // a template included by several pipelines is checked once per pipeline: the same finding
     // at the same place is reported once
@@ -367,7 +423,7 @@ fn subject_home(file: &ParsedFile, subject: &Subject<'_>) -> FileId {
 
 fn input_path(i: &SourceInput) -> &PathBuf {
     match i {
-        SourceInput::Disk(d) => &d.path,
+        SourceInput::Disk(d) | SourceInput::Context(d) => &d.path,
         SourceInput::Memory { path, .. } => path,
     }
 }
@@ -375,7 +431,6 @@ fn input_path(i: &SourceInput) -> &PathBuf {
 /// Mark suppressed diagnostics and add LINEA001 (unused) and LINEA002 (no reason).
 fn apply_suppressions(
     registry: &Registry,
-    settings: &Settings,
     project: &Project,
     mut diagnostics: Vec<Diagnostic>,
     is_enabled: &dyn Fn(&str) -> bool,
@@ -385,7 +440,8 @@ fn apply_suppressions(
         by_file.entry(d.file).or_default().push(i);
     }
     let mut extra = Vec::new();
-    for file in &project.files {
+    for file in project.files.iter().filter(|f| f.reported) {
+        let settings = project.settings_of(file.source.id);
         let directives = suppress::directives(file);
         if directives.is_empty() {
             continue;
@@ -489,11 +545,12 @@ fn apply_suppressions(
         let (Some(file), Some(meta)) = (project.file(d.file), registry.meta(&d.rule)) else {
             return true;
         };
-        !settings.path_ignores(&file.source.path, meta)
+        let s = project.settings_of(d.file);
+        s.rule_enabled(meta) && !s.path_ignores(&file.source.path, meta)
     });
     for d in &mut extra {
         if let Some(meta) = registry.meta(&d.rule) {
-            d.severity = settings.severity(meta);
+            d.severity = project.settings_of(d.file).severity(meta);
         }
     }
     diagnostics.extend(extra);

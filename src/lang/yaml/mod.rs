@@ -288,7 +288,11 @@ fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
     let mut doc_index = 0usize;
     let mut doc_start = 0usize;
     let mut root: Option<Node> = None;
-    let mut parser = Parser::new_from_str(text);
+    // comments are not part of the tree; buffering them costs lookahead, and a long run of
+    // commented-out lines (a chart's values.yaml) would exceed granit's buffer
+    let mut options = granit_parser::Options::default();
+    options.set_emit_comments(false);
+    let mut parser = Parser::new_from_str_with_options(text, options);
 
     // an anchor keeps a copy of its node: that copy is charged like an alias's
     let keep_anchor = |anchors: &mut Vec<(usize, Option<(Node, Cost)>)>,
@@ -534,6 +538,18 @@ impl KeySet {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn long_runs_of_comments_parse() {
+        // a values.yaml whose map opens with a long commented-out example
+        let mut text = String::from("name: demo\ncomponents:\n");
+        for i in 0..150 {
+            text.push_str(&format!("  # line {i}: commented out\n"));
+        }
+        text.push_str("  api:\n    enabled: true\n");
+        let s = super::parse(&text);
+        assert!(s.errors.is_empty(), "{:?}", s.errors);
+    }
+
     use super::*;
 
     #[test]

@@ -12,7 +12,11 @@ use std::rc::Rc;
 use super::funcs;
 use super::parse::{self, Arg, Branch, Cmd, List, Node, Pipe, Tree};
 use super::value::{Loc, Obj, Origin, Str, StrBuf, Val, V};
-use crate::render::limits::{MAX_CALL_DEPTH, MAX_OUTPUT, MAX_STEPS};
+use crate::budget::{self, Exceeded};
+
+const MAX_CALL_DEPTH: usize = budget::TEMPLATE_CALL_DEPTH.get();
+const MAX_OUTPUT: usize = budget::TEMPLATE_OUTPUT_BYTES.get();
+const MAX_STEPS: u64 = budget::TEMPLATE_STEPS.value;
 use crate::source::Span;
 
 /// Why a template did not render.
@@ -32,7 +36,7 @@ pub enum ErrorKind {
     Unsupported,
     /// `include`/`template` of a name that is not defined.
     MissingTemplate,
-    /// A limit of [`crate::render::limits`].
+    /// A limit of [`crate::budget`] (PARSE004).
     Budget,
 }
 
@@ -95,6 +99,22 @@ pub struct Entry {
     pub file: u32,
 }
 
+/// A parsed template file ready to join sets: its body and its defines, shared.
+#[derive(Debug, Clone)]
+pub struct Parsed {
+    pub root: Rc<List>,
+    pub defines: Vec<(String, Rc<List>)>,
+}
+
+impl From<Tree> for Parsed {
+    fn from(t: Tree) -> Parsed {
+        Parsed {
+            root: Rc::new(t.root),
+            defines: t.defines.into_iter().map(|d| (d.name, Rc::new(d.body))).collect(),
+        }
+    }
+}
+
 /// Every template of a chart by name: each file's body under its Helm name
 /// (`chart/templates/deployment.yaml`) and every `define`.
 #[derive(Debug, Default)]
@@ -110,14 +130,18 @@ impl Set {
     /// Add a parsed file: its body under `name` and its defines. A later definition replaces
     /// an earlier one, except that an empty body never replaces a non-empty one (Go's rule).
     pub fn add(&mut self, name: &str, file: u32, tree: Tree) {
-        let Tree { root, defines } = tree;
-        self.insert(name.to_string(), file, root);
-        for d in defines {
-            self.insert(d.name, file, d.body);
+        self.add_parsed(name, file, &Parsed::from(tree));
+    }
+
+    /// Add a parsed file (shared with other sets).
+    pub fn add_parsed(&mut self, name: &str, file: u32, parsed: &Parsed) {
+        self.insert(name.to_string(), file, parsed.root.clone());
+        for (d, body) in &parsed.defines {
+            self.insert(d.clone(), file, body.clone());
         }
     }
 
-    fn insert(&mut self, name: String, file: u32, body: List) {
+    fn insert(&mut self, name: String, file: u32, body: Rc<List>) {
         let src = self.sources.get(&file);
         let empty = body.iter().all(|n| match n {
             Node::Text(span) => src.is_none_or(|s| span.slice(s).trim().is_empty()),
@@ -126,13 +150,7 @@ impl Set {
         if empty && self.templates.contains_key(&name) {
             return;
         }
-        self.templates.insert(
-            name,
-            Entry {
-                body: Rc::new(body),
-                file,
-            },
-        );
+        self.templates.insert(name, Entry { body, file });
     }
 }
 
@@ -231,6 +249,18 @@ impl<'a> Exec<'a> {
         Ok(out.finish())
     }
 
+    /// The template text of `span` for messages (shortened), or `(…)`.
+    fn source_text(&self, span: Span) -> String {
+        let text = match &self.src {
+            Src::File(f) => self.set.sources.get(f).map(|s| span.slice(s).to_string()),
+            Src::Tpl(s, _) => Some(span.slice(s.as_str()).to_string()),
+        };
+        match text.filter(|t| !t.is_empty()) {
+            Some(t) if t.chars().count() <= 48 => t.split_whitespace().collect::<Vec<_>>().join(" "),
+            _ => "(…)".to_string(),
+        }
+    }
+
     /// The innermost real-file loc of `span` in the running template.
     fn loc(&self, span: Span) -> Loc {
         match &self.src {
@@ -274,7 +304,10 @@ impl<'a> Exec<'a> {
         if self.steps > MAX_STEPS {
             return Err(self.error(
                 ErrorKind::Budget,
-                format!("template runs more than {MAX_STEPS} steps"),
+                Exceeded {
+                    limit: &budget::TEMPLATE_STEPS,
+                }
+                .to_string(),
                 span,
             ));
         }
@@ -286,7 +319,10 @@ impl<'a> Exec<'a> {
         if self.written > MAX_OUTPUT {
             return Err(self.error(
                 ErrorKind::Budget,
-                format!("template renders more than {MAX_OUTPUT} bytes"),
+                Exceeded {
+                    limit: &budget::TEMPLATE_OUTPUT_BYTES,
+                }
+                .to_string(),
                 span,
             ));
         }
@@ -419,7 +455,7 @@ impl<'a> Exec<'a> {
                         b.span,
                     ));
                 }
-                let n = (*n).clamp(0, crate::render::limits::MAX_LIST as i64);
+                let n = (*n).clamp(0, crate::budget::TEMPLATE_LIST_ENTRIES.value as i64);
                 items = (0..n).map(|i| (Val::int(i), Val::int(i))).collect();
             }
             V::Obj(o) => match &**o {
@@ -542,10 +578,11 @@ impl<'a> Exec<'a> {
         };
         let rest = &cmd.args[1..];
         match first {
-            Arg::Field { span, names } => self.chain(dot.clone(), names, rest, fin, dot, *span),
+            Arg::Field { span, names } => self.chain(dot.clone(), "", names, rest, fin, dot, *span),
             Arg::Chain { span, base, fields } => {
+                let text = self.source_text(base.span());
                 let base = self.arg(base, dot)?;
-                self.chain(base, fields, rest, fin, dot, *span)
+                self.chain(base, &text, fields, rest, fin, dot, *span)
             }
             Arg::Var { span, name, fields } => {
                 let v = self.var(name, *span)?;
@@ -553,7 +590,7 @@ impl<'a> Exec<'a> {
                     self.not_a_function(cmd, &fin)?;
                     return Ok(v);
                 }
-                self.chain(v, fields, rest, fin, dot, *span)
+                self.chain(v, name, fields, rest, fin, dot, *span)
             }
             Arg::Ident { span, name } => self.function(name, *span, rest, fin, dot),
             Arg::Pipe(p) => {
@@ -584,17 +621,18 @@ impl<'a> Exec<'a> {
         match a {
             Arg::Dot(_) => Ok(dot.clone()),
             Arg::Nil(_) => Ok(Val::nil()),
-            Arg::Field { span, names } => self.chain(dot.clone(), names, &[], None, dot, *span),
+            Arg::Field { span, names } => self.chain(dot.clone(), "", names, &[], None, dot, *span),
             Arg::Var { span, name, fields } => {
                 let v = self.var(name, *span)?;
                 if fields.is_empty() {
                     return Ok(v);
                 }
-                self.chain(v, fields, &[], None, dot, *span)
+                self.chain(v, name, fields, &[], None, dot, *span)
             }
             Arg::Chain { span, base, fields } => {
+                let text = self.source_text(base.span());
                 let base = self.arg(base, dot)?;
-                self.chain(base, fields, &[], None, dot, *span)
+                self.chain(base, &text, fields, &[], None, dot, *span)
             }
             Arg::Ident { span, name } => self.function(name, *span, &[], None, dot),
             Arg::Pipe(p) => {
@@ -611,10 +649,13 @@ impl<'a> Exec<'a> {
     }
 
     /// `receiver.A.B args...`: map keys (missing → nil; a field of nil is an error), and the
-    /// methods of Helm's objects (`.Files.Get`, `.Capabilities.APIVersions.Has`).
+    /// methods of Helm's objects (`.Files.Get`, `.Capabilities.APIVersions.Has`). `base`
+    /// names the receiver in messages (`$x`, empty for `.`).
+    #[allow(clippy::too_many_arguments)]
     fn chain(
         &mut self,
         receiver: Val,
+        base: &str,
         names: &[String],
         args: &[Arg],
         fin: Option<Val>,
@@ -630,7 +671,7 @@ impl<'a> Exec<'a> {
                 V::Nil => {
                     return Err(self.error(
                         ErrorKind::Exec,
-                        format!("nil pointer evaluating interface {{}}.{name}"),
+                        format!("nil pointer evaluating `{base}.{}`", names[..=i].join(".")),
                         span,
                     ))
                 }
@@ -727,7 +768,10 @@ impl<'a> Exec<'a> {
         if self.calls.len() >= MAX_CALL_DEPTH {
             return Err(self.error(
                 ErrorKind::Budget,
-                format!("templates call each other more than {MAX_CALL_DEPTH} deep"),
+                Exceeded {
+                    limit: &budget::TEMPLATE_CALL_DEPTH,
+                }
+                .to_string(),
                 span,
             ));
         }
@@ -773,7 +817,10 @@ impl<'a> Exec<'a> {
         if self.calls.len() >= MAX_CALL_DEPTH {
             return Err(FnError::kind(
                 ErrorKind::Budget,
-                format!("templates call each other more than {MAX_CALL_DEPTH} deep"),
+                Exceeded {
+                    limit: &budget::TEMPLATE_CALL_DEPTH,
+                }
+                .to_string(),
             ));
         }
         let call = self.loc(span);

@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use super::value::{Map, Obj, Origin, Str, StrBuf, Val, V};
-use crate::render::limits::MAX_VALUE_DEPTH;
+const MAX_VALUE_DEPTH: usize = crate::budget::TEMPLATE_VALUE_DEPTH.get();
 
 pub struct Style {
     pub indent: Option<&'static str>,
@@ -51,7 +51,10 @@ pub fn float_text(f: f64) -> Option<String> {
 
 fn emit(v: &Val, style: &Style, level: usize, out: &mut StrBuf) -> Result<(), String> {
     if level > MAX_VALUE_DEPTH {
-        return Err("value nests too deeply (or contains itself)".into());
+        return Err(crate::budget::Exceeded {
+            limit: &crate::budget::TEMPLATE_VALUE_DEPTH,
+        }
+        .to_string());
     }
     let origin = Origin {
         value: v.o,

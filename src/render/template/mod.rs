@@ -5,7 +5,7 @@
 //!
 //! - [`lex`] and [`parse`]: Go's template grammar into a tree with byte spans.
 //! - [`exec`]: evaluation (variables, pipelines, control structures, `define`/`template`/
-//!   `block`, `include`, `tpl`) with budgets from [`crate::render::limits`].
+//!   `block`, `include`, `tpl`) with the template limits of [`crate::budget`].
 //! - [`value`]: Go's dynamic values; strings carry origin segments.
 //! - [`funcs`]: Go's built-ins, Helm's functions and Sprig's.
 //! - [`format`], [`yaml`], [`json`]: Go's `fmt`, Helm's `toYaml`/values reading, encoding/json.

@@ -7,7 +7,7 @@
 use std::rc::Rc;
 
 use super::lex::{lex, Item, Keyword, Tok};
-use crate::render::limits::MAX_PARSE_DEPTH;
+const MAX_PARSE_DEPTH: usize = crate::budget::TEMPLATE_NESTING.get();
 use crate::source::Span;
 
 pub type List = Vec<Node>;
@@ -140,6 +140,8 @@ pub struct Tree {
 pub struct ParseError {
     pub message: String,
     pub span: Span,
+    /// The template went over a budget (PARSE004) rather than being malformed.
+    pub budget: bool,
 }
 
 /// Parse a template source.
@@ -147,6 +149,7 @@ pub fn parse(src: &str) -> Result<Tree, ParseError> {
     let items = lex(src).map_err(|e| ParseError {
         message: e.message,
         span: e.span,
+        budget: false,
     })?;
     let mut p = Parser {
         src,
@@ -218,6 +221,7 @@ impl Parser<'_> {
         Err(ParseError {
             message: message.into(),
             span,
+            budget: false,
         })
     }
 
@@ -738,7 +742,7 @@ enum Num {
 fn number(text: &str) -> Option<Num> {
     let body = text.trim_start_matches(['+', '-']);
     let hex = body.starts_with("0x") || body.starts_with("0X");
-    if !hex && text.contains(['.', 'e', 'E']) {
+    if (!hex && text.contains(['.', 'e', 'E'])) || (hex && text.contains(['p', 'P'])) {
         return parse_float(text).map(Num::Float);
     }
     if let Some(i) = parse_int(text) {
@@ -774,9 +778,12 @@ pub fn parse_int(text: &str) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
-/// `ParseFloat` for the decimal forms templates use (`1.5`, `.5`, `1e3`, `1_000.5`).
+/// `ParseFloat` for the forms templates use (`1.5`, `.5`, `1e3`, `1_000.5`, `0x1p60`).
 pub fn parse_float(text: &str) -> Option<f64> {
     let clean: String = text.chars().filter(|c| *c != '_').collect();
+    if let Some(f) = parse_hex_float(&clean) {
+        return Some(f);
+    }
     let body = clean.trim_start_matches(['+', '-']);
     if body.is_empty()
         || !body
@@ -789,6 +796,32 @@ pub fn parse_float(text: &str) -> Option<f64> {
         return None;
     }
     clean.parse::<f64>().ok()
+}
+
+/// A hexadecimal float: `0x1p60`, `-0x1.8p-1`.
+fn parse_hex_float(t: &str) -> Option<f64> {
+    let (neg, body) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let body = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X"))?;
+    let (mant, exp) = body.split_once(['p', 'P'])?;
+    let exp: i32 = exp.parse().ok()?;
+    let (int, frac) = mant.split_once('.').unwrap_or((mant, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let mut v = 0f64;
+    for c in int.chars() {
+        v = v * 16.0 + c.to_digit(16)? as f64;
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac.chars() {
+        v += c.to_digit(16)? as f64 * scale;
+        scale /= 16.0;
+    }
+    let v = v * 2f64.powi(exp);
+    Some(if neg { -v } else { v })
 }
 
 #[cfg(test)]
@@ -858,5 +891,8 @@ mod tests {
         assert_eq!(parse_int("1.5"), None);
         assert_eq!(parse_float("1e3"), Some(1000.0));
         assert_eq!(parse_float(".5"), Some(0.5));
+        assert_eq!(parse_float("0x1p60"), Some(1152921504606846976.0));
+        assert_eq!(parse_float("0x1.8p1"), Some(3.0));
+        assert!(matches!(number("0x1p10"), Some(Num::Float(f)) if f == 1024.0));
     }
 }

@@ -163,9 +163,13 @@ fn missing_keys_follow_helm() {
     assert_eq!(ok("[{{ .Values.missing }}]", ""), "[]");
     // a field of a missing map inside one chain is an error
     let e = err("{{ .Values.a.b }}", "");
-    assert_eq!(e.message, "nil pointer evaluating interface {}.b");
+    assert_eq!(e.message, "nil pointer evaluating `.Values.a.b`");
     let e = err("{{ .Values.a.b }}", "a: null");
-    assert_eq!(e.message, "nil pointer evaluating interface {}.b");
+    assert_eq!(e.message, "nil pointer evaluating `.Values.a.b`");
+    let e = err("{{ $v := .Values }}{{ $v.a.b.c }}", "");
+    assert_eq!(e.message, "nil pointer evaluating `$v.a.b`");
+    let e = err("{{ (index .Values \"x-y\").a.b }}", "x-y: {z: 1}");
+    assert_eq!(e.message, "nil pointer evaluating `(index .Values \"x-y\").a.b`");
     // once the value left a pipeline it is "no value", and its fields are too
     assert_eq!(ok("{{ $a := .Values.a }}[{{ $a.b }}]", ""), "[]");
     assert_eq!(ok("[{{ (.Values.a).b }}]", ""), "[]");

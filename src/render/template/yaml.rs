@@ -20,7 +20,7 @@ use crate::source::node::{Node, NodeValue};
 /// A values tree from a parsed YAML node; `file` is the origin file index of `text`.
 pub fn from_node(node: &Node, text: &str, file: u32, depth: usize) -> Val {
     let loc = Some(Loc::new(file, node.span.start, node.span.end));
-    let v = if depth > crate::render::limits::MAX_VALUE_DEPTH {
+    let v = if depth > crate::budget::TEMPLATE_VALUE_DEPTH.get() {
         V::Nil
     } else {
         match &node.value {
@@ -160,7 +160,7 @@ fn relocate(v: &mut Val, s: &Str, depth: usize) {
     };
     v.o = map_loc(v.o);
     v.ko = map_loc(v.ko);
-    if depth > crate::render::limits::MAX_VALUE_DEPTH {
+    if depth > crate::budget::TEMPLATE_VALUE_DEPTH.get() {
         return;
     }
     match &mut v.v {
@@ -581,11 +581,11 @@ fn sorted(m: &Map) -> Vec<(&String, &Val)> {
 /// Emit a block collection whose first line starts at the current position (after `- ` or at
 /// the start of a line) with `indent` for its following lines.
 fn emit_block(v: &Val, indent: usize, first_inline: bool, out: &mut StrBuf, depth: usize) -> Result<(), String> {
-    if depth > crate::render::limits::MAX_VALUE_DEPTH {
-        return Err(format!(
-            "value nests deeper than {} levels (or contains itself)",
-            crate::render::limits::MAX_VALUE_DEPTH
-        ));
+    if depth > crate::budget::TEMPLATE_VALUE_DEPTH.get() {
+        return Err(crate::budget::Exceeded {
+            limit: &crate::budget::TEMPLATE_VALUE_DEPTH,
+        }
+        .to_string());
     }
     let pad = " ".repeat(indent);
     match &v.v {

@@ -69,10 +69,10 @@ fn run_words(d: &Dockerfile, source: &str) -> Vec<(String, Span)> {
 
 /// A single literal port the app's Python code in the context passes to a server call (test
 /// code and metrics endpoints aside).
-fn code_port(project: &Project, cx: &ProjectContext<'_>, ctx: &std::path::Path) -> Option<(u32, FileId, Span)> {
+fn code_port(project: &Project, ctx: &std::path::Path) -> Option<(u32, FileId, Span)> {
     let mut found: Vec<(u32, FileId, Span)> = Vec::new();
     for f in project.files_under(ctx) {
-        if f.kind != FileKind::Python || is_test_code(cx.settings, &f.source.path) {
+        if f.kind != FileKind::Python || is_test_code(project.settings_of(f.source.id), &f.source.path) {
             continue;
         }
         let Model::Python(m) = &f.model else { continue };
@@ -123,7 +123,7 @@ impl ProjectRule for AppPortNotExposed {
                 continue;
             }
             for (ctx, _) in project.builds().contexts_of(&f.source.path) {
-                let Some((port, file, span)) = code_port(project, cx, &ctx) else {
+                let Some((port, file, span)) = code_port(project, &ctx) else {
                     continue;
                 };
                 if unexposed(ports, port) {

@@ -19,8 +19,7 @@ pub struct CopySourceMissing;
 
 impl ProjectRule for CopySourceMissing {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
-        let root = cx.settings.root.clone();
-        let files = &project.paths().files;
+        let root = project.root.clone();
         for f in &project.files {
             let Model::Docker(d) = &f.model else { continue };
             let contexts = project.builds().contexts_of(&f.source.path);
@@ -38,7 +37,7 @@ impl ProjectRule for CopySourceMissing {
                         continue;
                     }
                     for (ctx, build) in &contexts {
-                        if files.contains(&normalize(&ctx.join(&rel))) {
+                        if project.exists(&normalize(&ctx.join(&rel))) {
                             continue;
                         }
                         let shown = shown_dir(ctx, &root);

@@ -141,7 +141,7 @@ fn describe(t: &Target) -> String {
 
 impl ProjectRule for MainModuleMissing {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
-        let root = cx.settings.root.clone();
+        let root = project.root.clone();
         let deps = dependency_text(project);
         for f in &project.files {
             match &f.model {

@@ -1,7 +1,7 @@
 //! XR006: a pipeline step references a Dockerfile, manifest, chart or terraform directory that
 //! does not exist in the repository.
 
-use std::collections::HashSet;
+use crate::project::Project;
 use std::path::{Path, PathBuf};
 
 use crate::discover::{classify, FileKind};
@@ -134,12 +134,14 @@ fn refs_of_step(step: &Step) -> Vec<Reference<'_>> {
     out
 }
 
-fn exists(files: &HashSet<PathBuf>, dirs: &HashSet<PathBuf>, p: &Path, want: Want) -> bool {
+/// Whether the repository has the path: a scanned file or directory, or one on disk (an
+/// ignored or excluded file exists all the same).
+fn exists(project: &Project, p: &Path, want: Want) -> bool {
     let n = normalize(p);
     match want {
-        Want::File => files.contains(&n),
-        Want::Dir => dirs.contains(&n),
-        Want::FileOrDir => files.contains(&n) || dirs.contains(&n),
+        Want::File => project.is_file(&n),
+        Want::Dir => project.is_dir(&n),
+        Want::FileOrDir => project.exists(&n),
     }
 }
 
@@ -167,13 +169,12 @@ impl FileRule for PipelinePathMissing {
         let Some(file) = cx.project.file(pipeline.file) else {
             return;
         };
-        let root = cx.settings.root.clone();
+        let root = cx.project.root.clone();
         let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         let Some(bases) = bases(&abs(&file.source.path), pipeline.system, &root) else {
             return;
         };
-        let paths = cx.project.paths();
-        check_job(cx, pipeline, job, &bases, &paths.files, &paths.dirs);
+        check_job(cx, pipeline, job, &bases);
     }
 }
 
@@ -214,14 +215,7 @@ fn created_by_pipeline(pipeline: &Pipeline, path: &str) -> bool {
     })
 }
 
-fn check_job(
-    cx: &mut FileContext<'_>,
-    pipeline: &Pipeline,
-    job: &Job,
-    bases: &[PathBuf],
-    files: &HashSet<PathBuf>,
-    dirs: &HashSet<PathBuf>,
-) {
+fn check_job(cx: &mut FileContext<'_>, pipeline: &Pipeline, job: &Job, bases: &[PathBuf]) {
     for step in &job.steps {
         let wd = step
             .node
@@ -261,7 +255,7 @@ fn check_job(
                     Some(w) => b.join(w),
                     None => b.clone(),
                 };
-                exists(files, dirs, &base.join(&r.path), r.want)
+                exists(cx.project, &base.join(&r.path), r.want)
             });
             if !found {
                 let what = match r.want {

@@ -18,8 +18,11 @@ impl ProjectRule for MissingConftest {
                 .collect();
             // the outermost test directory of each test module
             let mut tops: BTreeSet<PathBuf> = BTreeSet::new();
-            for f in root_files(p, root).filter(|f| is_test_module(cx.settings, root, f)) {
-                tops.extend(test_dir_of(cx.settings, root.relative(&f.source.path)));
+            for f in root_files(p, root) {
+                let settings = p.settings_of(f.source.id);
+                if is_test_module(settings, root, f) {
+                    tops.extend(test_dir_of(settings, root.relative(&f.source.path)));
+                }
             }
             for top in tops {
                 // a conftest.py in the test directory, below it, or above it (up to the root) applies

@@ -9,7 +9,8 @@ use crate::semantic::test_code::{is_test_module_name, test_dir_of};
 
 pub struct MissingTests;
 
-/// A test module (`test_*.py`, `*_test.py`) inside one of the root's test directories.
+/// A test module (`test_*.py`, `*_test.py`) inside one of the root's test directories (as the
+/// settings that govern the file name them).
 pub fn is_test_module(settings: &Settings, root: &PyRoot, f: &ParsedFile) -> bool {
     f.kind == FileKind::Python
         && is_test_module_name(&file_name(f))
@@ -19,7 +20,7 @@ pub fn is_test_module(settings: &Settings, root: &PyRoot, f: &ParsedFile) -> boo
 impl ProjectRule for MissingTests {
     fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         for root in &p.python.roots {
-            if !root_files(p, root).any(|f| is_test_module(cx.settings, root, f)) {
+            if !root_files(p, root).any(|f| is_test_module(p.settings_of(f.source.id), root, f)) {
                 let d = cx
                     .settings
                     .config

@@ -253,7 +253,7 @@ fn adler32(input: &[u8]) -> u32 {
 }
 
 fn to_toml_value(v: &Val, depth: usize) -> Option<toml::Value> {
-    if depth > crate::render::limits::MAX_VALUE_DEPTH {
+    if depth > crate::budget::TEMPLATE_VALUE_DEPTH.get() {
         return None;
     }
     Some(match &v.v {

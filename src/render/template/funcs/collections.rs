@@ -5,7 +5,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use super::{arity, arity_min, sprig_list, strval, want_int, want_map, want_str, FnError, Res};
-use crate::render::limits::{MAX_LIST, MAX_VALUE_DEPTH};
+use crate::budget::{self, Exceeded};
+
+const MAX_LIST: usize = budget::TEMPLATE_LIST_ENTRIES.get();
+const MAX_VALUE_DEPTH: usize = budget::TEMPLATE_VALUE_DEPTH.get();
 use crate::render::template::exec::ErrorKind;
 use crate::render::template::value::{deep_equal, Map, Val, V};
 
@@ -149,7 +152,10 @@ pub(super) fn call(name: &str, args: &[Val]) -> Option<Res> {
             args[0].deep_copy(MAX_VALUE_DEPTH).ok_or_else(|| {
                 FnError::kind(
                     ErrorKind::Budget,
-                    format!("value nests deeper than {MAX_VALUE_DEPTH} levels (or contains itself)"),
+                    Exceeded {
+                        limit: &budget::TEMPLATE_VALUE_DEPTH,
+                    }
+                    .to_string(),
                 )
             })
         }),
@@ -338,7 +344,13 @@ pub(super) fn call(name: &str, args: &[Val]) -> Option<Res> {
 }
 
 fn too_long() -> FnError {
-    FnError::kind(ErrorKind::Budget, format!("list would have more than {MAX_LIST} items"))
+    FnError::kind(
+        ErrorKind::Budget,
+        Exceeded {
+            limit: &budget::TEMPLATE_LIST_ENTRIES,
+        }
+        .to_string(),
+    )
 }
 
 fn list1(name: &str, args: &[Val], f: impl FnOnce(&[Val]) -> Res) -> Res {
@@ -374,7 +386,10 @@ fn merge(dst: &Rc<RefCell<Map>>, src: &Rc<RefCell<Map>>, overwrite: bool, depth:
     if depth > MAX_VALUE_DEPTH {
         return Err(FnError::kind(
             ErrorKind::Budget,
-            format!("values nest deeper than {MAX_VALUE_DEPTH} levels (or contain themselves)"),
+            Exceeded {
+                limit: &budget::TEMPLATE_VALUE_DEPTH,
+            }
+            .to_string(),
         ));
     }
     let entries: Vec<(String, Val)> = src

@@ -5,7 +5,11 @@
 use std::rc::Rc;
 
 use super::{arity, derived, strval, want_int, want_str, FnError, Res};
-use crate::render::limits::{MAX_LIST, MAX_REGEX_SIZE, MAX_STRING};
+use crate::budget::{self, Exceeded};
+
+const MAX_LIST: usize = budget::TEMPLATE_LIST_ENTRIES.get();
+const MAX_REGEX_SIZE: usize = budget::TEMPLATE_REGEX_BYTES.get();
+const MAX_STRING: usize = budget::TEMPLATE_STRING_BYTES.get();
 use crate::render::template::exec::Exec;
 use crate::render::template::value::{Map, Str, StrBuf, Val, V};
 
@@ -142,7 +146,12 @@ pub(super) fn call(ex: &mut Exec, name: &str, args: &[Val]) -> Option<Res> {
             if s.len().saturating_mul(n as usize) > MAX_STRING {
                 return Err(FnError::kind(
                     crate::render::template::exec::ErrorKind::Budget,
-                    format!("`repeat` would make more than {MAX_STRING} bytes"),
+                    format!(
+                        "`repeat`: {}",
+                        Exceeded {
+                            limit: &budget::TEMPLATE_STRING_BYTES
+                        }
+                    ),
                 ));
             }
             let mut b = StrBuf::default();
@@ -217,7 +226,12 @@ pub(super) fn call(ex: &mut Exec, name: &str, args: &[Val]) -> Option<Res> {
             if n.saturating_mul(lines).saturating_add(s.len()) > MAX_STRING {
                 return Err(FnError::kind(
                     crate::render::template::exec::ErrorKind::Budget,
-                    format!("`{name}` would make more than {MAX_STRING} bytes"),
+                    format!(
+                        "`{name}`: {}",
+                        Exceeded {
+                            limit: &budget::TEMPLATE_STRING_BYTES
+                        }
+                    ),
                 ));
             }
             Ok(Val::string(indent(s, n, name == "nindent")))
@@ -272,7 +286,12 @@ pub(super) fn call(ex: &mut Exec, name: &str, args: &[Val]) -> Option<Res> {
                 if b.len() > MAX_STRING {
                     return Err(FnError::kind(
                         crate::render::template::exec::ErrorKind::Budget,
-                        format!("`join` would make more than {MAX_STRING} bytes"),
+                        format!(
+                            "`join`: {}",
+                            Exceeded {
+                                limit: &budget::TEMPLATE_STRING_BYTES
+                            }
+                        ),
                     ));
                 }
             }
@@ -604,7 +623,12 @@ fn split(s: &Str, sep: &str, n: i64) -> Result<Vec<Str>, FnError> {
         if out.len() >= MAX_LIST {
             return Err(FnError::kind(
                 crate::render::template::exec::ErrorKind::Budget,
-                format!("split would make more than {MAX_LIST} parts"),
+                format!(
+                    "`split`: {}",
+                    Exceeded {
+                        limit: &budget::TEMPLATE_LIST_ENTRIES
+                    }
+                ),
             ));
         }
     }

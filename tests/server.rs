@@ -462,3 +462,23 @@ fn files_changed_outside_the_editor_are_linted_again() {
     assert_eq!(found[0]["code"], "K8S032");
     assert_eq!(client.stop(), 0);
 }
+
+#[test]
+fn each_directory_is_governed_by_its_nearest_config() {
+    let dir = workspace(&[
+        ("svcA/linea.toml", "ignore = [\"DF001\"]\n"),
+        ("svcA/Dockerfile", "FROM python:latest\n"),
+        ("svcB/Dockerfile", "FROM python:latest\n"),
+    ]);
+    let mut client = Client::start();
+    client.initialize(dir.path());
+    let a = file_uri(&dir.path().join("svcA/Dockerfile"));
+    open(&mut client, &a, "FROM python:latest\nUSER 10001\n");
+    let found = client.diagnostics(&a);
+    assert!(!found.iter().any(|d| d["code"] == "DF001"), "{found:?}");
+    let b = file_uri(&dir.path().join("svcB/Dockerfile"));
+    open(&mut client, &b, "FROM python:latest\nUSER 10001\n");
+    let found = client.diagnostics(&b);
+    assert!(found.iter().any(|d| d["code"] == "DF001"), "{found:?}");
+    assert_eq!(client.stop(), 0);
+}

@@ -424,10 +424,34 @@ impl Server<'_> {
     /// findings (an empty list clears what was shown before).
     fn lint(&mut self) {
         let inputs = self.inputs();
-        let (registry, settings) = (&self.registry, &self.settings);
+        // each directory's nearest config governs its files, as in `check`
+        let dirs: Vec<PathBuf> = inputs
+            .iter()
+            .filter_map(|i| match i {
+                SourceInput::Disk(d) | SourceInput::Context(d) => d.path.parent().map(Path::to_path_buf),
+                SourceInput::Memory { path, .. } => path.parent().map(Path::to_path_buf),
+            })
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let configs = match config::Configs::load(
+            None,
+            Path::new("."),
+            Path::new("."),
+            &dirs,
+            &config::Overrides::default(),
+        ) {
+            Ok(c) => c,
+            Err(e) => {
+                // logged, not shown: this runs on every change
+                self.log(MessageType::ERROR, &format!("linea: {}: {}", e.location(), e.message));
+                config::Configs::single(self.settings.clone())
+            }
+        };
+        let registry = &self.registry;
         let outcome = self
             .pool
-            .install(|| panics::catch(|| engine::run(registry, settings, inputs)));
+            .install(|| panics::catch(|| engine::run_configs(registry, &configs, inputs)));
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {

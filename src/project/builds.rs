@@ -7,11 +7,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::lang::pipeline::script::flag_text;
 use crate::lang::pipeline::{Role, StepKind, System, Text};
 use crate::lang::shell::operands;
 use crate::project::pipeline::normalize;
 use crate::project::{absolute as abs, Model, ParsedFile, Project};
+use crate::semantic::command::Read;
 use crate::semantic::image::name_of;
 use crate::semantic::port::{image_ports, ImagePorts};
 use crate::source::{FileId, Span};
@@ -250,7 +250,7 @@ fn pipeline_builds(project: &Project, out: &mut Vec<Build>) {
                 images,
             });
         };
-        for job in &p.expanded {
+        for job in project.pipelines.jobs(p.file) {
             for step in &job.steps {
                 let moved = step.commands().iter().any(|c| matches!(c.program(), "cd" | "pushd"));
                 let has_wd = step.node.get("working-directory").is_some()
@@ -258,11 +258,12 @@ fn pipeline_builds(project: &Project, out: &mut Vec<Build>) {
                     || job.working_directory.is_some();
                 if !moved && !has_wd {
                     for c in step.commands() {
-                        if !matches!(c.program(), "docker" | "podman") || !c.argv().1.iter().any(|a| a.text == "build")
+                        if !matches!(c.program(), "docker" | "podman")
+                            || !c.effective_args().iter().any(|a| a.text == "build")
                         {
                             continue;
                         }
-                        let args = c.argv().1;
+                        let args = c.effective_args();
                         let positional = operands(args, |a| &a.text, |o| !NO_VALUE.contains(&o));
                         let Some(ctx) = positional
                             .last()
@@ -270,7 +271,7 @@ fn pipeline_builds(project: &Project, out: &mut Vec<Build>) {
                         else {
                             continue;
                         };
-                        let df = c.flag_value(&["-f", "--file"]).map(|f| Text::new(flag_text(f), f.span));
+                        let df = c.value(&["-f", "--file"]).map(|f| Text::new(f.text, f.span));
                         let mut images = Vec::new();
                         for (k, a) in args.iter().enumerate() {
                             let tag = match a.text.as_str() {
@@ -279,7 +280,7 @@ fn pipeline_builds(project: &Project, out: &mut Vec<Build>) {
                             };
                             images.extend(tag.and_then(name_of));
                         }
-                        add(df.as_ref(), ctx, images);
+                        add(df.as_ref(), &Text::new(ctx.text.clone(), ctx.span), images);
                     }
                 }
                 let tool = step.tool().map(str::to_ascii_lowercase);

@@ -6,6 +6,11 @@
 //! | concept | module |
 //! |---|---|
 //! | environment of a file, object, job or module | [`environment`] |
+//! | what a shell command runs (wrappers, runners, `sh -c`), tests and lint commands | [`command`] |
+//! | `if:` / `condition:` as boolean expressions: restricted to main, PR-only, always true | [`condition`] |
+//! | the deploy CLIs' arguments (kubectl, helm, terraform, az, azd, docker, kustomize) | [`cli`] |
+//! | what a command, task or action deploys, its targets, the environment a job changes | [`deploy`] |
+//! | what a job tests and lints, gates, the jobs before it, triggers from other branches | [`pipeline`] |
 //! | image reference: registry, repository, tag, digest; a Dockerfile stage's base | [`image`] |
 //! | port: number or range, protocol, where it is declared; the port a Python service listens on | [`port`] |
 //! | test code: the files that only run under a test runner | [`test_code`] |
@@ -16,7 +21,12 @@
 //! Concepts depend on `lang` models and `config` settings only; `project` indexes and `rules`
 //! depend on them.
 
+pub mod cli;
+pub mod command;
+pub mod condition;
+pub mod deploy;
 pub mod environment;
 pub mod image;
+pub mod pipeline;
 pub mod port;
 pub mod test_code;

@@ -3,6 +3,7 @@
 use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::command::Read;
 use crate::semantic::image::{base_of, Base};
 
 pub struct Pipefail;
@@ -71,7 +72,7 @@ impl FileRule for Pipefail {
             // `echo ... | sha256sum -c -`: a literal producer cannot fail, pipefail changes nothing
             let literal = |stage: &crate::source::Span| {
                 let mut cmds = script.commands_in(*stage).peekable();
-                cmds.peek().is_some() && cmds.all(|c| matches!(c.program(), Some("echo" | "printf")))
+                cmds.peek().is_some() && cmds.all(|c| matches!(c.program(), "echo" | "printf"))
             };
             let unprotected = script.pipelines.iter().find(|p| {
                 let producers = p.stages.split_last().map(|(_, rest)| rest).unwrap_or(&[]);

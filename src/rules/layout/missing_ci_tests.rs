@@ -1,7 +1,7 @@
 use crate::discover::FileKind;
 use crate::project::Project;
 use crate::project::{Model, ParsedFile};
-use crate::rules::layout::{config_files, report_missing};
+use crate::rules::layout::{config_files, report_missing_in_repository};
 use crate::rules::{ProjectContext, ProjectRule};
 use crate::source::node::{Node, NodeValue};
 
@@ -46,26 +46,30 @@ fn is_ci(f: &ParsedFile) -> bool {
 impl ProjectRule for MissingCiTests {
     fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
         let commands = cx.settings.config.layout.test_commands.clone();
-        for root in &p.python.roots {
-            let ok = config_files(p, root).filter(|f| is_ci(f)).any(|f| match &f.model {
-                Model::Yaml(stream) => stream.documents.iter().any(|d| runs_tests(&d.root, &commands)),
-                Model::Pipeline(pf) => pf.stream.documents.iter().any(|d| runs_tests(&d.root, &commands)),
-                _ => false,
-            });
-            if !ok {
-                let list = commands
-                    .iter()
-                    .take(3)
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                report_missing(
-                    cx,
-                    root,
-                    format!("no GitHub Actions or Azure Pipelines job runs the tests ({list})"),
-                );
-            }
-        }
+        let missing: Vec<_> = p
+            .python
+            .roots
+            .iter()
+            .filter(|root| {
+                !config_files(p, root).filter(|f| is_ci(f)).any(|f| match &f.model {
+                    Model::Yaml(stream) => stream.documents.iter().any(|d| runs_tests(&d.root, &commands)),
+                    Model::Pipeline(pf) => pf.stream.documents.iter().any(|d| runs_tests(&d.root, &commands)),
+                    _ => false,
+                })
+            })
+            .collect();
+        let list = commands
+            .iter()
+            .take(3)
+            .map(|c| format!("`{c}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        report_missing_in_repository(
+            cx,
+            p,
+            &missing,
+            &format!("no GitHub Actions or Azure Pipelines job runs the tests ({list})"),
+        );
     }
 }
 

@@ -192,6 +192,7 @@ impl Default for EnvironmentsConfig {
                 "local",
                 "ci",
                 "preview",
+                "review",
                 "sample",
                 "samples",
                 "demo",

@@ -223,6 +223,8 @@ pub struct Project {
     pub python: python::PythonIndex,
     /// Terraform modules (directories of `*.tf`), evaluated per instance.
     pub terraform: Vec<terraform::TfModule>,
+    /// Pipeline files with their templates followed and every job read once.
+    pub pipelines: pipeline::Index,
     /// The repository root: what project rules see (absolute).
     pub root: PathBuf,
     /// What exists on disk below the root, for existence checks of paths no scanned file has.
@@ -261,7 +263,7 @@ impl Project {
     /// Build the index over parsed files, each governed by its nearest config.
     pub fn build_with(mut files: Vec<ParsedFile>, configs: &Configs) -> Project {
         let settings: &Settings = &configs.base;
-        pipeline::expand(&mut files);
+        let pipelines = pipeline::Index::build(&files, |path| configs.for_path(path));
         let terraform = terraform::build(&files, settings);
         let terraform_files = terraform
             .iter()
@@ -276,6 +278,7 @@ impl Project {
         Project {
             files,
             terraform,
+            pipelines,
             terraform_files,
             k8s,
             python,

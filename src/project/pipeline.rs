@@ -1,14 +1,19 @@
-//! Pipelines across files: local Azure templates (`template:` in stages, jobs, steps and
-//! `extends:`) and GitHub reusable workflows called by local path (`uses: ./.github/workflows/x.yml`)
-//! are followed, so each pipeline's `expanded` jobs hold what actually runs. A template that
-//! cannot be followed (a remote `file@repo`, a missing file) is recorded in `unresolved` and never
-//! guessed at.
+//! The pipeline index, built once: local Azure templates (`template:` in stages, jobs, steps
+//! and `extends:`) and GitHub reusable workflows called by local path
+//! (`uses: ./.github/workflows/x.yml`) are followed, so each pipeline's jobs are what actually
+//! runs, and every job is read once (its deploys, the environment they change, the jobs before
+//! it). A template that cannot be followed (a remote `file@repo`, a missing file) is recorded in
+//! `unresolved` and never guessed at. Parsed files are not changed.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
+use crate::config::Settings;
 use crate::lang::pipeline::{Job, Pipeline, Role, StepKind, System, Text, Unresolved, UnresolvedReason};
 use crate::project::{Model, ParsedFile};
+use crate::semantic::deploy;
+use crate::source::FileId;
 
 /// How deep templates may include templates.
 const MAX_DEPTH: usize = 6;
@@ -37,12 +42,12 @@ pub fn normalize(p: &Path) -> PathBuf {
     out
 }
 
-struct Index<'a> {
+struct Expander<'a> {
     files: &'a [ParsedFile],
     by_path: HashMap<PathBuf, usize>,
 }
 
-impl<'a> Index<'a> {
+impl<'a> Expander<'a> {
     fn pipeline(&self, i: usize) -> Option<&'a Pipeline> {
         match &self.files.get(i)?.model {
             Model::Pipeline(p) => Some(&p.pipeline),
@@ -222,66 +227,209 @@ impl<'a> Index<'a> {
     }
 }
 
-/// Follow every pipeline's local references and mark included files as templates.
-pub fn expand(files: &mut [ParsedFile]) {
-    let mut results = Vec::new();
-    let mut template_files = Vec::new();
-    let mut unresolved = Vec::new();
-    {
+/// One pipeline file as the project sees it: what it is (a template when another pipeline
+/// includes it), its jobs with local templates and reusable workflows followed, what linea
+/// reads about each job, and the references it could not follow.
+#[derive(Debug)]
+pub struct Entry {
+    pub file: FileId,
+    pub role: Role,
+    /// The jobs that run, templates and local reusable workflows followed.
+    pub jobs: Vec<Job>,
+    /// What linea reads about each of `jobs` (same order).
+    pub facts: Vec<JobFacts>,
+    /// References written in this file that cannot be followed.
+    pub unresolved: Vec<Unresolved>,
+    /// Workflows whose completion starts this one (`on: workflow_run` naming their `name:`).
+    pub triggered_by: Vec<FileId>,
+}
+
+/// What linea reads about one job, once.
+#[derive(Debug)]
+pub struct JobFacts {
+    /// Its deploys and the environment they change.
+    pub reading: deploy::Reading,
+    /// Indexes (in the entry's jobs) of the jobs that finish before it starts.
+    pub upstream: Vec<usize>,
+}
+
+/// Every pipeline file of the project, by file id.
+#[derive(Debug, Default)]
+pub struct Index {
+    entries: Vec<Option<Entry>>,
+}
+
+/// One job of a pipeline with everything the project knows about it: the view pipeline-job
+/// rules receive.
+#[derive(Debug, Clone, Copy)]
+pub struct JobView<'a> {
+    pub pipeline: &'a Pipeline,
+    pub entry: &'a Entry,
+    pub index: &'a Index,
+    /// Position of the job in the entry's jobs.
+    pub at: usize,
+}
+
+impl<'a> JobView<'a> {
+    pub fn job(&self) -> &'a Job {
+        &self.entry.jobs[self.at]
+    }
+    pub fn facts(&self) -> &'a JobFacts {
+        &self.entry.facts[self.at]
+    }
+    /// Its deploys and the environment they change.
+    pub fn reading(&self) -> &'a deploy::Reading {
+        &self.facts().reading
+    }
+    /// The production deploy of the job (see `docs/pipelines.md`), if it has one.
+    pub fn prod_deploy(&self) -> Option<&'a deploy::Action> {
+        self.reading().prod_deploy()
+    }
+    /// The jobs that finish before this one starts.
+    pub fn upstream(&self) -> impl Iterator<Item = &'a Job> + 'a {
+        let entry = self.entry;
+        self.facts().upstream.iter().filter_map(move |&i| entry.jobs.get(i))
+    }
+    /// The jobs that start after this one finished (they depend on it).
+    pub fn downstream(&self) -> impl Iterator<Item = &'a Job> + 'a {
+        let (entry, at) = (self.entry, self.at);
+        entry
+            .jobs
+            .iter()
+            .zip(&entry.facts)
+            .filter(move |(_, f)| f.upstream.contains(&at))
+            .map(|(j, _)| j)
+    }
+    /// The jobs of the workflows whose completion starts this pipeline.
+    pub fn triggering_jobs(&self) -> impl Iterator<Item = &'a Job> + 'a {
+        let index = self.index;
+        self.entry
+            .triggered_by
+            .iter()
+            .filter_map(move |f| index.get(*f))
+            .flat_map(|e| e.jobs.iter())
+    }
+}
+
+impl Index {
+    /// Follow every pipeline's local references, mark included files as templates, and read
+    /// every job once.
+    /// `settings` gives the settings governing a file.
+    pub fn build<'s>(files: &[ParsedFile], settings: impl Fn(&Path) -> &'s Arc<Settings>) -> Index {
         let by_path: HashMap<PathBuf, usize> = files
             .iter()
             .enumerate()
             .filter(|(_, f)| matches!(f.model, Model::Pipeline(_)))
             .map(|(i, f)| (normalize(&f.source.path), i))
             .collect();
+        let mut entries: Vec<Option<Entry>> = (0..files.len()).map(|_| None).collect();
         if by_path.is_empty() {
-            return;
+            return Index { entries };
         }
-        let index = Index { files, by_path };
-        for i in 0..files.len() {
-            if index.pipeline(i).is_none() {
-                continue;
-            }
+        let index = Expander { files, by_path };
+        let mut template_files = Vec::new();
+        let mut unresolved = Vec::new();
+        for (i, f) in files.iter().enumerate() {
+            let Some(p) = index.pipeline(i) else { continue };
             let mut templates = Vec::new();
             let jobs = index.expand(i, 0, &mut unresolved, &mut templates);
             template_files.extend(templates);
-            results.push((i, jobs));
+            let mut readings: Vec<deploy::Reading> = jobs
+                .iter()
+                .map(|j| deploy::read_job(settings(&f.source.path), &f.source.path, p, j))
+                .collect();
+            let upstream: Vec<Vec<usize>> = (0..jobs.len())
+                .map(|at| crate::semantic::pipeline::upstream(&jobs, at))
+                .collect();
+            deploy::mark_throwaway(settings(&f.source.path), &jobs, &mut readings, &upstream);
+            let facts = readings
+                .into_iter()
+                .zip(upstream)
+                .map(|(reading, upstream)| JobFacts { reading, upstream })
+                .collect();
+            entries[i] = Some(Entry {
+                file: f.source.id,
+                role: p.role,
+                jobs,
+                facts,
+                unresolved: Vec::new(),
+                triggered_by: Vec::new(),
+            });
         }
-    }
-    for (i, jobs) in results {
-        if let Some(ParsedFile {
-            model: Model::Pipeline(p),
-            ..
-        }) = files.get_mut(i)
-        {
-            p.pipeline.expanded = jobs;
-        }
-    }
-    // each reference is recorded once, in the file that writes it, however many pipelines
-    // include that file
-    unresolved.sort_by_key(|(i, u)| (*i, u.reference.span.start));
-    unresolved.dedup_by(|a, b| a.0 == b.0 && a.1.reference.span == b.1.reference.span);
-    for (i, u) in unresolved {
-        if let Some(ParsedFile {
-            model: Model::Pipeline(p),
-            ..
-        }) = files.get_mut(i)
-        {
-            p.pipeline.unresolved.push(u);
-        }
-    }
-    for t in template_files {
-        if let Some(ParsedFile {
-            model: Model::Pipeline(p),
-            ..
-        }) = files.get_mut(t)
-        {
-            // a reusable workflow that only runs when called is visited through its callers;
-            // one with triggers of its own also runs standalone
-            let call_only = p.pipeline.triggers.iter().all(|t| t.event == "workflow_call");
-            if p.pipeline.system == System::AzurePipelines || call_only {
-                p.pipeline.role = Role::Template;
+        // each reference is recorded once, in the file that writes it, however many pipelines
+        // include that file
+        unresolved.sort_by_key(|(i, u)| (*i, u.reference.span.start));
+        unresolved.dedup_by(|a, b| a.0 == b.0 && a.1.reference.span == b.1.reference.span);
+        for (i, u) in unresolved {
+            if let Some(Some(e)) = entries.get_mut(i) {
+                e.unresolved.push(u);
             }
         }
+        for t in template_files {
+            let Some(p) = index.pipeline(t) else { continue };
+            // a reusable workflow that only runs when called is visited through its callers;
+            // one with triggers of its own also runs standalone
+            let call_only = p.triggers.iter().all(|t| t.event == "workflow_call");
+            if let Some(Some(e)) = entries.get_mut(t) {
+                if p.system == System::AzurePipelines || call_only {
+                    e.role = Role::Template;
+                }
+            }
+        }
+        // `on: workflow_run: workflows: [CI]` names other workflows by their `name:`
+        for i in 0..files.len() {
+            let Some(t) = index.pipeline(i).and_then(|p| p.triggered_by("workflow_run")) else {
+                continue;
+            };
+            let sources: Vec<FileId> = files
+                .iter()
+                .enumerate()
+                .filter(|(j, _)| *j != i)
+                .filter_map(|(j, f)| {
+                    let other = index.pipeline(j)?;
+                    let named = other.system == System::GithubActions
+                        && other
+                            .name
+                            .as_ref()
+                            .is_some_and(|n| t.workflows.iter().any(|w| w.text == n.text));
+                    named.then_some(f.source.id)
+                })
+                .collect();
+            if let Some(Some(e)) = entries.get_mut(i) {
+                e.triggered_by = sources;
+            }
+        }
+        Index { entries }
+    }
+
+    pub fn get(&self, file: FileId) -> Option<&Entry> {
+        self.entries.get(file.0 as usize)?.as_ref()
+    }
+
+    /// The pipeline files that run on their own (not templates, not composite actions).
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().flatten()
+    }
+
+    /// What the file is: a pipeline, an action, or a template other pipelines include.
+    pub fn role(&self, file: FileId) -> Option<Role> {
+        self.get(file).map(|e| e.role)
+    }
+
+    /// The jobs of one pipeline file (templates followed).
+    pub fn jobs(&self, file: FileId) -> &[Job] {
+        self.get(file).map(|e| e.jobs.as_slice()).unwrap_or(&[])
+    }
+
+    /// The job views of one pipeline file, for rules.
+    pub fn views<'a>(&'a self, pipeline: &'a Pipeline) -> impl Iterator<Item = JobView<'a>> + 'a {
+        self.get(pipeline.file).into_iter().flat_map(move |entry| {
+            (0..entry.jobs.len()).map(move |at| JobView {
+                pipeline,
+                entry,
+                index: self,
+                at,
+            })
+        })
     }
 }

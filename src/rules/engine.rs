@@ -135,9 +135,10 @@ fn walk<'a>(project: &'a Project, file: &'a ParsedFile, visit: &mut dyn FnMut(Su
         Model::Pipeline(pf) => {
             let pipeline = &pf.pipeline;
             visit(Subject::Pipeline(pipeline));
-            if pipeline.role != crate::lang::pipeline::Role::Template {
-                for job in &pipeline.expanded {
-                    visit(Subject::PipelineJob { pipeline, job });
+            // a template's jobs are checked through the pipelines that include it
+            if project.pipelines.role(pipeline.file) != Some(crate::lang::pipeline::Role::Template) {
+                for view in project.pipelines.views(pipeline) {
+                    visit(Subject::PipelineJob(view));
                 }
             }
             for job in &pipeline.jobs {
@@ -399,12 +400,14 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
 }
 
 /// The environment of what a subject is: a Kubernetes object's namespace decides over its
-/// file's path; everything else is its file's.
+/// file's path, and what a pipeline job deploys to over its pipeline's; everything else is its
+/// file's.
 fn subject_env(settings: &Settings, file: &ParsedFile, subject: &Subject<'_>) -> Environment {
     match *subject {
         Subject::K8sObject(o) | Subject::K8sPod(o, _) | Subject::K8sContainer(o, _) => {
             project::k8s::object_env(settings, file, o)
         }
+        Subject::PipelineJob(view) if !view.reading().actions.is_empty() => view.reading().decision.env,
         // a Terraform block evaluated for one caller or one environment's var file
         Subject::TfBlock(b) => b.env,
         _ => file.env,
@@ -415,7 +418,7 @@ fn subject_env(settings: &Settings, file: &ParsedFile, subject: &Subject<'_>) ->
 /// the template's file.
 fn subject_home(file: &ParsedFile, subject: &Subject<'_>) -> FileId {
     match *subject {
-        Subject::PipelineJob { job, .. } => job.file,
+        Subject::PipelineJob(view) => view.job().file,
         Subject::PipelineStep { step, .. } => step.file,
         _ => file.source.id,
     }

@@ -94,10 +94,8 @@ pub enum Subject<'a> {
     OpenApiDocument(&'a crate::lang::openapi::Document),
     OpenApiOperation(&'a crate::lang::openapi::Document, &'a crate::lang::openapi::Operation),
     Pipeline(&'a crate::lang::pipeline::Pipeline),
-    PipelineJob {
-        pipeline: &'a crate::lang::pipeline::Pipeline,
-        job: &'a crate::lang::pipeline::Job,
-    },
+    /// A job with its templates followed, and what the project's pipeline index reads about it.
+    PipelineJob(crate::project::pipeline::JobView<'a>),
     PipelineStep {
         pipeline: &'a crate::lang::pipeline::Pipeline,
         job: &'a crate::lang::pipeline::Job,
@@ -132,7 +130,7 @@ impl Subject<'_> {
             Subject::OpenApiDocument(_) => NodeKind::OpenApiDocument,
             Subject::OpenApiOperation(..) => NodeKind::OpenApiOperation,
             Subject::Pipeline(_) => NodeKind::Pipeline,
-            Subject::PipelineJob { .. } => NodeKind::PipelineJob,
+            Subject::PipelineJob(_) => NodeKind::PipelineJob,
             Subject::PipelineStep { .. } => NodeKind::PipelineStep,
             Subject::Dockerfile(_) => NodeKind::Dockerfile,
             Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
@@ -214,12 +212,12 @@ impl<'a> Subject<'a> {
                 header: op.header,
             }),
             Subject::Pipeline(_) => None,
-            Subject::PipelineJob { job, .. } => Some(TargetView {
+            Subject::PipelineJob(view) => Some(TargetView {
                 target: "pipeline.job",
-                type_name: if job.deployment { "deployment" } else { "job" },
-                name: Some(job.id.text.as_str()),
-                node: &job.node,
-                header: job.header,
+                type_name: if view.job().deployment { "deployment" } else { "job" },
+                name: Some(view.job().id.text.as_str()),
+                node: &view.job().node,
+                header: view.job().header,
             }),
             Subject::PipelineStep { step, .. } => Some(TargetView {
                 target: "pipeline.step",

@@ -11,6 +11,7 @@ use crate::lang::openapi::{Document, Operation};
 use crate::lang::pipeline::{Job, Pipeline as PipelineModel, Step};
 use crate::lang::python::Module;
 use crate::lang::terraform::TfBlock as TfBlockModel;
+use crate::project::pipeline::JobView;
 use crate::project::ParsedFile;
 use crate::rules::{NodeKind, Subject};
 use crate::source::Node;
@@ -99,9 +100,10 @@ target!(
     }
 );
 target!(
-    /// A job of a pipeline with its templates and reusable workflows followed.
-    PipelineJob, PipelineJob, (&'a PipelineModel, &'a Job), |s| match *s {
-        Subject::PipelineJob { pipeline, job } => Some((pipeline, job)),
+    /// A job of a pipeline with its templates and reusable workflows followed, and what the
+    /// project's pipeline index reads about it (deploys, environment, jobs before and after).
+    PipelineJob, PipelineJob, JobView<'a>, |s| match *s {
+        Subject::PipelineJob(view) => Some(view),
         _ => None,
     }
 );
@@ -156,7 +158,7 @@ impl Target for K8sPodOrContainer {
 
 /// A pipeline job or one of its steps.
 pub enum JobPart<'a> {
-    Job(&'a PipelineModel, &'a Job),
+    Job(JobView<'a>),
     Step(&'a PipelineModel, &'a Job, &'a Step),
 }
 
@@ -167,7 +169,7 @@ impl Target for PipelineJobOrStep {
     type View<'a> = JobPart<'a>;
     fn view<'a>(s: &Subject<'a>) -> Option<JobPart<'a>> {
         match *s {
-            Subject::PipelineJob { pipeline, job } => Some(JobPart::Job(pipeline, job)),
+            Subject::PipelineJob(view) => Some(JobPart::Job(view)),
             Subject::PipelineStep { pipeline, job, step } => Some(JobPart::Step(pipeline, job, step)),
             _ => None,
         }

@@ -6,8 +6,18 @@
 //! | concept | module |
 //! |---|---|
 //! | environment of a file, object, job or module | [`environment`] |
+//! | what a shell command runs (wrappers, runners, `sh -c`), tests and lint commands | [`command`] |
+//! | `if:` / `condition:` as boolean expressions: restricted to main, PR-only, always true | [`condition`] |
+//! | the deploy CLIs' arguments (kubectl, helm, terraform, az, azd, docker, kustomize) | [`cli`] |
+//! | what a command, task or action deploys, its targets, the environment a job changes | [`deploy`] |
+//! | what a job tests and lints, gates, the jobs before it, triggers from other branches | [`pipeline`] |
 //!
 //! Concepts depend on `lang` models and `config` settings only; `project` indexes and `rules`
 //! depend on them.
 
+pub mod cli;
+pub mod command;
+pub mod condition;
+pub mod deploy;
 pub mod environment;
+pub mod pipeline;

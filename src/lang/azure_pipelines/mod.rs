@@ -155,7 +155,6 @@ pub fn parse(root: &Node, source: &str, file: FileId, stem: &str) -> Pipeline {
             }
         }
     }
-    p.expanded = p.jobs.clone();
     p
 }
 
@@ -388,7 +387,7 @@ stages:
     #[test]
     fn steps_only_and_look_alikes() {
         let p = read("steps:\n  - bash: terraform plan -out tfplan\n");
-        assert_eq!(p.jobs[0].steps[0].commands()[0].program(), "terraform");
+        assert_eq!(p.jobs[0].steps[0].commands()[0].name.program(), "terraform");
         assert!(p.triggers.iter().all(|t| t.implicit));
         for not in [
             "steps: [1, 2]\n",

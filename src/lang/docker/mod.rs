@@ -77,7 +77,8 @@ pub struct Instruction {
     /// ARG, ENV and LABEL pairs.
     pub pairs: Vec<Pair>,
     pub heredocs: Vec<Heredoc>,
-    /// RUN (shell form) and its shell heredoc bodies, parsed as shell.
+    /// RUN (shell form) and its shell heredoc bodies, parsed as shell; an exec-form RUN as one
+    /// command of its elements.
     pub scripts: Vec<Script>,
     /// The instruction as a spanned tree for declarative checks.
     pub node: Node,
@@ -790,8 +791,9 @@ fn command(text: &str, c: &parse_dockerfile::Command<'_>, out: &mut Instruction,
             out.form = Some(Form::Exec);
             out.args = a.value.iter().map(|a| word(text, a)).collect();
             if parse_shell {
-                if let Some(script) = exec_shell_script(text, &out.args) {
-                    out.scripts.push(script);
+                match exec_shell_script(text, &out.args) {
+                    Some(script) => out.scripts.push(script),
+                    None => out.scripts.extend(exec_command(text, &out.args)),
                 }
             }
         }
@@ -824,6 +826,45 @@ fn exec_shell_script(text: &str, args: &[Word]) -> Option<Script> {
         .position(|a| a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('c'))?;
     let script = rest.get(c + 1)?;
     Some(shell::parse(script.span.slice(text), script.span.start))
+}
+
+/// `RUN ["pip", "install", "flask"]`: no shell runs, the elements are the command's words
+/// (as written: exec form expands no variables). Each word's span is its JSON string, quotes
+/// included, so no fix edits inside the quotes as if they were shell words.
+fn exec_command(text: &str, args: &[Word]) -> Option<Script> {
+    let (program, rest) = args.split_first()?;
+    let quoted = |sp: Span| {
+        let open = sp
+            .start
+            .checked_sub(1)
+            .filter(|&s| text.as_bytes().get(s) == Some(&b'"'));
+        match (open, text.as_bytes().get(sp.end)) {
+            (Some(s), Some(b'"')) => Span::new(s, sp.end + 1),
+            _ => sp,
+        }
+    };
+    let word = |w: &Word| shell::Word {
+        text: w.text.clone(),
+        span: quoted(w.span),
+        dynamic: false,
+    };
+    let span = program.span.cover(rest.last().map(|w| w.span).unwrap_or(program.span));
+    Some(Script {
+        span,
+        commands: vec![shell::Command {
+            assignments: Vec::new(),
+            name: word(program),
+            args: rest.iter().map(word).collect(),
+            span,
+            nested: false,
+            pipeline: None,
+            piped_from: None,
+            piped_to: false,
+            redirected: false,
+            in_substitution: false,
+        }],
+        ..Script::default()
+    })
 }
 
 /// The command as Docker hands it to the shell: continuations joined, comment lines dropped.

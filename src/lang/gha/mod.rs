@@ -40,7 +40,6 @@ pub fn parse(root: &Node, source: &str, file: FileId, action: bool) -> Pipeline 
                 .push(job(e.key.clone(), e.key_span, &e.value, source, file, default_shell));
         }
     }
-    p.expanded = p.jobs.clone();
     p
 }
 
@@ -134,12 +133,21 @@ fn steps(list: &Node, source: &str, file: FileId, default_shell: Option<&str>) -
                 (StepKind::Script, Script::from_node(run, source, shell))
             } else if let Some(uses) = s.get("uses").and_then(Text::of) {
                 // actions/github-script runs its `script` input as JavaScript: keep it as text
-                // so expression rules see it, without shell commands
-                let js = uses.text.starts_with("actions/github-script");
-                let script = js
-                    .then(|| s.at("with.script"))
-                    .flatten()
-                    .and_then(|n| Script::from_node(n, source, Shell::Other));
+                // so expression rules see it, without shell commands; azure/cli and
+                // azure/powershell run their `inlineScript` in bash and PowerShell
+                let action = uses.text.split('@').next().unwrap_or("").to_ascii_lowercase();
+                let script = match action.as_str() {
+                    "actions/github-script" => s
+                        .at("with.script")
+                        .and_then(|n| Script::from_node(n, source, Shell::Other)),
+                    "azure/cli" => s
+                        .at("with.inlineScript")
+                        .and_then(|n| Script::from_node(n, source, Shell::Bash)),
+                    "azure/powershell" => s
+                        .at("with.inlineScript")
+                        .and_then(|n| Script::from_node(n, source, Shell::PowerShell)),
+                    _ => None,
+                };
                 (StepKind::Action(uses), script)
             } else {
                 (
@@ -203,7 +211,7 @@ jobs:
         assert_eq!(deploy.environment.as_ref().unwrap().name.text, "production");
         assert_eq!(deploy.containers[0].span.slice(src), "python:3.12");
         assert_eq!(deploy.calls.as_ref().unwrap().text, "./.github/workflows/deploy.yml");
-        assert_eq!(p.jobs[0].steps[1].commands()[0].program(), "pytest");
+        assert_eq!(p.jobs[0].steps[1].commands()[0].name.program(), "pytest");
     }
 
     #[test]

@@ -10,7 +10,8 @@ pub mod script;
 
 use crate::source::{FileId, Node, NodeValue, Span};
 
-pub use script::{Command, Script};
+pub use crate::lang::shell::Command;
+pub use script::Script;
 
 /// Which CI system a pipeline file belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub enum Role {
     Pipeline,
     /// A composite action (`action.yml`).
     Action,
-    /// A file included by another pipeline (set by the project index).
+    /// A file included by another pipeline (known to the project's pipeline index).
     Template,
 }
 
@@ -277,13 +278,9 @@ pub struct Pipeline {
     pub container_resources: Vec<(Text, Text)>,
     /// Azure `extends: template:`.
     pub extends: Option<Text>,
-    /// Jobs as written in this file (template references not yet followed).
+    /// Jobs as written in this file (template references are followed by the project's
+    /// pipeline index, `project::pipeline`).
     pub jobs: Vec<Job>,
-    /// Jobs with local templates and reusable workflows followed (filled by the project index;
-    /// equal to `jobs` until then).
-    pub expanded: Vec<Job>,
-    /// References written in this file that the project index could not follow.
-    pub unresolved: Vec<Unresolved>,
 }
 
 /// A template or reusable-workflow reference that is not followed, and why.
@@ -338,8 +335,6 @@ impl Pipeline {
             container_resources: Vec::new(),
             extends: None,
             jobs: Vec::new(),
-            expanded: Vec::new(),
-            unresolved: Vec::new(),
         }
     }
     pub fn triggered_by(&self, event: &str) -> Option<&Trigger> {

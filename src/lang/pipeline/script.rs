@@ -1,7 +1,9 @@
 //! Step scripts: the YAML scalar's text mapped back to file offsets, parsed with tree-sitter-bash
 //! into commands with spans, so `terraform apply` or `curl … | sh` are commands, not substrings.
+//! The commands are the shell layer's ([`shell::Command`]); what they run is read by
+//! `semantic::command`.
 
-use crate::lang::shell;
+use crate::lang::shell::{self, Command};
 use crate::source::{Node, Span};
 
 use super::Text;
@@ -15,116 +17,6 @@ pub enum Shell {
     PowerShell,
     /// `cmd`, `python`... not parsed.
     Other,
-}
-
-/// One simple command of a script.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Command {
-    pub name: Text,
-    /// Arguments with quotes removed; spans are the words in the file.
-    pub args: Vec<Text>,
-    /// The whole command in the file.
-    pub span: Span,
-    /// The whole pipeline (`curl … | sh`) when the command is part of one.
-    pub pipeline: Option<Span>,
-    /// The command before this one in its pipeline.
-    pub piped_from: Option<String>,
-    /// Whether the output goes to another command of the pipeline.
-    pub piped_to: bool,
-    /// Whether the command's output is redirected (`> file`, `>> $GITHUB_ENV`).
-    pub redirected: bool,
-    /// Inside `$( )`, `<( )` or backticks.
-    pub in_substitution: bool,
-}
-
-const WRAPPERS: &[&str] = &["sudo", "env", "time", "exec", "nohup", "command"];
-
-impl Command {
-    /// The program and its arguments after `sudo`/`env X=1`/`time` wrappers.
-    pub fn argv(&self) -> (&Text, &[Text]) {
-        let mut name = &self.name;
-        let mut args = self.args.as_slice();
-        let mut guard = 0;
-        while WRAPPERS.contains(&base_name(&name.text)) && guard < 4 {
-            guard += 1;
-            let skip = args
-                .iter()
-                .position(|a| !a.text.starts_with('-') && !a.text.contains('='))
-                .unwrap_or(args.len());
-            match args.get(skip) {
-                Some(n) => {
-                    name = n;
-                    args = args.get(skip + 1..).unwrap_or(&[]);
-                }
-                None => break,
-            }
-        }
-        (name, args)
-    }
-
-    /// The program's file name (`/usr/local/bin/terraform` → `terraform`).
-    pub fn program(&self) -> &str {
-        base_name(&self.argv().0.text)
-    }
-
-    /// The first argument that is not a flag (`terraform -chdir=x apply` → `apply`).
-    pub fn subcommand(&self) -> Option<&Text> {
-        self.argv().1.iter().find(|a| !a.text.starts_with('-'))
-    }
-
-    /// `terraform apply`, `kubectl rollout status`, `helm upgrade`: program plus the given
-    /// leading non-flag words.
-    pub fn is(&self, program: &str, sub: &[&str]) -> bool {
-        if self.program() != program {
-            return false;
-        }
-        let words: Vec<&str> = self
-            .argv()
-            .1
-            .iter()
-            .filter(|a| !a.text.starts_with('-'))
-            .map(|a| a.text.as_str())
-            .take(sub.len())
-            .collect();
-        words == sub
-    }
-
-    /// Whether a flag is given (`-auto-approve`, `--install`, `-out=plan` for `-out`).
-    pub fn flag(&self, flag: &str) -> Option<&Text> {
-        self.argv()
-            .1
-            .iter()
-            .find(|a| a.text == flag || a.text.strip_prefix(flag).is_some_and(|rest| rest.starts_with('=')))
-    }
-
-    /// A flag's value: `-out=tfplan`, `-out tfplan`, `--namespace prod`, `-n prod`.
-    pub fn flag_value(&self, flags: &[&str]) -> Option<&Text> {
-        let args = self.argv().1;
-        for (i, a) in args.iter().enumerate() {
-            for f in flags {
-                if a.text == *f {
-                    return args.get(i + 1);
-                }
-                if let Some(v) = a.text.strip_prefix(f).and_then(|r| r.strip_prefix('=')) {
-                    let _ = v;
-                    return Some(a);
-                }
-            }
-        }
-        None
-    }
-}
-
-/// Value of a `-flag=value` / `-flag value` argument as a plain string.
-pub fn flag_text(t: &Text) -> &str {
-    match t.text.split_once('=') {
-        Some((k, v)) if k.starts_with('-') => v,
-        _ => &t.text,
-    }
-}
-
-fn base_name(s: &str) -> &str {
-    s.rsplit('/').next().unwrap_or(s)
 }
 
 /// A step's script: its text and commands, with spans in the file.
@@ -279,13 +171,13 @@ fn mask_expressions(text: &str) -> String {
     out
 }
 
-/// Commands of the script from the shared shell layer, with their pipeline neighbours.
+/// Commands of the script from the shared shell layer. A word holding `${{ … }}` keeps its
+/// written text (quotes removed) and is marked dynamic.
 fn commands(node: &Node, value: &str, source: &str) -> Vec<Command> {
     let (text, base) = aligned(node, value, source);
     // `${{ }}` is replaced before the shell runs: parse it as one opaque word of the same length
     let masked = mask_expressions(&text);
-    let parsed = shell::parse(&masked, base);
-    // words keep their written text (expressions included), quotes removed
+    let mut parsed = shell::parse(&masked, base);
     let written = |sp: Span| -> String {
         text.get(sp.start.saturating_sub(base)..sp.end.saturating_sub(base))
             .unwrap_or("")
@@ -293,64 +185,28 @@ fn commands(node: &Node, value: &str, source: &str) -> Vec<Command> {
             .filter(|c| *c != '"' && *c != '\'')
             .collect()
     };
-    let text_ref = text.as_str();
-    let mut out = Vec::new();
-    for c in &parsed.commands {
-        let to_text = |w: &shell::Word| {
-            let has_expr = written(w.span).contains("${{");
-            let t = if has_expr { written(w.span) } else { w.text.clone() };
-            Text::new(t, w.span)
-        };
-        let mut cmd = Command {
-            name: to_text(&c.name),
-            args: c.args.iter().map(to_text).collect(),
-            span: c.span,
-            pipeline: None,
-            piped_from: None,
-            piped_to: false,
-            redirected: false,
-            in_substitution: false,
-        };
-        // the innermost pipeline with a stage holding the command
-        let mut best: Option<(&shell::Pipeline, usize)> = None;
-        for p in &parsed.pipelines {
-            if let Some(i) = p
-                .stages
-                .iter()
-                .position(|s| s.start <= c.span.start && c.span.end <= s.end)
-            {
-                if best.is_none_or(|(b, _)| p.span.len() < b.span.len()) {
-                    best = Some((p, i));
-                }
+    for c in &mut parsed.commands {
+        let words = c
+            .assignments
+            .iter_mut()
+            .chain(std::iter::once(&mut c.name))
+            .chain(c.args.iter_mut());
+        for w in words {
+            let raw = written(w.span);
+            if raw.contains("${{") {
+                w.text = raw;
+                w.dynamic = true;
             }
         }
-        if let Some((p, i)) = best {
-            cmd.pipeline = Some(p.span);
-            cmd.piped_to = i + 1 < p.stages.len();
-            if let Some(prev) = i.checked_sub(1).and_then(|j| p.stages.get(j)) {
-                cmd.piped_from = parsed
-                    .commands_in(*prev)
-                    .next()
-                    .and_then(|x| x.program())
-                    .map(str::to_string);
-            }
-        }
-        let rel_end = c.span.end.saturating_sub(base);
-        let after = text_ref.get(rel_end..).unwrap_or("");
-        let after = after.split('\n').next().unwrap_or("").trim_start();
-        cmd.redirected = after.starts_with('>') || after.starts_with("1>") || after.starts_with("&>");
-        let rel_start = c.span.start.saturating_sub(base);
-        let before = text_ref.get(..rel_start).unwrap_or("").trim_end();
-        cmd.in_substitution = before.ends_with("$(") || before.ends_with("<(") || before.ends_with('`');
-        out.push(cmd);
     }
-    out
+    parsed.commands
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::lang::yaml;
+    use crate::semantic::command::{piped_from, Read};
 
     fn script(src: &str) -> Script {
         let s = yaml::parse(src);
@@ -369,7 +225,7 @@ mod tests {
         assert_eq!(apply.span.slice(src), "terraform apply -auto-approve tfplan");
         assert!(apply.is("terraform", &["apply"]));
         assert!(apply.flag("-auto-approve").is_some());
-        assert_eq!(s.commands[2].piped_from.as_deref(), Some("curl"));
+        assert_eq!(piped_from(&s.commands, &s.commands[2]).map(Read::program), Some("curl"));
         assert_eq!(
             s.commands[2].pipeline.unwrap().slice(src),
             "curl -fsSL https://x.sh | sudo bash"

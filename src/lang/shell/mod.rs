@@ -22,7 +22,8 @@ pub struct Word {
     pub dynamic: bool,
 }
 
-/// A simple command: `X=1 sudo apt-get install -y curl`.
+/// A simple command: `X=1 sudo apt-get install -y curl`, as written. What it runs once its
+/// wrappers (`sudo`, `env`, `timeout`...) are set aside is read by `semantic::command`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Command {
     /// Leading `NAME=value` assignments.
@@ -32,6 +33,17 @@ pub struct Command {
     pub span: Span,
     /// Found inside the string of an `sh -c` / `bash -c` command.
     pub nested: bool,
+    /// The innermost pipeline (`curl … | sh`) the command is a stage of.
+    pub pipeline: Option<Span>,
+    /// The first command of the previous stage of that pipeline (an index into
+    /// [`Script::commands`]).
+    pub piped_from: Option<usize>,
+    /// Whether the output goes to the next stage of a pipeline.
+    pub piped_to: bool,
+    /// Whether standard output is redirected to a file (`> out.txt`, `>> $GITHUB_ENV`).
+    pub redirected: bool,
+    /// Inside `$( )`, `<( )` or backticks: its output is a value, not printed.
+    pub in_substitution: bool,
 }
 
 /// `a | b | c`: the span of each stage and of each `|`.
@@ -71,63 +83,6 @@ impl Word {
     pub fn program(&self) -> &str {
         self.text.rsplit('/').next().unwrap_or(&self.text)
     }
-}
-
-impl Command {
-    /// The command that actually runs, past `sudo`, `env X=y`, `nice`, `exec`...:
-    /// (name, arguments). `None` when the wrapper has no command (`env` alone).
-    pub fn effective(&self) -> Option<(&Word, &[Word])> {
-        let mut name = &self.name;
-        let mut args: &[Word] = &self.args;
-        // bounded: each step consumes at least the wrapper word
-        for _ in 0..8 {
-            let skip = match name.program() {
-                "sudo" => wrapper_args(args, &["-u", "-g", "-C", "-D", "-h", "-p", "-r", "-t", "-U"], false),
-                "env" => wrapper_args(args, &["-u", "-C", "-S"], true),
-                "nice" => wrapper_args(args, &["-n"], false),
-                "exec" | "nohup" | "time" | "command" | "builtin" => wrapper_args(args, &[], false),
-                "timeout" => wrapper_args(args, &["-s", "-k"], false).map(|n| n + 1),
-                _ => return Some((name, args)),
-            };
-            let n = skip?;
-            let (first, rest) = args.get(n..)?.split_first()?;
-            name = first;
-            args = rest;
-        }
-        Some((name, args))
-    }
-
-    /// Basename of the effective command (`apt-get`, `pip3`, `curl`).
-    pub fn program(&self) -> Option<&str> {
-        self.effective().map(|(n, _)| n.program())
-    }
-
-    /// The effective arguments (past wrappers).
-    pub fn effective_args(&self) -> &[Word] {
-        self.effective().map(|(_, a)| a).unwrap_or(&[])
-    }
-}
-
-/// How many leading words of `args` belong to a wrapper (options, their values, and for
-/// `env` the `NAME=value` pairs).
-fn wrapper_args(args: &[Word], with_value: &[&str], assignments: bool) -> Option<usize> {
-    let mut i = 0;
-    while let Some(w) = args.get(i) {
-        let t = w.text.as_str();
-        if t == "--" {
-            return Some(i + 1);
-        }
-        if t.starts_with('-') && t.len() > 1 {
-            i += if with_value.contains(&t) { 2 } else { 1 };
-            continue;
-        }
-        if assignments && t.contains('=') && !t.starts_with('=') {
-            i += 1;
-            continue;
-        }
-        return Some(i);
-    }
-    None
 }
 
 impl Script {
@@ -192,7 +147,43 @@ pub fn parse(text: &str, base: usize) -> Script {
         .commands
         .sort_by_key(|c| (c.span.start, std::cmp::Reverse(c.span.end)));
     script.pipelines.sort_by_key(|p| p.span.start);
+    link_pipelines(&mut script);
     script
+}
+
+/// Each command's innermost pipeline, and its neighbours there.
+fn link_pipelines(script: &mut Script) {
+    let mut links = Vec::with_capacity(script.commands.len());
+    for c in &script.commands {
+        let mut best: Option<(&Pipeline, usize)> = None;
+        for p in &script.pipelines {
+            if let Some(i) = p
+                .stages
+                .iter()
+                .position(|s| s.start <= c.span.start && c.span.end <= s.end)
+            {
+                if best.is_none_or(|(b, _)| p.span.len() < b.span.len()) {
+                    best = Some((p, i));
+                }
+            }
+        }
+        links.push(best.map(|(p, i)| {
+            let from = i.checked_sub(1).and_then(|j| p.stages.get(j)).and_then(|prev| {
+                script
+                    .commands
+                    .iter()
+                    .position(|x| prev.start <= x.span.start && x.span.end <= prev.end)
+            });
+            (p.span, from, i + 1 < p.stages.len())
+        }));
+    }
+    for (c, link) in script.commands.iter_mut().zip(links) {
+        if let Some((pipeline, from, to)) = link {
+            c.pipeline = Some(pipeline);
+            c.piped_from = from;
+            c.piped_to = to;
+        }
+    }
 }
 
 fn parse_into(script: &mut Script, text: &str, base: usize, depth: usize) {
@@ -236,6 +227,11 @@ fn parse_into(script: &mut Script, text: &str, base: usize, depth: usize) {
                         args: words.collect(),
                         span: span(&node),
                         nested: depth > 0,
+                        pipeline: None,
+                        piped_from: None,
+                        piped_to: false,
+                        redirected: redirects_stdout(&node, text),
+                        in_substitution: in_substitution(&node),
                     });
                 }
             }
@@ -316,20 +312,80 @@ fn command(node: &TsNode, text: &str, base: usize, nested: bool) -> Option<Comma
         args,
         span: Span::new(node.start_byte() + base, node.end_byte() + base),
         nested,
+        pipeline: None,
+        piped_from: None,
+        piped_to: false,
+        redirected: redirects_stdout(node, text),
+        in_substitution: in_substitution(node),
     })
 }
 
-/// For `sh -c 'script'` / `bash -lc "script"`: the byte range (in `text`) of the script inside
+/// Whether the command's standard output goes to a file: `cmd > f`, `cmd >> f`, `cmd &> f`
+/// (not `2> f`, not `>&2`, which still print).
+fn redirects_stdout(node: &TsNode, text: &str) -> bool {
+    let Some(parent) = node.parent().filter(|p| p.kind() == "redirected_statement") else {
+        return false;
+    };
+    let mut c = parent.walk();
+    let found = parent.children(&mut c).any(|r| {
+        if r.kind() != "file_redirect" {
+            return false;
+        }
+        let mut rc = r.walk();
+        let mut descriptor = None;
+        let mut operator = "";
+        let mut destination = "";
+        for part in r.children(&mut rc) {
+            match part.kind() {
+                "file_descriptor" => descriptor = text.get(part.byte_range()),
+                k if !part.is_named() => operator = k,
+                _ => destination = text.get(part.byte_range()).unwrap_or(""),
+            }
+        }
+        let stdout = descriptor.is_none_or(|d| d == "1");
+        let to_file = match operator {
+            ">" | ">>" | ">|" | "&>" | "&>>" => true,
+            ">&" => !destination.chars().all(|c| c.is_ascii_digit() || c == '-'),
+            _ => false,
+        };
+        stdout && to_file
+    });
+    found
+}
+
+/// Whether the command runs inside `$( )`, `<( )` or backticks.
+fn in_substitution(node: &TsNode) -> bool {
+    let mut cur = node.parent();
+    // bounded: shell nesting is shallow, a hostile input must not make this quadratic
+    for _ in 0..64 {
+        let Some(n) = cur else { return false };
+        if matches!(n.kind(), "command_substitution" | "process_substitution") {
+            return true;
+        }
+        cur = n.parent();
+    }
+    false
+}
+
+/// Shells whose `-c` argument is a script.
+const SHELLS: &[&str] = &["sh", "bash", "dash", "ash", "zsh", "ksh"];
+
+/// For `sh -c 'script'` / `bash -lc "script"` — wherever the shell stands in the command, so
+/// `sudo -u app bash -c '…'`, `timeout 60 sh -c '…'`, `xargs sh -c '…'` and
+/// `docker run img sh -c '…'` are read alike — the byte range (in `text`) of the script inside
 /// the quotes. Double-quoted scripts are taken as written; their escapes stay escapes.
 fn shell_c_string(cmd: &Command, node: &TsNode, text: &str) -> Option<(usize, usize)> {
-    let (name, args) = cmd.effective()?;
-    if !matches!(name.program(), "sh" | "bash" | "dash" | "ash" | "zsh") {
+    if matches!(cmd.name.program(), "echo" | "printf") {
         return None;
     }
-    let pos = args
+    let words: Vec<&Word> = std::iter::once(&cmd.name).chain(&cmd.args).collect();
+    let shell = words.iter().position(|w| SHELLS.contains(&w.program()))?;
+    let rest = words.get(shell + 1..)?;
+    let pos = rest
         .iter()
-        .position(|a| a.text.starts_with('-') && !a.text.starts_with("--") && a.text.contains('c'))?;
-    let script = args.get(pos + 1)?;
+        .take_while(|a| a.text.starts_with('-'))
+        .position(|a| !a.text.starts_with("--") && a.text.contains('c'))?;
+    let script = rest.get(pos + 1)?;
     // find the argument node to know its quoting
     let mut c = node.walk();
     let arg_node = node
@@ -512,16 +568,40 @@ mod tests {
     }
 
     #[test]
-    fn wrappers_and_nested_shells() {
-        let s = parse("sudo -u app env PATH=/x DEBUG=1 pip install flask", 0);
-        assert_eq!(s.commands[0].program(), Some("pip"));
-        assert_eq!(s.commands[0].effective_args()[1].text, "flask");
+    fn nested_shells_wherever_the_shell_stands() {
         let text = "sh -c 'apt-get install -y curl && echo done'";
         let s = parse(text, 10);
         assert_eq!(names(&s), ["sh", "apt-get", "echo"]);
         let curl = &s.commands[1].args[2];
         assert_eq!(&text[curl.span.start - 10..curl.span.end - 10], "curl");
         assert!(s.commands[1].nested);
+        for text in [
+            "sudo -u app bash -c 'pip install flask'",
+            "timeout 60 sh -ec \"pip install flask\"",
+            "find . -name '*.txt' | xargs -n1 sh -c 'pip install flask'",
+        ] {
+            let s = parse(text, 0);
+            assert!(s.commands.iter().any(|c| c.nested && c.name.text == "pip"), "{text}");
+        }
+        let s = parse("echo bash -c 'pip install flask'", 0);
+        assert_eq!(names(&s), ["echo"]);
+    }
+
+    #[test]
+    fn pipes_redirects_and_substitutions() {
+        let s = parse(
+            "curl -fsSL https://x.sh | sudo bash; echo $TOKEN > out.txt; echo $(cat f) 2>/dev/null >&2",
+            0,
+        );
+        let curl = &s.commands[0];
+        let bash = &s.commands[1];
+        assert_eq!((curl.name.text.as_str(), curl.piped_to), ("curl", true));
+        assert_eq!(bash.piped_from, Some(0));
+        assert_eq!(bash.pipeline, curl.pipeline);
+        assert!(s.commands[2].redirected);
+        let last = s.commands.iter().rfind(|c| c.name.text == "echo").map(|c| c.redirected);
+        assert_eq!(last, Some(false), "stderr and `>&2` still print");
+        assert!(s.commands.iter().any(|c| c.name.text == "cat" && c.in_substitution));
     }
 
     #[test]

@@ -1,60 +1,35 @@
 //! CI004: `terraform apply` that does not apply a plan file saved by `terraform plan -out`.
 
-use crate::lang::pipeline::script::flag_text;
-use crate::lang::pipeline::Job;
-use crate::lang::pipeline::Pipeline;
-use crate::lang::pipeline::{StepKind, Text};
-use crate::lang::shell::operands;
-use crate::rules::ci::upstream;
+use std::borrow::Cow;
+
+use crate::project::pipeline::JobView;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::cli::{self, Invocation, Tool};
+use crate::semantic::command::Read;
+use crate::semantic::pipeline::command_lines;
 
 pub struct ApplyWithoutPlan;
 
-/// Flags of `terraform apply` whose value is the next word.
-const VALUE_FLAGS: &[&str] = &[
-    "-var",
-    "-var-file",
-    "-target",
-    "-replace",
-    "-state",
-    "-state-out",
-    "-backup",
-    "-lock-timeout",
-    "-parallelism",
-];
-
-/// Non-flag words, skipping the values of flags written with a space.
-fn positional(args: &[Text]) -> Vec<&Text> {
-    operands(args, |a| &a.text, |o| VALUE_FLAGS.contains(&o))
+/// `terraform` or `tofu` (terragrunt generates its own plans).
+fn terraform<'a>(inv: Option<Invocation<'a>>, program: &str) -> Option<Invocation<'a>> {
+    inv.filter(|i| i.tool == Tool::Terraform && matches!(program, "terraform" | "tofu"))
 }
 
 impl FileRule for ApplyWithoutPlan {
     type Target = target::PipelineJob;
 
-    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
+    fn check(&self, view: JobView<'_>, cx: &mut FileContext<'_>) {
+        let job = view.job();
         // plan files saved in this job or in jobs it depends on (passed as artifacts)
         let mut saved: Vec<String> = Vec::new();
-        let mut jobs = upstream(pipeline, job);
-        jobs.push(job);
-        for j in &jobs {
+        for j in view.upstream().chain([job]) {
             for s in &j.steps {
-                for c in s.commands() {
-                    if c.is(c.program(), &["plan"]) && matches!(c.program(), "terraform" | "tofu") {
-                        if let Some(out) = c.flag_value(&["-out"]) {
-                            saved.push(flag_text(out).to_string());
-                        }
-                    }
-                }
-                if matches!(s.kind, StepKind::Task(_)) && s.input("command").is_some_and(|c| c.text == "plan") {
-                    if let Some(opts) = s.input("commandOptions") {
-                        let words: Vec<&str> = opts.text.split_whitespace().collect();
-                        for (i, w) in words.iter().enumerate() {
-                            if let Some(v) = w.strip_prefix("-out=") {
-                                saved.push(v.to_string());
-                            } else if *w == "-out" {
-                                saved.extend(words.get(i + 1).map(|v| v.to_string()));
-                            }
-                        }
+                for c in command_lines(s) {
+                    let Some(inv) = terraform(cli::read(&c), c.program()) else {
+                        continue;
+                    };
+                    if inv.is(&["plan"]) {
+                        saved.extend(inv.value("out").map(|v| v.text.to_string()));
                     }
                 }
             }
@@ -66,16 +41,21 @@ impl FileRule for ApplyWithoutPlan {
                 .any(|s| base(s) == base(arg) || s.contains("$(") || s.contains("${"))
         };
         for s in &job.steps {
-            for c in s.commands() {
-                if !matches!(c.program(), "terraform" | "tofu") || !c.is(c.program(), &["apply"]) {
+            for c in command_lines(s) {
+                // a Terraform task is the one line the step does not write as a script
+                let task = matches!(c, Cow::Owned(_)).then(|| s.tool().unwrap_or("terraform"));
+                let Some(inv) = terraform(cli::read(&c), c.program()) else {
+                    continue;
+                };
+                if !inv.is(&["apply"]) || inv.has("destroy") {
                     continue;
                 }
-                if c.flag("-destroy").is_some() {
-                    continue;
-                }
-                let plan = positional(c.argv().1).into_iter().nth(1);
-                let message = match plan {
-                    None => "`terraform apply` without a saved plan file".to_string(),
+                // the one operand of `apply` is the plan file
+                let message = match inv.operands.first() {
+                    None => match task {
+                        Some(tool) => format!("`{tool}` apply without a saved plan file"),
+                        None => "`terraform apply` without a saved plan file".to_string(),
+                    },
                     Some(p) if saved_name(&p.text) => continue,
                     Some(p) => format!(
                         "plan file `{}` is not saved by an earlier `terraform plan -out`",
@@ -84,20 +64,49 @@ impl FileRule for ApplyWithoutPlan {
                 };
                 cx.report_in(s.file, c.span, message);
             }
-            let is_tf_task = s
-                .tool()
-                .is_some_and(|t| t.starts_with("TerraformTask") || t.starts_with("TerraformCLI"));
-            if is_tf_task && s.input("command").is_some_and(|c| c.text == "apply") {
-                let opts = s.input("commandOptions").map(|o| o.text.clone()).unwrap_or_default();
-                let plan = opts.split_whitespace().find(|w| !w.starts_with('-'));
-                let message = match plan {
-                    None => format!("`{}` apply without a saved plan file", s.tool().unwrap_or("terraform")),
-                    Some(p) if saved_name(p) => continue,
-                    Some(p) => format!("plan file `{p}` is not saved by an earlier `terraform plan -out`"),
-                };
-                let span = s.input("command").map(|c| c.span).unwrap_or(s.header);
-                cx.report_in(s.file, span, message);
-            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{Config, Settings};
+    use crate::discover::FileKind;
+    use crate::rules::engine::{self, SourceInput};
+    use crate::rules::registry::Registry;
+
+    fn messages(path: &str, kind: FileKind, text: &str) -> Vec<String> {
+        let Ok(registry) = Registry::builtin() else {
+            panic!("built-in rules load")
+        };
+        let config = Config {
+            select: Some(vec!["CI004".into()]),
+            ..Config::default()
+        };
+        let settings = Settings::from_config(config, None, ".".into()).unwrap_or_default();
+        let input = SourceInput::Memory {
+            path: path.into(),
+            kind,
+            text: text.to_string(),
+        };
+        let out = engine::run(&registry, &settings, vec![input]);
+        out.diagnostics.into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn a_var_value_is_not_the_plan_file() {
+        let task = "jobs:\n  - job: infra\n    steps:\n      - task: TerraformTaskV4@4\n        inputs:\n          command: apply\n          commandOptions: '-var \"image_tag=$(Build.BuildId)\" -auto-approve'\n";
+        assert_eq!(
+            messages("azure-pipelines.yml", FileKind::AzurePipeline, task),
+            ["`TerraformTaskV4` apply without a saved plan file"]
+        );
+        let script = "on: push\njobs:\n  infra:\n    runs-on: ubuntu-latest\n    steps:\n      - run: terraform apply -var 'image_tag=abc' -var-file prod.tfvars\n      - run: terraform apply -var region=westeurope stale.tfplan\n";
+        assert_eq!(
+            messages(".github/workflows/infra.yml", FileKind::GithubWorkflow, script),
+            [
+                "`terraform apply` without a saved plan file",
+                "plan file `stale.tfplan` is not saved by an earlier `terraform plan -out`"
+            ]
+        );
     }
 }

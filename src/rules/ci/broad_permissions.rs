@@ -10,7 +10,7 @@ impl FileRule for BroadPermissions {
     type Target = target::Pipeline;
 
     fn check(&self, p: &Pipeline, cx: &mut FileContext<'_>) {
-        if p.system != System::GithubActions || p.role != Role::Pipeline {
+        if p.system != System::GithubActions || cx.project.pipelines.role(p.file) != Some(Role::Pipeline) {
             return;
         }
         let all = std::iter::once(p.permissions.as_ref()).chain(p.jobs.iter().map(|j| j.permissions.as_ref()));

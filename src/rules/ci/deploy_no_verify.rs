@@ -1,22 +1,30 @@
 //! CI016: a production deploy with no rollout verification after it.
 
-use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::{Job, Step};
-use crate::rules::ci::{command_tests, opaque, prod_deploy_in, upstream, DeployKind};
+use crate::project::pipeline::JobView;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::cli::{self, Tool};
+use crate::semantic::command::Read;
+use crate::semantic::deploy::Kind;
+use crate::semantic::pipeline::{called_from_elsewhere, command_tests, opaque};
 
 pub struct DeployNoVerify;
 
 /// Whether a step waits for the rollout or checks the deployed service.
-fn verifies(s: &Step) -> bool {
+fn verifies(cx: &FileContext<'_>, s: &Step) -> bool {
     let by_command = s.commands().iter().any(|c| {
-        c.is("kubectl", &["rollout", "status"])
-            || c.is("kubectl", &["wait"])
-            || c.is("helm", &["test"])
-            || (c.program() == "helm" && (c.flag("--wait").is_some() || c.flag("--atomic").is_some()))
+        let inv = cli::read(c);
+        let helm_waits = inv
+            .as_ref()
+            .is_some_and(|i| i.tool == Tool::Helm && (i.has("wait") || i.has("atomic") || i.is(&["test"])));
+        let kubectl_waits = inv
+            .as_ref()
+            .is_some_and(|i| i.tool == Tool::Kubectl && (i.is(&["rollout", "status"]) || i.is(&["wait"])));
+        helm_waits
+            || kubectl_waits
             || c.is("argocd", &["app", "wait"])
             || (matches!(c.program(), "curl" | "wget") && !c.piped_to)
-            || command_tests(c)
+            || command_tests(cx.settings, c)
     });
     let tool = s.tool().map(str::to_ascii_lowercase);
     // these deploy tasks and actions wait for the rollout themselves
@@ -39,33 +47,39 @@ fn verifies(s: &Step) -> bool {
 impl FileRule for DeployNoVerify {
     type Target = target::PipelineJob;
 
-    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
-        let Some(prod) = prod_deploy_in(cx, pipeline, job) else {
-            return;
-        };
-        let app: Vec<_> = crate::rules::ci::deploys(job)
-            .into_iter()
-            .filter(|d| d.kind == DeployKind::App)
-            .collect();
-        let Some(deploy) = app.first() else { return };
-        // steps of the deploy job (the deploy itself may wait), then jobs that run after it
-        if job.steps.iter().any(verifies) {
+    fn check(&self, view: JobView<'_>, cx: &mut FileContext<'_>) {
+        let job = view.job();
+        let reading = view.reading();
+        if !reading.prod {
             return;
         }
-        let after = pipeline.expanded.iter().filter(|j| {
-            upstream(pipeline, j)
+        // an application rollout, not a teardown or an infrastructure change
+        let Some(deploy) = reading
+            .actions
+            .iter()
+            .find(|a| a.change.kind == Kind::App && !a.change.teardown)
+        else {
+            return;
+        };
+        // steps of the deploy job (the deploy itself may wait), then jobs that run after it
+        if job.steps.iter().any(|s| verifies(cx, s)) {
+            return;
+        }
+        let later: Vec<&Job> = view.downstream().collect();
+        // a workflow called from another repository may be verified by its caller
+        if called_from_elsewhere(view.pipeline, Some(view.entry.role))
+            || opaque(job)
+            || later
                 .iter()
-                .any(|u| std::ptr::eq(*u, job) || u.id == job.id)
-        });
-        let later: Vec<&Job> = after.collect();
-        if opaque(job) || later.iter().any(|j| opaque(j) || j.steps.iter().any(verifies)) {
+                .any(|j| opaque(j) || j.steps.iter().any(|s| verifies(cx, s)))
+        {
             return;
         }
         let message = format!(
             "`{}` in job `{}` is not followed by a rollout check",
-            deploy.action,
+            deploy.label(),
             job.label()
         );
-        cx.report_in(deploy.file, deploy.span, message).note = Some(prod.note(job));
+        cx.report_in(deploy.file, deploy.span, message).note = Some(reading.note(job));
     }
 }

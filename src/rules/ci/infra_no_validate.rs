@@ -1,34 +1,34 @@
 //! CI015: `terraform plan`/`apply` without `terraform validate` and `fmt -check` first.
 
-use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::{Job, Step};
-use crate::rules::ci::{opaque, upstream};
+use crate::project::pipeline::JobView;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::cli::{self, Tool};
+use crate::semantic::pipeline::{called_from_elsewhere, command_lines, opaque};
+use crate::source::Span;
 
 pub struct InfraNoValidate;
-
-fn is_tf_task(s: &Step) -> bool {
-    s.tool()
-        .is_some_and(|t| t.starts_with("TerraformTask") || t.starts_with("TerraformCLI"))
-}
 
 /// (validates, checks formatting) for one step.
 fn checks(s: &Step) -> (bool, bool) {
     let mut v = false;
     let mut f = false;
-    for c in s.commands() {
-        if matches!(c.program(), "terraform" | "tofu") {
-            let sub = c.subcommand().map(|x| x.text.as_str());
-            v |= sub == Some("validate");
-            f |= sub == Some("fmt") && c.args.iter().any(|a| a.text == "-check" || a.text == "-check=true");
-        }
+    for c in command_lines(s) {
+        let Some(inv) = cli::read(&c).filter(|i| i.tool == Tool::Terraform) else {
+            continue;
+        };
+        v |= inv.is(&["validate"]);
+        f |= inv.is(&["fmt"])
+            && inv
+                .flag("check")
+                .is_some_and(|f| f.value.is_none_or(|v| v.text == "true"));
     }
-    if is_tf_task(s) {
-        let cmd = s.input("command").map(|c| c.text.as_str());
-        v |= cmd == Some("validate");
-        f |= cmd == Some("custom")
-            && s.input("customCommand").is_some_and(|c| c.text == "fmt")
-            && s.input("commandOptions").is_some_and(|o| o.text.contains("-check"));
+    // `command: custom` with `customCommand: fmt`
+    if s.input("command").is_some_and(|c| c.text == "custom")
+        && s.input("customCommand").is_some_and(|c| c.text == "fmt")
+        && s.input("commandOptions").is_some_and(|o| o.text.contains("-check"))
+    {
+        f = true;
     }
     match s.tool() {
         Some("dflook/terraform-validate") => v = true,
@@ -39,17 +39,15 @@ fn checks(s: &Step) -> (bool, bool) {
 }
 
 /// The plan or apply a step runs: (what, span).
-fn plan_or_apply(s: &Step) -> Option<(String, crate::source::Span)> {
-    for c in s.commands() {
-        if matches!(c.program(), "terraform" | "tofu") {
-            if let Some(sub) = c.subcommand().filter(|x| x.text == "plan" || x.text == "apply") {
-                return Some((format!("terraform {}", sub.text), c.span));
+fn plan_or_apply(s: &Step) -> Option<(String, Span)> {
+    for c in command_lines(s) {
+        let Some(inv) = cli::read(&c).filter(|i| i.tool == Tool::Terraform) else {
+            continue;
+        };
+        for verb in ["plan", "apply"] {
+            if inv.is(&[verb]) || inv.is(&["run-all", verb]) {
+                return Some((format!("terraform {verb}"), c.span));
             }
-        }
-    }
-    if is_tf_task(s) {
-        if let Some(cmd) = s.input("command").filter(|c| c.text == "plan" || c.text == "apply") {
-            return Some((format!("terraform {}", cmd.text), cmd.span));
         }
     }
     match s.tool() {
@@ -61,9 +59,10 @@ fn plan_or_apply(s: &Step) -> Option<(String, crate::source::Span)> {
 impl FileRule for InfraNoValidate {
     type Target = target::PipelineJob;
 
-    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
-        let before: Vec<&Job> = upstream(pipeline, job);
-        if before.iter().any(|j| opaque(j)) {
+    fn check(&self, view: JobView<'_>, cx: &mut FileContext<'_>) {
+        let job = view.job();
+        let before: Vec<&Job> = view.upstream().collect();
+        if called_from_elsewhere(view.pipeline, Some(view.entry.role)) || before.iter().any(|j| opaque(j)) {
             return;
         }
         let (mut v, mut f) = (false, false);

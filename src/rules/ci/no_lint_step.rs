@@ -2,8 +2,8 @@
 
 use crate::project::Project;
 use crate::rules::ci::no_pr_validation::pipelines;
-use crate::rules::ci::{opaque, step_lints};
 use crate::rules::{ProjectContext, ProjectRule};
+use crate::semantic::pipeline::{opaque, step_lints};
 
 pub struct NoLintStep;
 
@@ -13,11 +13,15 @@ impl ProjectRule for NoLintStep {
             .into_iter()
             .filter(|p| p.runs_on_pull_requests())
             .collect();
-        let lints = pr
-            .iter()
-            .any(|p| p.expanded.iter().any(|j| j.steps.iter().any(step_lints)));
+        let lints = pr.iter().any(|p| {
+            project
+                .pipelines
+                .jobs(p.file)
+                .iter()
+                .any(|j| j.steps.iter().any(step_lints))
+        });
         // a pull-request pipeline that runs a remote workflow or template may lint there
-        if lints || pr.iter().any(|p| p.expanded.iter().any(opaque)) {
+        if lints || pr.iter().any(|p| project.pipelines.jobs(p.file).iter().any(opaque)) {
             return;
         }
         let Some(p) = pr.first() else { return };

@@ -13,7 +13,7 @@ pub fn pipelines(project: &crate::project::Project) -> Vec<&Pipeline> {
         .files
         .iter()
         .filter_map(|f| match &f.model {
-            Model::Pipeline(p) if p.pipeline.role == Role::Pipeline => Some(&p.pipeline),
+            Model::Pipeline(p) if project.pipelines.role(f.source.id) == Some(Role::Pipeline) => Some(&p.pipeline),
             _ => None,
         })
         .filter(|p| !p.triggers.is_empty() && !p.triggers.iter().all(|t| t.event == "workflow_call"))

@@ -4,6 +4,7 @@ use crate::lang::pipeline::Job;
 use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::Step;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::command::Read;
 
 pub struct PrTargetCheckout;
 

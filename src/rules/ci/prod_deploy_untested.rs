@@ -1,55 +1,37 @@
 //! CI002: a production deploy that does not depend on jobs that test and lint.
 
-use crate::lang::pipeline::{Job, Pipeline, System};
-use crate::project::Model;
-use crate::rules::ci::{opaque, prod_deploy_in, step_lints, step_tests, upstream};
+use crate::lang::pipeline::Job;
+use crate::project::pipeline::JobView;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::pipeline::{called_from_elsewhere, opaque, step_lints, step_tests};
 
 pub struct ProdDeployUntested;
-
-/// Jobs of the workflows whose completion starts this one (`on: workflow_run`).
-fn triggering_jobs<'a>(cx: &FileContext<'a>, pipeline: &Pipeline) -> Vec<&'a Job> {
-    let Some(t) = pipeline.triggered_by("workflow_run") else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for f in &cx.project.files {
-        let Model::Pipeline(pf) = &f.model else { continue };
-        let other = &pf.pipeline;
-        if other.system != System::GithubActions {
-            continue;
-        }
-        let named = other
-            .name
-            .as_ref()
-            .is_some_and(|n| t.workflows.iter().any(|w| w.text == n.text));
-        if named {
-            out.extend(other.expanded.iter());
-        }
-    }
-    out
-}
 
 impl FileRule for ProdDeployUntested {
     type Target = target::PipelineJob;
 
-    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
-        let Some(prod) = prod_deploy_in(cx, pipeline, job) else {
+    fn check(&self, view: JobView<'_>, cx: &mut FileContext<'_>) {
+        let job = view.job();
+        let reading = view.reading();
+        if !reading.prod {
+            return;
+        }
+        // tearing down is not shipping code: there is nothing to test before it
+        let Some(deploy) = reading.actions.iter().find(|a| !a.change.teardown) else {
             return;
         };
-        let mut before: Vec<&Job> = upstream(pipeline, job);
-        before.extend(triggering_jobs(cx, pipeline));
-        if opaque(job) || before.iter().any(|j| opaque(j)) {
+        let before: Vec<&Job> = view.upstream().chain(view.triggering_jobs()).collect();
+        // a workflow called from another repository: what runs before it is unknown
+        let caller_unknown = called_from_elsewhere(view.pipeline, Some(view.entry.role));
+        if caller_unknown || opaque(job) || before.iter().any(|j| opaque(j)) {
             return;
         }
         // steps of the deploy job itself that run before the deploy count too
-        let own: Vec<_> = job
-            .steps
-            .iter()
-            .take_while(|s| prod.deploy.step.is_none_or(|d| !std::ptr::eq(*s, d)))
-            .collect();
-        let tests = own.iter().any(|s| step_tests(s)) || before.iter().any(|j| j.steps.iter().any(step_tests));
-        let lints = own.iter().any(|s| step_lints(s)) || before.iter().any(|j| j.steps.iter().any(step_lints));
+        let own = &job.steps[..deploy.step.unwrap_or(job.steps.len()).min(job.steps.len())];
+        let settings = cx.settings;
+        let tests = own.iter().any(|s| step_tests(settings, s))
+            || before.iter().any(|j| j.steps.iter().any(|s| step_tests(settings, s)));
+        let lints = own.iter().any(step_lints) || before.iter().any(|j| j.steps.iter().any(step_lints));
         let missing = match (tests, lints) {
             (true, true) => return,
             (false, false) => "tests or lint",
@@ -60,6 +42,6 @@ impl FileRule for ProdDeployUntested {
             "job `{}` deploys to production without {missing} before it",
             job.label()
         );
-        cx.report_in(job.file, job.header, message).note = Some(prod.note(job));
+        cx.report_in(job.file, job.header, message).note = Some(reading.note(job));
     }
 }

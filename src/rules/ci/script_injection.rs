@@ -71,7 +71,8 @@ impl FileRule for ScriptInjection {
             JobPart::Step(pipeline, _, step) => event_data(cx, pipeline.system, step),
             // a called workflow's job, seen from its caller: inputs the caller fills with
             // untrusted event data
-            JobPart::Job(pipeline, job) if pipeline.system == System::GithubActions => {
+            JobPart::Job(view) if view.pipeline.system == System::GithubActions => {
+                let (pipeline, job) = (view.pipeline, view.job());
                 for step in &job.steps {
                     tainted_inputs(cx, pipeline, job, step);
                 }

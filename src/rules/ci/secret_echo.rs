@@ -7,8 +7,10 @@ use regex::Regex;
 use crate::lang::pipeline::Job;
 use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::Step;
-use crate::lang::pipeline::{System, Text};
+use crate::lang::pipeline::System;
+use crate::lang::shell::Word;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::command::Read;
 
 pub struct SecretEcho;
 
@@ -44,7 +46,7 @@ impl FileRule for SecretEcho {
             {
                 continue;
             }
-            for a in c.argv().1 {
+            for a in c.effective_args() {
                 if a.text.contains("::add-mask::") || a.text.contains("##vso[") {
                     break;
                 }
@@ -58,7 +60,7 @@ impl FileRule for SecretEcho {
     }
 }
 
-fn secret_in(a: &Text, system: System, secret_env: &[&str]) -> Option<String> {
+fn secret_in(a: &Word, system: System, secret_env: &[&str]) -> Option<String> {
     if let Some(i) = a.text.find("secrets.") {
         let name: String = a.text[i..]
             .chars()

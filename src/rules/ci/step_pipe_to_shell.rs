@@ -4,6 +4,7 @@ use crate::lang::pipeline::Job;
 use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::Step;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::command::{piped_from, Read};
 
 pub struct StepPipeToShell;
 
@@ -30,7 +31,7 @@ impl FileRule for StepPipeToShell {
             if !SHELLS.contains(&program.as_str()) {
                 continue;
             }
-            let from = c.piped_from.as_deref().map(str::to_ascii_lowercase);
+            let from = piped_from(step.commands(), c).map(|f| f.program().to_ascii_lowercase());
             if let Some(from) = from.filter(|f| FETCHERS.contains(&f.as_str())) {
                 let message = format!("script downloaded with `{from}` is piped into `{program}`");
                 cx.report_in(step.file, c.pipeline.unwrap_or(c.span), message);

@@ -15,7 +15,13 @@ impl FileRule for TemplateNotFollowed {
             System::GithubActions => "reusable workflow",
             System::AzurePipelines => "template",
         };
-        for u in &p.unresolved {
+        let unresolved = cx
+            .project
+            .pipelines
+            .get(p.file)
+            .map(|e| e.unresolved.as_slice())
+            .unwrap_or(&[]);
+        for u in unresolved {
             cx.report(
                 u.reference.span,
                 format!(

@@ -13,11 +13,11 @@ pub mod registry_not_provisioned;
 
 use std::path::{Path, PathBuf};
 
-use crate::lang::pipeline::script::flag_text;
 use crate::lang::pipeline::{Role, StepKind, System, Text};
 use crate::lang::shell::operands;
 use crate::project::pipeline::normalize;
 use crate::project::{Model, Project};
+use crate::semantic::command::Read;
 use crate::source::{FileId, Span};
 
 /// Prefixes that name the checkout root.
@@ -168,7 +168,7 @@ pub fn builds(project: &Project, root: &Path) -> Vec<Build> {
                 images,
             });
         };
-        for job in &p.expanded {
+        for job in project.pipelines.jobs(p.file) {
             for step in &job.steps {
                 let moved = step.commands().iter().any(|c| matches!(c.program(), "cd" | "pushd"));
                 let has_wd = step.node.get("working-directory").is_some()
@@ -176,11 +176,12 @@ pub fn builds(project: &Project, root: &Path) -> Vec<Build> {
                     || job.working_directory.is_some();
                 if !moved && !has_wd {
                     for c in step.commands() {
-                        if !matches!(c.program(), "docker" | "podman") || !c.argv().1.iter().any(|a| a.text == "build")
+                        if !matches!(c.program(), "docker" | "podman")
+                            || !c.effective_args().iter().any(|a| a.text == "build")
                         {
                             continue;
                         }
-                        let args = c.argv().1;
+                        let args = c.effective_args();
                         let positional = operands(args, |a| &a.text, |o| !NO_VALUE.contains(&o));
                         let Some(ctx) = positional
                             .last()
@@ -188,7 +189,7 @@ pub fn builds(project: &Project, root: &Path) -> Vec<Build> {
                         else {
                             continue;
                         };
-                        let df = c.flag_value(&["-f", "--file"]).map(|f| Text::new(flag_text(f), f.span));
+                        let df = c.value(&["-f", "--file"]).map(|f| Text::new(f.text, f.span));
                         let mut images = Vec::new();
                         for (k, a) in args.iter().enumerate() {
                             let tag = match a.text.as_str() {
@@ -197,7 +198,7 @@ pub fn builds(project: &Project, root: &Path) -> Vec<Build> {
                             };
                             images.extend(tag.and_then(image_name));
                         }
-                        add(df.as_ref(), ctx, images);
+                        add(df.as_ref(), &Text::new(ctx.text.clone(), ctx.span), images);
                     }
                 }
                 let tool = step.tool().map(str::to_ascii_lowercase);

@@ -5,11 +5,12 @@ use crate::project::Project;
 use std::path::{Path, PathBuf};
 
 use crate::discover::{classify, FileKind};
-use crate::lang::pipeline::script::flag_text;
-use crate::lang::pipeline::{Job, Pipeline, Role, Step, StepKind, Text};
+use crate::lang::pipeline::{Job, Role, Step, StepKind, Text};
 use crate::project::pipeline::normalize;
+use crate::project::pipeline::JobView;
 use crate::rules::cross::{bases, literal};
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::command::Read;
 
 pub struct PipelinePathMissing;
 
@@ -58,12 +59,12 @@ fn refs_of_step(step: &Step) -> Vec<Reference<'_>> {
         if moved {
             continue;
         }
-        let args = c.argv().1;
+        let args = c.effective_args();
         let sub = c.subcommand().map(|s| s.text.as_str()).unwrap_or("");
         match p {
             "docker" | "podman" if args.iter().any(|a| a.text == "build") => {
-                if let Some(f) = c.flag_value(&["-f", "--file"]) {
-                    push(&Text::new(flag_text(f), f.span), Want::File, "docker build -f");
+                if let Some(f) = c.value(&["-f", "--file"]) {
+                    push(&Text::new(f.text, f.span), Want::File, "docker build -f");
                 }
             }
             "kubectl" if matches!(sub, "apply" | "create" | "replace" | "diff") => {
@@ -71,8 +72,8 @@ fn refs_of_step(step: &Step) -> Vec<Reference<'_>> {
                     (&["-f", "--filename"][..], Want::FileOrDir),
                     (&["-k", "--kustomize"][..], Want::Dir),
                 ] {
-                    if let Some(f) = c.flag_value(flags) {
-                        push(&Text::new(flag_text(f), f.span), want, &format!("kubectl {sub}"));
+                    if let Some(f) = c.value(flags) {
+                        push(&Text::new(f.text, f.span), want, &format!("kubectl {sub}"));
                     }
                 }
             }
@@ -86,12 +87,12 @@ fn refs_of_step(step: &Step) -> Vec<Reference<'_>> {
                     !after_flag && (a.text.starts_with("./") || a.text.starts_with("../"))
                 });
                 if let Some((_, ch)) = chart {
-                    push(ch, Want::Dir, &format!("helm {sub}"));
+                    push(&Text::new(ch.text.clone(), ch.span), Want::Dir, &format!("helm {sub}"));
                 }
             }
             "terraform" | "tofu" => {
-                if let Some(d) = args.iter().find(|a| a.text.starts_with("-chdir=")) {
-                    push(&Text::new(flag_text(d), d.span), Want::Dir, "terraform -chdir");
+                if let Some(d) = c.value(&["-chdir"]) {
+                    push(&Text::new(d.text, d.span), Want::Dir, "terraform -chdir");
                 }
             }
             _ => {}
@@ -162,7 +163,8 @@ fn discoverable(path: &str, want: Want) -> bool {
 impl FileRule for PipelinePathMissing {
     type Target = target::PipelineJob;
 
-    fn check(&self, (pipeline, job): (&Pipeline, &Job), cx: &mut FileContext<'_>) {
+    fn check(&self, view: JobView<'_>, cx: &mut FileContext<'_>) {
+        let (pipeline, job) = (view.pipeline, view.job());
         if pipeline.role == Role::Action {
             return;
         }
@@ -174,7 +176,7 @@ impl FileRule for PipelinePathMissing {
         let Some(bases) = bases(&abs(&file.source.path), pipeline.system, &root) else {
             return;
         };
-        check_job(cx, pipeline, job, &bases);
+        check_job(cx, &view.entry.jobs, job, &bases);
     }
 }
 
@@ -196,26 +198,32 @@ const CREATORS: &[&str] = &[
 
 /// Whether another step creates the path or a directory above it (`git clone … helmcharts`, a
 /// checkout or artifact download to `path:`).
-fn created_by_pipeline(pipeline: &Pipeline, path: &str) -> bool {
+fn created_by_pipeline(jobs: &[Job], path: &str) -> bool {
     let covers = |made: &str| {
         let made = made.trim_start_matches("./").trim_end_matches('/');
         !made.is_empty() && (made == path || path.starts_with(&format!("{made}/")))
     };
-    pipeline.expanded.iter().flat_map(|j| &j.steps).any(|s| {
+    jobs.iter().flat_map(|j| &j.steps).any(|s| {
         let by_input = matches!(s.kind, StepKind::Action(_))
             && ["path", "destination", "target"]
                 .iter()
                 .filter_map(|k| s.input(k))
                 .any(|v| v.text.lines().any(covers));
-        let by_command = s
-            .commands()
-            .iter()
-            .any(|c| CREATORS.contains(&c.program()) && c.argv().1.iter().any(|a| covers(flag_text(a))));
+        let by_command = s.commands().iter().any(|c| {
+            CREATORS.contains(&c.program())
+                && c.effective_args().iter().any(|a| {
+                    let value = match a.text.split_once('=') {
+                        Some((k, v)) if k.starts_with('-') => v,
+                        _ => &a.text,
+                    };
+                    covers(value)
+                })
+        });
         by_input || by_command
     })
 }
 
-fn check_job(cx: &mut FileContext<'_>, pipeline: &Pipeline, job: &Job, bases: &[PathBuf]) {
+fn check_job(cx: &mut FileContext<'_>, jobs: &[Job], job: &Job, bases: &[PathBuf]) {
     for step in &job.steps {
         let wd = step
             .node
@@ -235,7 +243,7 @@ fn check_job(cx: &mut FileContext<'_>, pipeline: &Pipeline, job: &Job, bases: &[
                 continue;
             }
             // a path written by another step (rendered manifests, downloaded artifacts)
-            let produced = pipeline.expanded.iter().flat_map(|j| &j.steps).any(|s| {
+            let produced = jobs.iter().flat_map(|j| &j.steps).any(|s| {
                 let mentions = s
                     .script
                     .as_ref()
@@ -247,7 +255,7 @@ fn check_job(cx: &mut FileContext<'_>, pipeline: &Pipeline, job: &Job, bases: &[
                     mentions > 0
                 }
             });
-            if produced || created_by_pipeline(pipeline, &r.path) {
+            if produced || created_by_pipeline(jobs, &r.path) {
                 continue;
             }
             let found = bases.iter().any(|b| {

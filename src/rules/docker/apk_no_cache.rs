@@ -4,6 +4,7 @@ use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::rules::docker::{in_final_image, insert_option_after};
 use crate::rules::{target, Applicability, FileContext, FileRule};
+use crate::semantic::command::Read;
 
 pub struct ApkNoCache;
 
@@ -19,14 +20,14 @@ impl FileRule for ApkNoCache {
             .flags
             .iter()
             .any(|f| f.name.text == "mount" && f.value.as_ref().is_some_and(|v| v.text.contains("/var/cache/apk")));
-        let cleaned = i.commands().any(|c| {
-            c.program() == Some("rm") && c.effective_args().iter().any(|a| a.text.starts_with("/var/cache/apk"))
-        });
+        let cleaned = i
+            .commands()
+            .any(|c| c.program() == "rm" && c.effective_args().iter().any(|a| a.text.starts_with("/var/cache/apk")));
         if cache_mount || cleaned {
             return;
         }
         for cmd in i.commands() {
-            if cmd.program() != Some("apk") {
+            if cmd.program() != "apk" {
                 continue;
             }
             let args = cmd.effective_args();

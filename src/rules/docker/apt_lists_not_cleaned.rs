@@ -4,6 +4,7 @@ use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::rules::docker::{apt_install, in_final_image};
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::command::Read;
 
 pub struct AptListsNotCleaned;
 
@@ -27,8 +28,8 @@ impl FileRule for AptListsNotCleaned {
         // `apt-get dist-clean` (apt 2.7+) removes the lists too
         let cleaned = i.commands().any(|c| {
             let args = c.effective_args();
-            (c.program() == Some("rm") && args.iter().any(|a| a.text.starts_with("/var/lib/apt/lists")))
-                || (matches!(c.program(), Some("apt-get" | "apt")) && args.iter().any(|a| a.text == "dist-clean"))
+            (c.program() == "rm" && args.iter().any(|a| a.text.starts_with("/var/lib/apt/lists")))
+                || (matches!(c.program(), "apt-get" | "apt") && args.iter().any(|a| a.text == "dist-clean"))
         });
         if !cached && !cleaned {
             cx.report(verb.span, "`apt-get install` leaves `/var/lib/apt/lists` in the layer");

@@ -4,6 +4,7 @@ use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::rules::docker::{apt_install, in_final_image, insert_option_after};
 use crate::rules::{target, Applicability, FileContext, FileRule};
+use crate::semantic::command::Read;
 
 pub struct AptNoInstallRecommends;
 

@@ -5,13 +5,14 @@ use crate::lang::docker::Instruction;
 use crate::lang::shell::Command;
 use crate::rules::docker::{pip_install, pip_options, shown};
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::command::effective;
 
 pub struct CopyAllBeforeDeps;
 
 /// A command that installs dependencies from manifests (what a cached layer should hold):
 /// returns how it is written, for the message.
 pub(crate) fn dependency_install(cmd: &Command) -> Option<String> {
-    let (name, args) = cmd.effective()?;
+    let (name, args) = effective(cmd)?;
     let verb = args.iter().find(|a| !a.text.starts_with('-')).map(|a| a.text.as_str());
     let prog = name.program();
     if pip_install(cmd).is_some() {

@@ -4,6 +4,7 @@ use crate::lang::docker::Dockerfile;
 use crate::lang::shell::Command;
 use crate::rules::docker::{image_chain, pip_install, pip_options, pip_packages, requirement_name, shown};
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::command::effective;
 use crate::source::Span;
 
 pub struct DevInProdImage;
@@ -67,7 +68,7 @@ fn dev_install(cmd: &Command) -> Option<(Span, String)> {
         }
         return None;
     }
-    let (name, args) = cmd.effective()?;
+    let (name, args) = effective(cmd)?;
     let verb = args.iter().find(|a| !a.text.starts_with('-'))?;
     let has = |f: &str| args.iter().any(|a| a.text == f || a.text.starts_with(&format!("{f}=")));
     let opt_value = |f: &str| {

@@ -30,6 +30,7 @@ pub mod unknown_stage;
 use crate::lang::docker::{Dockerfile, Instruction, Stage};
 use crate::lang::shell::{operands, Command, Word};
 use crate::rules::{Applicability, Edit, FileContext, Fix};
+use crate::semantic::command::effective;
 
 /// A fix inserting ` option` right after `word` of `cmd`, when the word is written in the file
 /// exactly as it reads: not inside an `sh -c` string, not quoted or escaped (its span would
@@ -89,7 +90,7 @@ pub fn is_external_image(d: &Dockerfile, stage: &Stage, reference: &str) -> bool
 
 /// `apt-get install ...` / `apt install ...`: the `install` word and the words after it.
 pub fn apt_install(cmd: &Command) -> Option<(&Word, &[Word])> {
-    let (name, args) = cmd.effective()?;
+    let (name, args) = effective(cmd)?;
     if !matches!(name.program(), "apt-get" | "apt") {
         return None;
     }
@@ -121,22 +122,13 @@ pub fn apt_packages(args: &[Word]) -> Vec<&Word> {
     )
 }
 
-/// `pip install ...`, `pip3 install`, `python -m pip install`: the `install` word and the
-/// words after it.
+/// `pip install ...`, `pip3 install`, `python -m pip install` (read through wrappers and
+/// runners by `semantic::command`): the `install` word and the words after it.
 pub fn pip_install(cmd: &Command) -> Option<(&Word, &[Word])> {
-    let (name, args) = cmd.effective()?;
-    let prog = name.program();
-    let rest: &[Word] = if is_pip(prog) {
-        args
-    } else if prog.starts_with("python") {
-        let m = args.iter().position(|a| a.text == "-m")?;
-        if args.get(m + 1).is_none_or(|p| !is_pip(&p.text)) {
-            return None;
-        }
-        args.get(m + 2..)?
-    } else {
+    let (name, rest) = effective(cmd)?;
+    if !is_pip(name.program()) {
         return None;
-    };
+    }
     let pos = rest.iter().position(|a| !a.text.starts_with('-'))?;
     let verb = rest.get(pos)?;
     (verb.text == "install").then(|| (verb, rest.get(pos + 1..).unwrap_or(&[])))

@@ -3,6 +3,7 @@
 use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::command::Read;
 
 pub struct PipeToShell;
 
@@ -18,7 +19,7 @@ impl FileRule for PipeToShell {
                 for stage in &p.stages {
                     let first = script.commands_in(*stage).next();
                     let Some(first) = first else { continue };
-                    let prog = first.program().unwrap_or_default();
+                    let prog = first.program();
                     if download.is_none() && matches!(prog, "curl" | "wget") {
                         download = Some((first.span, prog.to_string()));
                     } else if let Some((start, tool)) = &download {

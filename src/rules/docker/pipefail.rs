@@ -4,6 +4,7 @@ use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::rules::docker::resolved_image;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::command::Read;
 
 pub struct Pipefail;
 
@@ -68,7 +69,7 @@ impl FileRule for Pipefail {
             // `echo ... | sha256sum -c -`: a literal producer cannot fail, pipefail changes nothing
             let literal = |stage: &crate::source::Span| {
                 let mut cmds = script.commands_in(*stage).peekable();
-                cmds.peek().is_some() && cmds.all(|c| matches!(c.program(), Some("echo" | "printf")))
+                cmds.peek().is_some() && cmds.all(|c| matches!(c.program(), "echo" | "printf"))
             };
             let unprotected = script.pipelines.iter().find(|p| {
                 let producers = p.stages.split_last().map(|(_, rest)| rest).unwrap_or(&[]);

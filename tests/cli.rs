@@ -233,7 +233,7 @@ fn unknown_rule_names_are_errors_with_suggestions() {
     let cases: &[(&str, &str)] = &[
         ("select = [\"PARSE01\"]\n", "linea.toml:1:11: `PARSE01` in `select` names no rule; did you mean `PARSE001`?"),
         ("ignore = [\"LINEA001\", \"sytax-error\"]\n", "linea.toml:1:23: `sytax-error` in `ignore` names no rule; did you mean `syntax-error`?"),
-        ("[severity]\nPARSE003 = \"info\"\n", "linea.toml:2:1: `PARSE003` in `severity` names no rule"),
+        ("[severity]\nPARSE099 = \"info\"\n", "linea.toml:2:1: `PARSE099` in `severity` names no rule"),
         ("[per-path-ignores]\n\"tests/**\" = [\"unused-supression\"]\n", "linea.toml:2:15: `unused-supression` in `per-path-ignores` names no rule; did you mean `unused-suppression`?"),
     ];
     for (text, expected) in cases {
@@ -884,4 +884,103 @@ fn a_template_included_by_two_pipelines_is_reported_once() {
     ]);
     let r = check(dir.path(), &["--select", "CI001"]);
     assert_eq!(findings(&r), ["CI001 templates/deploy.yml:2"]);
+}
+
+// ---- Helm charts -----------------------------------------------------------------------------
+
+const CHART_DEPLOYMENT: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-api
+  {{- with .Values.annotations }}
+  annotations:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+spec:
+  selector:
+    matchLabels: {app: api}
+  template:
+    metadata:
+      labels: {app: api, version: v1}
+    spec:
+      containers:
+        - name: api
+          image: "{{ .Values.image }}"
+          securityContext:
+            {{- toYaml .Values.securityContext | nindent 12 }}
+"#;
+
+#[test]
+fn helm_findings_land_on_real_template_and_values_lines() {
+    let dir = repo(&[
+        ("deploy/shop/Chart.yaml", "apiVersion: v2\nname: shop\nversion: 1.0.0\n"),
+        (
+            "deploy/shop/values.yaml",
+            "image: myacr.azurecr.io/shop/api:1.4.2\nsecurityContext: {}\n",
+        ),
+        ("deploy/shop/templates/deployment.yaml", CHART_DEPLOYMENT),
+        ("deploy/envs/live.yaml", "securityContext:\n  privileged: true\n"),
+        (
+            "linea.toml",
+            "select = [\"K8S008\", \"K8S001\", \"PARSE003\"]\n[helm.values]\nprod = [\"deploy/envs/live.yaml\"]\n",
+        ),
+    ]);
+    let r = linea(dir.path(), &["check", "-f", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let diags = v["diagnostics"].as_array().expect("diagnostics");
+    assert_eq!(diags.len(), 1, "{}", r.stdout);
+    let d = &diags[0];
+    assert_eq!(d["rule"], "K8S008");
+    assert_eq!(d["path"], "deploy/shop/templates/deployment.yaml");
+    assert_eq!(d["start"]["line"], 20);
+    let labels = d["labels"].as_array().expect("labels");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l["path"] == "deploy/envs/live.yaml" && l["start"]["line"] == 2),
+        "{labels:?}"
+    );
+    // every place a finding names exists on disk
+    for l in labels.iter().chain(std::iter::once(d)) {
+        assert!(dir.path().join(l["path"].as_str().unwrap_or("")).is_file(), "{l}");
+    }
+
+    // the annotation of the rendered object suppresses it
+    write(
+        dir.path(),
+        "deploy/envs/live.yaml",
+        b"securityContext:\n  privileged: true\nannotations:\n  linea.dev/ignore: \"K8S008: tunes node sysctls\"\n",
+    );
+    let r = check(dir.path(), &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+}
+
+#[test]
+fn helm_template_that_does_not_render_is_reported_and_the_rest_is_linted() {
+    let dir = repo(&[
+        ("chart/Chart.yaml", "apiVersion: v2\nname: shop\nversion: 1.0.0\n"),
+        ("chart/values.yaml", "image: nginx:latest\nsecurityContext: {}\n"),
+        ("chart/templates/deployment.yaml", CHART_DEPLOYMENT),
+        (
+            "chart/templates/secret.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {{ required \"set db.password\" .Values.db.password }}\n",
+        ),
+        ("linea.toml", "select = [\"K8S001\", \"PARSE003\"]\n"),
+    ]);
+    let r = check(dir.path(), &[]);
+    assert_eq!(
+        findings(&r),
+        [
+            "K8S001 chart/templates/deployment.yaml:18",
+            "PARSE003 chart/templates/secret.yaml:6"
+        ],
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("nil pointer evaluating `.Values.db.password`"),
+        "{}",
+        r.stdout
+    );
 }

@@ -161,6 +161,10 @@ const EXAMPLES_EXEMPT: &[(&str, &str)] = &[
         "needs a non-UTF-8 or oversized file, which a Markdown code block cannot hold",
     ),
     (
+        "PARSE003",
+        "a chart is several files (Chart.yaml, values, templates); the fixtures hold whole charts",
+    ),
+    (
         "layout",
         "layout rules judge a repository's file tree; their examples show a tree, not one file",
     ),

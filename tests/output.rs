@@ -69,6 +69,8 @@ const PINNED_CASES: &[(&str, &str, &str)] = &[
     ("core", "LINEA002", "fail.yaml"),
     ("core", "PARSE001", "fail.yaml"),
     ("core", "PARSE002", "binary.fail"),
+    ("core", "PARSE003", "required.fail"),
+    ("kubernetes", "K8S008", "chart.fail"),
     ("core", "PARSE001", "dockerfile.fail.Dockerfile"),
     ("docker", "DF001", "fail.Dockerfile"),
     ("docker", "DF002", "fail.Dockerfile"),

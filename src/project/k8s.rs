@@ -51,6 +51,13 @@ pub fn parse_yaml(source: &SourceFile, _settings: &Settings) -> ParsedYaml {
             suppressions: Vec::new(),
         };
     }
+    parse_manifests(source)
+}
+
+/// Read YAML text as Kubernetes manifests or an OpenAPI document, whatever its path (rendered
+/// chart output lives at its template's path).
+pub fn parse_manifests(source: &SourceFile) -> ParsedYaml {
+    let text: &str = &source.text;
     let stream = yaml::parse(text);
     let errors = stream.errors.clone();
     match k8s::from_stream(stream) {
@@ -291,12 +298,14 @@ pub fn same_namespace(a: &Object, b: &Object) -> bool {
 /// The environment of one object: config globs, then its namespace, then its path
 /// ([`crate::semantic::environment`]).
 pub fn object_env(settings: &Settings, file: &ParsedFile, o: &Object) -> Environment {
-    let namespace: Vec<Evidence<'_>> = o
-        .effective_namespace
-        .iter()
-        .map(|ns| Evidence::new("namespace", ns))
+    // a rendered object: the environment it was rendered for, then its namespace
+    let rendered = file.rendered.as_ref().and_then(|r| r.environment.as_deref());
+    let evidence: Vec<Evidence<'_>> = rendered
+        .map(|e| Evidence::new("environment", e))
+        .into_iter()
+        .chain(o.effective_namespace.iter().map(|ns| Evidence::new("namespace", ns)))
         .collect();
-    environment::decide(settings, Some(&file.source.path), &namespace).env
+    environment::decide(settings, Some(&file.source.path), &evidence).env
 }
 
 /// Whether one object counts as production.

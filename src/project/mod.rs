@@ -5,6 +5,7 @@ pub mod fs;
 pub mod pipeline;
 pub mod python;
 pub mod registry;
+pub mod rendered;
 pub mod terraform;
 
 use std::path::{Path, PathBuf};
@@ -78,6 +79,9 @@ pub struct ParsedFile {
     /// Whether the run reports on this file: false for the rest of the repository, read so
     /// that project rules see it whole when only some files are checked.
     pub reported: bool,
+    /// Set when linea generated the file (a chart template rendered for one environment):
+    /// its text exists nowhere on disk, and findings in it move to where its bytes came from.
+    pub rendered: Option<Box<rendered::Rendered>>,
 }
 
 /// Parse one file's text according to its kind. Never panics.
@@ -166,6 +170,7 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
         errors,
         scoped_suppressions,
         reported: true,
+        rendered: None,
     }
 }
 

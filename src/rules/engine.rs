@@ -48,7 +48,7 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn files_scanned(&self) -> usize {
-        self.project.files.len()
+        self.project.files.iter().filter(|f| f.rendered.is_none()).count()
     }
 }
 
@@ -228,6 +228,17 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         }
         files.push(f);
     }
+    // Helm charts rendered once per environment: their output joins the project as files
+    let overlay: HashMap<PathBuf, String> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            SourceInput::Memory { path, text, .. } => Some((project::absolute(path), text.clone())),
+            _ => None,
+        })
+        .collect();
+    let render_findings = crate::budget::within(Some(&budget), || {
+        project::rendered::render_charts(&mut files, configs, &overlay)
+    });
     let project = crate::budget::within(Some(&budget), || Project::build_with(files, configs));
 
     // the enabled rules, by node kind, for each distinct settings of the run
@@ -371,6 +382,16 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
 
     // only the files asked about are reported on
     diagnostics.retain(|d| project.file(d.file).is_some_and(|f| f.reported));
+    // what charts did not render, and every finding in a rendered file moved to the template
+    // and values lines that wrote it
+    diagnostics.extend(render_findings.into_iter().filter(|d| {
+        registry
+            .meta(&d.rule)
+            .is_some_and(|m| project.settings_of(d.file).rule_enabled(m))
+    }));
+    let names_rule =
+        |name: &str, id: &str| registry.meta(name).is_some_and(|m| m.id == id) || name.eq_ignore_ascii_case(id);
+    let mut diagnostics = project::rendered::to_origins(&project, diagnostics, &names_rule);
     // config: per-path ignores and severity overrides, by the settings of each finding's file
     diagnostics.retain(|d| {
         let (Some(file), Some(meta)) = (project.file(d.file), registry.meta(&d.rule)) else {
@@ -443,7 +464,9 @@ fn apply_suppressions(
         by_file.entry(d.file).or_default().push(i);
     }
     let mut extra = Vec::new();
-    for file in project.files.iter().filter(|f| f.reported) {
+    // a rendered file's directives are its template's, read there; its annotations were
+    // applied when its findings moved to the template
+    for file in project.files.iter().filter(|f| f.reported && f.rendered.is_none()) {
         let settings = project.settings_of(file.source.id);
         let directives = suppress::directives(file);
         if directives.is_empty() {

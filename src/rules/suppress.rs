@@ -40,7 +40,12 @@ pub struct Directive {
 
 fn is_comment_line(line: &str) -> bool {
     let t = line.trim_start();
-    t.starts_with('#') || t.starts_with("//") || t.starts_with("/*")
+    t.starts_with('#') || t.starts_with("//") || t.starts_with("/*") || template_comment(t)
+}
+
+/// A Go template comment action: `{{/* ... */}}`, `{{- /* ... */ -}}` (Helm charts).
+fn template_comment(t: &str) -> bool {
+    t.starts_with("{{/*") || t.starts_with("{{- /*")
 }
 
 /// Byte spans of the string values of a YAML-family file. The file is parsed again (only when
@@ -175,7 +180,9 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
         for (idx, (start, line)) in lines.iter().enumerate() {
             let Some(m) = DIRECTIVE.captures(line) else { continue };
             let Some(whole) = m.get(0) else { continue };
-            let own_line = line[..whole.start()].trim().is_empty();
+            // `{{/* linea: ... */}}` on a line of its own is a template's comment line
+            let before = line[..whole.start()].trim();
+            let own_line = before.is_empty() || before == "{{" || before == "{{-";
             if !own_line && !file.kind.trailing_comments() {
                 continue;
             }
@@ -221,6 +228,11 @@ pub fn directives(file: &ParsedFile) -> Vec<Directive> {
                 .get(3)
                 .map(|r| {
                     let r = r.as_str().trim();
+                    // the end of a template comment: `*/}}`, `*/ -}}`
+                    let r = match r.strip_suffix("}}") {
+                        Some(t) => t.trim_end().strip_suffix('-').unwrap_or(t).trim_end(),
+                        None => r,
+                    };
                     let r = r.strip_suffix("*/").unwrap_or(r);
                     r.trim().trim_start_matches(['-', ':', '—']).trim().to_string()
                 })
@@ -317,6 +329,17 @@ mod tests {
         );
         assert_eq!(b[0].coverage, Coverage::Lines(vec![2]));
         assert_eq!(b[0].reason.as_deref(), Some("legacy"));
+    }
+
+    #[test]
+    fn template_comments_are_directives() {
+        let text = "spec:\n  {{/* linea: ignore[K8S008] needs the host network */}}\n  privileged: {{ .Values.p }}\n  {{- /* linea: ignore[K8S001] pinned by CD */ -}}\n  image: x\n";
+        let d = dirs(FileKind::Yaml, text);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].coverage, Coverage::Lines(vec![3]));
+        assert_eq!(d[0].reason.as_deref(), Some("needs the host network"));
+        assert_eq!(d[1].coverage, Coverage::Lines(vec![5]));
+        assert_eq!(d[1].reason.as_deref(), Some("pinned by CD"));
     }
 
     #[test]

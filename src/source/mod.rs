@@ -1,6 +1,7 @@
 //! Source files, byte spans, line index and the spanned value tree.
 
 pub mod node;
+pub mod origin;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

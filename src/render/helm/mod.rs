@@ -438,7 +438,7 @@ const HELP_VALUES: &str =
     "set the value in the chart's `values.yaml`, or list a values file for this environment in `[helm] values` of linea.toml";
 
 /// The PARSE003 finding for a template that did not render.
-fn problem_of(e: &ExecError, rendering: &Rendering, missing_deps: &[String]) -> Problem {
+fn problem_of(e: &ExecError, rendering: &Rendering, chart_dir: &Path, missing_deps: &[String]) -> Problem {
     let one_line = e.message.replace('\n', " ");
     let (message, help) = match e.kind {
         ErrorKind::Required => (
@@ -497,17 +497,18 @@ fn problem_of(e: &ExecError, rendering: &Rendering, missing_deps: &[String]) -> 
     let values: Vec<String> = rendering
         .values
         .iter()
-        .map(|p| crate::source::display_path(p))
+        .map(|p| crate::source::display_path(p.strip_prefix(chart_dir).unwrap_or(p)))
         .collect();
-    let mut note = format!(
-        "rendered for environment `{}` with {}",
-        rendering.name,
-        if values.is_empty() {
-            "no values file".to_string()
-        } else {
-            values.join(", ")
-        }
-    );
+    let files = if values.is_empty() {
+        "no values file".to_string()
+    } else {
+        values.join(", ")
+    };
+    let mut note = if rendering.name == "default" {
+        format!("rendered with {files}")
+    } else {
+        format!("rendered for environment `{}` with {files}", rendering.name)
+    };
     if short != message {
         note = format!("{message}; {note}");
     }
@@ -808,7 +809,7 @@ fn render_envs(
                     }
                     // a define lost to another file's syntax error is reported there
                     Err(e) if e.kind == ErrorKind::MissingTemplate && broken => {}
-                    Err(e) => problems.push(problem_of(&e, &rendering, &missing_deps)),
+                    Err(e) => problems.push(problem_of(&e, &rendering, &chart.dir, &missing_deps)),
                 }
             }
         }

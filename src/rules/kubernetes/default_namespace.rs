@@ -48,6 +48,8 @@ impl FileRule for DefaultNamespace {
             }
             // kustomize overlays of the repository put it in their namespaces
             None if !o.overlay_namespaces.is_empty() => {}
+            // a chart's objects go where `helm install -n` puts them
+            None if cx.file.rendered.as_ref().is_some_and(|r| r.namespace_at_deploy) => {}
             None => {
                 cx.report(o.header, format!("{} names no namespace", super::object_name(o)));
             }

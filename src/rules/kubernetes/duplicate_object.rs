@@ -32,10 +32,7 @@ fn report_duplicates<'a>(
             }
             Some(&(first_file, first_span)) => {
                 let at = o.root.at("metadata.name").map(|n| n.span).unwrap_or(o.header);
-                let (path, line) = project
-                    .file(first_file)
-                    .map(|ff| (ff.source.display_path(), ff.source.position(first_span.start).line))
-                    .unwrap_or_default();
+                let (path, line) = project.location(first_file, first_span);
                 cx.report_in(
                     f.source.id,
                     at,

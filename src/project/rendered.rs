@@ -1,0 +1,340 @@
+//! Files linea generates, and the way back to the files that wrote them.
+//!
+//! A renderer turns what a repository generates into text linted like any other file: each
+//! Helm template rendered for one environment becomes a [`ParsedFile`] at its template's path,
+//! with [`Rendered`] saying what produced it and an [`OriginMap`] from its bytes to the real
+//! files (template text, helper, values entry, `.Files` data). Every rule sees its objects as
+//! it sees plain manifests. [`to_origins`] then moves each diagnostic and label in a rendered
+//! file to where its bytes came from, so a finding points at the template line, with a label at
+//! the values line that set the offending value.
+//!
+//! For another renderer (Kustomize): build the text and the [`OriginMap`] (one
+//! [`crate::source::origin::Piece`] per byte range, `at` the base or patch line, `value` the
+//! overlay line that set it), push a [`ParsedFile`] with `rendered` set (see
+//! [`rendered_file`]), and the engine does the rest.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Configs;
+use crate::diagnostic::{Diagnostic, Label, Severity, Suppressed};
+use crate::discover::FileKind;
+use crate::project::{absolute, Model, ParsedFile, Project};
+use crate::render::helm;
+use crate::source::origin::{OriginMap, Piece, Place};
+use crate::source::{Environment, FileId, SourceFile, Span};
+
+/// What produced a generated file.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// For labels and notes: ``Helm chart `shop` (environment `prod`)``.
+    pub by: String,
+    /// The environment the rendering is for, when it names one (`prod`): evidence for the
+    /// environment resolver.
+    pub environment: Option<String>,
+    /// Objects that name no namespace are put in one at deploy time (`helm install -n`), so
+    /// their missing namespace is not a finding.
+    pub namespace_at_deploy: bool,
+    /// Files rendered together (one chart for one environment) share this number.
+    pub set: u32,
+    pub origins: OriginMap,
+}
+
+/// A generated file of the project at `path` (a real file's path: the one that wrote most of
+/// it), read as Kubernetes manifests. Its YAML errors are returned, not kept as PARSE001: the
+/// caller reports them as its renderer's.
+pub fn rendered_file(
+    id: FileId,
+    path: PathBuf,
+    text: String,
+    env: Environment,
+    rendered: Rendered,
+) -> (ParsedFile, Vec<crate::lang::ParseError>) {
+    let source = SourceFile::new(id, path, text);
+    let parsed = crate::project::k8s::parse_manifests(&source);
+    let model = match parsed.model {
+        m @ Model::Kubernetes(_) => m,
+        _ => Model::Text,
+    };
+    (
+        ParsedFile {
+            source,
+            kind: FileKind::Yaml,
+            env,
+            model,
+            errors: Vec::new(),
+            scoped_suppressions: parsed.suppressions,
+            reported: true,
+            rendered: Some(Box::new(rendered)),
+        },
+        parsed.errors,
+    )
+}
+
+/// The chart directories among the files: every `Chart.yaml` that is not a subchart's.
+fn chart_dirs(files: &[ParsedFile], configs: &Configs) -> Vec<PathBuf> {
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    for f in files {
+        if f.rendered.is_some() || f.source.path.file_name().is_none_or(|n| n != "Chart.yaml") {
+            continue;
+        }
+        let Some(dir) = f.source.path.parent() else { continue };
+        let is_subchart = dir.parent().and_then(Path::file_name).is_some_and(|n| n == "charts")
+            && dir.parent().and_then(Path::parent).is_some_and(|g| {
+                files.iter().any(|o| o.source.path == g.join("Chart.yaml")) || g.join("Chart.yaml").is_file()
+            });
+        if is_subchart {
+            continue;
+        }
+        let settings = configs.for_path(&f.source.path);
+        if settings.config.helm.render == Some(false) {
+            continue;
+        }
+        dirs.insert(dir.to_path_buf());
+    }
+    dirs.into_iter().collect()
+}
+
+/// Render the Helm charts among `files` and add what they render, and the real files their
+/// origins point at, to `files`. Returns the PARSE003/PARSE004 findings of what did not render
+/// (only for charts the run reports on).
+pub fn render_charts(
+    files: &mut Vec<ParsedFile>,
+    configs: &Configs,
+    overlay: &HashMap<PathBuf, String>,
+) -> Vec<Diagnostic> {
+    let dirs = chart_dirs(files, configs);
+    if dirs.is_empty() {
+        return Vec::new();
+    }
+    let renders: Vec<helm::ChartRender> = dirs
+        .par_iter()
+        .filter_map(|dir| {
+            let settings = configs.for_path(&dir.join("Chart.yaml"));
+            let fs = helm::DiskFs {
+                overlay,
+                max_size: settings.max_file_size(),
+            };
+            helm::render(&fs, dir, settings)
+        })
+        .collect();
+    let mut by_path: HashMap<PathBuf, FileId> = files.iter().map(|f| (absolute(&f.source.path), f.source.id)).collect();
+    let mut out = Vec::new();
+    let mut set = 0u32;
+    for cr in renders {
+        let settings = configs.for_path(&cr.dir.join("Chart.yaml")).clone();
+        // the real files of the render, in the project
+        let ids: Vec<FileId> = cr
+            .files
+            .iter()
+            .zip(&cr.texts)
+            .map(|(path, text)| {
+                let abs = absolute(path);
+                if let Some(id) = by_path.get(&abs) {
+                    return *id;
+                }
+                let id = FileId(files.len() as u32);
+                let kind = crate::discover::classify(path).unwrap_or(FileKind::Yaml);
+                let mut f = crate::project::parse(id, path.clone(), kind, String::new(), &settings);
+                f.source = SourceFile::new(id, path.clone(), text.to_string());
+                f.model = Model::Text;
+                f.reported = false;
+                files.push(f);
+                by_path.insert(abs, id);
+                id
+            })
+            .collect();
+        let place = |l: crate::render::template::Loc| Place {
+            file: ids.get(l.file as usize).copied().unwrap_or_default(),
+            span: Span::new(l.start as usize, l.end as usize),
+        };
+        // the chart's templates are not manifests of their own: their renderings are
+        let templates: BTreeSet<FileId> = cr.outputs.iter().map(|o| ids[o.template as usize]).collect();
+        for f in files
+            .iter_mut()
+            .filter(|f| templates.contains(&f.source.id) && f.rendered.is_none())
+        {
+            f.model = Model::Text;
+            f.errors.clear();
+            f.scoped_suppressions.clear();
+        }
+        let reported = |id: FileId, files: &[ParsedFile]| files.get(id.0 as usize).is_some_and(|f| f.reported);
+        let chart_reported = ids.iter().any(|id| reported(*id, files));
+        let chart_name = cr
+            .dir
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let first_set = set;
+        set += cr.renderings.len() as u32;
+        for o in &cr.outputs {
+            let r = &cr.renderings[o.rendering];
+            let template = ids[o.template as usize];
+            let template_path = files[template.0 as usize].source.path.clone();
+            let values_reported = r
+                .values
+                .iter()
+                .filter_map(|p| by_path.get(&absolute(p)))
+                .any(|id| reported(*id, files));
+            let env = match r.environment {
+                Environment::Unknown => files[template.0 as usize].env,
+                e => e,
+            };
+            let pieces: Vec<Piece> = o
+                .segs
+                .iter()
+                .filter_map(|g| {
+                    let at = g.origin.at?;
+                    Some(Piece {
+                        start: g.start as usize,
+                        end: g.end as usize,
+                        at: place(at),
+                        linear: g.origin.linear,
+                        value: g.origin.value.map(place),
+                        via: g.origin.via.map(place),
+                    })
+                })
+                .collect();
+            let by = if r.name == "default" {
+                format!("Helm chart `{chart_name}`")
+            } else {
+                format!("Helm chart `{chart_name}` (environment `{}`)", r.name)
+            };
+            let id = FileId(files.len() as u32);
+            let (mut f, errors) = rendered_file(
+                id,
+                template_path,
+                o.text.clone(),
+                env,
+                Rendered {
+                    by,
+                    environment: (r.name != "default").then(|| r.name.clone()),
+                    namespace_at_deploy: r.namespace.is_none(),
+                    set: first_set + o.rendering as u32,
+                    origins: OriginMap::new(pieces),
+                },
+            );
+            f.reported = reported(template, files) || values_reported;
+            if let (Some(ns), Model::Kubernetes(m)) = (&r.namespace, &mut f.model) {
+                for obj in m.objects.iter_mut().filter(|o| o.effective_namespace.is_none()) {
+                    obj.effective_namespace = Some(ns.clone());
+                }
+            }
+            if f.reported {
+                for e in errors {
+                    let full = format!("rendered template is not valid YAML: {}", e.message);
+                    let msg = crate::budget::truncate(&full, 80).into_owned();
+                    out.push(
+                        Diagnostic::new("PARSE003", Severity::Error, id, e.span, msg).with_help(
+                            "fix the template so that it renders YAML: check the indentation `nindent` gives",
+                        ),
+                    );
+                }
+            }
+            files.push(f);
+        }
+        if !chart_reported {
+            continue;
+        }
+        for p in &cr.problems {
+            let mut d = Diagnostic::new(p.rule, Severity::Error, ids[p.file as usize], p.span, p.message.clone());
+            d.note = p.note.clone();
+            d.help = p.help.clone();
+            for (file, span, message) in &p.labels {
+                d.labels.push(Label {
+                    file: ids[*file as usize],
+                    span: *span,
+                    message: message.clone(),
+                });
+            }
+            out.push(d);
+        }
+    }
+    out
+}
+
+/// Whether rule `name` (an id or slug, as a suppression writes it) is `rule`.
+pub type NamesRule<'a> = &'a dyn Fn(&str, &str) -> bool;
+
+/// Move every diagnostic and label in a rendered file to where its bytes came from, with a
+/// label at the value's line (and at the `include` that pulled a helper in). A finding that a
+/// rendered object's `linea.dev/ignore` annotation suppresses is marked first. Fixes of
+/// rendered text cannot be applied to the template and are dropped.
+pub fn to_origins(project: &Project, diagnostics: Vec<Diagnostic>, names_rule: NamesRule<'_>) -> Vec<Diagnostic> {
+    let rendered = |id: FileId| -> Option<(&ParsedFile, &Rendered)> {
+        let f = project.file(id)?;
+        Some((f, f.rendered.as_deref()?))
+    };
+    let mut out = Vec::with_capacity(diagnostics.len());
+    for mut d in diagnostics {
+        if let Some((f, r)) = rendered(d.file) {
+            if d.suppressed.is_none() {
+                let by = f.scoped_suppressions.iter().find(|s| {
+                    s.span.start <= d.span.start
+                        && d.span.start <= s.span.end
+                        && s.rules.iter().any(|name| names_rule(name, &d.rule))
+                });
+                if let Some(s) = by {
+                    d.suppressed = Some(Suppressed {
+                        justification: s.reason.clone().unwrap_or_default(),
+                    });
+                }
+            }
+            if let Some(m) = r.origins.map(d.span, &f.source.text) {
+                d.file = m.at.file;
+                d.span = m.at.span;
+                if let Some(v) = m.value {
+                    let message = match &r.environment {
+                        Some(e) => format!("value set here (environment `{e}`)"),
+                        None => "value set here".to_string(),
+                    };
+                    d.labels.push(Label {
+                        file: v.file,
+                        span: v.span,
+                        message,
+                    });
+                }
+                if let Some(via) = m.via {
+                    d.labels.push(Label {
+                        file: via.file,
+                        span: via.span,
+                        message: "included from here".to_string(),
+                    });
+                }
+            }
+            d.fix = None;
+        }
+        for l in &mut d.labels {
+            if let Some((f, r)) = rendered(l.file) {
+                if let Some(m) = r.origins.map(l.span, &f.source.text) {
+                    l.file = m.at.file;
+                    l.span = m.at.span;
+                }
+            }
+        }
+        out.push(d);
+    }
+    out
+}
+
+impl Project {
+    /// Where a span of a file really is: itself, or for a rendered file the template (or
+    /// helper) span that wrote it. For messages that name a location.
+    pub fn origin(&self, file: FileId, span: Span) -> (FileId, Span) {
+        let Some(f) = self.file(file) else { return (file, span) };
+        match f.rendered.as_deref().and_then(|r| r.origins.map(span, &f.source.text)) {
+            Some(m) => (m.at.file, m.at.span),
+            None => (file, span),
+        }
+    }
+
+    /// `path:line` of a span, through [`Project::origin`].
+    pub fn location(&self, file: FileId, span: Span) -> (String, u32) {
+        let (file, span) = self.origin(file, span);
+        self.file(file)
+            .map(|f| (f.source.display_path(), f.source.position(span.start).line))
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,197 @@
+//! Where the bytes of a generated file came from.
+//!
+//! A renderer (Helm today, Kustomize next) produces text that is linted like any file but
+//! exists nowhere on disk. Its [`OriginMap`] says, for each byte range of that text, which real
+//! file and span wrote it ([`Piece::at`]), whether the bytes are a verbatim copy of that span
+//! ([`Piece::linear`]: offsets map one to one), which value they print ([`Piece::value`]: a
+//! values file entry, a patch line), and which call emitted them when they were written
+//! elsewhere ([`Piece::via`]: the `include` in the template that pulled a helper in).
+//!
+//! The engine moves every diagnostic and label in a generated file to [`OriginMap::map`]'s
+//! answer, so no finding points into a file that does not exist.
+
+use super::{FileId, Span};
+
+/// A span of a real file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Place {
+    pub file: FileId,
+    pub span: Span,
+}
+
+/// One byte range of a generated text and its origin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Piece {
+    /// `start..end` of the generated text.
+    pub start: usize,
+    pub end: usize,
+    /// What wrote these bytes: template text, an action, a base manifest line.
+    pub at: Place,
+    /// The bytes copy `at` verbatim, so an offset inside maps to the same offset in `at`.
+    pub linear: bool,
+    /// The value these bytes print, where it was set (a values file line).
+    pub value: Option<Place>,
+    /// The call that emitted these bytes when `at` is in another file.
+    pub via: Option<Place>,
+}
+
+/// Where one span of a generated text came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mapped {
+    pub at: Place,
+    pub value: Option<Place>,
+    pub via: Option<Place>,
+}
+
+/// The pieces of a generated text, in order.
+#[derive(Debug, Clone, Default)]
+pub struct OriginMap {
+    pieces: Vec<Piece>,
+}
+
+impl OriginMap {
+    pub fn new(mut pieces: Vec<Piece>) -> OriginMap {
+        pieces.retain(|p| p.end > p.start);
+        pieces.sort_by_key(|p| p.start);
+        OriginMap { pieces }
+    }
+
+    pub fn pieces(&self) -> &[Piece] {
+        &self.pieces
+    }
+
+    /// The piece holding `offset`, else the next one, else the last.
+    fn index_at(&self, offset: usize) -> Option<usize> {
+        if self.pieces.is_empty() {
+            return None;
+        }
+        let i = self.pieces.partition_point(|p| p.end <= offset);
+        Some(i.min(self.pieces.len() - 1))
+    }
+
+    fn offset_in(p: &Piece, offset: usize) -> usize {
+        let inside = offset.clamp(p.start, p.end) - p.start;
+        (p.at.span.start + inside).min(p.at.span.end)
+    }
+
+    /// Where `span` of the generated `text` came from: the span in the file that wrote its
+    /// first byte (as precise as the piece allows), the value printed there, the call.
+    pub fn map(&self, span: Span, text: &str) -> Option<Mapped> {
+        let fi = self.index_at(span.start)?;
+        let first = &self.pieces[fi];
+        let start = if first.linear {
+            Self::offset_in(first, span.start)
+        } else {
+            first.at.span.start
+        };
+        let first_end = |span_end: usize| {
+            if first.linear {
+                Self::offset_in(first, span_end)
+            } else {
+                first.at.span.end
+            }
+        };
+        let end = if span.end <= span.start {
+            if first.linear {
+                start
+            } else {
+                first.at.span.end
+            }
+        } else {
+            let li = self.index_at(span.end - 1).unwrap_or(fi);
+            let last = &self.pieces[li];
+            if li == fi {
+                first_end(span.end)
+            } else if last.at.file == first.at.file {
+                let e = if last.linear {
+                    Self::offset_in(last, span.end)
+                } else {
+                    last.at.span.end
+                };
+                if e >= start {
+                    e
+                } else {
+                    first_end(first.end)
+                }
+            } else {
+                first_end(first.end)
+            }
+        };
+        // a value: the first byte's, or, for a span on one line, the first one on it
+        let one_line = span.slice(text).find('\n').is_none_or(|i| i + 1 == span.len());
+        let value = first.value.or_else(|| {
+            if !one_line {
+                return None;
+            }
+            self.pieces[fi..]
+                .iter()
+                .take_while(|p| p.start < span.end)
+                .find_map(|p| p.value)
+        });
+        Some(Mapped {
+            at: Place {
+                file: first.at.file,
+                span: Span::new(start, end.max(start)),
+            },
+            value,
+            via: first.via,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(file: u32, s: usize, e: usize) -> Place {
+        Place {
+            file: FileId(file),
+            span: Span::new(s, e),
+        }
+    }
+
+    #[test]
+    fn linear_text_maps_byte_for_byte_and_actions_as_a_whole() {
+        // "kind: Pod\nimage: nginx\n": `kind: Pod\nimage: ` copied from the template at 100,
+        // `nginx` printed by the action at 200..230 from a values file
+        let text = "kind: Pod\nimage: nginx\n";
+        let m = OriginMap::new(vec![
+            Piece {
+                start: 0,
+                end: 17,
+                at: place(1, 100, 117),
+                linear: true,
+                value: None,
+                via: None,
+            },
+            Piece {
+                start: 17,
+                end: 22,
+                at: place(1, 200, 230),
+                linear: false,
+                value: Some(place(2, 7, 12)),
+                via: None,
+            },
+            Piece {
+                start: 22,
+                end: 23,
+                at: place(1, 230, 231),
+                linear: true,
+                value: None,
+                via: None,
+            },
+        ]);
+        let kind = m.map(Span::new(0, 4), text).unwrap();
+        assert_eq!(kind.at, place(1, 100, 104));
+        assert_eq!(kind.value, None);
+        let image = m.map(Span::new(17, 22), text).unwrap();
+        assert_eq!(image.at, place(1, 200, 230));
+        assert_eq!(image.value, Some(place(2, 7, 12)));
+        // `image: nginx`: from the key to the end of the action, with the value of its line
+        let entry = m.map(Span::new(10, 22), text).unwrap();
+        assert_eq!(entry.at, place(1, 110, 230));
+        assert_eq!(entry.value, Some(place(2, 7, 12)));
+        // the whole text spans lines: no value is picked for it
+        assert_eq!(m.map(Span::new(0, 23), text).unwrap().value, None);
+    }
+}

@@ -156,3 +156,13 @@ pub trait RuleInfo {
     /// Whether the rule runs unless configuration selects it by name.
     fn default_enabled(&self) -> bool;
 }
+
+/// A value as quoted in a message: long values (image references, URLs, package lists) are
+/// cut so the message stays short; the highlighted span shows the whole value.
+pub fn shown(value: &str) -> String {
+    const MAX: usize = 48;
+    match value.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_string(),
+    }
+}

@@ -286,6 +286,12 @@ impl super::Project {
     }
 }
 
+/// Groups whose objects are built into Kubernetes or Istio; anything else is a custom
+/// resource, whose operator may create pods we never see.
+pub fn is_builtin_group(group: &str) -> bool {
+    group.is_empty() || !group.contains('.') || group.ends_with(".k8s.io") || group.ends_with(".istio.io")
+}
+
 /// Whether two objects are in the same namespace. An object that names no namespace lands
 /// wherever it is applied, so it is taken to share any namespace (no false "missing" findings).
 pub fn same_namespace(a: &Object, b: &Object) -> bool {

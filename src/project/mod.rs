@@ -1,15 +1,18 @@
 //! Parsed files and the `Project` index that project-level rules query.
 
+pub mod builds;
 pub mod clusters;
 pub mod fs;
+pub mod mesh;
 pub mod pipeline;
 pub mod python;
 pub mod registry;
 pub mod rendered;
 pub mod terraform;
+pub mod workloads;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub mod k8s;
 
@@ -242,6 +245,17 @@ pub struct Project {
     terraform_files: std::collections::HashMap<FileId, usize>,
     /// Absolute paths of the scanned files and their directories, built on first use.
     paths: std::sync::OnceLock<PathIndex>,
+    /// What the files say about each other, each index built once on first use.
+    indexes: Indexes,
+}
+
+/// The project's derived indexes: immutable once built, looked up by key.
+#[derive(Debug, Default)]
+struct Indexes {
+    registries: OnceLock<Vec<registry::Registry>>,
+    builds: OnceLock<builds::Builds>,
+    workloads: OnceLock<workloads::Workloads>,
+    mesh: OnceLock<mesh::Mesh>,
 }
 
 /// A path made absolute (against the working directory) and normalised, without touching
@@ -292,6 +306,7 @@ impl Project {
             settings: per_file,
             base: configs.base.clone(),
             paths: std::sync::OnceLock::new(),
+            indexes: Indexes::default(),
         }
     }
 

@@ -6,11 +6,13 @@ use std::path::{Component, Path, PathBuf};
 
 use crate::config::Settings;
 use crate::discover::FileKind;
-use crate::project::{Model, ParsedFile};
+use crate::project::{absolute, Model, ParsedFile};
 use crate::source::{FileId, Span};
 
 #[derive(Debug, Clone)]
 pub struct PyRoot {
+    /// The root directory, absolute and normalised (files of a run may be spelt relative to
+    /// different places: `Dockerfile` asked about, `../../pyproject.toml` read as context).
     pub dir: PathBuf,
     /// The root's marker file (pyproject.toml, setup.cfg, setup.py, requirements.txt, in that
     /// preference): where findings about missing things point.
@@ -26,8 +28,18 @@ pub struct PyRoot {
 }
 
 impl PyRoot {
-    pub fn relative<'a>(&self, path: &'a Path) -> &'a Path {
-        path.strip_prefix(&self.dir).unwrap_or(path)
+    /// A file's path relative to the root (the path itself when it is not below it).
+    pub fn relative(&self, path: &Path) -> PathBuf {
+        let abs = absolute(path);
+        match abs.strip_prefix(&self.dir) {
+            Ok(rel) => rel.to_path_buf(),
+            Err(_) => path.to_path_buf(),
+        }
+    }
+
+    /// Whether a path is in the root's directory itself (not below it).
+    pub fn holds(&self, path: &Path) -> bool {
+        absolute(path).parent() == Some(self.dir.as_path())
     }
 }
 
@@ -97,10 +109,10 @@ fn marker_rank(f: &ParsedFile) -> Option<u8> {
     }
 }
 
-/// The directory a marker makes a root, if it makes one.
+/// The directory a marker makes a root (absolute), if it makes one.
 fn root_dir(f: &ParsedFile) -> Option<PathBuf> {
     let rank = marker_rank(f)?;
-    let mut dir = f.source.path.parent()?.to_path_buf();
+    let mut dir = absolute(&f.source.path).parent()?.to_path_buf();
     if f.kind == FileKind::Requirements && name_of(&dir) == "requirements" {
         dir = dir.parent()?.to_path_buf();
     }
@@ -112,6 +124,7 @@ fn root_dir(f: &ParsedFile) -> Option<PathBuf> {
 
 impl PythonIndex {
     pub fn build(files: &[ParsedFile], _settings: &Settings) -> PythonIndex {
+        let abs: Vec<PathBuf> = files.iter().map(|f| absolute(&f.source.path)).collect();
         let mut dirs: Vec<(PathBuf, u8, usize)> = Vec::new(); // dir, best rank, file index
         for (i, f) in files.iter().enumerate() {
             if vendored(&f.source.path) {
@@ -140,6 +153,37 @@ impl PythonIndex {
                     })
             })
         });
+        // a requirements file beside no Python code (`docker-images/requirements.txt`) lists
+        // the dependencies of the code above it: the project is where that code is, or none
+        let python: Vec<&PathBuf> = files
+            .iter()
+            .zip(&abs)
+            .filter(|(f, _)| f.kind == FileKind::Python && !vendored(&f.source.path))
+            .map(|(_, a)| a)
+            .collect();
+        let roots_before: Vec<PathBuf> = dirs.iter().map(|d| d.0.clone()).collect();
+        let mut moved: Vec<(PathBuf, u8, usize)> = Vec::new();
+        dirs.retain(|(d, rank, i)| {
+            if *rank < 3 || python.iter().any(|p| p.starts_with(d)) {
+                return true;
+            }
+            // the nearest directory above whose own code (not another root's) is there
+            let code_at = d.ancestors().skip(1).find(|a| {
+                python.iter().any(|p| {
+                    p.starts_with(a)
+                        && !roots_before
+                            .iter()
+                            .any(|r| r.starts_with(a) && r != a && p.starts_with(r))
+                })
+            });
+            if let Some(a) = code_at {
+                if !roots_before.iter().any(|r| r == a) && !moved.iter().any(|m| m.0 == a) {
+                    moved.push((a.to_path_buf(), *rank, *i));
+                }
+            }
+            false
+        });
+        dirs.extend(moved);
         // deepest first, so the first ancestor found is the nearest
         dirs.sort_by(|a, b| {
             b.0.components()
@@ -163,7 +207,7 @@ impl PythonIndex {
             .collect();
         let mut root_of = vec![None; files.len()];
         for (i, f) in files.iter().enumerate() {
-            if let Some(r) = roots.iter().position(|r| f.source.path.starts_with(&r.dir)) {
+            if let Some(r) = roots.iter().position(|r| abs[i].starts_with(&r.dir)) {
                 root_of[i] = Some(r);
                 roots[r].files.push(f.source.id);
             }
@@ -175,7 +219,7 @@ impl PythonIndex {
                 continue;
             }
             let root = &mut roots[r];
-            let rel = root.relative(&f.source.path).to_path_buf();
+            let rel = abs[i].strip_prefix(&root.dir).unwrap_or(&abs[i]).to_path_buf();
             if name_of(&rel) == "__init__.py" {
                 if let Some(pkg) = rel.parent() {
                     root.packages.push(pkg.to_path_buf());

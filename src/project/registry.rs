@@ -6,9 +6,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::lang::k8s::ImageRef;
 use crate::lang::terraform::TfBlock;
 use crate::project::Project;
+use crate::semantic::image::ImageRef;
 use crate::source::{FileId, Node, Span};
 
 /// Where images of one provisioned registry live.
@@ -47,7 +47,7 @@ impl Registry {
 
     /// Whether an image reference points into this registry; `None` when the location is unknown.
     pub fn admits(&self, image: &ImageRef<'_>) -> Option<bool> {
-        let host = image.registry.to_ascii_lowercase();
+        let host = image.host();
         Some(match self.location.as_ref()? {
             Location::Host(h) => host == *h,
             Location::EcrRepository(r) => ECR_HOST.is_match(&host) && image.repository == r,
@@ -116,14 +116,21 @@ fn registry(b: &TfBlock) -> Option<Registry> {
     })
 }
 
+/// Every container registry resource of the project's Terraform, in file order.
+pub(crate) fn build(project: &Project) -> Vec<Registry> {
+    project
+        .terraform
+        .iter()
+        .flat_map(|m| m.blocks())
+        .filter_map(registry)
+        .collect()
+}
+
 impl Project {
-    /// Every container registry resource of the repository's Terraform, in file order.
-    pub fn container_registries(&self) -> Vec<Registry> {
-        self.terraform
-            .iter()
-            .flat_map(|m| m.blocks())
-            .filter_map(registry)
-            .collect()
+    /// Every container registry resource of the repository's Terraform, in file order
+    /// (indexed once).
+    pub fn container_registries(&self) -> &[Registry] {
+        self.indexes.registries.get_or_init(|| build(self))
     }
 }
 

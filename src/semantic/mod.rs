@@ -11,6 +11,12 @@
 //! | the deploy CLIs' arguments (kubectl, helm, terraform, az, azd, docker, kustomize) | [`cli`] |
 //! | what a command, task or action deploys, its targets, the environment a job changes | [`deploy`] |
 //! | what a job tests and lints, gates, the jobs before it, triggers from other branches | [`pipeline`] |
+//! | image reference: registry, repository, tag, digest; a Dockerfile stage's base | [`image`] |
+//! | port: number or range, protocol, where it is declared; the port a Python service listens on | [`port`] |
+//! | test code: the files that only run under a test runner | [`test_code`] |
+//!
+//! Names in Python code are resolved in the Python model itself ([`crate::lang::python`]:
+//! `Call::qualified`, `Module::qualify`), once per module.
 //!
 //! Concepts depend on `lang` models and `config` settings only; `project` indexes and `rules`
 //! depend on them.
@@ -20,4 +26,7 @@ pub mod command;
 pub mod condition;
 pub mod deploy;
 pub mod environment;
+pub mod image;
 pub mod pipeline;
+pub mod port;
+pub mod test_code;

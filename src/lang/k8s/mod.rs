@@ -370,49 +370,6 @@ impl Selector {
     }
 }
 
-/// A parsed image reference: `registry/repository:tag@digest`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageRef<'a> {
-    /// Registry host as written; `docker.io` when the reference names none.
-    pub registry: &'a str,
-    /// Whether the registry was written in the reference.
-    pub explicit_registry: bool,
-    pub repository: &'a str,
-    pub tag: Option<&'a str>,
-    pub digest: Option<&'a str>,
-}
-
-impl<'a> ImageRef<'a> {
-    /// Parse a literal reference; `None` for templated or empty values (unknown).
-    pub fn parse(s: &'a str) -> Option<ImageRef<'a>> {
-        let s = s.trim();
-        if s.is_empty() || s.contains("{{") || s.contains('$') || s.contains(char::is_whitespace) {
-            return None;
-        }
-        let (rest, digest) = match s.split_once('@') {
-            Some((r, d)) => (r, Some(d)),
-            None => (s, None),
-        };
-        let (name, tag) = match rest.rfind(':') {
-            Some(i) if !rest[i + 1..].contains('/') => (&rest[..i], Some(&rest[i + 1..])),
-            _ => (rest, None),
-        };
-        let (registry, explicit_registry, repository) = match name.split_once('/') {
-            Some((first, repo)) if first.contains('.') || first.contains(':') || first == "localhost" => {
-                (first, true, repo)
-            }
-            _ => ("docker.io", false, name),
-        };
-        Some(ImageRef {
-            registry,
-            explicit_registry,
-            repository,
-            tag,
-            digest,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,19 +418,5 @@ mod tests {
         assert!(!s.matches(&l(&[("app", "web"), ("tier", "edge"), ("team", "a"), ("canary", "1")])));
         assert!(!s.matches(&l(&[("app", "web"), ("tier", "edge"), ("team", "a"), ("env", "dev")])));
         assert!(!s.matches(&l(&[("app", "web"), ("tier", "edge")])));
-    }
-
-    #[test]
-    fn parses_image_references() {
-        let r = ImageRef::parse("myacr.azurecr.io/shop/api:1.2@sha256:abc").unwrap();
-        assert_eq!(
-            (r.registry, r.repository, r.tag, r.digest),
-            ("myacr.azurecr.io", "shop/api", Some("1.2"), Some("sha256:abc"))
-        );
-        let r = ImageRef::parse("nginx").unwrap();
-        assert_eq!((r.registry, r.tag), ("docker.io", None));
-        let r = ImageRef::parse("localhost:5000/app").unwrap();
-        assert_eq!((r.registry, r.tag), ("localhost:5000", None));
-        assert!(ImageRef::parse("{{ .Values.image }}").is_none());
     }
 }

@@ -1,6 +1,12 @@
 //! Python source via tree-sitter: the facts the PY rules need (imports, calls with their
 //! arguments, assignments of literals, string literals), each with its byte span.
 //!
+//! Names are resolved once, here: every call records its callee as written and its
+//! qualified name after `import m as a`, `from m import f as g` and module-level aliases
+//! (`run = subprocess.run`), so `import yaml as y; y.load(f)` is `yaml.load` and
+//! `from subprocess import run as sh; sh(cmd)` is `subprocess.run` to every rule. Rules
+//! match [`Call::qualified`] and [`Module::qualify`] other names they read.
+//!
 //! The tree is walked once with a `TreeCursor` (iterative: trees can be far deeper than a
 //! rayon thread's stack). A file with syntax errors still yields what the error-tolerant tree
 //! holds, plus one [`ParseError`] at the first ERROR/MISSING node.
@@ -29,10 +35,12 @@ pub enum Value {
     Name(String),
     /// A call; holds the callee's dotted text.
     Call(String),
+    /// A tuple of a few elements (`("", 8000)`), each with its span.
+    Tuple(Vec<Expr>),
     Other,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
     pub value: Value,
     pub span: Span,
@@ -54,6 +62,10 @@ pub struct Import {
     pub level: usize,
     /// Names imported by `from m import a, b` (empty for `import m`).
     pub names: Vec<String>,
+    /// The names the statement binds and what they stand for: `import yaml as y` → (`y`,
+    /// `yaml`), `import os.path` → (`os`, `os`), `from subprocess import run as sh` → (`sh`,
+    /// `subprocess.run`). Empty for relative and `*` imports.
+    pub bindings: Vec<(String, String)>,
     /// The whole statement.
     pub span: Span,
 }
@@ -67,8 +79,11 @@ pub struct Arg {
 
 #[derive(Debug, Clone)]
 pub struct Call {
-    /// Dotted callee text (`subprocess.run`, `app.run`); empty when not a name/attribute.
+    /// Dotted callee text as written (`sp.run`, `app.run`); empty when not a name/attribute.
     pub callee: String,
+    /// The callee with imports and module aliases resolved (`sp.run` after `import
+    /// subprocess as sp` is `subprocess.run`); the written text when nothing resolves it.
+    pub qualified: String,
     pub callee_span: Span,
     pub span: Span,
     pub args: Vec<Arg>,
@@ -85,9 +100,25 @@ impl Call {
     pub fn positional(&self, i: usize) -> Option<&Arg> {
         self.args.iter().filter(|a| a.keyword.is_none()).nth(i)
     }
-    /// The last segment of the callee (`run` of `app.run`).
+    /// The last segment of the qualified callee (`run` of `app.run`; `run` of `sh` after
+    /// `from subprocess import run as sh`).
     pub fn method(&self) -> &str {
-        self.callee.rsplit('.').next().unwrap_or("")
+        self.qualified.rsplit('.').next().unwrap_or("")
+    }
+    /// The callee as a message names it: as written (`` `yaml.load` ``, `` `web.run_app` ``
+    /// after `from aiohttp import web`), with the qualified name when an alias hides it
+    /// (`` `y.load` (`yaml.load`) ``, `` `sh` (`subprocess.run`) ``).
+    pub fn display(&self) -> String {
+        let hidden = self.callee != self.qualified
+            && !self
+                .qualified
+                .strip_suffix(self.callee.as_str())
+                .is_some_and(|prefix| prefix.ends_with('.'));
+        if !hidden {
+            format!("`{}`", self.callee)
+        } else {
+            format!("`{}` (`{}`)", self.callee, self.qualified)
+        }
     }
 }
 
@@ -115,6 +146,65 @@ pub struct Module {
     pub assignments: Vec<Assignment>,
     pub strings: Vec<StringLit>,
     pub errors: Vec<ParseError>,
+    /// Local names bound to modules or their members: imports, then module-level aliases.
+    pub bindings: std::collections::HashMap<String, String>,
+}
+
+impl Module {
+    /// A name (or an expression's text) with its leading name resolved through the module's
+    /// imports and aliases: `y.load` → `yaml.load` after `import yaml as y`, `fetch(u)` →
+    /// `urllib.request.urlopen(u)` after `from urllib.request import urlopen as fetch`;
+    /// unchanged otherwise.
+    pub fn qualify(&self, text: &str) -> String {
+        let end = text
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(text.len());
+        match self.bindings.get(&text[..end]) {
+            Some(q) => format!("{q}{}", &text[end..]),
+            None => text.to_string(),
+        }
+    }
+
+    /// Record what the imports and module-level aliases bind, and qualify every call.
+    fn resolve_names(&mut self) {
+        let mut bindings = std::collections::HashMap::new();
+        for imp in &self.imports {
+            for (local, target) in &imp.bindings {
+                bindings.insert(local.clone(), target.clone());
+            }
+        }
+        self.bindings = bindings;
+        // `run = subprocess.run`, `loader = yaml`: an alias of something imported
+        let aliases: Vec<(String, String)> = self
+            .assignments
+            .iter()
+            .filter(|a| a.module_level && is_identifier(&a.target))
+            .filter_map(|a| match &a.value.value {
+                Value::Name(n) if self.bindings.contains_key(n.split('.').next().unwrap_or_default()) => {
+                    Some((a.target.clone(), self.qualify(n)))
+                }
+                _ => None,
+            })
+            .collect();
+        self.bindings.extend(aliases);
+        if self.bindings.is_empty() {
+            return;
+        }
+        let calls = std::mem::take(&mut self.calls);
+        self.calls = calls
+            .into_iter()
+            .map(|mut c| {
+                if !c.callee.is_empty() {
+                    c.qualified = self.qualify(&c.callee);
+                }
+                c
+            })
+            .collect();
+    }
+}
+
+fn is_identifier(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
 
 const MAX_TEXT: usize = 400;
@@ -259,21 +349,34 @@ pub fn parse(src: &str) -> Module {
         };
         m.errors.push(ParseError::new(message, s));
     }
+    m.resolve_names();
     m
 }
 
 fn import_statement(n: TsNode, src: &str, m: &mut Module) {
     let mut c = n.walk();
     for child in n.children_by_field_name("name", &mut c) {
-        let name = match child.kind() {
-            "aliased_import" => child.child_by_field_name("name").map(|x| text(x, src)),
-            _ => Some(text(child, src)),
+        let (name, alias) = match child.kind() {
+            "aliased_import" => (
+                child.child_by_field_name("name").map(|x| text(x, src)),
+                child.child_by_field_name("alias").map(|x| text(x, src)),
+            ),
+            _ => (Some(text(child, src)), None),
         };
         if let Some(name) = name {
+            // `import a.b` binds `a`; `import a.b as c` binds `c` to `a.b`
+            let binding = match alias {
+                Some(a) => (a.to_string(), name.to_string()),
+                None => {
+                    let head = name.split('.').next().unwrap_or(name);
+                    (head.to_string(), head.to_string())
+                }
+            };
             m.imports.push(Import {
                 module: name.to_string(),
                 level: 0,
                 names: Vec::new(),
+                bindings: vec![binding],
                 span: span(n),
             });
         }
@@ -292,20 +395,29 @@ fn import_from(n: TsNode, src: &str, m: &mut Module) {
         (0, text(module, src).to_string())
     };
     let mut names = Vec::new();
+    let mut bindings = Vec::new();
     let mut c = n.walk();
     for child in n.children_by_field_name("name", &mut c) {
-        let nm = match child.kind() {
-            "aliased_import" => child.child_by_field_name("name").map(|x| text(x, src)),
-            _ => Some(text(child, src)),
+        let (nm, alias) = match child.kind() {
+            "aliased_import" => (
+                child.child_by_field_name("name").map(|x| text(x, src)),
+                child.child_by_field_name("alias").map(|x| text(x, src)),
+            ),
+            _ => (Some(text(child, src)), None),
         };
         if let Some(nm) = nm {
             names.push(nm.to_string());
+            // the project's own modules (relative imports) are not resolved
+            if level == 0 {
+                bindings.push((alias.unwrap_or(nm).to_string(), format!("{name}.{nm}")));
+            }
         }
     }
     m.imports.push(Import {
         module: name,
         level,
         names,
+        bindings,
         span: span(n),
     });
 }
@@ -344,6 +456,7 @@ fn call(n: TsNode, src: &str, scope: usize, m: &mut Module) {
         }
     }
     m.calls.push(Call {
+        qualified: callee.clone(),
         callee,
         callee_span: span(f),
         span: span(n),
@@ -386,6 +499,22 @@ fn value_of(n: TsNode, src: &str, depth: usize) -> Value {
         "false" => Value::Bool(false),
         "none" => Value::None,
         "identifier" | "attribute" => Value::Name(bounded(text(n, src))),
+        "tuple" => {
+            let mut c = n.walk();
+            let items: Vec<TsNode> = n.named_children(&mut c).filter(|x| x.kind() != "comment").collect();
+            if items.len() > 8 {
+                return Value::Other;
+            }
+            Value::Tuple(
+                items
+                    .into_iter()
+                    .map(|x| Expr {
+                        value: value_of(x, src, depth + 1),
+                        span: span(x),
+                    })
+                    .collect(),
+            )
+        }
         "parenthesized_expression" => match n.named_child(0) {
             Some(inner) => value_of(inner, src, depth + 1),
             None => Value::Other,
@@ -466,6 +595,49 @@ mod tests {
         let debug = m.assignments.iter().find(|a| a.target == "DEBUG").unwrap();
         assert!(debug.module_level);
         assert!(m.strings.iter().any(|s| s.value == "http://example.com"));
+    }
+
+    #[test]
+    fn resolves_imports_and_aliases() {
+        let src = "import yaml as y\nimport os.path\nimport xml.etree.ElementTree as ET\n\
+                   from subprocess import run as sh, Popen\nfrom . import local\nfrom pickle import *\n\
+                   load = y.load\n\ndef f(cmd, x):\n    y.load(x)\n    sh(cmd, shell=True)\n    Popen(x)\n\
+                   os.path.join(x)\n    ET.parse(x)\n    load(x)\n    local.run()\n    print(x)\n";
+        let m = parse(src);
+        let q: Vec<(&str, &str)> = m
+            .calls
+            .iter()
+            .map(|c| (c.callee.as_str(), c.qualified.as_str()))
+            .collect();
+        assert_eq!(
+            q,
+            [
+                ("y.load", "yaml.load"),
+                ("sh", "subprocess.run"),
+                ("Popen", "subprocess.Popen"),
+                ("os.path.join", "os.path.join"),
+                ("ET.parse", "xml.etree.ElementTree.parse"),
+                ("load", "yaml.load"),
+                ("local.run", "local.run"),
+                ("print", "print"),
+            ]
+        );
+        let sh = &m.calls[1];
+        assert_eq!(sh.method(), "run");
+        assert_eq!(sh.display(), "`sh` (`subprocess.run`)");
+        assert_eq!(m.calls[3].display(), "`os.path.join`");
+        assert_eq!(m.calls[2].display(), "`Popen`");
+        assert_eq!(m.qualify("ET.Element"), "xml.etree.ElementTree.Element");
+        assert_eq!(m.qualify("unknown.thing"), "unknown.thing");
+    }
+
+    #[test]
+    fn tuples_keep_their_elements() {
+        let m = parse("HTTPServer((\"\", 8000), Handler)\n");
+        let Some(Value::Tuple(items)) = m.calls[0].positional(0).map(|a| &a.value.value) else {
+            panic!("not a tuple")
+        };
+        assert_eq!(items[1].value, Value::Int(8000));
     }
 
     #[test]

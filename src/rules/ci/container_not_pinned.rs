@@ -3,6 +3,7 @@
 use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::Text;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::image::ImageRef;
 
 pub struct ContainerNotPinned;
 
@@ -15,10 +16,13 @@ impl FileRule for ContainerNotPinned {
         images.sort_by_key(|t| t.span.start);
         images.dedup_by_key(|t| t.span);
         for image in images {
-            if image.is_expression() || image.text.contains("@sha256:") || image.text.trim().is_empty() {
+            let Some(r) = ImageRef::parse(&image.text) else {
+                continue;
+            };
+            if r.is_pinned() {
                 continue;
             }
-            let message = format!("container image `{}` is not pinned by digest", image.text);
+            let message = format!("container image `{}` is not pinned by digest", r.text);
             cx.report_in(p.file, image.span, message);
         }
     }

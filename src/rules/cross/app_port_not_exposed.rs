@@ -1,151 +1,83 @@
-//! XR003: the port the app listens on (a server flag in `CMD`/`ENTRYPOINT`, or a literal
-//! `port=` of `uvicorn.run`/`app.run`/`web.run_app`/`serve` in the context's Python code when
-//! the image runs `python`) is not among the ports the image's final stage `EXPOSE`s.
+//! XR003: the port the app listens on (a server flag in `CMD`/`ENTRYPOINT`, or a literal port
+//! of a server call in the context's Python code when the image runs `python`) is not among
+//! the ports the final image `EXPOSE`s.
 //!
-//! Silent when either side is unknown: no `EXPOSE` in the final stage, ports from variables, or
-//! several different literal ports in the code.
-
-use std::collections::BTreeSet;
+//! Both sides come from [`crate::semantic::port`]; the Dockerfiles and their build contexts
+//! from the project's build index. Silent when either side is unknown: no `EXPOSE` in the
+//! final image, ports from variables, a server on its default port, or several different
+//! literal ports in the code.
 
 use crate::discover::FileKind;
 use crate::lang::docker::{Dockerfile, Form, Instruction};
-use crate::lang::python::Value;
 use crate::project::{Model, Project};
-use crate::rules::cross::{abs, builds, contexts_of};
 use crate::rules::{Label, ProjectContext, ProjectRule};
+use crate::semantic::port::{command_listeners, python_listeners, CommandPort, ImagePorts, Protocol, Serves};
+use crate::semantic::test_code::is_test_code;
 use crate::source::{FileId, Span};
 
 pub struct AppPortNotExposed;
 
-const SERVERS: &[&str] = &[
-    "uvicorn",
-    "gunicorn",
-    "hypercorn",
-    "daphne",
-    "flask",
-    "streamlit",
-    "granian",
-];
-
-/// Words of a CMD/ENTRYPOINT with their spans in the file.
+/// Words of a CMD/ENTRYPOINT with their spans in the file. A shell-form command (or an exec
+/// word holding one, `["sh", "-c", "gunicorn …"]`) is split at blanks, keeping offsets when the
+/// text is the file's.
 fn words(i: &Instruction, source: &str) -> Vec<(String, Span)> {
-    match i.form {
-        Some(Form::Exec) => i.args.iter().map(|w| (w.text.clone(), w.span)).collect(),
-        _ => {
-            let Some(w) = i.args.first() else { return Vec::new() };
-            // shell form: split the command, keeping offsets when the text is the file's
-            let aligned = w.span.slice(source) == w.text;
-            let mut out = Vec::new();
-            let mut start = None;
-            for (k, ch) in w.text.char_indices().chain(std::iter::once((w.text.len(), ' '))) {
-                match (ch.is_whitespace(), start) {
-                    (false, None) => start = Some(k),
-                    (true, Some(s)) => {
-                        let t = w.text.get(s..k).unwrap_or("").trim_matches(['"', '\'']).to_string();
-                        let span = if aligned {
-                            Span::new(w.span.start + s, w.span.start + k)
-                        } else {
-                            w.span
-                        };
-                        out.push((t, span));
-                        start = None;
-                    }
-                    _ => {}
+    let whole: Vec<&crate::lang::docker::Word> = match i.form {
+        Some(Form::Exec) => i.args.iter().collect(),
+        _ => i.args.first().into_iter().collect(),
+    };
+    let mut out = Vec::new();
+    for w in whole {
+        let aligned = w.span.slice(source) == w.text;
+        let mut start = None;
+        for (k, ch) in w.text.char_indices().chain(std::iter::once((w.text.len(), ' '))) {
+            match (ch.is_whitespace(), start) {
+                (false, None) => start = Some(k),
+                (true, Some(s)) => {
+                    let t = w.text.get(s..k).unwrap_or("").trim_matches(['"', '\'']).to_string();
+                    let span = if aligned {
+                        Span::new(w.span.start + s, w.span.start + k)
+                    } else {
+                        w.span
+                    };
+                    out.push((t, span));
+                    start = None;
                 }
-            }
-            out
-        }
-    }
-}
-
-fn parse_port(s: &str) -> Option<u32> {
-    let p = s.rsplit(':').next().unwrap_or(s);
-    p.parse::<u32>().ok().filter(|p| *p > 0 && *p < 65_536)
-}
-
-/// The port a server command line names explicitly.
-fn cmd_port(words: &[(String, Span)]) -> Option<(u32, Span, String)> {
-    let server = words.iter().find_map(|(w, _)| {
-        let b = w.rsplit('/').next().unwrap_or(w);
-        SERVERS
-            .contains(&b)
-            .then(|| b.to_string())
-            .or_else(|| (w == "http.server").then(|| "http.server".into()))
-    })?;
-    for (k, (w, span)) in words.iter().enumerate() {
-        let next = words.get(k + 1);
-        let value = match w.as_str() {
-            "--port" | "--bind" | "-b" | "--server.port" => next.map(|(v, s)| (v.clone(), *s)),
-            "-p" if matches!(server.as_str(), "flask" | "daphne") => next.map(|(v, s)| (v.clone(), *s)),
-            _ => ["--port=", "--bind=", "--server.port="]
-                .iter()
-                .find_map(|f| w.strip_prefix(f))
-                .map(|v| (v.to_string(), *span)),
-        };
-        if let Some((v, s)) = value {
-            if v.contains('$') {
-                return None;
-            }
-            return parse_port(&v).map(|p| (p, s, server));
-        }
-        if server == "http.server" && w == "http.server" {
-            if let Some((v, s)) = next.filter(|(v, _)| !v.starts_with('-')) {
-                return parse_port(v).map(|p| (p, *s, server));
+                _ => {}
             }
         }
     }
-    None
+    out
 }
 
-/// The ports the final stage exposes, and the EXPOSE instruction (for the label).
-fn exposed(d: &Dockerfile) -> Option<(BTreeSet<u32>, Span)> {
-    let stage = d.final_stage()?;
-    let mut ports = BTreeSet::new();
-    let mut at = None;
-    for i in d.stage_instructions(stage).iter().filter(|i| i.is("EXPOSE")) {
-        at.get_or_insert(i.span);
-        for a in &i.args {
-            let spec = d.resolve(&a.text, i.index)?;
-            let spec = spec.split('/').next().unwrap_or(&spec);
-            let (lo, hi) = match spec.split_once('-') {
-                Some((l, h)) => (l.parse::<u32>().ok()?, h.parse::<u32>().ok()?),
-                None => (spec.parse::<u32>().ok()?, spec.parse::<u32>().ok()?),
-            };
-            if hi < lo || hi - lo > 1000 {
-                return None;
-            }
-            ports.extend(lo..=hi);
-        }
+/// The command the final image runs: its `ENTRYPOINT` (exec form) followed by its `CMD`, each
+/// the last one of the final stage or, when it has none, of the stages it is built `FROM`.
+fn run_words(d: &Dockerfile, source: &str) -> Vec<(String, Span)> {
+    let last = |keyword: &str| {
+        d.final_chain
+            .iter()
+            .filter_map(|&s| d.stages.get(s))
+            .find_map(|s| d.stage_instructions(s).iter().rev().find(|i| i.is(keyword)))
+    };
+    let (entrypoint, cmd) = (last("ENTRYPOINT"), last("CMD"));
+    let mut out = entrypoint.map(|e| words(e, source)).unwrap_or_default();
+    // a shell-form ENTRYPOINT ignores CMD
+    if entrypoint.is_none_or(|e| e.form == Some(Form::Exec)) {
+        out.extend(cmd.map(|c| words(c, source)).unwrap_or_default());
     }
-    at.map(|s| (ports, s))
+    out
 }
 
-/// A single literal port the Python code of the context passes to a server call.
+/// A single literal port the app's Python code in the context passes to a server call (test
+/// code and metrics endpoints aside).
 fn code_port(project: &Project, ctx: &std::path::Path) -> Option<(u32, FileId, Span)> {
     let mut found: Vec<(u32, FileId, Span)> = Vec::new();
-    for f in &project.files {
-        if f.kind != FileKind::Python || !abs(&f.source.path).starts_with(ctx) {
-            continue;
-        }
-        let p = f.source.display_path();
-        if p.contains("/tests/") || p.contains("test_") || p.starts_with("tests/") {
+    for f in project.files_under(ctx) {
+        if f.kind != FileKind::Python || is_test_code(project.settings_of(f.source.id), &f.source.path) {
             continue;
         }
         let Model::Python(m) = &f.model else { continue };
-        for c in &m.calls {
-            let last = c.callee.rsplit('.').next().unwrap_or(&c.callee);
-            if !matches!(last, "run" | "run_app" | "serve" | "run_simple") {
-                continue;
-            }
-            for a in &c.args {
-                if a.keyword.as_ref().is_some_and(|(k, _)| k == "port") {
-                    if let Value::Int(n) = a.value.value {
-                        if let Ok(p) = u32::try_from(n) {
-                            found.push((p, f.source.id, a.value.span));
-                        }
-                    }
-                }
-            }
+        for l in python_listeners(m).into_iter().filter(|l| l.serves == Serves::App) {
+            found.push((l.port, f.source.id, l.span));
         }
     }
     let first = found.first()?;
@@ -154,32 +86,34 @@ fn code_port(project: &Project, ctx: &std::path::Path) -> Option<(u32, FileId, S
 
 impl ProjectRule for AppPortNotExposed {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
-        let builds = builds(project, &project.root);
-        for f in &project.files {
+        for image in project.builds().dockerfiles() {
+            let Some(ports) = &image.ports else { continue };
+            let Some(f) = project.file(image.file) else { continue };
             let Model::Docker(d) = &f.model else { continue };
-            let Some((ports, expose_span)) = exposed(d) else {
-                continue;
-            };
-            let Some(stage) = d.final_stage() else { continue };
-            let run = d
-                .stage_instructions(stage)
-                .iter()
-                .rev()
-                .find(|i| i.is("CMD") || i.is("ENTRYPOINT"));
-            let Some(run) = run else { continue };
-            let w = words(run, &f.source.text);
-            let list = ports.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
-            if let Some((port, span, server)) = cmd_port(&w) {
-                if !ports.contains(&port) {
-                    let message = format!("`{server}` listens on port `{port}`, but the image exposes {list}");
-                    let d = cx.report_in(f.source.id, span, message);
-                    d.labels.push(Label {
-                        file: f.source.id,
-                        span: expose_span,
-                        message: "the exposed ports".into(),
-                    });
+            let w = run_words(d, &f.source.text);
+            match command_listeners(&w) {
+                CommandPort::Ports(listeners) => {
+                    for l in listeners {
+                        if unexposed(ports, l.port) {
+                            let message = format!(
+                                "{} listens on port `{}`, but the image exposes {}",
+                                l.server,
+                                l.port,
+                                ports.render()
+                            );
+                            let d = cx.report_in(f.source.id, l.span, message);
+                            d.labels.push(Label {
+                                file: f.source.id,
+                                span: ports.at,
+                                message: "the exposed ports".into(),
+                            });
+                        }
+                    }
+                    continue;
                 }
-                continue;
+                // the server's command line decides the port, not the code's `__main__`
+                CommandPort::Unknown => continue,
+                CommandPort::NoServer => {}
             }
             let runs_python = w.first().is_some_and(|(p, _)| {
                 let b = p.rsplit('/').next().unwrap_or(p);
@@ -188,13 +122,16 @@ impl ProjectRule for AppPortNotExposed {
             if !runs_python {
                 continue;
             }
-            for (ctx, _) in contexts_of(&builds, &f.source.path) {
+            for (ctx, _) in project.builds().contexts_of(&f.source.path) {
                 let Some((port, file, span)) = code_port(project, &ctx) else {
                     continue;
                 };
-                if !ports.contains(&port) {
-                    let message = format!("port `{port}` is not exposed by the image; it exposes {list}");
-                    let d = cx.report_in(f.source.id, expose_span, message);
+                if unexposed(ports, port) {
+                    let message = format!(
+                        "port `{port}` is not exposed by the image; it exposes {}",
+                        ports.render()
+                    );
+                    let d = cx.report_in(f.source.id, ports.at, message);
                     d.labels.push(Label {
                         file,
                         span,
@@ -204,4 +141,9 @@ impl ProjectRule for AppPortNotExposed {
             }
         }
     }
+}
+
+/// A TCP port the image certainly does not expose (all its `EXPOSE`s are known).
+fn unexposed(ports: &ImagePorts, port: u32) -> bool {
+    ports.complete && !ports.exposes(port, Protocol::Tcp)
 }

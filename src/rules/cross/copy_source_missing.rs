@@ -12,7 +12,7 @@ use crate::discover::{classify, FileKind};
 use crate::project::pipeline::normalize;
 use crate::project::Model;
 use crate::project::Project;
-use crate::rules::cross::{builds, contexts_of, literal, shown_dir};
+use crate::rules::cross::{literal, shown_dir};
 use crate::rules::{Label, ProjectContext, ProjectRule};
 
 pub struct CopySourceMissing;
@@ -20,10 +20,9 @@ pub struct CopySourceMissing;
 impl ProjectRule for CopySourceMissing {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         let root = project.root.clone();
-        let builds = builds(project, &root);
         for f in &project.files {
             let Model::Docker(d) = &f.model else { continue };
-            let contexts = contexts_of(&builds, &f.source.path);
+            let contexts = project.builds().contexts_of(&f.source.path);
             for i in &d.instructions {
                 if !(i.is("COPY") || i.is("ADD")) || i.flag("from").is_some() || !i.heredocs.is_empty() {
                     continue;

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::discover::FileKind;
 use crate::project::{Model, Project};
-use crate::rules::cross::{abs, builds, contexts_of, Build};
+use crate::rules::cross::{abs, Build};
 use crate::rules::{Label, ProjectContext, ProjectRule};
 use crate::source::{FileId, Span};
 
@@ -89,8 +89,7 @@ fn dynamic(s: &str) -> bool {
 /// The Python files (context-relative, `/`-separated) below `dir`.
 fn python_files(project: &Project, dir: &Path) -> Vec<String> {
     project
-        .files
-        .iter()
+        .files_under(dir)
         .filter(|f| f.kind == FileKind::Python)
         .filter_map(|f| {
             let p = abs(&f.source.path);
@@ -143,7 +142,6 @@ fn describe(t: &Target) -> String {
 impl ProjectRule for MainModuleMissing {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         let root = project.root.clone();
-        let builds = builds(project, &root);
         let deps = dependency_text(project);
         for f in &project.files {
             match &f.model {
@@ -176,7 +174,7 @@ impl ProjectRule for MainModuleMissing {
                             }
                         }
                     }
-                    let contexts = contexts_of(&builds, &f.source.path);
+                    let contexts = project.builds().contexts_of(&f.source.path);
                     // packages the Dockerfile installs itself (`RUN pip install gunicorn`)
                     let mut deps = deps.clone();
                     for i in d.instructions.iter().filter(|i| i.is("RUN")) {

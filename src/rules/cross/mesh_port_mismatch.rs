@@ -11,8 +11,9 @@
 
 use crate::lang::k8s::Object;
 use crate::project::{ParsedFile, Project};
-use crate::rules::istio::{find_gateways, find_service, is_istio, mesh_host};
+use crate::rules::istio::is_istio;
 use crate::rules::{target, FileContext, FileRule, Label};
+use crate::semantic::port::number;
 use crate::source::{Node, Span};
 
 pub struct MeshPortMismatch;
@@ -30,15 +31,15 @@ impl FileRule for MeshPortMismatch {
 }
 
 /// Literal port numbers of `nodes`, or `None` when one of them is not a literal.
-fn literal_ports(nodes: &[&Node]) -> Option<Vec<i64>> {
-    let mut out: Vec<i64> = nodes.iter().map(|n| n.as_i64()).collect::<Option<_>>()?;
+fn literal_ports(nodes: &[&Node]) -> Option<Vec<u32>> {
+    let mut out: Vec<u32> = nodes.iter().map(|n| number(n)).collect::<Option<_>>()?;
     out.sort_unstable();
     out.dedup();
     Some(out)
 }
 
-fn join(ports: &[i64]) -> String {
-    ports.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+fn join(ports: &[u32]) -> String {
+    ports.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// Where a list under `spec` is written: its key, else the object header.
@@ -54,10 +55,11 @@ fn check_destination_rule(dr: &Object, cx: &mut FileContext<'_>) {
     let Some(host) = dr.root.at("spec.host").and_then(Node::as_str) else {
         return;
     };
-    let Some((svc, ns)) = mesh_host(cx.project, host) else {
+    let mesh = cx.project.mesh();
+    let Some((svc, ns)) = mesh.host(host) else {
         return;
     };
-    let Some((file, service)) = find_service(cx.project, svc, ns, dr) else {
+    let Some((file, service)) = mesh.service(cx.project, svc, ns, dr) else {
         return;
     };
     let Some(ports) = literal_ports(&service.root.select("spec.ports[*].port")) else {
@@ -72,7 +74,7 @@ fn check_destination_rule(dr: &Object, cx: &mut FileContext<'_>) {
             .select("spec.subsets[*].trafficPolicy.portLevelSettings[*].port.number"),
     );
     for p in settings {
-        let Some(n) = p.as_i64() else { continue };
+        let Some(n) = number(p) else { continue };
         if ports.contains(&n) {
             continue;
         }
@@ -94,7 +96,7 @@ fn bound_gateways<'p>(
     project: &'p Project,
     vs: &Object,
     refs: &[&Node],
-) -> Option<Vec<(&'p ParsedFile, &'p Object, Vec<i64>)>> {
+) -> Option<Vec<(&'p ParsedFile, &'p Object, Vec<u32>)>> {
     if refs.is_empty() {
         return None;
     }
@@ -104,7 +106,7 @@ fn bound_gateways<'p>(
         if name.trim() == "mesh" {
             return None;
         }
-        let found = find_gateways(project, name, vs);
+        let found = project.mesh().gateways(project, name, vs);
         if found.is_empty() {
             return None;
         }
@@ -127,7 +129,7 @@ fn check_gateway_matches(vs: &Object, cx: &mut FileContext<'_>) {
     for proto in ["http", "tcp", "tls"] {
         for m in vs.root.select(&format!("spec.{proto}[*].match[*]")) {
             let Some(p) = m.get("port") else { continue };
-            let Some(n) = p.as_i64() else { continue };
+            let Some(n) = number(p) else { continue };
             // a match's own `gateways` override the VirtualService's
             let own: Vec<&Node> = m
                 .get("gateways")

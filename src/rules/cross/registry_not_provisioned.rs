@@ -5,9 +5,9 @@
 //! has a computed name (the image could be from it), and when `[registries] allowed` is set:
 //! K8S003 then checks images against the allowlist and the provisioned registries together.
 
-use crate::lang::k8s::ImageRef;
 use crate::project::Project;
 use crate::rules::{Label, ProjectContext, ProjectRule};
+use crate::semantic::image::ImageRef;
 
 pub struct RegistryNotProvisioned;
 
@@ -29,7 +29,12 @@ impl ProjectRule for RegistryNotProvisioned {
             [one] => format!("the provisioned registry {one}"),
             many => format!("a provisioned registry ({})", many.join(", ")),
         };
-        for (f, o) in project.k8s_objects() {
+        for (f, o) in project
+            .workloads()
+            .all()
+            .iter()
+            .filter_map(|w| project.workload_object(w))
+        {
             for c in o.containers() {
                 let Some(image) = c.node.get("image") else { continue };
                 let Some(r) = image.as_str().and_then(ImageRef::parse) else {

@@ -3,8 +3,8 @@
 
 use regex::Regex;
 
-use super::ports::{node_ports, render_ports, PortRange};
 use crate::config::Settings;
+use crate::semantic::port::{node_ports, render_ports, PortRange};
 use crate::source::node::{parse_path, PathStep};
 use crate::source::{Node, NodeValue, Span};
 

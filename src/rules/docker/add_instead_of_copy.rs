@@ -1,8 +1,8 @@
 //! DF006: ADD for local files, or ADD of a remote URL without `--checksum`.
 
+use crate::diagnostic::shown;
 use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
-use crate::rules::docker::shown;
 use crate::rules::{target, Edit, FileContext, FileRule, Fix};
 
 pub struct AddInsteadOfCopy;

@@ -1,9 +1,10 @@
 //! DF017: `COPY . .` before the dependency install of the same stage.
 
+use crate::diagnostic::shown;
 use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::lang::shell::Command;
-use crate::rules::docker::{pip_install, pip_options, shown};
+use crate::rules::docker::{pip_install, pip_options};
 use crate::rules::{target, FileContext, FileRule};
 use crate::semantic::command::effective;
 

@@ -1,8 +1,9 @@
 //! DF018: a production image installs dev/test dependencies or runs with reload/debug flags.
 
+use crate::diagnostic::shown;
 use crate::lang::docker::Dockerfile;
 use crate::lang::shell::Command;
-use crate::rules::docker::{image_chain, pip_install, pip_options, pip_packages, requirement_name, shown};
+use crate::rules::docker::{image_chain, pip_install, pip_options, pip_packages, requirement_name};
 use crate::rules::{target, FileContext, FileRule};
 use crate::semantic::command::effective;
 use crate::source::Span;

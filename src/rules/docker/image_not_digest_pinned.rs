@@ -1,8 +1,9 @@
-//! DF002: a production base image without `@sha256:`.
+//! DF002: a production base image without a digest (`@sha256:`, `@sha512:`...).
 
+use crate::diagnostic::shown;
 use crate::lang::docker::Dockerfile;
-use crate::rules::docker::{is_external_image, resolved_image, shown};
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::image::{base_of, Base, ImageRef};
 
 pub struct ImageNotDigestPinned;
 
@@ -11,10 +12,10 @@ impl FileRule for ImageNotDigestPinned {
 
     fn check(&self, d: &Dockerfile, cx: &mut FileContext<'_>) {
         for stage in &d.stages {
-            let Some(image) = resolved_image(d, stage) else {
+            let Base::Image(image) = base_of(d, stage) else {
                 continue;
             };
-            if !is_external_image(d, stage, &image) || image.contains("@sha256:") {
+            if ImageRef::parse(&image).is_none_or(|r| r.is_pinned()) {
                 continue;
             }
             cx.report(stage.image.span, format!("`{}` is not pinned by digest", shown(&image)));

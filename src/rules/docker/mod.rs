@@ -52,16 +52,6 @@ pub fn insert_option_after(
     })
 }
 
-/// A value as quoted in a message: long URLs and image references are cut so the message
-/// stays short (the highlighted span shows the whole value).
-pub fn shown(value: &str) -> String {
-    const MAX: usize = 48;
-    match value.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &value[..cut]),
-        None => value.to_string(),
-    }
-}
-
 /// The stage a FROM builds on, when its image names an earlier stage.
 pub fn base_stage<'a>(d: &'a Dockerfile, stage: &Stage) -> Option<&'a Stage> {
     stage.base.and_then(|b| d.stages.get(b))
@@ -76,16 +66,6 @@ pub fn image_chain(d: &Dockerfile) -> Vec<&Stage> {
 /// Whether instruction `i` is in a stage of the final image.
 pub fn in_final_image(d: &Dockerfile, i: &Instruction) -> bool {
     i.stage.and_then(|s| d.stages.get(s)).is_some_and(|s| s.in_final_image)
-}
-
-/// The image reference a FROM uses once ARGs are resolved; `None` when unknown.
-pub fn resolved_image(d: &Dockerfile, stage: &Stage) -> Option<String> {
-    d.resolve(&stage.image.text, stage.from)
-}
-
-/// Whether `reference` is an external image rather than `scratch` or an earlier stage.
-pub fn is_external_image(d: &Dockerfile, stage: &Stage, reference: &str) -> bool {
-    !reference.eq_ignore_ascii_case("scratch") && d.stage_named(reference).is_none_or(|s| s.index >= stage.index)
 }
 
 /// `apt-get install ...` / `apt install ...`: the `install` word and the words after it.

@@ -1,8 +1,9 @@
 //! DF011: `pip install pkg` without a version.
 
+use crate::diagnostic::shown;
 use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
-use crate::rules::docker::{is_local_or_url, pip_install, pip_packages, requirement_name, shown};
+use crate::rules::docker::{is_local_or_url, pip_install, pip_packages, requirement_name};
 use crate::rules::{target, FileContext, FileRule};
 
 pub struct PipUnpinned;

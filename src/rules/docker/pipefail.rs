@@ -2,9 +2,9 @@
 
 use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
-use crate::rules::docker::resolved_image;
 use crate::rules::{target, FileContext, FileRule};
 use crate::semantic::command::Read;
+use crate::semantic::image::{base_of, Base};
 
 pub struct Pipefail;
 
@@ -55,7 +55,10 @@ impl FileRule for Pipefail {
             }
             None => {
                 // Windows images run `cmd /S /C` by default
-                let image = resolved_image(d, stage).unwrap_or_default().to_ascii_lowercase();
+                let image = match base_of(d, stage) {
+                    Base::Image(i) => i.to_ascii_lowercase(),
+                    _ => String::new(),
+                };
                 if d.escape == '`'
                     || image.contains("windows")
                     || image.contains("nanoserver")

@@ -1,8 +1,9 @@
 //! DF003: the final image runs as root (no USER, or the last USER is root/0).
 
 use crate::lang::docker::{Dockerfile, Instruction, Stage};
-use crate::rules::docker::{base_stage, resolved_image};
+use crate::rules::docker::base_stage;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::image::{base_of, Base};
 
 pub struct RunsAsRoot;
 
@@ -44,7 +45,10 @@ impl FileRule for RunsAsRoot {
             }
             None => {
                 // images such as `distroless/...:nonroot` default to an unprivileged user
-                let image = resolved_image(d, stage).unwrap_or_default();
+                let image = match base_of(d, stage) {
+                    Base::Image(i) => i,
+                    _ => String::new(),
+                };
                 if image.contains("nonroot") {
                     return;
                 }

@@ -13,9 +13,8 @@ impl FileRule for DrTlsDisabled {
         let Some(host) = o.root.at("spec.host").and_then(|h| h.as_str()) else {
             return;
         };
-        let in_mesh = super::mesh_host(cx.project, host).is_some()
-            || host.ends_with(".svc.cluster.local")
-            || host.ends_with(".svc");
+        let in_mesh =
+            cx.project.mesh().host(host).is_some() || host.ends_with(".svc.cluster.local") || host.ends_with(".svc");
         if !in_mesh {
             return; // plain TLS to an external host is the caller's business
         }

@@ -11,20 +11,17 @@ impl FileRule for VsUnknownHost {
             return;
         }
         // with no Service scanned at all, the Services live elsewhere: nothing to compare
-        if cx.project.k8s_of_kind("Service").next().is_none() {
+        let mesh = cx.project.mesh();
+        if !mesh.has_services() {
             return;
         }
         for d in super::destinations(o) {
             let Some(h) = d.get("host") else { continue };
             let Some(host) = h.as_str() else { continue };
-            let Some((svc, ns)) = super::mesh_host(cx.project, host) else {
+            let Some((svc, ns)) = mesh.host(host) else {
                 continue;
             };
-            let declared = super::find_service(cx.project, svc, ns, o).is_some()
-                || cx
-                    .project
-                    .k8s_of_kind("ServiceEntry")
-                    .any(|(_, se)| se.root.select("spec.hosts[*]").iter().any(|x| x.as_str() == Some(host)));
+            let declared = mesh.service(cx.project, svc, ns, o).is_some() || mesh.declares_host(host);
             if !declared {
                 cx.report(h.span, format!("destination host `{host}` matches no scanned Service"));
             }

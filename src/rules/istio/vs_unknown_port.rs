@@ -1,5 +1,6 @@
 use crate::lang::k8s::Object;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::port::{number, service_ports};
 
 pub struct VsUnknownPort;
 
@@ -14,21 +15,17 @@ impl FileRule for VsUnknownPort {
             let (Some(host), Some(p)) = (d.get("host").and_then(|h| h.as_str()), d.at("port.number")) else {
                 continue;
             };
-            let Some(n) = p.as_i64() else { continue };
-            let Some((svc, ns)) = super::mesh_host(cx.project, host) else {
+            let Some(n) = number(p) else { continue };
+            let mesh = cx.project.mesh();
+            let Some((svc, ns)) = mesh.host(host) else {
                 continue;
             };
-            let Some((_, service)) = super::find_service(cx.project, svc, ns, o) else {
+            let Some((_, service)) = mesh.service(cx.project, svc, ns, o) else {
                 continue;
             };
-            let ports: Vec<i64> = service
-                .root
-                .select("spec.ports[*].port")
-                .iter()
-                .filter_map(|p| p.as_i64())
-                .collect();
+            let ports: Vec<u32> = service_ports(service).iter().filter_map(|p| p.port).collect();
             if !ports.is_empty() && !ports.contains(&n) {
-                let list = ports.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+                let list = ports.iter().map(u32::to_string).collect::<Vec<_>>().join(", ");
                 cx.report(
                     p.span,
                     format!("Service `{svc}` does not expose port `{n}` (ports: {list})"),

@@ -1,7 +1,7 @@
 use crate::lang::k8s::Container;
-use crate::lang::k8s::ImageRef;
 use crate::lang::k8s::Object;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::image::ImageRef;
 
 pub struct ContainerImageLatest;
 
@@ -13,18 +13,17 @@ impl FileRule for ContainerImageLatest {
         let Some(r) = image.as_str().and_then(ImageRef::parse) else {
             return;
         };
-        if r.digest.is_some() {
-            return;
-        }
-        let text = image.as_str().unwrap_or_default();
-        match r.tag {
-            None => {
-                cx.report(image.span, format!("image `{text}` has no tag (defaults to `latest`)"));
+        match r.latest() {
+            Some(false) => {
+                cx.report(
+                    image.span,
+                    format!("image `{}` has no tag (defaults to `latest`)", r.text),
+                );
             }
-            Some("latest") => {
-                cx.report(image.span, format!("image `{text}` uses the `latest` tag"));
+            Some(true) => {
+                cx.report(image.span, format!("image `{}` uses the `latest` tag", r.text));
             }
-            Some(_) => {}
+            None => {}
         }
     }
 }

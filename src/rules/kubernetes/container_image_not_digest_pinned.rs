@@ -1,7 +1,7 @@
 use crate::lang::k8s::Container;
-use crate::lang::k8s::ImageRef;
 use crate::lang::k8s::Object;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::image::ImageRef;
 
 pub struct ContainerImageNotDigestPinned;
 
@@ -13,9 +13,8 @@ impl FileRule for ContainerImageNotDigestPinned {
         let Some(r) = image.as_str().and_then(ImageRef::parse) else {
             return;
         };
-        if r.digest.is_none() {
-            let text = image.as_str().unwrap_or_default();
-            cx.report(image.span, format!("prod image `{text}` is not pinned by digest"));
+        if !r.is_pinned() {
+            cx.report(image.span, format!("prod image `{}` is not pinned by digest", r.text));
         }
     }
 }

@@ -18,7 +18,7 @@ impl FileRule for DanglingService {
         if selector.unknown || selector.is_empty() {
             return;
         }
-        if super::selects_anything(cx.project, o, &selector) {
+        if cx.project.workloads().selects_anything(o, &selector) {
             return;
         }
         let labels: Vec<String> = selector.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();

@@ -1,16 +1,9 @@
 use crate::lang::k8s::Container;
-use crate::lang::k8s::ImageRef;
 use crate::lang::k8s::Object;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::image::ImageRef;
 
 pub struct ImageRegistry;
-
-/// Whether `allowed` (a registry host, or a host with a path prefix) admits the image.
-fn admits(allowed: &str, r: &ImageRef<'_>) -> bool {
-    let allowed = allowed.trim().trim_end_matches('/');
-    let full = format!("{}/{}", r.registry, r.repository);
-    allowed.eq_ignore_ascii_case(r.registry) || full == allowed || full.starts_with(&format!("{allowed}/"))
-}
 
 impl FileRule for ImageRegistry {
     type Target = target::K8sContainer;
@@ -25,7 +18,7 @@ impl FileRule for ImageRegistry {
         let Some(r) = image.as_str().and_then(ImageRef::parse) else {
             return;
         };
-        if allowed.iter().any(|a| admits(a, &r)) {
+        if allowed.iter().any(|a| r.is_under(a)) {
             return;
         }
         let registries = cx.project.container_registries();
@@ -36,9 +29,15 @@ impl FileRule for ImageRegistry {
         let mut list = allowed.clone();
         list.extend(registries.iter().map(|g| g.display()));
         let list = list.join(", ");
-        cx.report(
-            image.span,
-            format!("image registry `{}` is not allowed; allowed: {list}", r.registry),
-        );
+        // the registry is allowed, only other paths of it: name the repository
+        let host_allowed = allowed
+            .iter()
+            .any(|a| r.is_under(a.trim().split('/').next().unwrap_or_default()));
+        let message = if host_allowed {
+            format!("image `{}` is outside the allowed paths; allowed: {list}", r.text)
+        } else {
+            format!("image registry `{}` is not allowed; allowed: {list}", r.registry)
+        };
+        cx.report(image.span, message);
     }
 }

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::lang::k8s::{Container, Object};
-use crate::project::{k8s as pk8s, ParsedFile, Project};
+pub use crate::project::k8s::is_builtin_group;
+use crate::project::{ParsedFile, Project};
 use crate::source::{Node, Span};
 
 pub mod container_image_latest;
@@ -60,35 +61,15 @@ pub fn object_name(o: &Object) -> String {
 /// Pod-bearing objects grouped by effective namespace (`""` when none is named).
 pub fn workloads_by_namespace(project: &Project) -> BTreeMap<String, Vec<(&ParsedFile, &Object)>> {
     let mut out: BTreeMap<String, Vec<(&ParsedFile, &Object)>> = BTreeMap::new();
-    for (f, o) in project.k8s_objects() {
-        if o.is_pod_bearing() {
-            out.entry(o.effective_namespace.clone().unwrap_or_default())
-                .or_default()
-                .push((f, o));
-        }
+    for (f, o) in project
+        .workloads()
+        .all()
+        .iter()
+        .filter_map(|w| project.workload_object(w))
+    {
+        out.entry(o.effective_namespace.clone().unwrap_or_default())
+            .or_default()
+            .push((f, o));
     }
     out
-}
-
-/// Groups whose objects are built into Kubernetes or Istio; anything else is a custom
-/// resource, whose operator may create pods we never see.
-pub fn is_builtin_group(group: &str) -> bool {
-    group.is_empty() || !group.contains('.') || group.ends_with(".k8s.io") || group.ends_with(".istio.io")
-}
-
-/// Whether any scanned object could run pods matching `selector` in the namespace of `o`:
-/// workloads by their pod labels, custom resources by their own labels.
-pub fn selects_anything(project: &Project, o: &Object, selector: &crate::lang::k8s::Selector) -> bool {
-    project.k8s_objects().any(|(_, w)| {
-        if !pk8s::same_namespace(o, w) {
-            return false;
-        }
-        if w.is_pod_bearing() {
-            selector.for_templates().matches(&w.pod_labels())
-        } else if !is_builtin_group(w.group()) {
-            selector.matches(&w.labels)
-        } else {
-            false
-        }
-    })
 }

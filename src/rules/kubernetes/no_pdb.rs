@@ -1,6 +1,4 @@
 use crate::lang::k8s::Object;
-use crate::lang::k8s::Selector;
-use crate::project::k8s::same_namespace;
 use crate::rules::{target, FileContext, FileRule};
 
 pub struct NoPdb;
@@ -12,14 +10,7 @@ impl FileRule for NoPdb {
         if !(o.is("Deployment") || o.is("StatefulSet")) || !o.is_pod_bearing() {
             return;
         }
-        let labels = o.pod_labels();
-        let covered = cx.project.k8s_of_kind("PodDisruptionBudget").any(|(_, pdb)| {
-            let Some(sel) = pdb.root.at("spec.selector") else {
-                return false;
-            };
-            let s = Selector::from_label_selector(sel).for_templates();
-            same_namespace(o, pdb) && (s.unknown || s.matches(&labels))
-        });
+        let covered = cx.project.workloads().has_disruption_budget(o);
         if !covered {
             cx.report(
                 o.header,

@@ -14,8 +14,8 @@ impl ProjectRule for MakefileTargets {
         }
         let list = |names: &[&String]| names.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
         for root in &p.python.roots {
-            let makefile = root_files(p, root)
-                .find(|f| matches!(f.model, Model::Makefile(_)) && f.source.path.parent() == Some(root.dir.as_path()));
+            let makefile =
+                root_files(p, root).find(|f| matches!(f.model, Model::Makefile(_)) && root.holds(&f.source.path));
             let Some(f) = makefile else {
                 let all: Vec<&String> = wanted.iter().collect();
                 report_missing(cx, root, format!("no `Makefile` with the targets {}", list(&all)));

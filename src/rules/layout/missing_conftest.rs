@@ -1,16 +1,16 @@
 use std::collections::BTreeSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::project::Project;
 use crate::rules::layout::missing_tests::is_test_module;
 use crate::rules::layout::{file_name, report_missing, root_files};
 use crate::rules::{ProjectContext, ProjectRule};
+use crate::semantic::test_code::test_dir_of;
 
 pub struct MissingConftest;
 
 impl ProjectRule for MissingConftest {
     fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
-        let dirs = cx.settings.config.layout.test_dirs.clone();
         for root in &p.python.roots {
             let conftests: BTreeSet<PathBuf> = root_files(p, root)
                 .filter(|f| file_name(f) == "conftest.py")
@@ -18,19 +18,10 @@ impl ProjectRule for MissingConftest {
                 .collect();
             // the outermost test directory of each test module
             let mut tops: BTreeSet<PathBuf> = BTreeSet::new();
-            for f in root_files(p, root).filter(|f| is_test_module(root, f, &dirs)) {
-                let rel = root.relative(&f.source.path);
-                let mut acc = PathBuf::new();
-                for c in rel
-                    .parent()
-                    .map(|d| d.components().collect::<Vec<_>>())
-                    .unwrap_or_default()
-                {
-                    acc.push(c);
-                    if matches!(c, Component::Normal(n) if dirs.iter().any(|t| n == t.as_str())) {
-                        tops.insert(acc.clone());
-                        break;
-                    }
+            for f in root_files(p, root) {
+                let settings = p.settings_of(f.source.id);
+                if is_test_module(settings, root, f) {
+                    tops.extend(test_dir_of(settings, root.relative(&f.source.path)));
                 }
             }
             for top in tops {

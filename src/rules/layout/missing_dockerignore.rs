@@ -71,7 +71,7 @@ impl ProjectRule for MissingDockerignore {
                         .file_name()
                         .map(|n| n.to_string_lossy().to_string())
                         .unwrap_or_default();
-                    (n == ".dockerignore" && (idir == dir || idir == root.dir)) || (idir == dir && n == own)
+                    (n == ".dockerignore" && (idir == dir || root.holds(i))) || (idir == dir && n == own)
                 });
                 if has {
                     continue;

@@ -1,7 +1,7 @@
 use crate::discover::FileKind;
 use crate::project::Project;
 use crate::project::{Model, ParsedFile};
-use crate::rules::layout::{config_files, file_name, report_missing};
+use crate::rules::layout::{config_files, file_name, report_missing_in_repository};
 use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MissingLintConfig;
@@ -26,14 +26,17 @@ fn configures_linter(f: &ParsedFile) -> bool {
 
 impl ProjectRule for MissingLintConfig {
     fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
-        for root in &p.python.roots {
-            if !config_files(p, root).any(configures_linter) {
-                report_missing(
-                    cx,
-                    root,
-                    "no linter config (`[tool.ruff]`, `ruff.toml`, `[flake8]`, `.pylintrc`)".into(),
-                );
-            }
-        }
+        let missing: Vec<_> = p
+            .python
+            .roots
+            .iter()
+            .filter(|root| !config_files(p, root).any(configures_linter))
+            .collect();
+        report_missing_in_repository(
+            cx,
+            p,
+            &missing,
+            "no linter config (`[tool.ruff]`, `ruff.toml`, `[flake8]`, `.pylintrc`)",
+        );
     }
 }

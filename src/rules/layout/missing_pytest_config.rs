@@ -1,7 +1,7 @@
 use crate::discover::FileKind;
 use crate::project::Project;
 use crate::project::{Model, ParsedFile};
-use crate::rules::layout::{config_files, report_missing};
+use crate::rules::layout::{config_files, report_missing_in_repository};
 use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MissingPytestConfig;
@@ -17,14 +17,17 @@ fn configures_pytest(f: &ParsedFile) -> bool {
 
 impl ProjectRule for MissingPytestConfig {
     fn check(&self, p: &Project, cx: &mut ProjectContext<'_>) {
-        for root in &p.python.roots {
-            if !config_files(p, root).any(configures_pytest) {
-                report_missing(
-                    cx,
-                    root,
-                    "no pytest config (`pytest.ini`, `[tool.pytest.ini_options]`, `[tool:pytest]`)".into(),
-                );
-            }
-        }
+        let missing: Vec<_> = p
+            .python
+            .roots
+            .iter()
+            .filter(|root| !config_files(p, root).any(configures_pytest))
+            .collect();
+        report_missing_in_repository(
+            cx,
+            p,
+            &missing,
+            "no pytest config (`pytest.ini`, `[tool.pytest.ini_options]`, `[tool:pytest]`)",
+        );
     }
 }

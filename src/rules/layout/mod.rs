@@ -33,8 +33,8 @@ pub fn root_files<'a>(project: &'a Project, root: &'a PyRoot) -> impl Iterator<I
 /// configuration is found by walking up, and a monorepo shares CI at its top).
 pub fn config_files<'a>(project: &'a Project, root: &'a PyRoot) -> impl Iterator<Item = &'a ParsedFile> + 'a {
     project.files.iter().filter(move |f| {
-        let dir = base_dir(&f.source.path);
-        f.source.path.starts_with(&root.dir) || root.dir.starts_with(&dir)
+        let abs = crate::project::absolute(&f.source.path);
+        abs.starts_with(&root.dir) || root.dir.starts_with(base_dir(&abs))
     })
 }
 
@@ -53,7 +53,7 @@ pub fn base_dir(path: &Path) -> PathBuf {
 
 /// Path of a file relative to its root, with `/` separators.
 pub fn rel(root: &PyRoot, f: &ParsedFile) -> String {
-    crate::source::display_path(root.relative(&f.source.path))
+    crate::source::display_path(&root.relative(&f.source.path))
 }
 
 pub fn file_name(f: &ParsedFile) -> String {
@@ -62,6 +62,39 @@ pub fn file_name(f: &ParsedFile) -> String {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default()
+}
+
+/// Report what is missing from `missing` roots, for a thing looked up across the repository
+/// (CI, tool configuration found by walking up): when every one of several projects lacks it,
+/// the repository lacks it, and that is one finding (at the outermost project's marker), not a
+/// copy per project.
+pub fn report_missing_in_repository(
+    cx: &mut ProjectContext<'_>,
+    project: &Project,
+    missing: &[&PyRoot],
+    message: &str,
+) {
+    let total = project.python.roots.len();
+    if total > 1 && missing.len() == total {
+        let Some(top) = missing.iter().min_by(|a, b| {
+            a.dir
+                .components()
+                .count()
+                .cmp(&b.dir.components().count())
+                .then(a.dir.cmp(&b.dir))
+        }) else {
+            return;
+        };
+        report_missing(
+            cx,
+            top,
+            format!("{message}, for any of the {total} Python projects of the repository"),
+        );
+        return;
+    }
+    for root in missing {
+        report_missing(cx, root, message.to_string());
+    }
 }
 
 /// Report a missing thing at the root's marker file.

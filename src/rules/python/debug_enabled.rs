@@ -1,7 +1,8 @@
 use crate::lang::python::Module;
 use crate::lang::python::Value;
-use crate::rules::python::{is_test_file, is_true, keyword_span};
+use crate::rules::python::{is_true, keyword_span};
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::test_code::is_test_code;
 use crate::source::Environment;
 
 pub struct DebugEnabled;
@@ -12,19 +13,19 @@ impl FileRule for DebugEnabled {
     fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
         let file = cx.file;
         // dev settings (`settings/dev.py`) and tests may turn debugging on
-        if is_test_file(&file.source.path) || file.env == Environment::Nonprod {
+        if is_test_code(cx.settings, &file.source.path) || file.env == Environment::Nonprod {
             return;
         }
         for call in &m.calls {
             if call.method() == "run" {
                 if let Some(a) = call.keyword("debug").filter(|a| is_true(Some(a))) {
-                    let msg = format!("`debug=True` in `{}`", call.callee);
+                    let msg = format!("`debug=True` in {}", call.display());
                     cx.report(keyword_span(a), msg);
                 }
             }
-            if call.callee == "uvicorn.run" || call.callee == "uvicorn.Config" {
+            if call.qualified == "uvicorn.run" || call.qualified == "uvicorn.Config" {
                 if let Some(a) = call.keyword("reload").filter(|a| is_true(Some(a))) {
-                    let msg = format!("`reload=True` in `{}`", call.callee);
+                    let msg = format!("`reload=True` in {}", call.display());
                     cx.report(keyword_span(a), msg);
                 }
             }

@@ -4,8 +4,8 @@ use regex::Regex;
 
 use crate::lang::python::Module;
 use crate::lang::python::Value;
-use crate::rules::python::is_test_file;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::test_code::is_test_code;
 
 pub struct HardcodedSecret;
 
@@ -64,7 +64,7 @@ impl FileRule for HardcodedSecret {
     fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
         // type stubs hold declarations, not values
         let path = &cx.file.source.path;
-        if is_test_file(path) || path.extension().is_some_and(|e| e == "pyi") {
+        if is_test_code(cx.settings, path) || path.extension().is_some_and(|e| e == "pyi") {
             return;
         }
         let mut found = Vec::new();
@@ -83,7 +83,7 @@ impl FileRule for HardcodedSecret {
                 if secret_name(k) && !placeholder(v) {
                     found.push((
                         arg.value.span,
-                        format!("`{k}` is passed a string literal in `{}`", call.callee),
+                        format!("`{k}` is passed a string literal in {}", call.display()),
                     ));
                 }
             }

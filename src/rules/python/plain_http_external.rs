@@ -1,6 +1,6 @@
 use crate::lang::python::Module;
-use crate::rules::python::is_test_file;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::test_code::is_test_code;
 
 pub struct PlainHttpExternal;
 
@@ -74,7 +74,7 @@ impl FileRule for PlainHttpExternal {
     type Target = target::PythonModule;
 
     fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
-        if is_test_file(&cx.file.source.path) {
+        if is_test_code(cx.settings, &cx.file.source.path) {
             return;
         }
         let mut found = Vec::new();

@@ -21,8 +21,8 @@ impl FileRule for ShellInjection {
     fn check(&self, m: &Module, cx: &mut FileContext<'_>) {
         let mut found = Vec::new();
         for call in &m.calls {
-            let via_shell = SHELL_ALWAYS.contains(&call.callee.as_str())
-                || (call.callee.starts_with("subprocess.")
+            let via_shell = SHELL_ALWAYS.contains(&call.qualified.as_str())
+                || (call.qualified.starts_with("subprocess.")
                     && SUBPROCESS.contains(&call.method())
                     && is_true(call.keyword("shell")));
             if !via_shell {
@@ -34,7 +34,7 @@ impl FileRule for ShellInjection {
             if cmd.value.value == Value::Formatted {
                 found.push((
                     cmd.value.span,
-                    format!("shell command built from a formatted string in `{}`", call.callee),
+                    format!("shell command built from a formatted string in {}", call.display()),
                 ));
             }
         }

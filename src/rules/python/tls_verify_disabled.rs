@@ -15,25 +15,25 @@ impl FileRule for TlsVerifyDisabled {
             if let Some(a) = call.keyword("verify").filter(|a| is_false(Some(a))) {
                 found.push((
                     keyword_span(a),
-                    format!("`verify=False` turns off certificate checks in `{}`", call.callee),
+                    format!("`verify=False` turns off certificate checks in {}", call.display()),
                 ));
             }
             if call.method() == "_create_unverified_context" {
-                found.push((call.callee_span, format!("`{}` skips certificate checks", call.callee)));
+                found.push((call.callee_span, format!("{} skips certificate checks", call.display())));
             }
             if let Some(a) = call.keyword("cert_reqs") {
                 let t = a.value.text(src);
-                if t.ends_with("CERT_NONE") {
+                if m.qualify(t).ends_with("CERT_NONE") {
                     found.push((keyword_span(a), format!("`{t}` accepts any certificate")));
                 }
             }
         }
         for a in &m.assignments {
             match &a.value.value {
-                Value::Name(n) if n.ends_with("_create_unverified_context") => {
+                Value::Name(n) if m.qualify(n).ends_with("_create_unverified_context") => {
                     found.push((a.value.span, format!("`{}` = `{n}` skips certificate checks", a.target)));
                 }
-                Value::Name(n) if a.target.ends_with(".verify_mode") && n.ends_with("CERT_NONE") => {
+                Value::Name(n) if a.target.ends_with(".verify_mode") && m.qualify(n).ends_with("CERT_NONE") => {
                     found.push((
                         a.target_span.cover(a.value.span),
                         format!("`{} = {n}` accepts any certificate", a.target),

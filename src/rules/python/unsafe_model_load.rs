@@ -61,7 +61,7 @@ fn tainted<'a>(m: &'a Module, call: &Call, src: &str) -> HashSet<&'a str> {
         .iter()
         .filter(|a| a.scope == call.scope && a.target_span.start < call.span.start)
     {
-        if from_source(a.value.text(src), &set) {
+        if from_source(&m.qualify(a.value.text(src)), &set) {
             set.extend(words(&a.target));
         }
     }
@@ -75,10 +75,10 @@ impl FileRule for UnsafeModelLoad {
         let src = &*cx.source().text;
         let mut found = Vec::new();
         for call in &m.calls {
-            if !LOADERS.contains(&call.callee.as_str()) {
+            if !LOADERS.contains(&call.qualified.as_str()) {
                 continue;
             }
-            if call.callee == "torch.load" && is_true(call.keyword("weights_only")) {
+            if call.qualified == "torch.load" && is_true(call.keyword("weights_only")) {
                 continue;
             }
             let Some(data) = call
@@ -90,11 +90,11 @@ impl FileRule for UnsafeModelLoad {
                 continue;
             };
             let text = data.value.text(src);
-            if from_source(text, &tainted(m, call, src)) {
+            if from_source(&m.qualify(text), &tainted(m, call, src)) {
                 let d: String = text.chars().take(30).collect();
                 found.push((
                     call.callee_span,
-                    format!("`{}` of `{d}`, which comes from a URL or request", call.callee),
+                    format!("{} of `{d}`, which comes from a URL or request", call.display()),
                 ));
             }
         }

@@ -21,17 +21,18 @@ impl FileRule for UnsafeYamlLoad {
         let src = &*cx.source().text;
         let mut found = Vec::new();
         for call in &m.calls {
-            match call.callee.as_str() {
+            match call.qualified.as_str() {
                 "yaml.unsafe_load" | "yaml.unsafe_load_all" => {
                     found.push((
                         call.callee_span,
-                        format!("`{}` can run arbitrary code from the document", call.callee),
+                        format!("{} can run arbitrary code from the document", call.display()),
                     ));
                 }
                 "yaml.load" | "yaml.load_all" => {
                     let loader = call.keyword("Loader").or(call.positional(1));
                     let unsafe_loader = loader.is_none_or(|l| {
-                        let last = l.value.text(src).rsplit('.').next().unwrap_or("");
+                        let loader = m.qualify(l.value.text(src));
+                        let last = loader.rsplit('.').next().unwrap_or("");
                         UNSAFE_LOADERS.contains(&last)
                     });
                     if unsafe_loader {
@@ -40,7 +41,7 @@ impl FileRule for UnsafeYamlLoad {
                             .unwrap_or_default();
                         found.push((
                             call.callee_span,
-                            format!("`{}`{what} can build arbitrary objects", call.callee),
+                            format!("{}{what} can build arbitrary objects", call.display()),
                         ));
                     }
                 }

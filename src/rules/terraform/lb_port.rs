@@ -1,7 +1,7 @@
 use super::module_of;
 use crate::lang::terraform::TfBlock;
-use crate::rules::declarative::ports::{node_ports, render_ports, PortRange};
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::port::{node_ports, render_ports, PortRange};
 
 /// TF114: a load balancer rule (or NAT rule) whose frontend is public listens on a port outside
 /// the allowed external ports. The frontend counts as public when the `azurerm_lb` it names

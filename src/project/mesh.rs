@@ -1,0 +1,146 @@
+//! The service mesh of the project, indexed once: the namespaces objects land in, Services by
+//! name, Istio Gateways by name, and the hosts ServiceEntries declare — what VirtualServices
+//! and DestinationRules are resolved against, by key.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::lang::k8s::Object;
+use crate::project::k8s::ObjectRef;
+use crate::project::{ParsedFile, Project};
+
+/// Whether an object is an Istio resource of `kind` (any API version).
+pub fn is_istio(o: &Object, kind: &str) -> bool {
+    o.kind == kind && o.group().ends_with(".istio.io")
+}
+
+/// What the mesh rules look hosts and gateways up in.
+#[derive(Debug, Default)]
+pub struct Mesh {
+    namespaces: HashSet<String>,
+    services: HashMap<String, Vec<ObjectRef>>,
+    gateways: HashMap<String, Vec<ObjectRef>>,
+    entry_hosts: HashSet<String>,
+    any_service: bool,
+}
+
+impl Mesh {
+    pub fn build(project: &Project) -> Mesh {
+        let mut mesh = Mesh::default();
+        for &at in project.k8s.refs() {
+            let Some((_, o)) = project.k8s_object(at) else { continue };
+            if let Some(ns) = &o.effective_namespace {
+                mesh.namespaces.insert(ns.clone());
+            }
+            if o.is("ServiceEntry") {
+                for h in o.root.select("spec.hosts[*]") {
+                    if let Some(h) = h.as_str() {
+                        mesh.entry_hosts.insert(h.to_string());
+                    }
+                }
+            }
+            if o.is("Service") {
+                mesh.any_service = true;
+            }
+            let Some(name) = &o.name else { continue };
+            if o.is("Service") {
+                if o.group().is_empty() {
+                    mesh.services.entry(name.clone()).or_default().push(at);
+                }
+            } else if is_istio(o, "Gateway") {
+                mesh.gateways.entry(name.clone()).or_default().push(at);
+            }
+        }
+        mesh
+    }
+
+    /// Whether any Service (of any API group) is scanned.
+    pub fn has_services(&self) -> bool {
+        self.any_service
+    }
+
+    /// Whether a ServiceEntry declares `host`.
+    pub fn declares_host(&self, host: &str) -> bool {
+        self.entry_hosts.contains(host)
+    }
+
+    /// A host written as a cluster service name: `reviews`, `reviews.shop`, `reviews.shop.svc`,
+    /// `reviews.shop.svc.cluster.local`, split into (service, namespace if written).
+    /// `None` for external names (`api.stripe.com`), wildcards and templated values.
+    pub fn host<'a>(&self, host: &'a str) -> Option<(&'a str, Option<&'a str>)> {
+        if host.is_empty() || host.contains('*') || host.contains("{{") {
+            return None;
+        }
+        let host = host
+            .strip_suffix(".svc.cluster.local")
+            .or_else(|| host.strip_suffix(".svc"))
+            .unwrap_or(host);
+        let parts: Vec<&str> = host.split('.').collect();
+        match parts.as_slice() {
+            [svc] => Some((svc, None)),
+            // `name.ns` only when `ns` is a namespace we know; `httpbin.org` is not
+            [svc, ns] if self.namespaces.contains(*ns) => Some((svc, Some(ns))),
+            _ => None,
+        }
+    }
+
+    /// The Service a mesh host names, seen from an object: in the namespace the host names,
+    /// else in the object's (a Service that names no namespace matches any).
+    pub fn service<'p>(
+        &self,
+        project: &'p Project,
+        svc: &str,
+        ns: Option<&str>,
+        from: &Object,
+    ) -> Option<(&'p ParsedFile, &'p Object)> {
+        let want_ns = ns.or(from.effective_namespace.as_deref());
+        self.services
+            .get(svc)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&r| project.k8s_object(r))
+            .find(|(_, s)| same(want_ns, s.effective_namespace.as_deref()))
+    }
+
+    /// The Istio Gateways a VirtualService's `gateways` entry names, resolved like istiod does:
+    /// `ns/name`, `./name`, legacy `name.ns[.svc.cluster.local]`, or `name` in the namespace of
+    /// `from`. Empty when the reference is templated or names no scanned Gateway; `mesh` names
+    /// the sidecars, not a Gateway object, so it resolves to nothing too.
+    pub fn gateways<'p>(&self, project: &'p Project, gw_ref: &str, from: &Object) -> Vec<(&'p ParsedFile, &'p Object)> {
+        let gw_ref = gw_ref.trim();
+        if gw_ref.is_empty() || gw_ref == "mesh" || gw_ref.contains("{{") || gw_ref.contains('$') {
+            return Vec::new();
+        }
+        let (ns, name) = match gw_ref.split_once('/') {
+            Some((".", name)) => (None, name),
+            Some((ns, name)) => (Some(ns), name),
+            None => match gw_ref.split_once('.') {
+                Some((name, rest)) => (rest.split('.').next(), name),
+                None => (None, gw_ref),
+            },
+        };
+        let want_ns = ns.or(from.effective_namespace.as_deref());
+        self.gateways
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|&r| project.k8s_object(r))
+            .filter(|(_, g)| same(want_ns, g.effective_namespace.as_deref()))
+            .collect()
+    }
+}
+
+fn same(a: Option<&str>, b: Option<&str>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    }
+}
+
+impl Project {
+    /// The mesh's namespaces, Services, Gateways and ServiceEntry hosts (indexed once).
+    pub fn mesh(&self) -> &Mesh {
+        self.indexes.mesh.get_or_init(|| Mesh::build(self))
+    }
+}

@@ -21,7 +21,7 @@ impl ProjectRule for MissingConftest {
             for f in root_files(p, root) {
                 let settings = p.settings_of(f.source.id);
                 if is_test_module(settings, root, f) {
-                    tops.extend(test_dir_of(settings, root.relative(&f.source.path)));
+                    tops.extend(test_dir_of(settings, &root.relative(&f.source.path)));
                 }
             }
             for top in tops {

@@ -14,7 +14,7 @@ pub struct MissingTests;
 pub fn is_test_module(settings: &Settings, root: &PyRoot, f: &ParsedFile) -> bool {
     f.kind == FileKind::Python
         && is_test_module_name(&file_name(f))
-        && test_dir_of(settings, root.relative(&f.source.path)).is_some()
+        && test_dir_of(settings, &root.relative(&f.source.path)).is_some()
 }
 
 impl ProjectRule for MissingTests {

@@ -27,6 +27,7 @@ use super::{Model, ParsedFile};
 use crate::config::Settings;
 use crate::discover::FileKind;
 use crate::lang::terraform::eval::{self, limits, Local, RunBudget};
+use crate::lang::terraform::provider_defaults;
 use crate::lang::terraform::types::{self, Type};
 use crate::lang::terraform::{header_span, span_of, Instance, Origin, Scope, TfBlock};
 use crate::rules::{Diagnostic, Label};
@@ -275,6 +276,53 @@ fn has_backend(files: &[ParsedFile], ids: &[FileId]) -> bool {
         })
 }
 
+/// The version constraint of each provider in a module's `required_providers`.
+fn provider_constraints(files: &[ParsedFile], ids: &[FileId]) -> HashMap<String, String> {
+    let scope = Scope::default();
+    let mut out = HashMap::new();
+    for f in ids.iter().filter_map(|id| files.get(id.0 as usize)) {
+        let Some(body) = body_of(f) else { continue };
+        for t in body.blocks().filter(|b| b.ident.as_str() == "terraform") {
+            for rp in t.body.blocks().filter(|b| b.ident.as_str() == "required_providers") {
+                for a in rp.body.attributes() {
+                    let v = scope.eval(&a.value, &f.source.text, 0);
+                    // `azurerm = { version = "~> 3.0" }`, or the legacy `azurerm = "~> 3.0"`
+                    let c = v.get("version").unwrap_or(&v).as_str().map(str::to_string);
+                    if let Some(c) = c {
+                        out.insert(a.key.as_str().to_string(), c);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The major version of each provider a lock file pins, by the last part of its address.
+fn lock_majors(files: &[ParsedFile], lock: Option<FileId>) -> HashMap<String, u32> {
+    let mut out = HashMap::new();
+    let Some(f) = lock.and_then(|id| files.get(id.0 as usize)) else {
+        return out;
+    };
+    let Model::TfLock(t) = &f.model else { return out };
+    let Some(body) = t.body.as_ref() else { return out };
+    for b in body.blocks().filter(|b| b.ident.as_str() == "provider") {
+        let Some(name) = b.labels.first().and_then(|l| l.as_str().rsplit('/').next()) else {
+            continue;
+        };
+        let major = b
+            .body
+            .get_attribute("version")
+            .and_then(|a| a.value.as_str())
+            .and_then(|v| v.split('.').next())
+            .and_then(|m| m.parse::<u32>().ok());
+        if let Some(m) = major {
+            out.insert(name.to_string(), m);
+        }
+    }
+    out
+}
+
 fn has_provider_block(files: &[ParsedFile], ids: &[FileId]) -> bool {
     ids.iter()
         .filter_map(|id| files.get(id.0 as usize).and_then(body_of))
@@ -356,6 +404,8 @@ struct Context {
     chain: Vec<usize>,
     /// Whether calls from this context give the called modules instances.
     calls_count: bool,
+    /// The provider major versions of the caller (or the root's lock file), by local name.
+    providers: HashMap<String, u32>,
 }
 
 impl Context {
@@ -403,6 +453,11 @@ fn evaluate(
     for (name, l) in locals {
         scope.locals.insert(name, l);
     }
+    let inherited = match cx.providers.is_empty() {
+        true => lock_majors(files, m.lock),
+        false => cx.providers.clone(),
+    };
+    let majors = provider_defaults::resolve(&inherited, &provider_constraints(files, &m.files));
     let mut out = Evaluated {
         blocks: Vec::new(),
         calls: Vec::new(),
@@ -418,9 +473,9 @@ fn evaluate(
                 "module" if cx.calls_count => local_source(&m.dir, b).and_then(|d| by_dir.get(&d).copied()),
                 _ => None,
             };
-            for (block, each) in expand(&scope, b, f.source.id, text) {
+            for (block, each) in expand(&scope, b, f.source.id, text, &majors) {
                 if let Some(t) = target.filter(|_| block.enabled) {
-                    let child = call_context(&scope, b, f, text, each, t, cx);
+                    let child = call_context(&scope, b, f, text, each, t, cx, &majors);
                     if let Some(c) = child {
                         out.calls.push((t, c));
                     }
@@ -437,10 +492,20 @@ fn evaluate(
 
 /// A block evaluated once, or once per key when its `for_each` is known; with the `each`
 /// binding used, so a module call's arguments can be evaluated the same way.
-fn expand(scope: &Scope<'_>, b: &Block, file: FileId, text: &str) -> Vec<(TfBlock, Option<Node>)> {
+fn expand(
+    scope: &Scope<'_>,
+    b: &Block,
+    file: FileId,
+    text: &str,
+    majors: &HashMap<String, u32>,
+) -> Vec<(TfBlock, Option<Node>)> {
     let header = header_span(b);
-    let make = |body: Node, key: Option<String>| {
+    let make = |mut body: Node, key: Option<String>| {
         let enabled = !eval::has_zero_instances(&body);
+        let defaults = match (b.ident.as_str(), b.labels.first()) {
+            ("resource", Some(t)) => provider_defaults::apply(t.as_str(), &mut body, header, majors),
+            _ => Vec::new(),
+        };
         TfBlock {
             file,
             kind: b.ident.as_str().to_string(),
@@ -453,6 +518,7 @@ fn expand(scope: &Scope<'_>, b: &Block, file: FileId, text: &str) -> Vec<(TfBloc
             key,
             instance: None,
             env: Environment::Unknown,
+            defaults,
         }
     };
     let expandable = matches!(b.ident.as_str(), "resource" | "data" | "module");
@@ -522,6 +588,7 @@ fn call_context(
     each: Option<Node>,
     target: usize,
     cx: &Context,
+    majors: &HashMap<String, u32>,
 ) -> Option<Context> {
     if cx.chain.contains(&target) || cx.chain.len() >= MAX_CALL_DEPTH {
         return None;
@@ -577,6 +644,7 @@ fn call_context(
         )),
         chain,
         calls_count: true,
+        providers: majors.clone(),
     })
 }
 
@@ -681,6 +749,7 @@ fn root_contexts(
             anchor,
             chain: vec![index],
             calls_count: true,
+            providers: HashMap::new(),
         }
     };
     if alternatives.is_empty() {

@@ -17,6 +17,7 @@
 pub mod eval;
 pub mod functions;
 pub mod json;
+pub mod provider_defaults;
 pub mod types;
 
 use std::collections::HashMap;
@@ -80,6 +81,8 @@ pub struct TfBlock {
     pub instance: Option<Arc<Instance>>,
     /// The environment this evaluation deploys to (its instance's, else its module's).
     pub env: Environment,
+    /// Omitted arguments filled in with the provider's default ([`provider_defaults`]).
+    pub defaults: Vec<provider_defaults::Defaulted>,
 }
 
 impl Default for TfBlock {
@@ -96,6 +99,7 @@ impl Default for TfBlock {
             key: None,
             instance: None,
             env: Environment::Unknown,
+            defaults: Vec::new(),
         }
     }
 }

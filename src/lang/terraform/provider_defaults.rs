@@ -86,6 +86,7 @@ const APIM: &str = "resources/api_management";
 /// azurerm 3.0 (`min_tls_version` `TLS1_0` → `TLS1_2`; `allow_blob_public_access` (default
 /// `false`) became `allow_nested_items_to_be_public` (default `true`)), azurerm 4.0
 /// (`enable_*` arguments renamed `*_enabled`).
+#[rustfmt::skip]
 pub const TABLE: &[Default] = &[
     // AKS
     d("azurerm", "azurerm_kubernetes_cluster", "sku_tier", (2, 4), Str("Free"), AKS),

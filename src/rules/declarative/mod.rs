@@ -264,7 +264,9 @@ impl DeclarativeRule {
             .map(|f| {
                 let t = f.message.as_deref().unwrap_or(&self.message);
                 let mut msg = render_message(t, f, name, view.type_name, id);
-                let defaulted = defaults.iter().filter(|d| d.span == f.span).find(|d| d.path == f.path || d.path.strip_suffix(f.path.as_str()).is_some_and(|p| p.ends_with('.')));
+                let defaulted = defaults.iter().filter(|d| d.span == f.span).find(|d| {
+                    d.path == f.path || d.path.strip_suffix(f.path.as_str()).is_some_and(|p| p.ends_with('.'))
+                });
                 if let Some(d) = defaulted {
                     msg = format!("{msg} (unset: {})", d.note);
                 }

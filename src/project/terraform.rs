@@ -506,6 +506,10 @@ fn expand(
             ("resource", Some(t)) => provider_defaults::apply(t.as_str(), &mut body, header, majors),
             _ => Vec::new(),
         };
+        let checked_as = match (b.ident.as_str(), b.labels.first()) {
+            ("resource", Some(t)) if t.as_str() == "azapi_resource" => read_azapi(scope, b, text, &mut body),
+            _ => None,
+        };
         TfBlock {
             file,
             kind: b.ident.as_str().to_string(),
@@ -519,6 +523,7 @@ fn expand(
             instance: None,
             env: Environment::Unknown,
             defaults,
+            checked_as,
         }
     };
     let expandable = matches!(b.ident.as_str(), "resource" | "data" | "module");
@@ -559,6 +564,32 @@ fn expand(
         }
     }
     vec![(make(scope.body(&b.body, header, text, 0), None), None)]
+}
+
+/// An `azapi_resource` of a type the azurerm rules cover: add the azurerm arguments its ARM
+/// body sets to its evaluated body, and say which type it is checked as. A `jsonencode(...)`
+/// body with unknown parts is read from the object it encodes.
+fn read_azapi(scope: &Scope<'_>, b: &Block, text: &str, body: &mut Node) -> Option<&'static str> {
+    let arm_type = body.get("type").and_then(|t| t.as_str())?.to_string();
+    let arm = match body.get("body") {
+        Some(n) if !n.is_unknown() => n.clone(),
+        _ => match b.body.get_attribute("body").map(|a| &a.value) {
+            Some(Expression::FuncCall(f)) if f.name.name.as_str() == "jsonencode" && !f.name.is_namespaced() => {
+                let arg = f.args.iter().next()?;
+                scope.eval(arg, text, 0)
+            }
+            _ => return None,
+        },
+    };
+    let (az, entries) = crate::lang::terraform::azapi::translate(&arm_type, &arm)?;
+    if let NodeValue::Map(own) = &mut body.value {
+        for e in entries {
+            if !own.iter().any(|o| o.key == e.key) {
+                own.push(e);
+            }
+        }
+    }
+    Some(az)
 }
 
 fn each_node(key: Node, value: Node, at: Span) -> Node {
@@ -905,12 +936,13 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
             d = p.parent();
         }
     }
+    // under `modules/`, only a backend makes a root: a reusable module keeps example var
+    // files, a lock file or a legacy `provider` block
     for m in modules.iter_mut() {
         m.root = !m.called
             && (has_backend(files, &m.files)
-                || m.lock.is_some()
-                || !m.tfvars.is_empty()
-                || (has_provider_block(files, &m.files) && !under_modules(&m.dir)));
+                || (!under_modules(&m.dir)
+                    && (m.lock.is_some() || !m.tfvars.is_empty() || has_provider_block(files, &m.files))));
     }
 
     // evaluate: top-level modules first, then the modules they call, breadth first

@@ -14,6 +14,7 @@
 //! A module evaluated in several contexts (called by several roots, or a root with one var file
 //! per environment) has one [`Instance`] per context; its blocks are evaluated once per instance.
 
+pub mod azapi;
 pub mod eval;
 pub mod functions;
 pub mod json;
@@ -83,6 +84,9 @@ pub struct TfBlock {
     pub env: Environment,
     /// Omitted arguments filled in with the provider's default ([`provider_defaults`]).
     pub defaults: Vec<provider_defaults::Defaulted>,
+    /// The azurerm type an `azapi_resource` is checked as ([`azapi`]); its body then also
+    /// holds the azurerm arguments read from the ARM body.
+    pub checked_as: Option<&'static str>,
 }
 
 impl Default for TfBlock {
@@ -100,6 +104,7 @@ impl Default for TfBlock {
             instance: None,
             env: Environment::Unknown,
             defaults: Vec::new(),
+            checked_as: None,
         }
     }
 }

@@ -298,7 +298,7 @@ mod tests {
         assert!(n.get("oms_agent").is_none(), "a disabled add-on is no oms_agent");
         assert_eq!(n.get("azure_policy_enabled").and_then(|v| v.as_bool()), Some(true));
         assert_eq!(
-            n.at("network_profile.network_policy").and_then(|v| v.as_str()),
+            n.at("network_profile[0].network_policy").and_then(|v| v.as_str()),
             Some("calico")
         );
     }
@@ -328,7 +328,9 @@ mod tests {
             }]),
         );
         let (_, entries) = translate("Microsoft.KeyVault/vaults@2023-07-01", &unknown).expect("mapped");
-        assert!(entries.iter().all(|e| e.value.is_unknown()));
+        let n = Node::new(Span::default(), NodeValue::Map(entries));
+        assert!(n.get("purge_protection_enabled").is_some_and(|v| v.is_unknown()));
+        assert!(n.at("network_acls[0].default_action").is_some_and(|v| v.is_unknown()));
         assert!(translate("Microsoft.Web/sites@2023-01-01", &unknown).is_none());
     }
 }

@@ -475,8 +475,9 @@ fn evaluate(
             };
             for (block, each) in expand(&scope, b, f.source.id, text, &majors) {
                 if let Some(t) = target.filter(|_| block.enabled) {
-                    let child = call_context(&scope, b, f, text, each, t, cx, &majors);
-                    if let Some(c) = child {
+                    let child = call_context(&scope, b, f, text, each, t, cx);
+                    if let Some(mut c) = child {
+                        c.providers = majors.clone();
                         out.calls.push((t, c));
                     }
                 }
@@ -619,7 +620,6 @@ fn call_context(
     each: Option<Node>,
     target: usize,
     cx: &Context,
-    majors: &HashMap<String, u32>,
 ) -> Option<Context> {
     if cx.chain.contains(&target) || cx.chain.len() >= MAX_CALL_DEPTH {
         return None;
@@ -675,7 +675,8 @@ fn call_context(
         )),
         chain,
         calls_count: true,
-        providers: majors.clone(),
+        // the caller's provider majors are set by the caller
+        providers: HashMap::new(),
     })
 }
 

@@ -82,6 +82,25 @@ pub struct Config {
     /// Helm charts: how linea renders them (no `helm` binary needed).
     #[serde(default)]
     pub helm: HelmConfig,
+    /// Kubernetes settings.
+    #[serde(default)]
+    pub kubernetes: KubernetesConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct KubernetesConfig {
+    /// Namespaces of node agents that need the host (CSI drivers, node exporters, kured): the host-access rules (privileged, host namespaces, hostPath, hostPort, capabilities) skip their workloads.
+    #[schemars(extend("default" = ["kube-system"]))]
+    pub system_namespaces: Vec<String>,
+}
+
+impl Default for KubernetesConfig {
+    fn default() -> Self {
+        KubernetesConfig {
+            system_namespaces: vec!["kube-system".into()],
+        }
+    }
 }
 
 /// Helm charts: how linea renders them, once per environment.

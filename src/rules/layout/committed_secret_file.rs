@@ -45,7 +45,10 @@ fn secret(f: &ParsedFile) -> Option<(&'static str, Span)> {
         return Some(("Terraform state holds every secret of its resources", top));
     }
     if name.ends_with(".tfplan") || name == "tfplan" {
-        return Some(("a saved Terraform plan holds every planned value, secrets included", top));
+        return Some((
+            "a saved Terraform plan holds every planned value, secrets included",
+            top,
+        ));
     }
     if name == ".env" || name.starts_with(".env.") {
         if name.split('.').any(|w| TEMPLATES.contains(&w)) {

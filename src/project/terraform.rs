@@ -509,6 +509,7 @@ fn expand(
             env: Environment::Unknown,
             defaults,
             checked_as,
+            planned: false,
         }
     };
     let expandable = matches!(b.ident.as_str(), "resource" | "data" | "module");
@@ -1155,6 +1156,9 @@ pub fn merge_instance_findings(out: &mut Vec<Diagnostic>, tagged: Vec<(usize, Ar
         r
     });
 }
+
+#[path = "terraform/plan.rs"]
+pub mod plan;
 
 #[cfg(test)]
 #[path = "terraform/tests.rs"]

@@ -18,6 +18,7 @@ pub mod azapi;
 pub mod eval;
 pub mod functions;
 pub mod json;
+pub mod plan;
 pub mod provider_defaults;
 pub mod types;
 
@@ -87,6 +88,9 @@ pub struct TfBlock {
     /// The azurerm type an `azapi_resource` is checked as ([`azapi`]); its body then also
     /// holds the azurerm arguments read from the ARM body.
     pub checked_as: Option<&'static str>,
+    /// Read from a plan's planned values (`terraform show -json`), not evaluated from `.tf`
+    /// text: rules about how the source is written skip it.
+    pub planned: bool,
 }
 
 impl Default for TfBlock {
@@ -105,6 +109,7 @@ impl Default for TfBlock {
             env: Environment::Unknown,
             defaults: Vec::new(),
             checked_as: None,
+            planned: false,
         }
     }
 }

@@ -13,6 +13,7 @@
 //! | what a job tests and lints, gates, the jobs before it, triggers from other branches | [`pipeline`] |
 //! | image reference: registry, repository, tag, digest; a Dockerfile stage's base | [`image`] |
 //! | port: number or range, protocol, where it is declared; the port a Python service listens on | [`port`] |
+//! | secrets: names that hold one (`DB_PASSWORD`), values that are only placeholders | [`secret`] |
 //! | test code: the files that only run under a test runner | [`test_code`] |
 //!
 //! Names in Python code are resolved in the Python model itself ([`crate::lang::python`]:
@@ -29,4 +30,5 @@ pub mod environment;
 pub mod image;
 pub mod pipeline;
 pub mod port;
+pub mod secret;
 pub mod test_code;

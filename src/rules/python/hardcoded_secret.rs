@@ -5,6 +5,7 @@ use regex::Regex;
 use crate::lang::python::Module;
 use crate::lang::python::Value;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::secret::placeholder;
 use crate::semantic::test_code::is_test_code;
 
 pub struct HardcodedSecret;
@@ -38,24 +39,6 @@ pub fn secret_name(name: &str) -> bool {
                 || w.ends_with("token") && w.len() > 5 && !w.ends_with("tokens")
         }
     }
-}
-
-/// Values that are names rather than secrets: `"password"`, `"refresh_token"`,
-/// `"AWS_SECRET_ACCESS_KEY"` (an environment variable's name), `"x-api-key"`.
-static IDENTIFIER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:[a-z][a-z_.-]*|[A-Z][A-Z0-9_]*|[A-Z][a-z]+(?:[A-Z][a-z]+)*)$").expect("regex"));
-
-/// Values that are not secrets: short, templated, masked, prose, or an identifier.
-fn placeholder(value: &str) -> bool {
-    let v = value.trim();
-    v.len() < 4
-        || v.contains(char::is_whitespace)
-        || IDENTIFIER.is_match(v)
-        || v.starts_with('$')
-        || v.starts_with('{')
-        || v.starts_with('<')
-        || v.starts_with("%(")
-        || v.chars().all(|c| c == '*' || c == 'x' || c == 'X')
 }
 
 impl FileRule for HardcodedSecret {

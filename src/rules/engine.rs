@@ -112,6 +112,14 @@ fn walk<'a>(project: &'a Project, file: &'a ParsedFile, visit: &mut dyn FnMut(Su
                 }
             }
         }
+        // a plan's resources with their planned values, checked like evaluated blocks
+        Model::TfPlan(_) => {
+            if let Some(p) = project.terraform_plan(file.source.id) {
+                for b in &p.blocks {
+                    visit(Subject::TfBlock(b));
+                }
+            }
+        }
         // a kustomize patch holds partial objects: linting them alone would report what the
         // base already has
         Model::Kubernetes(m) if m.patch => {}
@@ -396,7 +404,9 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     }));
     let names_rule =
         |name: &str, id: &str| registry.meta(name).is_some_and(|m| m.id == id) || name.eq_ignore_ascii_case(id);
-    let mut diagnostics = project::rendered::to_origins(&project, diagnostics, &names_rule);
+    let diagnostics = project::rendered::to_origins(&project, diagnostics, &names_rule);
+    // findings on a plan's resources move to their `.tf` declarations
+    let mut diagnostics = project::terraform::plan::to_declarations(&project, diagnostics);
     // config: per-path ignores and severity overrides, by the settings of each finding's file
     diagnostics.retain(|d| {
         let (Some(file), Some(meta)) = (project.file(d.file), registry.meta(&d.rule)) else {

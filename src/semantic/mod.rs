@@ -13,8 +13,9 @@
 //! | what a job tests and lints, gates, the jobs before it, triggers from other branches | [`pipeline`] |
 //! | image reference: registry, repository, tag, digest; a Dockerfile stage's base | [`image`] |
 //! | port: number or range, protocol, where it is declared; the port a Python service listens on | [`port`] |
-//! | secrets: names that hold one (`DB_PASSWORD`), values that are only placeholders | [`secret`] |
 //! | test code: the files that only run under a test runner | [`test_code`] |
+//! | a name that holds a secret (`DB_PASSWORD`, `storageAccountKey`), in every family | [`secret`] |
+//! | paths: lexical normalisation, literal paths, the checkout root as CI systems name it | [`path`] |
 //!
 //! Names in Python code are resolved in the Python model itself ([`crate::lang::python`]:
 //! `Call::qualified`, `Module::qualify`), once per module.
@@ -28,6 +29,7 @@ pub mod condition;
 pub mod deploy;
 pub mod environment;
 pub mod image;
+pub mod path;
 pub mod pipeline;
 pub mod port;
 pub mod secret;

@@ -2,7 +2,7 @@
 
 use crate::lang::compose::{ComposeFile, Service};
 use crate::rules::{target, FileContext, FileRule};
-use crate::semantic::secret::{env_name_is_secret, placeholder};
+use crate::semantic::secret::{is_secret_name, placeholder};
 
 pub struct SecretInEnvironment;
 
@@ -13,7 +13,7 @@ impl FileRule for SecretInEnvironment {
         for var in svc.environment() {
             let Some(value) = &var.value else { continue };
             // `${DB_PASSWORD}` / `${DB_PASSWORD:?required}` is interpolated from the shell or `.env`
-            if value.text.contains('$') || placeholder(&value.text) || !env_name_is_secret(&var.name) {
+            if value.text.contains('$') || placeholder(&value.text) || !is_secret_name(&var.name) {
                 continue;
             }
             cx.report(

@@ -3,7 +3,7 @@
 use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::rules::{target, FileContext, FileRule};
-use crate::semantic::secret::env_name_is_secret;
+use crate::semantic::secret::is_secret_name;
 
 pub struct SecretInEnv;
 
@@ -16,7 +16,7 @@ impl FileRule for SecretInEnv {
         }
         for p in &i.pairs {
             let Some(value) = &p.value else { continue };
-            if value.text.is_empty() || value.text.contains('$') || !env_name_is_secret(&p.key.text) {
+            if value.text.is_empty() || value.text.contains('$') || !is_secret_name(&p.key.text) {
                 continue;
             }
             cx.report(

@@ -14,6 +14,7 @@ const FAMILIES: &[(&str, &[&str])] = &[
     ("kubernetes", &["K8S"]),
     ("istio", &["IST"]),
     ("api", &["API"]),
+    ("compose", &["DC"]),
     ("python", &["PY"]),
     ("layout", &["LAY"]),
     ("ci", &["CI"]),
@@ -222,6 +223,7 @@ fn example_file_name(family: &str, info: &str, code: &str, tags: &[String]) -> O
             }
         }
         "yaml" | "yml" if family == "api" => "openapi.yaml",
+        "yaml" | "yml" if family == "compose" => "docker-compose.yml",
         "yaml" | "yml" => "manifest.yaml",
         _ => return None,
     };

@@ -38,7 +38,9 @@ pub enum FileKind {
     GithubAction,
     /// Azure Pipelines definition (by name; content-classified YAML also becomes one).
     AzurePipeline,
-    /// Any other YAML: Kubernetes, Istio, OpenAPI, compose, or nothing we know (decided by content).
+    /// Docker Compose (`docker-compose*.yml`, `compose*.yaml`, `*.compose.yml`).
+    Compose,
+    /// Any other YAML: Kubernetes, Istio, OpenAPI, or nothing we know (decided by content).
     Yaml,
     /// OpenAPI/Swagger in JSON.
     OpenApiJson,
@@ -72,6 +74,7 @@ impl FileKind {
         FileKind::GithubWorkflow,
         FileKind::GithubAction,
         FileKind::AzurePipeline,
+        FileKind::Compose,
         FileKind::Yaml,
         FileKind::OpenApiJson,
         FileKind::Sensitive,
@@ -99,6 +102,7 @@ impl FileKind {
             FileKind::GithubWorkflow => "github-workflow",
             FileKind::GithubAction => "github-action",
             FileKind::AzurePipeline => "azure-pipeline",
+            FileKind::Compose => "compose",
             FileKind::Yaml => "yaml",
             FileKind::OpenApiJson => "openapi-json",
             FileKind::Sensitive => "sensitive",
@@ -214,12 +218,29 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         {
             return Some(FileKind::AzurePipeline);
         }
+        if is_compose_name(&lower) {
+            return Some(FileKind::Compose);
+        }
         return Some(FileKind::Yaml);
     }
     if lower.ends_with(".json") && (lower.contains("openapi") || lower.contains("swagger")) {
         return Some(FileKind::OpenApiJson);
     }
     None
+}
+
+/// `docker-compose.yml`, `docker-compose.prod.yaml`, `compose.yaml`, `compose-dev.yml`,
+/// `orders.compose.yml` (lower-case name with its YAML extension); not `composer.yml`.
+fn is_compose_name(lower: &str) -> bool {
+    let stem = lower
+        .strip_suffix(".yml")
+        .or_else(|| lower.strip_suffix(".yaml"))
+        .unwrap_or(lower);
+    let starts = |prefix: &str| {
+        stem.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '-', '_']))
+    };
+    starts("docker-compose") || starts("compose") || stem.ends_with(".compose") || stem.ends_with(".docker-compose")
 }
 
 /// Directories that tools create and nobody reviews: version control internals, virtual
@@ -364,6 +385,18 @@ mod tests {
         assert_eq!(c("fail.gha.yml"), Some(FileKind::GithubWorkflow));
         assert_eq!(c("azure-pipelines.yml"), Some(FileKind::AzurePipeline));
         assert_eq!(c("k8s/deploy.yaml"), Some(FileKind::Yaml));
+        for compose in [
+            "docker-compose.yml",
+            "deploy/docker-compose.prod.yaml",
+            "compose.yaml",
+            "compose-dev.yml",
+            "orders.compose.yml",
+            "fail.docker-compose.yml",
+        ] {
+            assert_eq!(c(compose), Some(FileKind::Compose), "{compose}");
+        }
+        assert_eq!(c("composer.yml"), Some(FileKind::Yaml));
+        assert_eq!(c(".github/workflows/compose.yml"), Some(FileKind::GithubWorkflow));
         assert_eq!(c("requirements-dev.txt"), Some(FileKind::Requirements));
         assert_eq!(c("README.md"), None);
     }
@@ -391,6 +424,7 @@ mod tests {
                 | FileKind::GithubWorkflow
                 | FileKind::GithubAction
                 | FileKind::AzurePipeline
+                | FileKind::Compose
                 | FileKind::Yaml
                 | FileKind::OpenApiJson
                 | FileKind::Sensitive
@@ -400,6 +434,6 @@ mod tests {
         }
         let mut seen = std::collections::BTreeSet::new();
         assert!(FileKind::ALL.iter().all(|k| seen.insert(k.as_str())));
-        assert_eq!(seen.len(), 23, "FileKind::ALL must list every variant once");
+        assert_eq!(seen.len(), 24, "FileKind::ALL must list every variant once");
     }
 }

@@ -1,6 +1,7 @@
 //! One module per input language. Each turns text into a span-carrying model; none of them
 //! knows about rules.
 
+pub mod compose;
 pub mod docker;
 pub mod ini;
 pub mod k8s;

@@ -297,48 +297,36 @@ fn pipeline_builds(project: &Project, out: &mut Vec<Build>) {
 /// relative to the compose file.
 fn compose_builds(project: &Project, out: &mut Vec<Build>) {
     for f in &project.files {
-        let Model::Yaml(stream) = &f.model else { continue };
-        let name = f
-            .source
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
-        if !(name.starts_with("compose") || name.starts_with("docker-compose")) {
-            continue;
-        }
+        let Model::Compose(c) = &f.model else { continue };
         let dir = abs(f.source.path.parent().unwrap_or(Path::new("")));
-        for doc in &stream.documents {
-            for svc in doc.root.get("services").map(|s| s.entries()).unwrap_or(&[]) {
-                let Some(build) = svc.value.get("build") else { continue };
-                let ctx_node = if build.is_map() {
-                    build.get("context")
-                } else {
-                    Some(build)
-                };
-                let Some(ctx) = ctx_node.and_then(Text::of) else {
-                    continue;
-                };
-                let Some(c) = literal_dir(&ctx.text) else {
-                    continue;
-                };
-                let context = normalize(&dir.join(&c));
-                let dockerfile = match build.get("dockerfile").and_then(Text::of) {
-                    Some(d) => match literal(&d.text) {
-                        Some(d) => normalize(&context.join(d)),
-                        None => continue,
-                    },
-                    None => context.join("Dockerfile"),
-                };
-                let images = svc.value.get("image").and_then(|i| i.as_str()).and_then(name_of);
-                out.push(Build {
-                    dockerfile,
-                    context,
-                    file: f.source.id,
-                    span: ctx.span,
-                    images: images.into_iter().collect(),
-                });
-            }
+        for svc in &c.services {
+            let Some(build) = svc.build() else { continue };
+            let Some((context, dockerfile)) = compose_build_paths(&dir, &build) else {
+                continue;
+            };
+            let images = svc.image().and_then(|i| name_of(&i.text));
+            out.push(Build {
+                dockerfile,
+                context,
+                file: f.source.id,
+                span: build.context.as_ref().map_or(build.at, |c| c.span),
+                images: images.into_iter().collect(),
+            });
         }
     }
+}
+
+/// The context directory and Dockerfile of a compose build (absolute, normalised); `None`
+/// when either is not a literal local path (a variable, a git URL).
+pub fn compose_build_paths(compose_dir: &Path, build: &crate::lang::compose::BuildRef) -> Option<(PathBuf, PathBuf)> {
+    let c = match &build.context {
+        Some(ctx) => literal_dir(&ctx.text)?,
+        None => String::new(),
+    };
+    let context = normalize(&compose_dir.join(c));
+    let dockerfile = match &build.dockerfile {
+        Some(d) => normalize(&context.join(literal(&d.text)?)),
+        None => context.join("Dockerfile"),
+    };
+    Some((context, dockerfile))
 }

@@ -47,6 +47,8 @@ pub enum Model {
     /// A CI pipeline (GitHub Actions workflow or action, Azure Pipelines): the YAML stream and
     /// its pipeline view.
     Pipeline(Box<pipeline::PipelineFile>),
+    /// A Docker Compose file: its YAML and its services.
+    Compose(Box<crate::lang::compose::ComposeFile>),
     /// A Dockerfile that parsed (one that did not is `Text` plus a PARSE001 error).
     Docker(docker::Dockerfile),
     /// A Python module (tree-sitter facts).
@@ -110,6 +112,11 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
                 },
                 other => other,
             }
+        }
+        FileKind::Compose => {
+            let stream = yaml::parse(&source.text);
+            errors.extend(stream.errors.iter().cloned());
+            Model::Compose(Box::new(crate::lang::compose::from_stream(stream)))
         }
         FileKind::GithubWorkflow | FileKind::GithubAction | FileKind::AzurePipeline => {
             let stream = yaml::parse(&source.text);

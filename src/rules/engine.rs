@@ -184,6 +184,11 @@ fn walk<'a>(project: &'a Project, file: &'a ParsedFile, visit: &mut dyn FnMut(Su
             }
         }
         Model::Python(m) => visit(Subject::PythonModule(m)),
+        Model::Compose(c) => {
+            for svc in &c.services {
+                visit(Subject::ComposeService(c, svc));
+            }
+        }
         Model::Requirements(_) | Model::PyProject(_) | Model::Ini(_) | Model::Makefile(_) => {}
     }
 }

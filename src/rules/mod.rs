@@ -22,6 +22,7 @@ pub mod target;
 
 pub mod api;
 pub mod ci;
+pub mod compose;
 pub mod core;
 pub mod cross;
 pub mod declarative;
@@ -79,6 +80,8 @@ pub enum NodeKind {
     DockerInstruction,
     /// A parsed Python module (once per `.py` file).
     PythonModule,
+    /// A service of a Docker Compose file.
+    ComposeService,
 }
 
 /// What a rule is looking at; the variant matches a [`NodeKind`].
@@ -107,6 +110,7 @@ pub enum Subject<'a> {
         &'a crate::lang::docker::Instruction,
     ),
     PythonModule(&'a crate::lang::python::Module),
+    ComposeService(&'a crate::lang::compose::ComposeFile, &'a crate::lang::compose::Service),
 }
 
 impl Subject<'_> {
@@ -135,6 +139,7 @@ impl Subject<'_> {
             Subject::Dockerfile(_) => NodeKind::Dockerfile,
             Subject::DockerInstruction(..) => NodeKind::DockerInstruction,
             Subject::PythonModule(_) => NodeKind::PythonModule,
+            Subject::ComposeService(..) => NodeKind::ComposeService,
         }
     }
 }
@@ -242,6 +247,13 @@ impl<'a> Subject<'a> {
                 header: i.keyword_span,
             }),
             Subject::PythonModule(_) => None,
+            Subject::ComposeService(_, svc) => Some(TargetView {
+                target: "compose.service",
+                type_name: "service",
+                name: Some(&svc.name),
+                node: &svc.node,
+                header: svc.header,
+            }),
         }
     }
 }
@@ -261,6 +273,7 @@ pub fn target_node_kind(target: &str) -> Option<NodeKind> {
         "pipeline.job" => Some(NodeKind::PipelineJob),
         "pipeline.step" => Some(NodeKind::PipelineStep),
         "dockerfile.instruction" => Some(NodeKind::DockerInstruction),
+        "compose.service" => Some(NodeKind::ComposeService),
         _ => None,
     }
 }

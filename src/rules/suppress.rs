@@ -72,6 +72,7 @@ fn is_yaml_family(kind: FileKind) -> bool {
     matches!(
         kind,
         FileKind::Yaml
+            | FileKind::Compose
             | FileKind::GithubWorkflow
             | FileKind::GithubAction
             | FileKind::AzurePipeline

@@ -5,6 +5,7 @@
 //!
 //! A language adds its markers here together with its [`NodeKind`]s and [`Subject`] variants.
 
+use crate::lang::compose::{ComposeFile, Service};
 use crate::lang::docker;
 use crate::lang::k8s::{Container, Object};
 use crate::lang::openapi::{Document, Operation};
@@ -132,6 +133,14 @@ target!(
     /// A parsed Python module (once per `.py` file).
     PythonModule, PythonModule, &'a Module, |s| match *s {
         Subject::PythonModule(m) => Some(m),
+        _ => None,
+    }
+);
+
+target!(
+    /// A service of a Docker Compose file, with its file.
+    ComposeService, ComposeService, (&'a ComposeFile, &'a Service), |s| match *s {
+        Subject::ComposeService(f, svc) => Some((f, svc)),
         _ => None,
     }
 );

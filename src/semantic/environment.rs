@@ -7,7 +7,9 @@
 //!    connection, stage and job name before its pipeline's name; an object's namespace; a
 //!    Terraform root's backend key, workspace and `environment` value);
 //! 3. then the path, nearest directory or file name first (`envs/prod/modules/dev-tools` is dev);
-//! 4. otherwise `unknown`, which counts as production unless `unknown-environment = "nonprod"`
+//! 4. then Compose's convention: `docker-compose.override.yml` is a developer's machine
+//!    (nonprod);
+//! 5. otherwise `unknown`, which counts as production unless `unknown-environment = "nonprod"`
 //!    — for every family alike.
 //!
 //! A value names an environment when one of its words (split at anything not a letter or a
@@ -107,7 +109,26 @@ pub fn decide(settings: &Settings, path: Option<&Path>, evidence: &[Evidence<'_>
             }
         }
     }
+    if let Some(p) = path.filter(|p| is_compose_override(p)) {
+        return Decision {
+            env: Environment::Nonprod,
+            source: "compose-override",
+            value: crate::source::display_path(p),
+        };
+    }
     Decision::unknown()
+}
+
+/// `docker-compose.override.yml` / `compose.override.yaml`: the file `docker compose up` adds
+/// on a developer's machine by convention (a deployment names its files with `-f`).
+fn is_compose_override(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    ["docker-compose.override.", "compose.override."]
+        .iter()
+        .any(|p| name.starts_with(p) && (name.ends_with(".yml") || name.ends_with(".yaml")))
 }
 
 #[cfg(test)]
@@ -156,6 +177,23 @@ mod tests {
         let s = Settings::from_config(config, None, std::path::PathBuf::from(".")).expect("settings");
         let d = decide(&s, Some(Path::new("k8s/overlays/production/app.yaml")), &job);
         assert_eq!((d.env, d.source), (Environment::Nonprod, "config"));
+    }
+
+    #[test]
+    fn compose_files() {
+        let s = s();
+        assert_eq!(of_path(&s, Path::new("docker-compose.prod.yml")), Environment::Prod);
+        assert_eq!(of_path(&s, Path::new("docker-compose.dev.yml")), Environment::Nonprod);
+        assert_eq!(
+            of_path(&s, Path::new("docker-compose.override.yml")),
+            Environment::Nonprod
+        );
+        assert_eq!(of_path(&s, Path::new("compose.override.yaml")), Environment::Nonprod);
+        assert_eq!(of_path(&s, Path::new("docker-compose.yml")), Environment::Unknown);
+        assert_eq!(
+            of_path(&s, Path::new("deploy/production/docker-compose.override.yml")),
+            Environment::Prod
+        );
     }
 
     #[test]

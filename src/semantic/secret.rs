@@ -149,6 +149,25 @@ pub fn is_secret_name(name: &str) -> bool {
         })
 }
 
+/// Values that are names rather than secrets: `"password"`, `"refresh_token"`,
+/// `"AWS_SECRET_ACCESS_KEY"` (an environment variable's name), `"x-api-key"`.
+static IDENTIFIER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(r"^(?:[a-z][a-z_.-]*|[A-Z][A-Z0-9_]*|[A-Z][a-z]+(?:[A-Z][a-z]+)*)$").expect("regex")
+});
+
+/// Values that are not secrets: short, templated, masked, prose, or an identifier.
+pub fn placeholder(value: &str) -> bool {
+    let v = value.trim();
+    v.len() < 4
+        || v.contains(char::is_whitespace)
+        || IDENTIFIER.is_match(v)
+        || v.starts_with('$')
+        || v.starts_with('{')
+        || v.starts_with('<')
+        || v.starts_with("%(")
+        || v.chars().all(|c| c == '*' || c == 'x' || c == 'X')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

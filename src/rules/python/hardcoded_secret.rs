@@ -6,6 +6,7 @@ use crate::lang::python::Module;
 use crate::lang::python::Value;
 use crate::rules::{target, FileContext, FileRule};
 use crate::semantic::secret::is_secret_name;
+use crate::semantic::secret::placeholder;
 use crate::semantic::test_code::is_test_code;
 
 pub struct HardcodedSecret;
@@ -13,24 +14,6 @@ pub struct HardcodedSecret;
 /// `scheme://user:password@host` with a literal password.
 static URL_CREDENTIALS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^@\s/]+)@[^\s]+$").expect("regex"));
-
-/// Values that are names rather than secrets: `"password"`, `"refresh_token"`,
-/// `"AWS_SECRET_ACCESS_KEY"` (an environment variable's name), `"x-api-key"`.
-static IDENTIFIER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:[a-z][a-z_.-]*|[A-Z][A-Z0-9_]*|[A-Z][a-z]+(?:[A-Z][a-z]+)*)$").expect("regex"));
-
-/// Values that are not secrets: short, templated, masked, prose, or an identifier.
-fn placeholder(value: &str) -> bool {
-    let v = value.trim();
-    v.len() < 4
-        || v.contains(char::is_whitespace)
-        || IDENTIFIER.is_match(v)
-        || v.starts_with('$')
-        || v.starts_with('{')
-        || v.starts_with('<')
-        || v.starts_with("%(")
-        || v.chars().all(|c| c == '*' || c == 'x' || c == 'X')
-}
 
 impl FileRule for HardcodedSecret {
     type Target = target::PythonModule;

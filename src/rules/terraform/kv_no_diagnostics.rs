@@ -1,4 +1,4 @@
-use super::{module_of, referred_by, Referred};
+use super::{module_of_block, referred_by, Referred};
 use crate::lang::terraform::TfBlock;
 use crate::rules::{target, FileContext, FileRule};
 
@@ -13,7 +13,7 @@ impl FileRule for KvNoDiagnostics {
         if b.kind != "resource" || b.type_name() != "azurerm_key_vault" {
             return;
         }
-        let Some(m) = module_of(cx.project, b.file) else { return };
+        let Some(m) = module_of_block(cx.project, b) else { return };
         if m.broken {
             return;
         }

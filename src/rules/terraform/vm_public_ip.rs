@@ -1,4 +1,4 @@
-use super::module_of;
+use super::module_of_block;
 use crate::lang::terraform::TfBlock;
 use crate::rules::{target, FileContext, FileRule};
 
@@ -31,7 +31,7 @@ impl FileRule for VmPublicIp {
         if public.is_empty() {
             return;
         }
-        let Some(m) = module_of(cx.project, b.file) else { return };
+        let Some(m) = module_of_block(cx.project, b) else { return };
         let Some(name) = b.name() else { return };
         let own = format!("azurerm_network_interface.{name}");
         let files = &cx.project.files;

@@ -12,6 +12,7 @@
 //! | what a command, task or action deploys, its targets, the environment a job changes | [`deploy`] |
 //! | what a job tests and lints, gates, the jobs before it, triggers from other branches | [`pipeline`] |
 //! | image reference: registry, repository, tag, digest; a Dockerfile stage's base | [`image`] |
+//! | network source: internet-wide prefixes, CIDR blocks and firewall ranges | [`network`] |
 //! | port: number or range, protocol, where it is declared; the port a Python service listens on | [`port`] |
 //! | test code: the files that only run under a test runner | [`test_code`] |
 //! | a name that holds a secret (`DB_PASSWORD`, `storageAccountKey`), in every family | [`secret`] |
@@ -29,6 +30,7 @@ pub mod condition;
 pub mod deploy;
 pub mod environment;
 pub mod image;
+pub mod network;
 pub mod path;
 pub mod pipeline;
 pub mod port;

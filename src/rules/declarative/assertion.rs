@@ -4,6 +4,7 @@
 use regex::Regex;
 
 use crate::config::Settings;
+use crate::semantic::network::{is_internet, is_internet_range};
 use crate::semantic::port::{node_ports, render_ports, PortRange};
 use crate::source::node::{parse_path, PathStep};
 use crate::source::{Node, NodeValue, Span};
@@ -25,6 +26,7 @@ pub const OPERATORS: &[&str] = &[
     "gte",
     "port_in",
     "has_keys",
+    "internet",
 ];
 const LEAF_OPTIONS: &[&str] = &["path", "to", "default", "quantifier", "ignore_case", "message"];
 const COMBINATORS: &[&str] = &["all", "any", "not", "each"];
@@ -66,8 +68,9 @@ pub enum Quantifier {
 pub struct Leaf {
     pub path: String,
     steps: Vec<PathStep>,
-    /// `port_in` with `to:`: the key (beside `path`) holding the end of the port range that
-    /// starts at `path` (`from_port` / `to_port`).
+    /// `port_in` / `internet` with `to:`: the key (beside `path`) holding the end of the port
+    /// or address range that starts at `path` (`from_port` / `to_port`, `start_ip_address` /
+    /// `end_ip_address`).
     to: Option<String>,
     op: Op,
     default: Option<Node>,
@@ -108,6 +111,8 @@ enum Op {
     Compare(Cmp, f64),
     PortIn(Ports),
     HasKeys(Keys),
+    /// The value is (`true`) / is not (`false`) a source admitting the whole internet.
+    Internet(bool),
 }
 
 /// A compile error: where in the rule file, and what.
@@ -375,6 +380,10 @@ fn compile_leaf(node: &Node) -> Result<Leaf, CompileError> {
                 )
             }
         }),
+        "internet" => match v.as_bool() {
+            Some(b) => Op::Internet(b),
+            None => return cerr(v.span, "`internet` takes `true` or `false`"),
+        },
         "has_keys" => Op::HasKeys(match &v.value {
             NodeValue::String(s) if s == "$terraform.required_tags" => Keys::RequiredTags,
             NodeValue::String(s) if s.starts_with('$') => {
@@ -414,7 +423,9 @@ fn compile_leaf(node: &Node) -> Result<Leaf, CompileError> {
     };
     let to = match node.get("to") {
         None => None,
-        Some(t) if !matches!(op, Op::PortIn(_)) => return cerr(t.span, "`to` goes with `port_in` only"),
+        Some(t) if !matches!(op, Op::PortIn(_) | Op::Internet(_)) => {
+            return cerr(t.span, "`to` goes with `port_in` and `internet` only")
+        }
         Some(t) => match t.as_str() {
             Some(k) if !k.is_empty() && !k.contains(['.', '[', '*']) && !path.contains(['[', '*']) => {
                 Some(k.to_string())
@@ -422,7 +433,7 @@ fn compile_leaf(node: &Node) -> Result<Leaf, CompileError> {
             _ => {
                 return cerr(
                     t.span,
-                    "`to` names the key beside `path` that ends the port range (`to: to_port`)",
+                    "`to` names the key beside `path` that ends the range (`to: to_port`)",
                 )
             }
         },
@@ -498,7 +509,7 @@ fn scalar_eq(n: &Node, expected: &Node, ignore_case: bool) -> bool {
 impl Leaf {
     fn allowed(&self, settings: &Settings) -> String {
         match &self.op {
-            Op::Exists | Op::Absent => String::new(),
+            Op::Exists | Op::Absent | Op::Internet(_) => String::new(),
             Op::Equals(v) | Op::NotEquals(v) => render(v),
             Op::In(vs) | Op::NotIn(vs) => vs.iter().map(render).collect::<Vec<_>>().join(", "),
             Op::Matches(r) => r.as_str().to_string(),
@@ -551,6 +562,9 @@ impl Leaf {
             let prod = Node::new(env.header, NodeValue::Bool(env.prod));
             return self.apply(Some(&prod), env.header, env);
         }
+        if let Some(outcome) = self.address_range(root, env) {
+            return outcome;
+        }
         if let Some(range) = self.port_range(root) {
             return match range {
                 Some(r) => self.apply(Some(&r), r.span, env),
@@ -564,6 +578,9 @@ impl Leaf {
     /// start's span; `Some(None)` when an end is not a number. `None` when there is no `to`, or
     /// the end is absent (then the start alone is tested).
     fn port_range(&self, root: &Node) -> Option<Option<Node>> {
+        if !matches!(self.op, Op::PortIn(_)) {
+            return None;
+        }
         let to_key = self.to.as_ref()?;
         let from = root.at(&self.path)?;
         let parent = match self.path.rsplit_once('.') {
@@ -576,6 +593,31 @@ impl Leaf {
             (Some(a), Some(b)) if a <= b => Some(Node::new(from.span, NodeValue::String(format!("{a}-{b}")))),
             (Some(a), Some(b)) => Some(Node::new(from.span, NodeValue::String(format!("{b}-{a}")))),
             _ => None,
+        })
+    }
+
+    /// `internet` with `to:`: whether the address range from `path` to its sibling `to` admits
+    /// the internet, reported once at the start. `None` when there is no `to`, or either end is
+    /// absent (then the start alone is tested as a source).
+    fn address_range(&self, root: &Node, env: &Env<'_>) -> Option<Outcome> {
+        let Op::Internet(want) = self.op else { return None };
+        let to_key = self.to.as_ref()?;
+        let from = root.at(&self.path).filter(|n| !n.is_null())?;
+        let parent = match self.path.rsplit_once('.') {
+            Some((p, _)) => root.at(p)?,
+            None => root,
+        };
+        let to = parent.get(to_key).filter(|n| !n.is_null())?;
+        if from.is_unknown() || to.is_unknown() {
+            return Some(Outcome::Unknown);
+        }
+        let (a, b) = (from.scalar_text()?, to.scalar_text()?);
+        let internet = is_internet_range(&a, &b).unwrap_or(false);
+        let f = self.finding(from.span, format!("{a}\u{2013}{b}"), env);
+        Some(if internet == want {
+            Outcome::Pass(Some(f))
+        } else {
+            Outcome::Fail(vec![f])
         })
     }
 
@@ -682,6 +724,7 @@ impl Leaf {
                         },
                         None => false,
                     },
+                    Op::Internet(want) => n.scalar_text().is_some_and(|t| is_internet(&t)) == *want,
                     Op::Exists | Op::Absent | Op::PortIn(_) | Op::HasKeys(_) => true,
                 };
                 let f = self.finding(n.span, render(n), env);

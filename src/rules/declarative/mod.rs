@@ -9,7 +9,6 @@
 //! values; `exists`, `absent` and `has_keys` are about presence.
 
 pub mod assertion;
-pub mod ports;
 
 use crate::budget;
 use crate::rules::meta::{Logic, MetaError, RuleMeta};

@@ -461,3 +461,42 @@ fn prod_pseudo_path() {
         Outcome::Fail(_)
     ));
 }
+
+#[test]
+fn internet_sources_and_ranges() {
+    let open = "{path: src, internet: false}";
+    assert_eq!(fails(&eval(open, "src: 10.0.0.0/0")), vec!["10.0.0.0/0"]);
+    assert_eq!(fails(&eval(open, "src: Internet")), vec!["Internet"]);
+    assert!(matches!(eval(open, "src: 10.0.0.0/8"), Outcome::Pass(_)));
+    assert!(matches!(eval(open, "other: 1"), Outcome::Pass(None)));
+    assert_eq!(eval(open, "src: ?var.cidr"), Outcome::Unknown);
+    // as a filter: `internet: true` holds for the internet only
+    assert!(matches!(
+        eval("{path: src, internet: true}", "src: \"*\""),
+        Outcome::Pass(_)
+    ));
+    assert!(matches!(
+        eval("{path: src, internet: true}", "src: VirtualNetwork"),
+        Outcome::Fail(_)
+    ));
+
+    let range = "{path: start, to: end, internet: false}";
+    assert_eq!(
+        fails(&eval(range, "{start: 1.0.0.0, end: 255.255.255.254}")),
+        vec!["1.0.0.0\u{2013}255.255.255.254"]
+    );
+    assert!(matches!(
+        eval(range, "{start: 0.0.0.0, end: 0.0.0.0}"),
+        Outcome::Pass(_)
+    ));
+    assert!(matches!(
+        eval(range, "{start: 203.0.113.1, end: 203.0.113.9}"),
+        Outcome::Pass(_)
+    ));
+    assert_eq!(eval(range, "{start: 0.0.0.0, end: ?var.end}"), Outcome::Unknown);
+    // without an end the start is one address
+    assert!(matches!(eval(range, "{start: 0.0.0.0/0}"), Outcome::Fail(_)));
+
+    assert!(compile_err("{path: src, internet: yes please}").contains("`true` or `false`"));
+    assert!(compile_err("{path: src, to: end, equals: x}").contains("`to` goes with"));
+}

@@ -1,6 +1,8 @@
 use super::module_of_block;
-use crate::lang::terraform::TfBlock;
+use crate::lang::terraform::eval::{respan, Scope};
+use crate::lang::terraform::{json, TfBlock};
 use crate::rules::{target, FileContext, FileRule};
+use crate::source::{Node, NodeValue, Span};
 
 const PUBLIC_ACLS: &[&str] = &["public-read", "public-read-write", "authenticated-read"];
 const BLOCK_SETTINGS: &[&str] = &[
@@ -9,6 +11,66 @@ const BLOCK_SETTINGS: &[&str] = &[
     "ignore_public_acls",
     "restrict_public_buckets",
 ];
+
+/// The policy document as a tree: `jsonencode({...})` evaluated (references stay unknown), or a
+/// JSON string (heredoc or literal) parsed.
+fn policy_document(policy: &Node, text: &str) -> Option<Node> {
+    let src = policy.span.slice(text);
+    let trimmed = src.trim_end();
+    if let Some(inner) = trimmed.strip_prefix("jsonencode(").and_then(|r| r.strip_suffix(')')) {
+        let expr = hcl_edit::parser::parse_expr(inner).ok()?;
+        let doc = Scope::default().eval(&expr, inner, 0);
+        return Some(shift(doc, policy.span.start + "jsonencode(".len()));
+    }
+    // a JSON string's offsets do not map back through escapes: point at the policy
+    let NodeValue::String(s) = &policy.value else {
+        return None;
+    };
+    json::parse(s).ok().map(|d| respan(d, policy.span))
+}
+
+/// Move every span of a tree parsed from a slice by `by` bytes.
+fn shift(mut n: Node, by: usize) -> Node {
+    let mv = |s: Span| Span::new(s.start + by, s.end + by);
+    let mut stack: Vec<&mut Node> = vec![&mut n];
+    while let Some(x) = stack.pop() {
+        x.span = mv(x.span);
+        match &mut x.value {
+            NodeValue::Seq(items) => stack.extend(items.iter_mut()),
+            NodeValue::Map(entries) => {
+                for e in entries.iter_mut() {
+                    e.key_span = mv(e.key_span);
+                    stack.push(&mut e.value);
+                }
+            }
+            _ => {}
+        }
+    }
+    n
+}
+
+/// The `Principal` of every statement that allows anyone (`"*"`, `{AWS = "*"}`,
+/// `{AWS = ["*", ...]}`) with no `Condition` of its own. Unknown parts never count.
+fn public_statements(doc: &Node) -> Vec<Span> {
+    let statements: Vec<&Node> = match doc.get("Statement") {
+        Some(s) if s.is_map() => vec![s],
+        Some(s) => s.items().iter().collect(),
+        None => Vec::new(),
+    };
+    let anyone = |n: &Node| n.as_str() == Some("*");
+    statements
+        .into_iter()
+        .filter(|st| st.get("Effect").and_then(Node::as_str) == Some("Allow"))
+        .filter(|st| st.get("Condition").is_none_or(Node::is_null))
+        .filter_map(|st| {
+            let p = st.get("Principal")?;
+            let open = anyone(p)
+                || p.get("AWS")
+                    .is_some_and(|aws| anyone(aws) || aws.items().iter().any(anyone));
+            open.then_some(p.span)
+        })
+        .collect()
+}
 
 /// TF202: an S3 bucket with a public ACL, a public access block with a setting off, a bucket
 /// policy granting `Principal: "*"`, or a bucket that no public access block in its module
@@ -47,22 +109,11 @@ impl FileRule for AwsS3Public {
             }
             "aws_s3_bucket_policy" => {
                 let Some(policy) = b.body.get("policy") else { return };
-                let src: String = policy
-                    .span
-                    .slice(&text)
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect();
-                let open = ["\"Principal\":\"*\"", "Principal=\"*\"", "\"AWS\":\"*\"", "AWS=\"*\""]
-                    .iter()
-                    .any(|p| src.contains(p));
-                let allow = src.contains("\"Allow\"");
-                let conditioned = src.contains("Condition");
-                if open && allow && !conditioned {
-                    cx.report(
-                        policy.span,
-                        "bucket policy allows `Principal: \"*\"` without a condition",
-                    );
+                let Some(doc) = policy_document(policy, &text) else {
+                    return;
+                };
+                for principal in public_statements(&doc) {
+                    cx.report(principal, "bucket policy allows `Principal: \"*\"` without a condition");
                 }
             }
             _ => {}

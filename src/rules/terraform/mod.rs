@@ -3,6 +3,8 @@
 
 pub mod aws_s3_public;
 pub mod duplicate_declaration;
+pub mod frontdoor_no_waf;
+pub mod kv_no_diagnostics;
 pub mod lb_port;
 pub mod local_backend;
 pub mod module_input_unknown;
@@ -15,6 +17,7 @@ pub mod subnet_no_nsg;
 pub mod terraform_hardcoded_secret;
 pub mod undeclared_reference;
 pub mod unused_variable;
+pub mod vm_public_ip;
 
 use std::collections::HashSet;
 
@@ -190,4 +193,61 @@ pub fn is_root(m: &TfModule) -> bool {
     m.root
         && m.blocks()
             .any(|b| matches!(b.kind.as_str(), "resource" | "module" | "provider" | "data"))
+}
+
+/// Whether some resource of a module refers to another one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Referred {
+    Yes,
+    No,
+    /// A candidate refers to something we cannot resolve (`var.id`, `each.value`,
+    /// `module.x.id`): it may be the resource.
+    Maybe,
+}
+
+/// Whether a `referrer_type` resource of module `m` names resource `target` (`t.n`) in its
+/// attribute `attr` (`target_resource_id`, `cdn_frontdoor_profile_id`). A referrer whose
+/// attribute names no resource of the target's type, but whose block mentions the target (a
+/// `for_each` over ids), counts as referring; one that mentions neither is `Maybe`.
+pub fn referred_by(m: &TfModule, files: &[ParsedFile], referrer_type: &str, attr: &str, target: &TfBlock) -> Referred {
+    let Some(name) = target.name() else {
+        return Referred::Maybe;
+    };
+    let type_name = target.type_name();
+    let names_target = |t: &str| {
+        let mut rest = t;
+        let own = format!("{type_name}.{name}");
+        while let Some(i) = rest.find(&own) {
+            let before = rest[..i].chars().next_back();
+            let after = rest[i + own.len()..].chars().next();
+            if !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.')
+                && matches!(after, Some('.' | '[') | None)
+            {
+                return true;
+            }
+            rest = &rest[i + own.len()..];
+        }
+        false
+    };
+    let mut verdict = Referred::No;
+    for r in m
+        .blocks()
+        .filter(|r| r.kind == "resource" && r.enabled && r.type_name() == referrer_type)
+    {
+        let Some(text) = files.get(r.file.0 as usize).map(|f| &*f.source.text) else {
+            continue;
+        };
+        let Some(value) = r.body.get(attr) else { continue };
+        let t = value.span.slice(text);
+        if names_target(t) {
+            return Referred::Yes;
+        }
+        if !t.contains(&format!("{type_name}.")) {
+            if names_target(r.span.slice(text)) {
+                return Referred::Yes;
+            }
+            verdict = Referred::Maybe;
+        }
+    }
+    verdict
 }

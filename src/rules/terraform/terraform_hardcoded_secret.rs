@@ -14,6 +14,38 @@ static SECRET_KEY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
+/// Values that are secrets whatever the attribute is called, and what they are.
+static SECRET_VALUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
+    [
+        (r"\b(AKIA|ASIA)[0-9A-Z]{16}\b", "an AWS access key id"),
+        (
+            r"-----BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----",
+            "a private key",
+        ),
+        (r"(?i)\bAccountKey=[A-Za-z0-9+/]{86}==", "an Azure storage account key"),
+        (r"^[A-Za-z0-9+/]{86}==$", "an Azure storage account key"),
+        (r"[?&]sig=[A-Za-z0-9%+/=]{20,}", "a SAS token signature"),
+        (
+            r"(?i)\bSharedAccessKey=[A-Za-z0-9+/]{43}=",
+            "a Service Bus / Event Hubs key",
+        ),
+    ]
+    .into_iter()
+    .map(|(re, what)| (Regex::new(re).expect("static regex"), what))
+    .collect()
+});
+
+/// What secret a value is, by its shape. AWS's documentation keys (`...EXAMPLE`) are not.
+fn secret_value(v: &str) -> Option<&'static str> {
+    if v.contains("EXAMPLE") {
+        return None;
+    }
+    SECRET_VALUES
+        .iter()
+        .find(|(re, _)| re.is_match(v))
+        .map(|(_, what)| *what)
+}
+
 /// Values that are obviously not secrets: Key Vault references, empty strings.
 fn placeholder(v: &str) -> bool {
     let t = v.trim();
@@ -21,7 +53,8 @@ fn placeholder(v: &str) -> bool {
 }
 
 /// TF008: a literal password, client secret, access key or connection string in a block, or as
-/// the default of a secret-named variable.
+/// the default of a secret-named variable; or a value shaped like a key (an AWS access key id,
+/// a PEM private key, an Azure storage key, a SAS signature) under any name.
 pub struct TerraformHardcodedSecret;
 
 impl FileRule for TerraformHardcodedSecret {
@@ -40,13 +73,28 @@ impl FileRule for TerraformHardcodedSecret {
             let src = n.span.slice(&text);
             (src.starts_with('"') && !src.contains("${") && !placeholder(s)).then(|| s.clone())
         };
+        // a value shaped like a key is one wherever it is written, heredocs included
+        let shaped = |n: &Node| -> Option<&'static str> {
+            let NodeValue::String(s) = &n.value else { return None };
+            let src = n.span.slice(&text);
+            if !(src.starts_with('"') || src.starts_with("<<")) {
+                return None;
+            }
+            secret_value(s)
+        };
         if b.kind == "variable" {
             let name = b.labels.first().map(String::as_str).unwrap_or("");
             if SECRET_KEY.is_match(name) {
                 if let Some(d) = b.body.get("default") {
                     if literal(d).is_some() {
                         cx.report(d.span, format!("variable `{name}` has a literal default secret"));
+                        return;
                     }
+                }
+            }
+            if let Some(what) = b.body.get("default").and_then(shaped) {
+                if let Some(d) = b.body.get("default") {
+                    cx.report(d.span, format!("the default of variable `{name}` is {what}"));
                 }
             }
             return;
@@ -64,7 +112,9 @@ impl FileRule for TerraformHardcodedSecret {
                 NodeValue::Map(entries) => {
                     for e in entries {
                         if SECRET_KEY.is_match(&e.key) && literal(&e.value).is_some() {
-                            found.push((e.value.span, e.key.clone()));
+                            found.push((e.value.span, format!("`{}` is a literal secret", e.key)));
+                        } else if let Some(what) = shaped(&e.value) {
+                            found.push((e.value.span, format!("`{}` holds {what}", e.key)));
                         } else {
                             stack.push((&e.value, depth + 1));
                         }
@@ -75,8 +125,8 @@ impl FileRule for TerraformHardcodedSecret {
             }
         }
         found.sort_by_key(|(s, _)| s.start);
-        for (span, key) in found {
-            cx.report(span, format!("`{key}` is a literal secret"));
+        for (span, message) in found {
+            cx.report(span, message);
         }
     }
 }

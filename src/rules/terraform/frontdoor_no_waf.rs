@@ -37,7 +37,9 @@ impl FileRule for FrontdoorNoWaf {
                 }
             }
             "azurerm_cdn_frontdoor_profile" => {
-                let Some(m) = module_of_block(cx.project, b) else { return };
+                let Some(m) = module_of_block(cx.project, b) else {
+                    return;
+                };
                 if m.broken {
                     return;
                 }

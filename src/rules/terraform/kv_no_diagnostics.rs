@@ -13,7 +13,9 @@ impl FileRule for KvNoDiagnostics {
         if b.kind != "resource" || b.type_name() != "azurerm_key_vault" {
             return;
         }
-        let Some(m) = module_of_block(cx.project, b) else { return };
+        let Some(m) = module_of_block(cx.project, b) else {
+            return;
+        };
         if m.broken {
             return;
         }

@@ -31,7 +31,9 @@ impl FileRule for VmPublicIp {
         if public.is_empty() {
             return;
         }
-        let Some(m) = module_of_block(cx.project, b) else { return };
+        let Some(m) = module_of_block(cx.project, b) else {
+            return;
+        };
         let Some(name) = b.name() else { return };
         let own = format!("azurerm_network_interface.{name}");
         let files = &cx.project.files;

@@ -39,7 +39,7 @@ fn merge_key(key: &str, base: &[KNode], patch: &[KNode]) -> Option<&'static str>
     })
 }
 
-fn directive<'a>(n: &'a KNode) -> Option<&'a str> {
+fn directive(n: &KNode) -> Option<&str> {
     n.get("$patch").and_then(KNode::as_str)
 }
 

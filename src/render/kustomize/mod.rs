@@ -97,6 +97,8 @@ struct Builder<'a> {
     resources: BTreeSet<PathBuf>,
     kustomizations: BTreeSet<PathBuf>,
     reported: HashSet<(Src, &'static str)>,
+    /// Something of the build was not fetched: a patch may target what it holds.
+    partial: bool,
 }
 
 /// Build the kustomization in `dir`.
@@ -112,6 +114,7 @@ pub fn build(fs: &dyn Fs, dir: &Path) -> Build {
         resources: BTreeSet::new(),
         kustomizations: BTreeSet::new(),
         reported: HashSet::new(),
+        partial: false,
     };
     let mut out = Vec::new();
     let namespace = b.run(dir, 0, &mut out, None, false);
@@ -288,9 +291,7 @@ impl Builder<'_> {
             }
         };
         let text = self.text(file).to_string();
-        let Some(k) = self.docs(file, &text, &|s| s).into_iter().next() else {
-            return None;
-        };
+        let k = self.docs(file, &text, &|s| s).into_iter().next()?;
         self.stack.push(dir.clone());
         self.kustomizations.insert(dir.clone());
         let mut local = if component { std::mem::take(acc) } else { Vec::new() };
@@ -327,6 +328,7 @@ impl Builder<'_> {
     }
 
     fn remote(&mut self, at: Src, s: &str) {
+        self.partial = true;
         let msg = format!("remote base `{}` is not fetched", budget::truncate(s, 60));
         self.problem(
             "PARSE003",
@@ -391,6 +393,10 @@ impl Builder<'_> {
     }
 
     fn patch_file(&mut self, dir: &Path, p: &str, at: Src) -> Vec<KNode> {
+        if is_remote(p) {
+            self.remote(at, p);
+            return Vec::new();
+        }
         match self.load(&dir.join(p)) {
             Ok(f) => {
                 let text = self.text(f).to_string();
@@ -512,6 +518,9 @@ impl Builder<'_> {
         if behavior == "merge" || behavior == "replace" {
             let found = local.iter_mut().find(|r| r.kind() == kind && r.named(&name_s));
             let Some(r) = found else {
+                if self.partial {
+                    return;
+                }
                 let msg = format!("{kind} `{name_s}` to {behavior} is not in the bases");
                 self.problem("PARSE003", false, at, msg, None);
                 return;
@@ -678,7 +687,7 @@ impl Builder<'_> {
                     spec.set_scalar("replicas", count.v.clone(), count.at);
                 }
             }
-            if !found {
+            if !found && !self.partial {
                 let msg = format!("`replicas:` names `{name}`, which no workload of the build has");
                 self.problem("PARSE003", false, item.at, msg, None);
             }
@@ -717,6 +726,9 @@ impl Builder<'_> {
             }
         };
         if matched.is_empty() {
+            if self.partial {
+                return;
+            }
             let at = patch.path(&["metadata", "name"]).map(|n| n.at).unwrap_or(patch.at);
             let what = match target {
                 Some(_) => "the patch's target selects no object of the build".to_string(),
@@ -772,7 +784,7 @@ impl Builder<'_> {
                 }
             }
         }
-        if !any {
+        if !any && !self.partial {
             let msg = "the JSON patch's target selects no object of the build".to_string();
             self.problem("PARSE003", false, target.at, msg, None);
         }

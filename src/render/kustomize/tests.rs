@@ -17,7 +17,7 @@ fn run(files: &[(&str, &str)], dir: &str) -> (Build, Vec<Node>) {
     (b, docs)
 }
 
-fn text<'a>(n: &'a Node, path: &str) -> Option<String> {
+fn text(n: &Node, path: &str) -> Option<String> {
     n.at(path).and_then(Node::scalar_text)
 }
 
@@ -264,7 +264,10 @@ fn components_labels_and_targets_by_selector() {
 
 #[test]
 fn remote_bases_cycles_and_missing_targets_are_reported() {
-    let a = format!("{KIND}resources:\n- ../b\n- github.com/example/platform//base?ref=v1.2.0\n");
+    // a patch may target what the remote base holds: not reported
+    let a = format!(
+        "{KIND}resources:\n- ../b\n- github.com/example/platform//base?ref=v1.2.0\npatches:\n- path: https://example.com/patch.yaml\n- patch: |-\n    apiVersion: v1\n    kind: Service\n    metadata:\n      name: platform\n"
+    );
     let b_k = format!("{KIND}resources:\n- ../a\n");
     let c = format!(
         "{KIND}resources:\n- deployment.yaml\n- missing.yaml\npatches:\n- path: patch.yaml\nreplacements:\n- path: r.yaml\n"
@@ -287,6 +290,7 @@ fn remote_bases_cycles_and_missing_targets_are_reported() {
         .collect();
     assert!(msgs.iter().any(|m| m.2.contains("includes itself") && !m.1), "{msgs:?}");
     assert!(msgs.iter().any(|m| m.2.contains("remote base") && m.1), "{msgs:?}");
+    assert_eq!(msgs.len(), 3, "{msgs:?}");
     let (b, _) = run(&files, "c");
     let msgs: Vec<&str> = b.problems.iter().map(|p| p.message.as_str()).collect();
     assert_eq!(b.problems.len(), 3, "{msgs:?}");

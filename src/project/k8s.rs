@@ -2,6 +2,7 @@
 //! `linea.dev/ignore` annotation, environments from namespaces and kustomizations, and the
 //! object index cross-object rules query.
 
+use crate::semantic::path::normalize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -128,6 +129,8 @@ pub struct ObjectRef {
 #[derive(Debug, Default)]
 pub struct Index {
     by_kind: HashMap<String, Vec<ObjectRef>>,
+    /// By kind and name: what a reference by name (`serviceAccountName`) resolves against.
+    by_name: HashMap<(String, String), Vec<ObjectRef>>,
     all: Vec<ObjectRef>,
 }
 
@@ -199,6 +202,9 @@ impl Index {
             for (i, o) in m.objects.iter().enumerate() {
                 let r = ObjectRef { file: id, index: i };
                 index.by_kind.entry(o.kind.clone()).or_default().push(r);
+                if let Some(name) = &o.name {
+                    index.by_name.entry((o.kind.clone(), name.clone())).or_default().push(r);
+                }
                 index.all.push(r);
             }
         }
@@ -211,6 +217,13 @@ impl Index {
 
     pub fn refs_of_kind(&self, kind: &str) -> &[ObjectRef] {
         self.by_kind.get(kind).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn refs_named(&self, kind: &str, name: &str) -> &[ObjectRef] {
+        self.by_name
+            .get(&(kind.to_string(), name.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 }
 
@@ -250,21 +263,6 @@ fn overlay_namespaces(files: &[ParsedFile]) -> HashMap<PathBuf, BTreeSet<String>
     out
 }
 
-/// `a/b/../c` → `a/c`, without touching the file system.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 impl super::Project {
     /// The object an index entry points at.
     pub fn k8s_object(&self, r: ObjectRef) -> Option<(&ParsedFile, &Object)> {
@@ -278,6 +276,24 @@ impl super::Project {
     /// Every indexed object (patch files excluded).
     pub fn k8s_objects(&self) -> impl Iterator<Item = (&ParsedFile, &Object)> {
         self.k8s.refs().iter().filter_map(|r| self.k8s_object(*r))
+    }
+
+    /// The objects of `kind` named `name` that an object in namespace `namespace` refers to
+    /// (one that names no namespace lands anywhere, so it matches any).
+    pub fn k8s_named<'a>(
+        &'a self,
+        kind: &'a str,
+        namespace: Option<&'a str>,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a ParsedFile, &'a Object)> + 'a {
+        self.k8s
+            .refs_named(kind, name)
+            .iter()
+            .filter_map(|r| self.k8s_object(*r))
+            .filter(move |(_, o)| match (namespace, o.effective_namespace.as_deref()) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            })
     }
 
     /// Every indexed object of a kind.

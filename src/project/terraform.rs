@@ -16,6 +16,7 @@
 //! rules read it; file rules read the instances, and a finding that holds only in some of them
 //! names them ("prod, via infra/envs/prod/main.tf:12").
 
+use crate::semantic::path::normalize;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use super::{Model, ParsedFile};
 use crate::config::Settings;
 use crate::discover::FileKind;
 use crate::lang::terraform::eval::{self, limits, Local, RunBudget};
+use crate::lang::terraform::provider_defaults;
 use crate::lang::terraform::types::{self, Type};
 use crate::lang::terraform::{header_span, span_of, Instance, Origin, Scope, TfBlock};
 use crate::rules::{Diagnostic, Label};
@@ -140,23 +142,6 @@ fn file_name(f: &ParsedFile) -> String {
 /// Loaded by Terraform on every run, whatever the environment.
 fn is_always_loaded(name: &str) -> bool {
     name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
-}
-
-/// `a/b/../c` → `a/c`, without touching the file system.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// What a root says about the environment it deploys to, strongest first.
@@ -275,6 +260,53 @@ fn has_backend(files: &[ParsedFile], ids: &[FileId]) -> bool {
         })
 }
 
+/// The version constraint of each provider in a module's `required_providers`.
+fn provider_constraints(files: &[ParsedFile], ids: &[FileId]) -> HashMap<String, String> {
+    let scope = Scope::default();
+    let mut out = HashMap::new();
+    for f in ids.iter().filter_map(|id| files.get(id.0 as usize)) {
+        let Some(body) = body_of(f) else { continue };
+        for t in body.blocks().filter(|b| b.ident.as_str() == "terraform") {
+            for rp in t.body.blocks().filter(|b| b.ident.as_str() == "required_providers") {
+                for a in rp.body.attributes() {
+                    let v = scope.eval(&a.value, &f.source.text, 0);
+                    // `azurerm = { version = "~> 3.0" }`, or the legacy `azurerm = "~> 3.0"`
+                    let c = v.get("version").unwrap_or(&v).as_str().map(str::to_string);
+                    if let Some(c) = c {
+                        out.insert(a.key.as_str().to_string(), c);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The major version of each provider a lock file pins, by the last part of its address.
+fn lock_majors(files: &[ParsedFile], lock: Option<FileId>) -> HashMap<String, u32> {
+    let mut out = HashMap::new();
+    let Some(f) = lock.and_then(|id| files.get(id.0 as usize)) else {
+        return out;
+    };
+    let Model::TfLock(t) = &f.model else { return out };
+    let Some(body) = t.body.as_ref() else { return out };
+    for b in body.blocks().filter(|b| b.ident.as_str() == "provider") {
+        let Some(name) = b.labels.first().and_then(|l| l.as_str().rsplit('/').next()) else {
+            continue;
+        };
+        let major = b
+            .body
+            .get_attribute("version")
+            .and_then(|a| a.value.as_str())
+            .and_then(|v| v.split('.').next())
+            .and_then(|m| m.parse::<u32>().ok());
+        if let Some(m) = major {
+            out.insert(name.to_string(), m);
+        }
+    }
+    out
+}
+
 fn has_provider_block(files: &[ParsedFile], ids: &[FileId]) -> bool {
     ids.iter()
         .filter_map(|id| files.get(id.0 as usize).and_then(body_of))
@@ -356,6 +388,8 @@ struct Context {
     chain: Vec<usize>,
     /// Whether calls from this context give the called modules instances.
     calls_count: bool,
+    /// The provider major versions of the caller (or the root's lock file), by local name.
+    providers: HashMap<String, u32>,
 }
 
 impl Context {
@@ -403,6 +437,11 @@ fn evaluate(
     for (name, l) in locals {
         scope.locals.insert(name, l);
     }
+    let inherited = match cx.providers.is_empty() {
+        true => lock_majors(files, m.lock),
+        false => cx.providers.clone(),
+    };
+    let majors = provider_defaults::resolve(&inherited, &provider_constraints(files, &m.files));
     let mut out = Evaluated {
         blocks: Vec::new(),
         calls: Vec::new(),
@@ -418,10 +457,11 @@ fn evaluate(
                 "module" if cx.calls_count => local_source(&m.dir, b).and_then(|d| by_dir.get(&d).copied()),
                 _ => None,
             };
-            for (block, each) in expand(&scope, b, f.source.id, text) {
+            for (block, each) in expand(&scope, b, f.source.id, text, &majors) {
                 if let Some(t) = target.filter(|_| block.enabled) {
                     let child = call_context(&scope, b, f, text, each, t, cx);
-                    if let Some(c) = child {
+                    if let Some(mut c) = child {
+                        c.providers = majors.clone();
                         out.calls.push((t, c));
                     }
                 }
@@ -437,10 +477,24 @@ fn evaluate(
 
 /// A block evaluated once, or once per key when its `for_each` is known; with the `each`
 /// binding used, so a module call's arguments can be evaluated the same way.
-fn expand(scope: &Scope<'_>, b: &Block, file: FileId, text: &str) -> Vec<(TfBlock, Option<Node>)> {
+fn expand(
+    scope: &Scope<'_>,
+    b: &Block,
+    file: FileId,
+    text: &str,
+    majors: &HashMap<String, u32>,
+) -> Vec<(TfBlock, Option<Node>)> {
     let header = header_span(b);
-    let make = |body: Node, key: Option<String>| {
+    let make = |mut body: Node, key: Option<String>| {
         let enabled = !eval::has_zero_instances(&body);
+        let defaults = match (b.ident.as_str(), b.labels.first()) {
+            ("resource", Some(t)) => provider_defaults::apply(t.as_str(), &mut body, header, majors),
+            _ => Vec::new(),
+        };
+        let checked_as = match (b.ident.as_str(), b.labels.first()) {
+            ("resource", Some(t)) if t.as_str() == "azapi_resource" => read_azapi(scope, b, text, &mut body),
+            _ => None,
+        };
         TfBlock {
             file,
             kind: b.ident.as_str().to_string(),
@@ -453,6 +507,9 @@ fn expand(scope: &Scope<'_>, b: &Block, file: FileId, text: &str) -> Vec<(TfBloc
             key,
             instance: None,
             env: Environment::Unknown,
+            defaults,
+            checked_as,
+            planned: false,
         }
     };
     let expandable = matches!(b.ident.as_str(), "resource" | "data" | "module");
@@ -493,6 +550,32 @@ fn expand(scope: &Scope<'_>, b: &Block, file: FileId, text: &str) -> Vec<(TfBloc
         }
     }
     vec![(make(scope.body(&b.body, header, text, 0), None), None)]
+}
+
+/// An `azapi_resource` of a type the azurerm rules cover: add the azurerm arguments its ARM
+/// body sets to its evaluated body, and say which type it is checked as. A `jsonencode(...)`
+/// body with unknown parts is read from the object it encodes.
+fn read_azapi(scope: &Scope<'_>, b: &Block, text: &str, body: &mut Node) -> Option<&'static str> {
+    let arm_type = body.get("type").and_then(|t| t.as_str())?.to_string();
+    let arm = match body.get("body") {
+        Some(n) if !n.is_unknown() => n.clone(),
+        _ => match b.body.get_attribute("body").map(|a| &a.value) {
+            Some(Expression::FuncCall(f)) if f.name.name.as_str() == "jsonencode" && !f.name.is_namespaced() => {
+                let arg = f.args.iter().next()?;
+                scope.eval(arg, text, 0)
+            }
+            _ => return None,
+        },
+    };
+    let (az, entries) = crate::lang::terraform::azapi::translate(&arm_type, &arm)?;
+    if let NodeValue::Map(own) = &mut body.value {
+        for e in entries {
+            if !own.iter().any(|o| o.key == e.key) {
+                own.push(e);
+            }
+        }
+    }
+    Some(az)
 }
 
 fn each_node(key: Node, value: Node, at: Span) -> Node {
@@ -577,6 +660,8 @@ fn call_context(
         )),
         chain,
         calls_count: true,
+        // the caller's provider majors are set by the caller
+        providers: HashMap::new(),
     })
 }
 
@@ -681,6 +766,7 @@ fn root_contexts(
             anchor,
             chain: vec![index],
             calls_count: true,
+            providers: HashMap::new(),
         }
     };
     if alternatives.is_empty() {
@@ -836,12 +922,13 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
             d = p.parent();
         }
     }
+    // under `modules/`, only a backend makes a root: a reusable module keeps example var
+    // files, a lock file or a legacy `provider` block
     for m in modules.iter_mut() {
         m.root = !m.called
             && (has_backend(files, &m.files)
-                || m.lock.is_some()
-                || !m.tfvars.is_empty()
-                || (has_provider_block(files, &m.files) && !under_modules(&m.dir)));
+                || (!under_modules(&m.dir)
+                    && (m.lock.is_some() || !m.tfvars.is_empty() || has_provider_block(files, &m.files))));
     }
 
     // evaluate: top-level modules first, then the modules they call, breadth first
@@ -1069,6 +1156,9 @@ pub fn merge_instance_findings(out: &mut Vec<Diagnostic>, tagged: Vec<(usize, Ar
         r
     });
 }
+
+#[path = "terraform/plan.rs"]
+pub mod plan;
 
 #[cfg(test)]
 #[path = "terraform/tests.rs"]

@@ -171,7 +171,7 @@ impl<'a> Subject<'a> {
                     "output" => "terraform.output",
                     _ => return None,
                 },
-                type_name: b.type_name(),
+                type_name: b.checked_as.unwrap_or(b.type_name()),
                 name: b.name(),
                 node: &b.body,
                 header: b.header,

@@ -14,9 +14,12 @@
 //! A module evaluated in several contexts (called by several roots, or a root with one var file
 //! per environment) has one [`Instance`] per context; its blocks are evaluated once per instance.
 
+pub mod azapi;
 pub mod eval;
 pub mod functions;
 pub mod json;
+pub mod plan;
+pub mod provider_defaults;
 pub mod types;
 
 use std::collections::HashMap;
@@ -80,6 +83,14 @@ pub struct TfBlock {
     pub instance: Option<Arc<Instance>>,
     /// The environment this evaluation deploys to (its instance's, else its module's).
     pub env: Environment,
+    /// Omitted arguments filled in with the provider's default ([`provider_defaults`]).
+    pub defaults: Vec<provider_defaults::Defaulted>,
+    /// The azurerm type an `azapi_resource` is checked as ([`azapi`]); its body then also
+    /// holds the azurerm arguments read from the ARM body.
+    pub checked_as: Option<&'static str>,
+    /// Read from a plan's planned values (`terraform show -json`), not evaluated from `.tf`
+    /// text: rules about how the source is written skip it.
+    pub planned: bool,
 }
 
 impl Default for TfBlock {
@@ -96,6 +107,9 @@ impl Default for TfBlock {
             key: None,
             instance: None,
             env: Environment::Unknown,
+            defaults: Vec::new(),
+            checked_as: None,
+            planned: false,
         }
     }
 }

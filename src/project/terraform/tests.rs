@@ -208,6 +208,12 @@ fn an_environment_variable_beats_the_directory_name() {
 fn modules_nobody_calls_without_backend_or_provider_are_no_roots() {
     let (_, m) = project(&[
         ("modules/acr/main.tf", MAIN),
+        // example values and a lock file beside a reusable module do not make it a root
+        ("modules/acr/example.tfvars", "sku = \"Basic\"\n"),
+        (
+            "modules/acr/.terraform.lock.hcl",
+            "provider \"registry.terraform.io/hashicorp/azurerm\" {\n  version = \"3.117.1\"\n}\n",
+        ),
         ("live/main.tf", "terraform {\n  backend \"azurerm\" {}\n}\n"),
     ]);
     let acr = m.iter().find(|x| x.dir.ends_with("acr")).expect("acr");

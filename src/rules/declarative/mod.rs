@@ -254,11 +254,23 @@ impl DeclarativeRule {
             return Vec::new();
         };
         let name = view.name.unwrap_or("");
+        // a value the provider defaults (the argument is omitted) says so
+        let defaults = match subject {
+            Subject::TfBlock(b) => &b.defaults[..],
+            _ => &[],
+        };
         let mut out: Vec<(Span, String)> = failures
             .iter()
             .map(|f| {
                 let t = f.message.as_deref().unwrap_or(&self.message);
-                (f.span, render_message(t, f, name, view.type_name, id))
+                let mut msg = render_message(t, f, name, view.type_name, id);
+                let defaulted = defaults.iter().filter(|d| d.span == f.span).find(|d| {
+                    d.path == f.path || d.path.strip_suffix(f.path.as_str()).is_some_and(|p| p.ends_with('.'))
+                });
+                if let Some(d) = defaulted {
+                    msg = format!("{msg} (unset: {})", d.note);
+                }
+                (f.span, msg)
             })
             .collect();
         out.dedup();

@@ -1,7 +1,7 @@
-use super::module_of;
+use super::module_of_block;
 use crate::lang::terraform::TfBlock;
 use crate::rules::{target, FileContext, FileRule};
-use crate::source::Node;
+use crate::source::{Node, NodeValue};
 
 /// Subnets Azure does not allow (or need) an NSG on.
 const EXEMPT: &[&str] = &[
@@ -31,7 +31,13 @@ impl FileRule for SubnetNoNsg {
         match b.type_name() {
             "azurerm_virtual_network" => {
                 for s in b.body.get("subnet").map(|n| n.items()).unwrap_or(&[]) {
-                    if s.get("security_group").is_none() && !exempt(s.get("name")) {
+                    // `security_group = ""` (or `null`) is no NSG: Terraform sends none
+                    let none = match s.get("security_group").map(|n| &n.value) {
+                        None | Some(NodeValue::Null) => true,
+                        Some(NodeValue::String(id)) => id.trim().is_empty(),
+                        Some(_) => false,
+                    };
+                    if none && !exempt(s.get("name")) {
                         let name = s.get("name").and_then(|n| n.scalar_text()).unwrap_or_default();
                         cx.report(s.span, format!("inline subnet `{name}` has no `security_group`"));
                     }
@@ -41,7 +47,9 @@ impl FileRule for SubnetNoNsg {
                 if exempt(b.body.get("name")) {
                     return;
                 }
-                let Some(m) = module_of(cx.project, b.file) else { return };
+                let Some(m) = module_of_block(cx.project, b) else {
+                    return;
+                };
                 if m.broken {
                     return;
                 }

@@ -269,7 +269,7 @@ fn kustomizations(files: &[ParsedFile]) -> Vec<(PathBuf, FileId, bool, Vec<PathB
         if !kustomize::FILE_NAMES.contains(&name) {
             continue;
         }
-        let dir = crate::project::k8s::normalize(f.source.path.parent().unwrap_or(Path::new("")));
+        let dir = crate::semantic::path::normalize(f.source.path.parent().unwrap_or(Path::new("")));
         let stream = crate::lang::yaml::parse(&f.source.text);
         let Some(root) = stream.documents.first().map(|d| &d.root) else {
             continue;
@@ -283,7 +283,7 @@ fn kustomizations(files: &[ParsedFile]) -> Vec<(PathBuf, FileId, bool, Vec<PathB
             .flat_map(|k| root.get(k).map(crate::source::node::Node::items).unwrap_or_default())
             .filter_map(crate::source::node::Node::as_str)
             .filter(|s| !kustomize::is_remote(s))
-            .map(|s| crate::project::k8s::normalize(&dir.join(s)))
+            .map(|s| crate::semantic::path::normalize(&dir.join(s)))
             .collect();
         out.push((dir, f.source.id, component, included));
     }

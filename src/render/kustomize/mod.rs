@@ -19,7 +19,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::budget::{self, Meter};
-use crate::project::k8s::normalize;
+use crate::semantic::path::normalize;
 use crate::render::helm::Fs;
 use crate::source::Span;
 use tree::{Emitter, KNode, KVal, Piece, Src};

@@ -72,6 +72,8 @@ pub enum Per {
     Message,
     /// One Helm chart (its directory and subcharts).
     Chart,
+    /// One Kustomize overlay built (its bases and components).
+    Kustomization,
 }
 
 impl Per {
@@ -82,6 +84,7 @@ impl Per {
             Per::Run => "run",
             Per::Message => "message",
             Per::Chart => "chart",
+            Per::Kustomization => "kustomization",
         }
     }
 }
@@ -341,6 +344,28 @@ pub const SUBCHART_DEPTH: Limit = Limit {
     why: "each level is loaded and rendered; umbrella charts nest two or three levels",
 };
 
+/// Kustomizations include bases and components at most this deep.
+pub const KUSTOMIZE_DEPTH: Limit = Limit {
+    name: "kustomize-depth",
+    what: "kustomization nesting",
+    value: 16,
+    unit: Unit::Levels,
+    per: Per::Kustomization,
+    why: "each base is built before the overlay that includes it; real overlays nest two to four \
+          levels (overlay, base, components)",
+};
+
+/// Bytes of resource files one build loads, counted each time a file is included.
+pub const KUSTOMIZE_RESOURCE_BYTES: Limit = Limit {
+    name: "kustomize-resource-bytes",
+    what: "kustomization resources",
+    value: 64 << 20,
+    unit: Unit::Bytes,
+    per: Per::Kustomization,
+    why: "a base included twice by each of sixteen levels of bases is built 65,536 times; real \
+          overlays load a few hundred KiB",
+};
+
 // --- rule output ----------------------------------------------------------------------------
 
 /// Bytes of one placeholder's value in a rendered message (`{value}`, `{path}`).
@@ -422,6 +447,8 @@ pub const ALL: &[&Limit] = &[
     &TEMPLATE_REGEX_BYTES,
     &CHART_FILES,
     &SUBCHART_DEPTH,
+    &KUSTOMIZE_DEPTH,
+    &KUSTOMIZE_RESOURCE_BYTES,
     &MESSAGE_VALUE_BYTES,
     &MESSAGE_BYTES,
     &LSP_MESSAGE_BYTES,

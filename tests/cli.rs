@@ -984,3 +984,67 @@ fn helm_template_that_does_not_render_is_reported_and_the_rest_is_linted() {
         r.stdout
     );
 }
+
+// ---- Kustomize overlays ----------------------------------------------------------------------
+
+const KUSTOMIZE_BASE_DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: checkout
+spec:
+  selector:
+    matchLabels: {app: checkout}
+  template:
+    metadata:
+      labels: {app: checkout}
+    spec:
+      containers:
+        - name: web
+          image: shopacr.azurecr.io/shop/checkout:3.4.1
+";
+
+#[test]
+fn kustomize_findings_land_on_base_lines_with_the_overlay_line_that_set_the_value() {
+    let k = "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
+    let dir = repo(&[
+        ("k8s/base/kustomization.yaml", &format!("{k}resources:\n  - deployment.yaml\n")),
+        ("k8s/base/deployment.yaml", KUSTOMIZE_BASE_DEPLOYMENT),
+        (
+            "k8s/overlays/dev/kustomization.yaml",
+            &format!("{k}namespace: checkout-dev\nresources:\n  - ../../base\n  - github.com/example/platform//monitoring?ref=v1.2.0\n"),
+        ),
+        (
+            "k8s/overlays/prod/kustomization.yaml",
+            &format!("{k}namespace: checkout-prod\nresources:\n  - ../../base\nimages:\n  - name: shopacr.azurecr.io/shop/checkout\n    newTag: \"3.4.2\"\n"),
+        ),
+        ("linea.toml", "select = [\"K8S002\", \"PARSE003\"]\n"),
+    ]);
+    let r = linea(dir.path(), &["check", "-f", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let diags = v["diagnostics"].as_array().expect("diagnostics");
+    let summary: Vec<String> = diags
+        .iter()
+        .map(|d| format!("{} {} {}:{}", d["rule"], d["severity"], d["path"], d["start"]["line"]))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            r#""K8S002" "warning" "k8s/base/deployment.yaml":14"#,
+            r#""PARSE003" "info" "k8s/overlays/dev/kustomization.yaml":6"#
+        ],
+        "{}",
+        r.stdout
+    );
+    // production only (the dev overlay keeps the base tag, and is not production), at the base
+    // image line, labelled at the prod overlay's newTag
+    let labels = diags[0]["labels"].as_array().expect("labels");
+    assert!(
+        labels
+            .iter()
+            .any(|l| l["path"] == "k8s/overlays/prod/kustomization.yaml"
+                && l["start"]["line"] == 8
+                && l["message"].as_str().is_some_and(|m| m.contains("environment `prod`"))),
+        "{labels:?}"
+    );
+}

@@ -613,12 +613,16 @@ impl Settings {
 
     /// The severity of a rule after overrides: an id or slug wins over a family, prefix or `ALL`.
     pub fn severity<R: RuleInfo + ?Sized>(&self, meta: &R) -> Severity {
+        self.configured_severity(meta).unwrap_or(meta.default_severity())
+    }
+
+    /// The severity the configuration gives a rule, if it names one.
+    pub fn configured_severity<R: RuleInfo + ?Sized>(&self, meta: &R) -> Option<Severity> {
         let sev = &self.config.severity;
         sev.iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(meta.id()) || k.as_str() == meta.slug())
             .or_else(|| sev.iter().find(|(k, _)| selector_matches(k, meta)))
             .map(|(_, s)| *s)
-            .unwrap_or(meta.default_severity())
     }
 
     /// Whether `per-path-ignores` silences `meta` in `path`.

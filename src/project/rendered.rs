@@ -22,7 +22,8 @@ use crate::config::Configs;
 use crate::diagnostic::{Diagnostic, Label, Severity, Suppressed};
 use crate::discover::FileKind;
 use crate::project::{absolute, Model, ParsedFile, Project};
-use crate::render::helm;
+use crate::render::{helm, kustomize};
+use crate::semantic::environment::{self, Evidence};
 use crate::source::origin::{OriginMap, Piece, Place};
 use crate::source::{Environment, FileId, SourceFile, Span};
 
@@ -39,6 +40,9 @@ pub struct Rendered {
     pub namespace_at_deploy: bool,
     /// Files rendered together (one chart for one environment) share this number.
     pub set: u32,
+    /// Renderings that share sources (Kustomize overlays of one base): a finding they all
+    /// make at the same source place is reported once, whatever each message says.
+    pub once_per_place: bool,
     pub origins: OriginMap,
 }
 
@@ -213,6 +217,7 @@ pub fn render_charts(
                     environment: (r.name != "default").then(|| r.name.clone()),
                     namespace_at_deploy: r.namespace.is_none(),
                     set: first_set + o.rendering as u32,
+                    once_per_place: false,
                     origins: OriginMap::new(pieces),
                 },
             );
@@ -255,6 +260,180 @@ pub fn render_charts(
     out
 }
 
+/// The kustomization files among `files`, by directory (normalised), with the directories
+/// their `resources`, `bases` and `components` name and whether they are components.
+fn kustomizations(files: &[ParsedFile]) -> Vec<(PathBuf, FileId, bool, Vec<PathBuf>)> {
+    let mut out = Vec::new();
+    for f in files.iter().filter(|f| f.rendered.is_none()) {
+        let name = f.source.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !kustomize::FILE_NAMES.contains(&name) {
+            continue;
+        }
+        let dir = crate::semantic::path::normalize(f.source.path.parent().unwrap_or(Path::new("")));
+        let stream = crate::lang::yaml::parse(&f.source.text);
+        let Some(root) = stream.documents.first().map(|d| &d.root) else {
+            continue;
+        };
+        if !root.is_map() {
+            continue;
+        }
+        let component = root.get("kind").and_then(crate::source::node::Node::as_str) == Some("Component");
+        let included = ["resources", "bases", "components"]
+            .iter()
+            .flat_map(|k| root.get(k).map(crate::source::node::Node::items).unwrap_or_default())
+            .filter_map(crate::source::node::Node::as_str)
+            .filter(|s| !kustomize::is_remote(s))
+            .map(|s| crate::semantic::path::normalize(&dir.join(s)))
+            .collect();
+        out.push((dir, f.source.id, component, included));
+    }
+    out
+}
+
+/// Build the Kustomize overlays among `files` (every kustomization no other one includes)
+/// and add what they build, and the real files their origins point at, to `files`. The
+/// manifests and bases an overlay includes are judged through it: they are not linted on
+/// their own. Returns the PARSE003/PARSE004 findings of what did not build.
+pub fn render_kustomizations(
+    files: &mut Vec<ParsedFile>,
+    configs: &Configs,
+    overlay: &HashMap<PathBuf, String>,
+) -> Vec<Diagnostic> {
+    let all = kustomizations(files);
+    if all.is_empty() {
+        return Vec::new();
+    }
+    let included: BTreeSet<&PathBuf> = all.iter().flat_map(|(_, _, _, inc)| inc).collect();
+    let roots: Vec<(PathBuf, FileId)> = all
+        .iter()
+        .filter(|(dir, _, component, _)| !component && !included.contains(dir))
+        .map(|(dir, id, _, _)| (dir.clone(), *id))
+        .collect();
+    let builds: Vec<(FileId, kustomize::Build)> = roots
+        .par_iter()
+        .map(|(dir, id)| {
+            let path = &files[id.0 as usize].source.path;
+            let fs = helm::DiskFs {
+                overlay,
+                max_size: configs.for_path(path).max_file_size(),
+            };
+            (*id, kustomize::build(&fs, dir))
+        })
+        .collect();
+    let mut by_path: HashMap<PathBuf, FileId> = files.iter().map(|f| (absolute(&f.source.path), f.source.id)).collect();
+    let mut out = Vec::new();
+    let mut seen: BTreeSet<(FileId, Span, String)> = BTreeSet::new();
+    let mut judged: BTreeSet<FileId> = BTreeSet::new();
+    for (set, (kid, b)) in builds.into_iter().enumerate() {
+        let kpath = files[kid.0 as usize].source.path.clone();
+        let settings = configs.for_path(&kpath).clone();
+        let ids: Vec<FileId> = b
+            .files
+            .iter()
+            .zip(&b.texts)
+            .map(|(path, text)| {
+                let abs = absolute(path);
+                if let Some(id) = by_path.get(&abs) {
+                    return *id;
+                }
+                let id = FileId(files.len() as u32);
+                let kind = crate::discover::classify(path).unwrap_or(FileKind::Yaml);
+                let mut f = crate::project::parse(id, path.clone(), kind, String::new(), &settings);
+                f.source = SourceFile::new(id, path.clone(), text.to_string());
+                f.model = Model::Text;
+                f.reported = false;
+                files.push(f);
+                by_path.insert(abs, id);
+                id
+            })
+            .collect();
+        let id_of = |i: u32| ids.get(i as usize).copied().unwrap_or(kid);
+        let place = |s: kustomize::tree::Src| Place {
+            file: id_of(s.file),
+            span: s.span,
+        };
+        // the manifests the overlay includes are linted as built
+        for r in &b.resources {
+            if let Some(id) = by_path.get(&absolute(r)) {
+                judged.insert(*id);
+            }
+        }
+        let reported = ids
+            .iter()
+            .any(|id| files.get(id.0 as usize).is_some_and(|f| f.reported));
+        let name = kpath.parent().map(|d| d.display().to_string()).unwrap_or_default();
+        let evidence: Vec<Evidence<'_>> = b.namespace.iter().map(|ns| Evidence::new("namespace", ns)).collect();
+        let decision = environment::decide(&settings, Some(&kpath), &evidence);
+        let env_name = (decision.env != Environment::Unknown && decision.source != "config").then(|| {
+            let dir_name = kpath
+                .parent()
+                .and_then(Path::file_name)
+                .map(|n| n.to_string_lossy().to_string())
+                .filter(|n| environment::of_name(&settings, n).is_some());
+            dir_name.unwrap_or_else(|| decision.value.clone())
+        });
+        let by = match &env_name {
+            Some(e) => format!("Kustomize overlay `{name}` (environment `{e}`)"),
+            None => format!("Kustomize overlay `{name}`"),
+        };
+        let pieces: Vec<Piece> = b
+            .pieces
+            .iter()
+            .map(|p| Piece {
+                start: p.start,
+                end: p.end,
+                at: place(p.at),
+                linear: p.linear,
+                value: p.value.map(place),
+                via: None,
+            })
+            .collect();
+        let id = FileId(files.len() as u32);
+        let (mut f, errors) = rendered_file(
+            id,
+            kpath.clone(),
+            b.text.clone(),
+            decision.env,
+            Rendered {
+                by,
+                environment: env_name,
+                namespace_at_deploy: false,
+                set: (1 << 20) + set as u32,
+                once_per_place: true,
+                origins: OriginMap::new(pieces),
+            },
+        );
+        f.reported = reported;
+        if reported {
+            for e in errors {
+                let msg = crate::budget::truncate(&format!("built overlay is not valid YAML: {}", e.message), 80)
+                    .into_owned();
+                out.push(Diagnostic::new("PARSE003", Severity::Error, id, e.span, msg));
+            }
+            for p in &b.problems {
+                let at = place(p.at);
+                if !seen.insert((at.file, at.span, p.message.clone())) {
+                    continue;
+                }
+                let severity = if p.info { Severity::Info } else { Severity::Error };
+                let mut d = Diagnostic::new(p.rule, severity, at.file, at.span, p.message.clone());
+                d.help = p.help.clone();
+                out.push(d);
+            }
+        }
+        files.push(f);
+    }
+    for f in files
+        .iter_mut()
+        .filter(|f| judged.contains(&f.source.id) && f.rendered.is_none())
+    {
+        f.model = Model::Text;
+        f.errors.clear();
+        f.scoped_suppressions.clear();
+    }
+    out
+}
+
 /// Whether rule `name` (an id or slug, as a suppression writes it) is `rule`.
 pub type NamesRule<'a> = &'a dyn Fn(&str, &str) -> bool;
 
@@ -268,7 +447,9 @@ pub fn to_origins(project: &Project, diagnostics: Vec<Diagnostic>, names_rule: N
         Some((f, f.rendered.as_deref()?))
     };
     let mut out = Vec::with_capacity(diagnostics.len());
+    let mut places: std::collections::HashSet<(String, FileId, Span)> = std::collections::HashSet::new();
     for mut d in diagnostics {
+        let once = rendered(d.file).is_some_and(|(_, r)| r.once_per_place);
         if let Some((f, r)) = rendered(d.file) {
             if d.suppressed.is_none() {
                 let by = f.scoped_suppressions.iter().find(|s| {
@@ -313,6 +494,9 @@ pub fn to_origins(project: &Project, diagnostics: Vec<Diagnostic>, names_rule: N
                     l.span = m.at.span;
                 }
             }
+        }
+        if once && !places.insert((d.rule.clone(), d.file, d.span)) {
+            continue;
         }
         out.push(d);
     }

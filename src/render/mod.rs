@@ -6,8 +6,10 @@
 //!   template span that wrote it and, when an action printed a value, the values entry it came
 //!   from.
 //! - [`helm`]: charts (values, subcharts, environments) rendered with that engine.
+//! - [`kustomize`]: overlays built with their bases, components, generators and patches.
 //!
 //! Every bound the renderers enforce is a limit of [`crate::budget`].
 
 pub mod helm;
+pub mod kustomize;
 pub mod template;

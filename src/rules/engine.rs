@@ -272,7 +272,10 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         })
         .collect();
     let render_findings = crate::budget::within(Some(&budget), || {
-        project::rendered::render_charts(&mut files, configs, &overlay)
+        let mut found = project::rendered::render_charts(&mut files, configs, &overlay);
+        // Kustomize overlays built with their bases: their output joins the project too
+        found.extend(project::rendered::render_kustomizations(&mut files, configs, &overlay));
+        found
     });
     let project = crate::budget::within(Some(&budget), || Project::build_with(files, configs));
 
@@ -441,7 +444,15 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     });
     for d in &mut diagnostics {
         if let Some(meta) = registry.meta(&d.rule) {
-            d.severity = project.settings_of(d.file).severity(meta);
+            let settings = project.settings_of(d.file);
+            // what a renderer leaves out on purpose (a remote Kustomize base) is a PARSE003
+            // note, not an error, unless the configuration says otherwise
+            let note = d.rule == "PARSE003" && d.severity == Severity::Info;
+            d.severity = match settings.configured_severity(meta) {
+                Some(s) => s,
+                None if note => Severity::Info,
+                None => settings.severity(meta),
+            };
         }
     }
 

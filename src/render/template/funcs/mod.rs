@@ -6,7 +6,7 @@
 //! Random, time and UUID functions are deterministic: a lint run must give the same findings
 //! every time.
 
-mod codec;
+pub(crate) mod codec;
 mod collections;
 mod fixed;
 mod numbers;

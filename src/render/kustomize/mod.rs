@@ -19,8 +19,8 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::budget::{self, Meter};
-use crate::semantic::path::normalize;
 use crate::render::helm::Fs;
+use crate::semantic::path::normalize;
 use crate::source::Span;
 use tree::{Emitter, KNode, KVal, Piece, Src};
 

@@ -140,7 +140,7 @@ pub fn references(body: &Body) -> Vec<Reference> {
 
 /// The module a file belongs to.
 pub fn module_of(project: &Project, file: FileId) -> Option<&TfModule> {
-    project.terraform.iter().find(|m| m.files.contains(&file))
+    project.terraform_module(file)
 }
 
 /// The span of a block's first label (or its header).

@@ -90,6 +90,22 @@ fn the_whole_service_is_clean_for_these_rules() {
 }
 
 #[test]
+fn the_current_directory_and_dotted_paths_are_not_called_empty() {
+    let dir = service();
+    for args in [
+        &["check", "."][..],
+        &["check", "./src"],
+        &["check", "src/../tests", "./src/orders/"],
+    ] {
+        let r = linea(dir.path(), args);
+        assert!(!r.stderr.contains("no files linea checks"), "{args:?}: {}", r.stderr);
+    }
+    fs::create_dir_all(dir.path().join("empty")).expect("empty dir");
+    let r = linea(dir.path(), &["check", "./empty"]);
+    assert!(r.stderr.contains("./empty: no files linea checks"), "{}", r.stderr);
+}
+
+#[test]
 fn one_staged_file_is_judged_against_the_whole_repository() {
     let dir = service();
     for file in [

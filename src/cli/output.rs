@@ -144,10 +144,13 @@ impl Drop for Progress {
 /// Warn on stderr about what the paths asked for did not give: a file of a kind linea does not
 /// check, a directory it cannot read or with nothing to check.
 pub fn warn_unscanned(paths: &[PathBuf], inputs: &[SourceInput]) {
-    let disk: Vec<&Path> = inputs
+    // compared as absolute, normalised paths: `.` holds `Dockerfile`, `./k8s` holds `k8s/a.yaml`
+    let absolute =
+        |p: &Path| crate::semantic::path::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+    let disk: Vec<PathBuf> = inputs
         .iter()
         .filter_map(|i| match i {
-            SourceInput::Disk(d) => Some(d.path.as_path()),
+            SourceInput::Disk(d) => Some(absolute(&d.path)),
             // read for the checks across files, not reported on
             SourceInput::Context(_) | SourceInput::Memory { .. } => None,
         })
@@ -161,7 +164,7 @@ pub fn warn_unscanned(paths: &[PathBuf], inputs: &[SourceInput]) {
         } else if p.is_dir() {
             if let Err(e) = std::fs::read_dir(p) {
                 eprintln!("linea: warning: {shown}: cannot read directory: {e}");
-            } else if !disk.iter().any(|d| d.starts_with(p)) {
+            } else if !disk.iter().any(|d| d.starts_with(absolute(p))) {
                 eprintln!("linea: warning: {shown}: no files linea checks in this directory");
             }
         }

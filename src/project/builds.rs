@@ -9,37 +9,12 @@ use std::path::{Path, PathBuf};
 
 use crate::lang::pipeline::{Role, StepKind, System, Text};
 use crate::lang::shell::operands;
-use crate::project::pipeline::normalize;
 use crate::project::{absolute as abs, Model, ParsedFile, Project};
 use crate::semantic::command::Read;
 use crate::semantic::image::name_of;
+use crate::semantic::path::{literal, literal_dir, normalize};
 use crate::semantic::port::{image_ports, ImagePorts};
 use crate::source::{FileId, Span};
-
-/// Prefixes that name the checkout root.
-const ROOT_PREFIXES: &[&str] = &[
-    "$(System.DefaultWorkingDirectory)/",
-    "$(Build.SourcesDirectory)/",
-    "$(Build.Repository.LocalPath)/",
-    "${{ github.workspace }}/",
-    "$GITHUB_WORKSPACE/",
-    "${GITHUB_WORKSPACE}/",
-];
-
-/// A literal repository-relative path, or `None` when it is dynamic, remote or absolute.
-pub fn literal(raw: &str) -> Option<String> {
-    let mut p = raw.trim();
-    for pre in ROOT_PREFIXES {
-        if let Some(rest) = p.strip_prefix(pre) {
-            p = rest;
-        }
-    }
-    let dynamic = ['$', '*', '?', '{', '~', '[', '`'].iter().any(|c| p.contains(*c));
-    if p.is_empty() || p == "-" || p == "." || dynamic || p.contains("://") || p.starts_with('/') || p.contains('@') {
-        return None;
-    }
-    Some(p.trim_start_matches("./").trim_end_matches('/').to_string())
-}
 
 /// The directories a relative path in the pipeline may be relative to.
 pub fn bases(pipeline_path: &Path, system: System, root: &Path) -> Option<Vec<PathBuf>> {
@@ -233,7 +208,7 @@ fn pipeline_builds(project: &Project, out: &mut Vec<Build>) {
         };
         let Some(base) = bases.last() else { continue };
         let mut add = |df: Option<&Text>, ctx: &Text, images: Vec<String>| {
-            let Some(c) = literal(&ctx.text).or_else(|| (ctx.text.trim() == ".").then(String::new)) else {
+            let Some(c) = literal_dir(&ctx.text) else {
                 return;
             };
             let context = normalize(&base.join(&c));
@@ -344,7 +319,7 @@ fn compose_builds(project: &Project, out: &mut Vec<Build>) {
                 let Some(ctx) = ctx_node.and_then(Text::of) else {
                     continue;
                 };
-                let Some(c) = literal(&ctx.text).or_else(|| (ctx.text.trim() == ".").then(String::new)) else {
+                let Some(c) = literal_dir(&ctx.text) else {
                     continue;
                 };
                 let context = normalize(&dir.join(&c));

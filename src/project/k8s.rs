@@ -2,6 +2,7 @@
 //! `linea.dev/ignore` annotation, environments from namespaces and kustomizations, and the
 //! object index cross-object rules query.
 
+use crate::semantic::path::normalize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -245,21 +246,6 @@ fn overlay_namespaces(files: &[ParsedFile]) -> HashMap<PathBuf, BTreeSet<String>
                     stack.push((r.clone(), depth + 1));
                 }
             }
-        }
-    }
-    out
-}
-
-/// `a/b/../c` → `a/c`, without touching the file system.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => out.push(other),
         }
     }
     out

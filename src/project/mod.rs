@@ -261,7 +261,7 @@ struct Indexes {
 /// A path made absolute (against the working directory) and normalised, without touching
 /// the file system: how files of different inputs are compared.
 pub fn absolute(p: &std::path::Path) -> std::path::PathBuf {
-    pipeline::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
+    crate::semantic::path::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
 }
 
 /// The scanned files and every directory above them, as absolute normalised paths: what

@@ -5,8 +5,9 @@
 //! it). A template that cannot be followed (a remote `file@repo`, a missing file) is recorded in
 //! `unresolved` and never guessed at. Parsed files are not changed.
 
+use crate::semantic::path::normalize;
 use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::config::Settings;
@@ -23,23 +24,6 @@ const MAX_DEPTH: usize = 6;
 pub struct PipelineFile {
     pub stream: crate::lang::yaml::Stream,
     pub pipeline: Pipeline,
-}
-
-/// Lexical normalisation (`a/./b/../c` → `a/c`); no file system access.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 struct Expander<'a> {

@@ -16,6 +16,7 @@
 //! rules read it; file rules read the instances, and a finding that holds only in some of them
 //! names them ("prod, via infra/envs/prod/main.tf:12").
 
+use crate::semantic::path::normalize;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -140,23 +141,6 @@ fn file_name(f: &ParsedFile) -> String {
 /// Loaded by Terraform on every run, whatever the environment.
 fn is_always_loaded(name: &str) -> bool {
     name == "terraform.tfvars" || name.ends_with(".auto.tfvars")
-}
-
-/// `a/b/../c` → `a/c`, without touching the file system.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
 }
 
 /// What a root says about the environment it deploys to, strongest first.

@@ -14,6 +14,8 @@
 //! | image reference: registry, repository, tag, digest; a Dockerfile stage's base | [`image`] |
 //! | port: number or range, protocol, where it is declared; the port a Python service listens on | [`port`] |
 //! | test code: the files that only run under a test runner | [`test_code`] |
+//! | a name that holds a secret (`DB_PASSWORD`, `storageAccountKey`), in every family | [`secret`] |
+//! | paths: lexical normalisation, literal paths, the checkout root as CI systems name it | [`path`] |
 //!
 //! Names in Python code are resolved in the Python model itself ([`crate::lang::python`]:
 //! `Call::qualified`, `Module::qualify`), once per module.
@@ -27,6 +29,8 @@ pub mod condition;
 pub mod deploy;
 pub mod environment;
 pub mod image;
+pub mod path;
 pub mod pipeline;
 pub mod port;
+pub mod secret;
 pub mod test_code;

@@ -2,6 +2,8 @@
 //! labels, annotations), the pod-spec view shared by every pod-bearing kind, and label
 //! selectors.
 
+pub mod rbac;
+
 use crate::lang::yaml::Stream;
 use crate::source::node::{Node, NodeValue};
 use crate::source::Span;

@@ -11,14 +11,9 @@ use crate::lang::pipeline::System;
 use crate::lang::shell::Word;
 use crate::rules::{target, FileContext, FileRule};
 use crate::semantic::command::Read;
+use crate::semantic::secret::is_secret_name;
 
 pub struct SecretEcho;
-
-/// Names that hold secrets by convention (Azure secret variables are not marked in YAML).
-static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(password|passwd|secret|token|api_?key|access_?key|private_?key|connection_?string|credential|(^|[^a-z])pat([^a-z]|$))")
-        .expect("valid regex")
-});
 
 static SHELL_VAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)").expect("valid regex"));
@@ -79,7 +74,7 @@ fn secret_in(a: &Word, system: System, secret_env: &[&str]) -> Option<String> {
         while let Some(i) = rest.find("$(") {
             let after = &rest[i + 2..];
             let name = after.split(')').next().unwrap_or("");
-            if SECRET_NAME.is_match(name) && !name.contains(' ') {
+            if !name.contains(' ') && is_secret_name(name) {
                 return Some(name.to_string());
             }
             rest = after;

@@ -9,11 +9,11 @@
 use std::path::Path;
 
 use crate::discover::{classify, FileKind};
-use crate::project::pipeline::normalize;
 use crate::project::Model;
 use crate::project::Project;
 use crate::rules::cross::{literal, shown_dir};
 use crate::rules::{Label, ProjectContext, ProjectRule};
+use crate::semantic::path::normalize;
 
 pub struct CopySourceMissing;
 

@@ -13,7 +13,8 @@ pub mod registry_not_provisioned;
 
 use std::path::{Path, PathBuf};
 
-pub use crate::project::builds::{bases, literal, Build};
+pub use crate::project::builds::{bases, Build};
+pub use crate::semantic::path::literal;
 
 /// A directory as messages show it: relative to the configuration root when under it, else
 /// relative to the working directory (`../shared/app/src`), like the file paths of findings.

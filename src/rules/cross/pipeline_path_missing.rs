@@ -6,11 +6,11 @@ use std::path::{Path, PathBuf};
 
 use crate::discover::{classify, FileKind};
 use crate::lang::pipeline::{Job, Role, Step, StepKind, Text};
-use crate::project::pipeline::normalize;
 use crate::project::pipeline::JobView;
 use crate::rules::cross::{bases, literal};
 use crate::rules::{target, FileContext, FileRule};
 use crate::semantic::command::Read;
+use crate::semantic::path::normalize;
 
 pub struct PipelinePathMissing;
 

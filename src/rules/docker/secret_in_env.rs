@@ -3,72 +3,9 @@
 use crate::lang::docker::Dockerfile;
 use crate::lang::docker::Instruction;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::secret::is_secret_name;
 
 pub struct SecretInEnv;
-
-/// Name words (split on `_`) that mark a secret.
-const SECRET_WORDS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "CREDENTIALS", "APIKEY"];
-/// Adjacent word pairs that mark a secret.
-const SECRET_PAIRS: &[(&str, &str)] = &[
-    ("API", "KEY"),
-    ("ACCESS", "KEY"),
-    ("PRIVATE", "KEY"),
-    ("SECRET", "KEY"),
-    ("CLIENT", "SECRET"),
-    ("CONNECTION", "STRING"),
-    ("ACCOUNT", "KEY"),
-    ("AUTH", "KEY"),
-];
-/// Names ending like this point at a secret rather than holding one.
-const REFERENCE_SUFFIXES: &[&str] = &[
-    "FILE",
-    "PATH",
-    "DIR",
-    "URL",
-    "URI",
-    "ENDPOINT",
-    "NAME",
-    "HEADER",
-    "TTL",
-    "EXPIRY",
-    "LENGTH",
-    "TYPE",
-    "ID",
-    "VERSION",
-    "ENABLED",
-    "REQUIRED",
-    "AUDIENCE",
-    "ISSUER",
-    "SCOPE",
-    "SCOPES",
-    "HOST",
-    "PORT",
-    "USER",
-    "USERNAME",
-    "REGION",
-    "MODE",
-    "TIMEOUT",
-    "LIFETIME",
-    "ALGORITHM",
-    "PREFIX",
-    "POLICY",
-    "SIZE",
-    "MIN",
-    "MAX",
-    "VAULT",
-];
-
-pub(crate) fn looks_secret(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    let words: Vec<&str> = upper.split(['_', '-', '.']).filter(|w| !w.is_empty()).collect();
-    if words.last().is_some_and(|w| REFERENCE_SUFFIXES.contains(w)) {
-        return false;
-    }
-    words.iter().any(|w| SECRET_WORDS.contains(w))
-        || words
-            .windows(2)
-            .any(|p| SECRET_PAIRS.iter().any(|(a, b)| p[0] == *a && p[1] == *b))
-}
 
 impl FileRule for SecretInEnv {
     type Target = target::DockerInstruction;
@@ -79,7 +16,7 @@ impl FileRule for SecretInEnv {
         }
         for p in &i.pairs {
             let Some(value) = &p.value else { continue };
-            if value.text.is_empty() || value.text.contains('$') || !looks_secret(&p.key.text) {
+            if value.text.is_empty() || value.text.contains('$') || !is_secret_name(&p.key.text) {
                 continue;
             }
             cx.report(

@@ -2,9 +2,9 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::lang::k8s::Object;
-use crate::project::k8s::normalize;
 use crate::project::{Model, ParsedFile, Project};
 use crate::rules::{Label, ProjectContext, ProjectRule};
+use crate::semantic::path::normalize;
 use crate::source::FileId;
 
 pub struct DuplicateObject;

@@ -1,5 +1,6 @@
+use crate::semantic::path::normalize;
 use std::collections::HashSet;
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 use crate::discover::FileKind;
 use crate::lang::pip::IncludeKind;
@@ -7,23 +8,6 @@ use crate::project::{Model, ParsedFile, Project};
 use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct UnpinnedRequirement;
-
-/// `a/b/../c.txt` → `a/c.txt`, so includes match scanned paths.
-fn normalise(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Names pinned by the constraints files (`-c`) a requirements file names, within the scan.
 fn constrained<'a>(project: &'a Project, f: &ParsedFile) -> HashSet<&'a str> {
@@ -33,9 +17,9 @@ fn constrained<'a>(project: &'a Project, f: &ParsedFile) -> HashSet<&'a str> {
     let dir = f.source.path.parent().unwrap_or(Path::new(""));
     let mut out = HashSet::new();
     for inc in r.includes.iter().filter(|i| i.kind == IncludeKind::Constraints) {
-        let target = normalise(&dir.join(&inc.path));
+        let target = normalize(&dir.join(&inc.path));
         for c in project.files_of(FileKind::Requirements) {
-            if normalise(&c.source.path) != target {
+            if normalize(&c.source.path) != target {
                 continue;
             }
             if let Model::Requirements(cr) = &c.model {

@@ -5,6 +5,7 @@ use regex::Regex;
 use crate::lang::python::Module;
 use crate::lang::python::Value;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::secret::is_secret_name;
 use crate::semantic::test_code::is_test_code;
 
 pub struct HardcodedSecret;
@@ -12,33 +13,6 @@ pub struct HardcodedSecret;
 /// `scheme://user:password@host` with a literal password.
 static URL_CREDENTIALS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:([^@\s/]+)@[^\s]+$").expect("regex"));
-
-/// Whether a variable or argument name says it holds a secret (`db_password`, `API_KEY`,
-/// `authToken`); `token_url` or `password_field` name something else.
-pub fn secret_name(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name);
-    let last = last.trim_matches(|c: char| c == '[' || c == ']' || c == '"' || c == '\'');
-    let last = last.rsplit(['[', '"', '\'']).find(|s| !s.is_empty()).unwrap_or(last);
-    let lower = last.to_ascii_lowercase();
-    let words: Vec<&str> = lower.split(['_', '-']).filter(|w| !w.is_empty()).collect();
-    let Some(end) = words.last() else { return false };
-    match *end {
-        "password" | "passwd" | "pwd" | "secret" | "token" | "apikey" | "passphrase" => true,
-        "key" => {
-            words.len() >= 2
-                && matches!(
-                    words[words.len() - 2],
-                    "api" | "secret" | "access" | "private" | "signing" | "encryption"
-                )
-        }
-        w => {
-            w.ends_with("password")
-                || w.ends_with("secret")
-                || w.ends_with("apikey")
-                || w.ends_with("token") && w.len() > 5 && !w.ends_with("tokens")
-        }
-    }
-}
 
 /// Values that are names rather than secrets: `"password"`, `"refresh_token"`,
 /// `"AWS_SECRET_ACCESS_KEY"` (an environment variable's name), `"x-api-key"`.
@@ -70,7 +44,7 @@ impl FileRule for HardcodedSecret {
         let mut found = Vec::new();
         for a in &m.assignments {
             if let Value::Str(v) = &a.value.value {
-                if secret_name(&a.target) && !placeholder(v) {
+                if is_secret_name(&a.target) && !placeholder(v) {
                     found.push((a.value.span, format!("`{}` is assigned a string literal", a.target)));
                 }
             }
@@ -80,7 +54,7 @@ impl FileRule for HardcodedSecret {
                 let (Some((k, _)), Value::Str(v)) = (&arg.keyword, &arg.value.value) else {
                     continue;
                 };
-                if secret_name(k) && !placeholder(v) {
+                if is_secret_name(k) && !placeholder(v) {
                     found.push((
                         arg.value.span,
                         format!("`{k}` is passed a string literal in {}", call.display()),
@@ -100,37 +74,6 @@ impl FileRule for HardcodedSecret {
         found.dedup_by_key(|(s, _)| *s);
         for (span, msg) in found {
             cx.report(span, msg);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::secret_name;
-
-    #[test]
-    fn names() {
-        for yes in [
-            "password",
-            "DB_PASSWORD",
-            "api_key",
-            "SECRET_KEY",
-            "authToken",
-            "client_secret",
-            "self.token",
-            "config[\"SECRET_KEY\"]",
-        ] {
-            assert!(secret_name(yes), "{yes}");
-        }
-        for no in [
-            "token_url",
-            "password_field",
-            "key",
-            "primary_key",
-            "TOKEN_TYPE",
-            "max_tokens",
-        ] {
-            assert!(!secret_name(no), "{no}");
         }
     }
 }

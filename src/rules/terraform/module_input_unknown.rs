@@ -1,9 +1,9 @@
 use std::collections::HashSet;
 
 use super::label_span;
-use crate::project::terraform::normalize;
 use crate::project::Project;
 use crate::rules::{ProjectContext, ProjectRule};
+use crate::semantic::path::normalize;
 
 /// Arguments of a `module` block that are not inputs.
 const META: &[&str] = &["source", "version", "count", "for_each", "providers", "depends_on"];

@@ -82,6 +82,25 @@ pub struct Config {
     /// Helm charts: how linea renders them (no `helm` binary needed).
     #[serde(default)]
     pub helm: HelmConfig,
+    /// Kubernetes settings.
+    #[serde(default)]
+    pub kubernetes: KubernetesConfig,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct KubernetesConfig {
+    /// Namespaces of node agents that need the host (CSI drivers, node exporters, kured): the host-access rules (privileged, host namespaces, hostPath, hostPort, capabilities) skip their workloads.
+    #[schemars(extend("default" = ["kube-system"]))]
+    pub system_namespaces: Vec<String>,
+}
+
+impl Default for KubernetesConfig {
+    fn default() -> Self {
+        KubernetesConfig {
+            system_namespaces: vec!["kube-system".into()],
+        }
+    }
 }
 
 /// Helm charts: how linea renders them, once per environment.
@@ -227,12 +246,60 @@ pub struct RegistriesConfig {
 pub struct TerraformConfig {
     /// Tags every taggable resource must carry (TF012).
     pub required_tags: Vec<String>,
+    /// Resource types a production plan must not delete or replace (TF015): databases, key
+    /// vaults, registries, storage, Kubernetes clusters. Setting it replaces the default list.
+    pub protected_types: Vec<String>,
 }
+
+/// The resource types TF015 protects by default.
+pub const PROTECTED_TYPES: &[&str] = &[
+    // databases
+    "azurerm_mssql_server",
+    "azurerm_mssql_database",
+    "azurerm_mssql_managed_instance",
+    "azurerm_postgresql_server",
+    "azurerm_postgresql_flexible_server",
+    "azurerm_postgresql_database",
+    "azurerm_postgresql_flexible_server_database",
+    "azurerm_mysql_server",
+    "azurerm_mysql_flexible_server",
+    "azurerm_mysql_database",
+    "azurerm_mysql_flexible_database",
+    "azurerm_mariadb_server",
+    "azurerm_mariadb_database",
+    "azurerm_cosmosdb_account",
+    "azurerm_cosmosdb_sql_database",
+    "azurerm_cosmosdb_mongo_database",
+    "aws_db_instance",
+    "aws_rds_cluster",
+    "aws_dynamodb_table",
+    "google_sql_database_instance",
+    "google_spanner_instance",
+    // key vaults and keys
+    "azurerm_key_vault",
+    "azurerm_key_vault_key",
+    "aws_kms_key",
+    "google_kms_crypto_key",
+    // container registries
+    "azurerm_container_registry",
+    "aws_ecr_repository",
+    "google_artifact_registry_repository",
+    // storage
+    "azurerm_storage_account",
+    "aws_s3_bucket",
+    "aws_efs_file_system",
+    "google_storage_bucket",
+    // Kubernetes clusters
+    "azurerm_kubernetes_cluster",
+    "aws_eks_cluster",
+    "google_container_cluster",
+];
 
 impl Default for TerraformConfig {
     fn default() -> Self {
         TerraformConfig {
             required_tags: vec!["environment".into(), "owner".into()],
+            protected_types: PROTECTED_TYPES.iter().map(|t| t.to_string()).collect(),
         }
     }
 }

@@ -129,6 +129,8 @@ pub struct ObjectRef {
 #[derive(Debug, Default)]
 pub struct Index {
     by_kind: HashMap<String, Vec<ObjectRef>>,
+    /// By kind and name: what a reference by name (`serviceAccountName`) resolves against.
+    by_name: HashMap<(String, String), Vec<ObjectRef>>,
     all: Vec<ObjectRef>,
 }
 
@@ -200,6 +202,9 @@ impl Index {
             for (i, o) in m.objects.iter().enumerate() {
                 let r = ObjectRef { file: id, index: i };
                 index.by_kind.entry(o.kind.clone()).or_default().push(r);
+                if let Some(name) = &o.name {
+                    index.by_name.entry((o.kind.clone(), name.clone())).or_default().push(r);
+                }
                 index.all.push(r);
             }
         }
@@ -212,6 +217,13 @@ impl Index {
 
     pub fn refs_of_kind(&self, kind: &str) -> &[ObjectRef] {
         self.by_kind.get(kind).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    pub fn refs_named(&self, kind: &str, name: &str) -> &[ObjectRef] {
+        self.by_name
+            .get(&(kind.to_string(), name.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 }
 
@@ -264,6 +276,24 @@ impl super::Project {
     /// Every indexed object (patch files excluded).
     pub fn k8s_objects(&self) -> impl Iterator<Item = (&ParsedFile, &Object)> {
         self.k8s.refs().iter().filter_map(|r| self.k8s_object(*r))
+    }
+
+    /// The objects of `kind` named `name` that an object in namespace `namespace` refers to
+    /// (one that names no namespace lands anywhere, so it matches any).
+    pub fn k8s_named<'a>(
+        &'a self,
+        kind: &'a str,
+        namespace: Option<&'a str>,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a ParsedFile, &'a Object)> + 'a {
+        self.k8s
+            .refs_named(kind, name)
+            .iter()
+            .filter_map(|r| self.k8s_object(*r))
+            .filter(move |(_, o)| match (namespace, o.effective_namespace.as_deref()) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            })
     }
 
     /// Every indexed object of a kind.

@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use crate::lang::k8s::Object;
 use crate::project::k8s::ObjectRef;
-use crate::project::{ParsedFile, Project};
+use crate::project::{Model, ParsedFile, Project};
+use crate::source::Node;
 
 /// Whether an object is an Istio resource of `kind` (any API version).
 pub fn is_istio(o: &Object, kind: &str) -> bool {
@@ -21,6 +22,79 @@ pub struct Mesh {
     gateways: HashMap<String, Vec<ObjectRef>>,
     entry_hosts: HashSet<String>,
     any_service: bool,
+    in_use: bool,
+}
+
+/// Istio's root namespace, where the control plane and its gateways run by default.
+pub const ROOT_NAMESPACE: &str = "istio-system";
+
+/// Services an Istio installation runs in its root namespace: routes to them need no
+/// Service in the repository.
+const MESH_SERVICES: &[&str] = &[
+    "istiod",
+    "istio-ingressgateway",
+    "istio-egressgateway",
+    "istio-eastwestgateway",
+    "istiod-remote",
+];
+
+/// Whether an object shows that the mesh is in use: an Istio resource, a namespace with
+/// injection or ambient mode on, a pod template that talks to the injector.
+fn shows_mesh(o: &Object) -> bool {
+    if o.group().ends_with(".istio.io") {
+        return true;
+    }
+    let istio_key = |k: &str| {
+        k == "istio.io/rev"
+            || k == "istio.io/dataplane-mode"
+            || k.starts_with("sidecar.istio.io/")
+            || k.starts_with("proxy.istio.io/")
+            || k.starts_with("traffic.sidecar.istio.io/")
+    };
+    if o.is("Namespace") {
+        return o.label("istio-injection") == Some("enabled") || o.labels.iter().any(|(k, _)| istio_key(k));
+    }
+    o.is_pod_bearing() && {
+        let labels = o.pod_labels();
+        let annotations = o.pod_annotations();
+        labels.iter().chain(&annotations).any(|(k, _)| istio_key(k))
+    }
+}
+
+/// Whether a Terraform block installs Istio: an AKS cluster with the Istio add-on
+/// (`service_mesh_profile`), or a `helm_release` of an Istio chart.
+fn installs_mesh(b: &crate::lang::terraform::TfBlock) -> bool {
+    if b.kind != "resource" || !b.enabled {
+        return false;
+    }
+    let text = |path: &str| b.body.at(path).and_then(Node::as_str).unwrap_or("");
+    match b.type_name() {
+        "azurerm_kubernetes_cluster" => b.body.get("service_mesh_profile").is_some(),
+        "helm_release" => {
+            let chart = text("chart");
+            chart == "istiod" || chart.starts_with("istio") || text("repository").contains("istio")
+        }
+        _ => false,
+    }
+}
+
+/// Whether a file is the `Chart.yaml` of an Istio chart, or of a chart that depends on one.
+fn istio_chart(f: &ParsedFile) -> bool {
+    if f.source.path.file_name().is_none_or(|n| n != "Chart.yaml") {
+        return false;
+    }
+    let Model::Yaml(stream) = &f.model else { return false };
+    let Some(doc) = stream.documents.first() else {
+        return false;
+    };
+    let istio = |n: &str| n == "istiod" || n.starts_with("istio");
+    doc.root.get("name").and_then(Node::as_str).is_some_and(istio)
+        || doc.root.select("dependencies[*]").iter().any(|d| {
+            d.get("name").and_then(Node::as_str).is_some_and(istio)
+                || d.get("repository")
+                    .and_then(Node::as_str)
+                    .is_some_and(|r| r.contains("istio"))
+        })
 }
 
 impl Mesh {
@@ -41,6 +115,7 @@ impl Mesh {
             if o.is("Service") {
                 mesh.any_service = true;
             }
+            mesh.in_use = mesh.in_use || shows_mesh(o);
             let Some(name) = &o.name else { continue };
             if o.is("Service") {
                 if o.group().is_empty() {
@@ -50,7 +125,24 @@ impl Mesh {
                 mesh.gateways.entry(name.clone()).or_default().push(at);
             }
         }
+        mesh.in_use = mesh.in_use
+            || project.terraform.iter().any(|m| m.blocks().any(installs_mesh))
+            || project.files.iter().any(istio_chart);
         mesh
+    }
+
+    /// Whether the repository uses Istio (see [`crate::rules::meta::Requirement::IstioMesh`]).
+    pub fn in_use(&self) -> bool {
+        self.in_use
+    }
+
+    /// Whether a host names a service Istio itself runs (`istiod.istio-system`), which no
+    /// manifest of the repository declares. A host that names no namespace is resolved in
+    /// the namespace of `from`.
+    pub fn provides(&self, svc: &str, ns: Option<&str>, from: &Object) -> bool {
+        let ns = ns.or(from.effective_namespace.as_deref());
+        ns == Some(ROOT_NAMESPACE)
+            && (MESH_SERVICES.contains(&svc) || svc.strip_prefix("istiod-").is_some_and(|rev| !rev.is_empty()))
     }
 
     /// Whether any Service (of any API group) is scanned.

@@ -37,6 +37,9 @@ pub enum Model {
     TfTest(crate::lang::terraform::TfFile),
     /// `.terraform.lock.hcl`.
     TfLock(crate::lang::terraform::TfFile),
+    /// A JSON plan (`terraform show -json`); its resources become blocks of the Terraform
+    /// index ([`terraform::plan`]).
+    TfPlan(Box<crate::lang::terraform::plan::Plan>),
     /// Kubernetes (and Istio) objects of a YAML file.
     Kubernetes(crate::lang::k8s::Manifests),
     /// An OpenAPI / Swagger definition (YAML or JSON).
@@ -126,6 +129,14 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
                 _ => Model::TfVars(tf),
             }
         }
+        // a JSON file that is not a plan by its content is skipped
+        FileKind::TerraformPlan => match crate::lang::terraform::plan::parse(&source.text) {
+            Some((plan, errs)) => {
+                errors.extend(errs);
+                Model::TfPlan(Box::new(plan))
+            }
+            None => Model::Text,
+        },
         FileKind::Dockerfile => match docker::parse(&source.text) {
             Ok(d) => Model::Docker(d),
             // a generator's input (`Dockerfile-windows.template` with `{{ .version }}`) is not
@@ -231,6 +242,8 @@ pub struct Project {
     pub python: python::PythonIndex,
     /// Terraform modules (directories of `*.tf`), evaluated per instance.
     pub terraform: Vec<terraform::TfModule>,
+    /// JSON plans, their resources as blocks mapped to the modules' declarations.
+    pub terraform_plans: Vec<terraform::plan::PlanIndex>,
     /// Pipeline files with their templates followed and every job read once.
     pub pipelines: pipeline::Index,
     /// The repository root: what project rules see (absolute).
@@ -289,6 +302,7 @@ impl Project {
             .enumerate()
             .flat_map(|(i, m)| m.files.iter().map(move |f| (*f, i)))
             .collect();
+        let terraform_plans = terraform::plan::build(&files, &terraform, settings);
         let k8s = k8s::Index::build(&mut files, settings);
         let python = python::PythonIndex::build(&files, settings);
         let per_file = files.iter().map(|f| configs.for_path(&f.source.path).clone()).collect();
@@ -297,6 +311,7 @@ impl Project {
         Project {
             files,
             terraform,
+            terraform_plans,
             pipelines,
             terraform_files,
             k8s,
@@ -350,6 +365,11 @@ impl Project {
             }
             index
         })
+    }
+
+    /// The index of a JSON plan file.
+    pub fn terraform_plan(&self, file: FileId) -> Option<&terraform::plan::PlanIndex> {
+        self.terraform_plans.iter().find(|p| p.file == file)
     }
 
     /// The Terraform module a `.tf` file belongs to.

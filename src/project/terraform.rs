@@ -437,6 +437,7 @@ fn expand(scope: &Scope<'_>, b: &Block, file: FileId, text: &str) -> Vec<(TfBloc
             key,
             instance: None,
             env: Environment::Unknown,
+            planned: false,
         }
     };
     let expandable = matches!(b.ident.as_str(), "resource" | "data" | "module");
@@ -1053,6 +1054,9 @@ pub fn merge_instance_findings(out: &mut Vec<Diagnostic>, tagged: Vec<(usize, Ar
         r
     });
 }
+
+#[path = "terraform/plan.rs"]
+pub mod plan;
 
 #[cfg(test)]
 #[path = "terraform/tests.rs"]

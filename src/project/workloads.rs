@@ -72,7 +72,30 @@ pub struct Workloads {
     budgets_unkeyed: Vec<usize>,
     /// A YAML document that is not read as an object (a generator's input) has a pod kind.
     pod_documents: bool,
+    /// Something else deploys to Kubernetes: a Helm chart, Terraform `kubernetes_*` workloads
+    /// or `helm_release`s, a pipeline step that applies to a cluster.
+    deployed_otherwise: bool,
 }
+
+/// Terraform resources that run pods on Kubernetes (or install a chart that does).
+const TF_POD_RESOURCES: &[&str] = &[
+    "kubernetes_deployment",
+    "kubernetes_deployment_v1",
+    "kubernetes_stateful_set",
+    "kubernetes_stateful_set_v1",
+    "kubernetes_daemonset",
+    "kubernetes_daemon_set_v1",
+    "kubernetes_replication_controller",
+    "kubernetes_replication_controller_v1",
+    "kubernetes_pod",
+    "kubernetes_pod_v1",
+    "kubernetes_job",
+    "kubernetes_job_v1",
+    "kubernetes_cron_job",
+    "kubernetes_cron_job_v1",
+    "kubernetes_manifest",
+    "helm_release",
+];
 
 /// Kinds whose objects run pods, as any YAML document may name them.
 const POD_KINDS: &[&str] = &[
@@ -135,13 +158,32 @@ impl Workloads {
             }),
             _ => false,
         });
+        let charts = project
+            .files
+            .iter()
+            .any(|f| f.source.path.file_name().is_some_and(|n| n == "Chart.yaml"));
+        let terraform = project.terraform.iter().any(|m| {
+            TF_POD_RESOURCES
+                .iter()
+                .any(|t| m.resources(t).any(|b| b.kind == "resource" && b.enabled))
+        });
+        let pipelines = project.pipelines.entries().any(|e| {
+            e.facts.iter().any(|f| {
+                f.reading
+                    .actions
+                    .iter()
+                    .any(|a| a.change.kubernetes && !a.change.teardown)
+            })
+        });
+        index.deployed_otherwise = charts || terraform || pipelines;
         index
     }
 
-    /// Whether the repository's images run on Kubernetes: a scanned workload, or a YAML
-    /// document of a pod kind.
+    /// Whether the repository's images run on Kubernetes: a scanned workload (rendered charts
+    /// included), a YAML document of a pod kind, a Helm chart, Terraform `kubernetes_*`
+    /// workloads or `helm_release`s, or a pipeline step that deploys to a cluster.
     pub fn run_on_kubernetes(&self) -> bool {
-        !self.pods.items.is_empty() || self.pod_documents
+        !self.pods.items.is_empty() || self.pod_documents || self.deployed_otherwise
     }
 
     /// Every pod-bearing object, in file order.

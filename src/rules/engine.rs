@@ -13,6 +13,7 @@ use crate::config::{Configs, Settings};
 use crate::discover::{FileKind, Input};
 use crate::panics;
 use crate::project::{self, Model, ParsedFile, Project};
+use crate::rules::meta::{Exemption, Requirement, RuleMeta};
 use crate::rules::registry::Registry;
 use crate::rules::suppress::{self, Coverage};
 use crate::rules::{
@@ -20,6 +21,27 @@ use crate::rules::{
     Suppressed,
 };
 use crate::source::{Environment, FileId, Span};
+
+/// Whether the repository shows everything a rule `requires:`.
+fn requirements_met(project: &Project, meta: &RuleMeta) -> bool {
+    meta.requires.iter().all(|r| match r {
+        Requirement::IstioMesh => project.mesh().in_use(),
+    })
+}
+
+/// Whether a rule's `exempt:` leaves this subject alone.
+fn exempt(settings: &Settings, meta: &RuleMeta, subject: &Subject<'_>) -> bool {
+    let object = match *subject {
+        Subject::K8sObject(o) | Subject::K8sPod(o, _) | Subject::K8sContainer(o, _) => o,
+        _ => return false,
+    };
+    meta.exempt.iter().any(|e| match e {
+        Exemption::SystemNamespaces => object
+            .effective_namespace
+            .as_deref()
+            .is_some_and(|ns| settings.config.kubernetes.system_namespaces.iter().any(|s| s == ns)),
+    })
+}
 
 /// A file handed to the engine: from disk, or text already in memory (stdin, an editor buffer).
 #[derive(Debug, Clone)]
@@ -108,6 +130,14 @@ fn walk<'a>(project: &'a Project, file: &'a ParsedFile, visit: &mut dyn FnMut(Su
         Model::Terraform(_) => {
             if let Some(m) = project.terraform_module(file.source.id) {
                 for b in m.checked_blocks(file.source.id).filter(|b| b.enabled) {
+                    visit(Subject::TfBlock(b));
+                }
+            }
+        }
+        // a plan's resources with their planned values, checked like evaluated blocks
+        Model::TfPlan(_) => {
+            if let Some(p) = project.terraform_plan(file.source.id) {
+                for b in &p.blocks {
                     visit(Subject::TfBlock(b));
                 }
             }
@@ -285,6 +315,9 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                     if rule.meta.scope == Scope::Prod && !settings.is_prod(env) {
                         continue;
                     }
+                    if !requirements_met(&project, &rule.meta) || exempt(settings, &rule.meta, &subject) {
+                        continue;
+                    }
                     let before = out.len();
                     let Some(Imp::File(imp)) = &rule.imp else { continue };
                     let mut cx = FileContext {
@@ -333,7 +366,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             let rule = &registry.rules[i];
             let mut out = Vec::new();
             let err = match &rule.imp {
-                Some(Imp::Project(imp)) => {
+                Some(Imp::Project(imp)) if requirements_met(&project, &rule.meta) => {
                     let mut cx = ProjectContext {
                         meta: &rule.meta,
                         settings,
@@ -391,7 +424,9 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     }));
     let names_rule =
         |name: &str, id: &str| registry.meta(name).is_some_and(|m| m.id == id) || name.eq_ignore_ascii_case(id);
-    let mut diagnostics = project::rendered::to_origins(&project, diagnostics, &names_rule);
+    let diagnostics = project::rendered::to_origins(&project, diagnostics, &names_rule);
+    // findings on a plan's resources move to their `.tf` declarations
+    let mut diagnostics = project::terraform::plan::to_declarations(&project, diagnostics);
     // config: per-path ignores and severity overrides, by the settings of each finding's file
     diagnostics.retain(|d| {
         let (Some(file), Some(meta)) = (project.file(d.file), registry.meta(&d.rule)) else {
@@ -525,6 +560,7 @@ fn apply_suppressions(
                     settings.rule_enabled(m)
                         && !settings.path_ignores(&file.source.path, m)
                         && (m.scope != Scope::Prod || settings.is_prod(file.env))
+                        && requirements_met(project, m)
                 });
                 // suppressions of LINEA findings are applied below and never reported unused
                 let report_unused = match meta {

@@ -28,6 +28,24 @@ impl Scope {
     }
 }
 
+/// What the repository must show before a rule applies (`requires:`): a mesh rule says
+/// nothing about a repository that does not use the mesh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Requirement {
+    /// Istio is in use: Istio objects, injection labels or sidecar annotations, an Istio
+    /// chart, or an AKS cluster with the Istio add-on in the repository's Terraform.
+    IstioMesh,
+}
+
+/// Objects a rule leaves alone (`exempt:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Exemption {
+    /// Workloads in `[kubernetes] system-namespaces` (node agents that need the host).
+    SystemNamespaces,
+}
+
 /// A peer tool's equivalent check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RuleSource {
@@ -62,6 +80,10 @@ pub struct RuleMeta {
     pub help: Option<String>,
     pub sources: Vec<RuleSource>,
     pub tags: Vec<String>,
+    /// What the repository must show for the rule to apply.
+    pub requires: Vec<Requirement>,
+    /// Objects the rule skips.
+    pub exempt: Vec<Exemption>,
     /// Off unless selected explicitly (or switched on by a setting).
     pub default_enabled: bool,
     pub logic: Logic,
@@ -84,8 +106,8 @@ pub struct MetaError {
 }
 
 const KNOWN_KEYS: &[&str] = &[
-    "id", "slug", "family", "severity", "scope", "summary", "docs", "help", "sources", "tags", "enabled", "native",
-    "check",
+    "id", "slug", "family", "severity", "scope", "summary", "docs", "help", "sources", "tags", "requires", "exempt",
+    "enabled", "native", "check",
 ];
 
 fn id_prefix(id: &str) -> &str {
@@ -195,6 +217,20 @@ impl RuleMeta {
             .get("tags")
             .map(|n| n.items().iter().filter_map(|t| t.scalar_text()).collect())
             .unwrap_or_default();
+        let mut requires = Vec::new();
+        for n in root.get("requires").map(Node::items).unwrap_or_default() {
+            match n.as_str() {
+                Some("istio-mesh") => requires.push(Requirement::IstioMesh),
+                _ => return Err(err(n.span, "`requires` takes a list of: istio-mesh".into())),
+            }
+        }
+        let mut exempt = Vec::new();
+        for n in root.get("exempt").map(Node::items).unwrap_or_default() {
+            match n.as_str() {
+                Some("system-namespaces") => exempt.push(Exemption::SystemNamespaces),
+                _ => return Err(err(n.span, "`exempt` takes a list of: system-namespaces".into())),
+            }
+        }
         let default_enabled = root.get("enabled").and_then(|n| n.as_bool()).unwrap_or(true);
         let logic = match (root.get("native"), root.get("check")) {
             (Some(_), Some(c)) => return Err(err(c.span, "a rule has either `native` or `check`, not both".into())),
@@ -222,6 +258,8 @@ impl RuleMeta {
             help,
             sources,
             tags,
+            requires,
+            exempt,
             default_enabled,
             logic,
             origin: path,

@@ -200,6 +200,21 @@ impl Object {
         self.annotations.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
+    /// Whether a Service's cloud load balancer is internal (a private address in the VNet or
+    /// VPC), by the annotations of AKS, EKS and GKE.
+    pub fn internal_load_balancer(&self) -> bool {
+        let is = |k: &str, want: &str| self.annotation(k).is_some_and(|v| v.trim().eq_ignore_ascii_case(want));
+        is("service.beta.kubernetes.io/azure-load-balancer-internal", "true")
+            || is("service.beta.kubernetes.io/aws-load-balancer-internal", "true")
+            // the legacy AWS form takes a CIDR too
+            || self
+                .annotation("service.beta.kubernetes.io/aws-load-balancer-internal")
+                .is_some_and(|v| v.contains('/'))
+            || is("service.beta.kubernetes.io/aws-load-balancer-scheme", "internal")
+            || is("networking.gke.io/load-balancer-type", "internal")
+            || is("cloud.google.com/load-balancer-type", "internal")
+    }
+
     pub fn spec(&self) -> Option<&Node> {
         self.root.get("spec")
     }

@@ -17,6 +17,7 @@
 pub mod eval;
 pub mod functions;
 pub mod json;
+pub mod plan;
 pub mod types;
 
 use std::collections::HashMap;
@@ -80,6 +81,9 @@ pub struct TfBlock {
     pub instance: Option<Arc<Instance>>,
     /// The environment this evaluation deploys to (its instance's, else its module's).
     pub env: Environment,
+    /// Read from a plan's planned values (`terraform show -json`), not evaluated from `.tf`
+    /// text: rules about how the source is written skip it.
+    pub planned: bool,
 }
 
 impl Default for TfBlock {
@@ -96,6 +100,7 @@ impl Default for TfBlock {
             key: None,
             instance: None,
             env: Environment::Unknown,
+            planned: false,
         }
     }
 }

@@ -1,11 +1,9 @@
 use crate::project::k8s::{object_env, object_is_prod, same_namespace};
+use crate::project::mesh::ROOT_NAMESPACE;
 use crate::project::Project;
 use crate::rules::{ProjectContext, ProjectRule};
 
 pub struct MtlsMissing;
-
-/// Istio's default root namespace: a selector-less PeerAuthentication there is mesh-wide.
-const ROOT_NAMESPACE: &str = "istio-system";
 
 impl ProjectRule for MtlsMissing {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {

@@ -21,7 +21,8 @@ impl FileRule for VsUnknownHost {
             let Some((svc, ns)) = mesh.host(host) else {
                 continue;
             };
-            let declared = mesh.service(cx.project, svc, ns, o).is_some() || mesh.declares_host(host);
+            let declared =
+                mesh.service(cx.project, svc, ns, o).is_some() || mesh.declares_host(host) || mesh.provides(svc, ns, o);
             if !declared {
                 cx.report(h.span, format!("destination host `{host}` matches no scanned Service"));
             }

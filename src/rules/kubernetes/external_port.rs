@@ -14,6 +14,10 @@ impl FileRule for ExternalPort {
             if ty != "LoadBalancer" && ty != "NodePort" {
                 return;
             }
+            // a private address in the VNet/VPC: not outside
+            if ty == "LoadBalancer" && o.internal_load_balancer() {
+                return;
+            }
             (o.root.select("spec.ports[*].port"), format!("{ty} Service"))
         } else if o.is("Gateway") && o.group() == "gateway.networking.k8s.io" {
             (o.root.select("spec.listeners[*].port"), "Gateway".to_string())

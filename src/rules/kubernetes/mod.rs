@@ -27,6 +27,7 @@ pub mod rbac_create_pods;
 pub mod rbac_escalation_verb;
 pub mod rbac_pod_exec;
 pub mod rbac_secret_read;
+pub mod sa_token_automount;
 pub mod seccomp;
 pub mod service_port_mismatch;
 pub mod single_replica;

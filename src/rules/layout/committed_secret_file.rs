@@ -44,6 +44,12 @@ fn secret(f: &ParsedFile) -> Option<(&'static str, Span)> {
     if name.ends_with(".tfstate") || name.ends_with(".tfstate.backup") {
         return Some(("Terraform state holds every secret of its resources", top));
     }
+    if name.ends_with(".tfplan") || name == "tfplan" {
+        return Some((
+            "a saved Terraform plan holds every planned value, secrets included",
+            top,
+        ));
+    }
     if name == ".env" || name.starts_with(".env.") {
         if name.split('.').any(|w| TEMPLATES.contains(&w)) {
             return None;

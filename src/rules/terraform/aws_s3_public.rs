@@ -1,4 +1,4 @@
-use super::module_of;
+use super::module_of_block;
 use crate::lang::terraform::TfBlock;
 use crate::rules::{target, FileContext, FileRule};
 
@@ -72,7 +72,7 @@ impl FileRule for AwsS3Public {
 
 impl AwsS3Public {
     fn check_block_exists(&self, bucket: &crate::lang::terraform::TfBlock, cx: &mut FileContext<'_>) {
-        let Some(m) = module_of(cx.project, bucket.file) else {
+        let Some(m) = module_of_block(cx.project, bucket) else {
             return;
         };
         if m.broken {

@@ -1,4 +1,4 @@
-use super::module_of;
+use super::module_of_block;
 use crate::lang::terraform::TfBlock;
 use crate::rules::{target, FileContext, FileRule};
 use crate::semantic::port::{node_ports, render_ports, PortRange};
@@ -32,7 +32,9 @@ impl FileRule for LbPort {
         let Some(frontend) = b.body.get("frontend_ip_configuration_name").and_then(|n| n.as_str()) else {
             return;
         };
-        let Some(m) = module_of(cx.project, b.file) else { return };
+        let Some(m) = module_of_block(cx.project, b) else {
+            return;
+        };
         let Some(lb) = m
             .resources("azurerm_lb")
             .find(|x| x.kind == "resource" && x.name() == Some(lb_name.as_str()))

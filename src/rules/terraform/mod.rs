@@ -7,6 +7,7 @@ pub mod lb_port;
 pub mod local_backend;
 pub mod module_input_unknown;
 pub mod output_not_sensitive;
+pub mod plan_replaces_protected;
 pub mod provider_version;
 pub mod required_version;
 pub mod storage_network_open;
@@ -141,6 +142,18 @@ pub fn references(body: &Body) -> Vec<Reference> {
 /// The module a file belongs to.
 pub fn module_of(project: &Project, file: FileId) -> Option<&TfModule> {
     project.terraform_module(file)
+}
+
+/// The module a block belongs to: its file's; for a block of a plan, the module that declares
+/// its resource (where the plan's sibling resources are declared too).
+pub fn module_of_block<'a>(project: &'a Project, b: &TfBlock) -> Option<&'a TfModule> {
+    if !b.planned {
+        return module_of(project, b.file);
+    }
+    let p = project.terraform_plan(b.file)?;
+    let i = p.blocks.iter().position(|x| std::ptr::eq(x, b))?;
+    let d = (*p.declarations.get(i)?)?;
+    project.terraform.get(d.module)
 }
 
 /// The span of a block's first label (or its header).

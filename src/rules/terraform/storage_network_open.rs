@@ -3,7 +3,7 @@
 //! public network access left on, with no `azurerm_storage_account_network_rules` resource in
 //! the module for it.
 
-use super::module_of;
+use super::module_of_block;
 use crate::lang::terraform::TfBlock;
 use crate::rules::{target, FileContext, FileRule};
 use crate::source::{Node, NodeValue};
@@ -23,7 +23,7 @@ fn check_default_action(cx: &mut FileContext<'_>, rules: &Node) {
 /// Whether a separate `azurerm_storage_account_network_rules` of the module may be this
 /// account's (one naming it, or one whose account cannot be told).
 fn has_separate_rules(cx: &FileContext<'_>, b: &TfBlock, name: &str) -> Option<bool> {
-    let m = module_of(cx.project, b.file)?;
+    let m = module_of_block(cx.project, b)?;
     if m.broken {
         return None;
     }

@@ -1,4 +1,4 @@
-use super::module_of;
+use super::module_of_block;
 use crate::lang::terraform::TfBlock;
 use crate::rules::{target, FileContext, FileRule};
 use crate::source::Node;
@@ -41,7 +41,9 @@ impl FileRule for SubnetNoNsg {
                 if exempt(b.body.get("name")) {
                     return;
                 }
-                let Some(m) = module_of(cx.project, b.file) else { return };
+                let Some(m) = module_of_block(cx.project, b) else {
+                    return;
+                };
                 if m.broken {
                     return;
                 }

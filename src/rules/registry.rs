@@ -25,6 +25,11 @@ impl std::fmt::Debug for RegisteredRule {
 #[derive(Debug, Default)]
 pub struct Registry {
     pub rules: Vec<RegisteredRule>,
+    /// Positions in `rules` by upper-case id and by slug, rebuilt whenever `add` or `sort`
+    /// changes them; a lookup falls back to a scan when `rules` was changed directly.
+    by_key: std::collections::HashMap<String, usize>,
+    /// How many rules `by_key` covers.
+    indexed: usize,
 }
 
 fn bind(meta: RuleMeta) -> Result<RegisteredRule, MetaError> {
@@ -44,6 +49,11 @@ fn bind(meta: RuleMeta) -> Result<RegisteredRule, MetaError> {
         Logic::Check(_) => Some(Imp::File(declarative::compile(&meta)?)),
     };
     Ok(RegisteredRule { meta, imp })
+}
+
+/// The index key of a slug (kept apart from the upper-case ids).
+fn slug_key(slug: &str) -> String {
+    format!("slug:{slug}")
 }
 
 impl Registry {
@@ -75,11 +85,25 @@ impl Registry {
             });
         }
         self.rules.push(rule);
+        self.reindex();
         Ok(())
     }
 
     fn sort(&mut self) {
         self.rules.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+        self.reindex();
+    }
+
+    /// Rebuild the lookup by id and slug; the first rule of a key wins, as in a scan.
+    fn reindex(&mut self) {
+        self.by_key.clear();
+        for (i, r) in self.rules.iter().enumerate() {
+            self.by_key.entry(r.meta.id.to_ascii_uppercase()).or_insert(i);
+        }
+        for (i, r) in self.rules.iter().enumerate() {
+            self.by_key.entry(slug_key(&r.meta.slug)).or_insert(i);
+        }
+        self.indexed = self.rules.len();
     }
 
     /// Load users' rules from a directory (recursively, `*.yaml`/`*.yml`), in the built-in format.
@@ -135,6 +159,18 @@ impl Registry {
 
     /// Find a rule by id (case-insensitive) or slug.
     pub fn find(&self, key: &str) -> Option<&RegisteredRule> {
+        if self.indexed != self.rules.len() {
+            return self.scan(key);
+        }
+        // the earlier of the rule with this id and the rule with this slug, as a scan finds
+        let by_id = self.by_key.get(&key.to_ascii_uppercase());
+        let by_slug = self.by_key.get(&slug_key(key));
+        let i = by_id.into_iter().chain(by_slug).copied().min()?;
+        self.rules.get(i)
+    }
+
+    /// The lookup without the index: the first rule whose id (any case) or slug is `key`.
+    fn scan(&self, key: &str) -> Option<&RegisteredRule> {
         self.rules
             .iter()
             .find(|r| r.meta.id.eq_ignore_ascii_case(key) || r.meta.slug == key)

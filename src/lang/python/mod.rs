@@ -254,6 +254,9 @@ pub fn parse(src: &str) -> Module {
     let mut scopes: Vec<(usize, usize)> = Vec::new();
     let mut nesting: Vec<usize> = Vec::new(); // end bytes of enclosing function/class bodies
     let mut first_error: Option<TsNode> = None;
+    // kinds of the nodes above the cursor: `Node::parent` walks down from the root, which is
+    // quadratic on a deep tree (a chain of 10,000 `+`)
+    let mut parents: Vec<&str> = Vec::new();
     'walk: loop {
         let n = cursor.node();
         while scopes.last().is_some_and(|(end, _)| n.start_byte() >= *end) {
@@ -302,7 +305,7 @@ pub fn parse(src: &str) -> Module {
             }
             "string" => {
                 // docstrings are prose: not kept (they are a large share of a module's bytes)
-                let docstring = n.parent().is_some_and(|p| p.kind() == "expression_statement");
+                let docstring = parents.last() == Some(&"expression_statement");
                 if !docstring {
                     if let Value::Str(value) = string_value(n, src) {
                         m.strings.push(StringLit { value, span: span(n) });
@@ -312,6 +315,7 @@ pub fn parse(src: &str) -> Module {
             _ => {}
         }
         if cursor.goto_first_child() {
+            parents.push(n.kind());
             continue;
         }
         loop {
@@ -321,6 +325,7 @@ pub fn parse(src: &str) -> Module {
             if !cursor.goto_parent() {
                 break 'walk;
             }
+            parents.pop();
         }
     }
     if let Some(e) = first_error {

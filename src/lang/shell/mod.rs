@@ -198,12 +198,15 @@ fn parse_into(script: &mut Script, text: &str, base: usize, depth: usize) {
     let span = |n: &TsNode| Span::new(n.start_byte() + base, n.end_byte() + base);
     let mut nested: Vec<(usize, usize)> = Vec::new();
     let mut cursor = root.walk();
+    // the nodes above the cursor: `Node::parent` walks down from the root, which is quadratic
+    // on a deep tree (a chain of 10,000 `&&`)
+    let mut ancestors: Vec<TsNode> = Vec::new();
     // iterative pre-order walk
     'walk: loop {
         let node = cursor.node();
         match node.kind() {
             "command" => {
-                if let Some(cmd) = command(&node, text, base, depth > 0) {
+                if let Some(cmd) = command(&node, &ancestors, text, base, depth > 0) {
                     if let Some(inner) = shell_c_string(&cmd, &node, text) {
                         nested.push(inner);
                     }
@@ -230,8 +233,8 @@ fn parse_into(script: &mut Script, text: &str, base: usize, depth: usize) {
                         pipeline: None,
                         piped_from: None,
                         piped_to: false,
-                        redirected: redirects_stdout(&node, text),
-                        in_substitution: in_substitution(&node),
+                        redirected: redirects_stdout(&ancestors, text),
+                        in_substitution: in_substitution(&ancestors),
                     });
                 }
             }
@@ -271,6 +274,7 @@ fn parse_into(script: &mut Script, text: &str, base: usize, depth: usize) {
             _ => {}
         }
         if cursor.goto_first_child() {
+            ancestors.push(node);
             continue;
         }
         loop {
@@ -280,6 +284,7 @@ fn parse_into(script: &mut Script, text: &str, base: usize, depth: usize) {
             if !cursor.goto_parent() {
                 break 'walk;
             }
+            ancestors.pop();
         }
     }
     if depth + 1 < MAX_NESTING {
@@ -291,7 +296,7 @@ fn parse_into(script: &mut Script, text: &str, base: usize, depth: usize) {
     }
 }
 
-fn command(node: &TsNode, text: &str, base: usize, nested: bool) -> Option<Command> {
+fn command(node: &TsNode, ancestors: &[TsNode], text: &str, base: usize, nested: bool) -> Option<Command> {
     let name_node = node.child_by_field_name("name")?;
     let name = word(&name_node, text, base);
     let mut assignments = Vec::new();
@@ -315,15 +320,16 @@ fn command(node: &TsNode, text: &str, base: usize, nested: bool) -> Option<Comma
         pipeline: None,
         piped_from: None,
         piped_to: false,
-        redirected: redirects_stdout(node, text),
-        in_substitution: in_substitution(node),
+        redirected: redirects_stdout(ancestors, text),
+        in_substitution: in_substitution(ancestors),
     })
 }
 
 /// Whether the command's standard output goes to a file: `cmd > f`, `cmd >> f`, `cmd &> f`
-/// (not `2> f`, not `>&2`, which still print).
-fn redirects_stdout(node: &TsNode, text: &str) -> bool {
-    let Some(parent) = node.parent().filter(|p| p.kind() == "redirected_statement") else {
+/// (not `2> f`, not `>&2`, which still print). `ancestors` are the nodes above the command,
+/// innermost last.
+fn redirects_stdout(ancestors: &[TsNode], text: &str) -> bool {
+    let Some(parent) = ancestors.last().filter(|p| p.kind() == "redirected_statement") else {
         return false;
     };
     let mut c = parent.walk();
@@ -353,18 +359,15 @@ fn redirects_stdout(node: &TsNode, text: &str) -> bool {
     found
 }
 
-/// Whether the command runs inside `$( )`, `<( )` or backticks.
-fn in_substitution(node: &TsNode) -> bool {
-    let mut cur = node.parent();
-    // bounded: shell nesting is shallow, a hostile input must not make this quadratic
-    for _ in 0..64 {
-        let Some(n) = cur else { return false };
-        if matches!(n.kind(), "command_substitution" | "process_substitution") {
-            return true;
-        }
-        cur = n.parent();
-    }
-    false
+/// Whether the command runs inside `$( )`, `<( )` or backticks (`ancestors`: the nodes above
+/// it, innermost last).
+fn in_substitution(ancestors: &[TsNode]) -> bool {
+    // bounded as it was when it walked up through `Node::parent`
+    ancestors
+        .iter()
+        .rev()
+        .take(64)
+        .any(|n| matches!(n.kind(), "command_substitution" | "process_substitution"))
 }
 
 /// Shells whose `-c` argument is a script.

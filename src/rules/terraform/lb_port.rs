@@ -36,8 +36,8 @@ impl FileRule for LbPort {
             return;
         };
         let Some(lb) = m
-            .blocks()
-            .find(|x| x.kind == "resource" && x.type_name() == "azurerm_lb" && x.name() == Some(lb_name.as_str()))
+            .resources("azurerm_lb")
+            .find(|x| x.kind == "resource" && x.name() == Some(lb_name.as_str()))
         else {
             return;
         };

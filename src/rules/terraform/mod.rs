@@ -144,7 +144,7 @@ pub fn references(body: &Body) -> Vec<Reference> {
 
 /// The module a file belongs to.
 pub fn module_of(project: &Project, file: FileId) -> Option<&TfModule> {
-    project.terraform.iter().find(|m| m.files.contains(&file))
+    project.terraform_module(file)
 }
 
 /// The module a block belongs to: its file's; for a block of a plan, the module that declares

@@ -33,8 +33,8 @@ fn has_separate_rules(cx: &FileContext<'_>, b: &TfBlock, name: &str) -> Option<b
         format!("azurerm_storage_account.{name}["),
     ];
     for r in m
-        .blocks()
-        .filter(|r| r.kind == "resource" && r.enabled && r.type_name() == "azurerm_storage_account_network_rules")
+        .resources("azurerm_storage_account_network_rules")
+        .filter(|r| r.kind == "resource" && r.enabled)
     {
         let Some(id) = r.body.get("storage_account_id") else {
             continue;

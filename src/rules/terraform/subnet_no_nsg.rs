@@ -58,9 +58,10 @@ impl FileRule for SubnetNoNsg {
                 let own_indexed = format!("azurerm_subnet.{name}[");
                 let files = &cx.project.files;
                 let mut associated = false;
-                for a in m.blocks().filter(|a| {
-                    a.kind == "resource" && a.type_name() == "azurerm_subnet_network_security_group_association"
-                }) {
+                for a in m
+                    .resources("azurerm_subnet_network_security_group_association")
+                    .filter(|a| a.kind == "resource")
+                {
                     let Some(text) = files.get(a.file.0 as usize).map(|f| &*f.source.text) else {
                         continue;
                     };

@@ -149,7 +149,7 @@ pub fn warn_unscanned(paths: &[PathBuf], inputs: &[SourceInput]) {
         .filter_map(|i| match i {
             SourceInput::Disk(d) => Some(d.path.as_path()),
             // read for the checks across files, not reported on
-            SourceInput::Context(_) | SourceInput::Memory { .. } => None,
+            SourceInput::Context(_) | SourceInput::Memory { .. } | SourceInput::Problem { .. } => None,
         })
         .collect();
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {

@@ -1,6 +1,6 @@
 //! `linea check`
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use globset::{Glob, GlobSetBuilder};
@@ -83,7 +83,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         .iter()
         .filter_map(|i| match i {
             SourceInput::Disk(d) | SourceInput::Context(d) => Some(d.clone()),
-            SourceInput::Memory { .. } => None,
+            SourceInput::Memory { .. } | SourceInput::Problem { .. } => None,
         })
         .collect();
     let configs = match scope.configs(args.config.as_deref(), &disk_inputs, &overrides) {
@@ -97,7 +97,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     if !configs.is_single() {
         inputs.retain(|i| match i {
             SourceInput::Disk(d) | SourceInput::Context(d) => !configs.for_path(&d.path).is_excluded(&d.path),
-            SourceInput::Memory { .. } => true,
+            SourceInput::Memory { .. } | SourceInput::Problem { .. } => true,
         });
     }
 
@@ -108,15 +108,22 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             return ExitStatus::Error;
         }
     };
-    let mut rule_dirs: Vec<PathBuf> = Vec::new();
+    // a config's rule directories are the repository's; `--rules` is the user's own
+    let mut rule_dirs: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     for s in configs.all() {
-        rule_dirs.extend(s.config.rules.iter().map(|d| s.root.join(d)));
+        let repository = config::repository_root(&s.root).unwrap_or_else(|| scope.root.clone());
+        rule_dirs.extend(
+            s.config
+                .rules
+                .iter()
+                .map(|d| (s.root.join(d), Some(repository.clone()))),
+        );
     }
-    rule_dirs.extend(args.rule_dirs.iter().cloned());
+    rule_dirs.extend(args.rule_dirs.iter().map(|d| (d.clone(), None)));
     rule_dirs.sort();
-    rule_dirs.dedup();
-    for dir in &rule_dirs {
-        if let Err(e) = registry.load_dir(dir) {
+    rule_dirs.dedup_by(|a, b| a.0 == b.0);
+    for (dir, within) in &rule_dirs {
+        if let Err(e) = registry.load_dir_within(dir, within.as_deref()) {
             crate::cli::meta_error(&e);
             return ExitStatus::Error;
         }
@@ -170,16 +177,40 @@ pub fn run(args: CheckArgs) -> ExitStatus {
             ));
             return ExitStatus::Error;
         };
-        let mut text = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-            print_error(&format!("cannot read stdin: {e}"));
-            return ExitStatus::Error;
-        }
+        // the other end may send without end: stop one byte past the budget
+        let limit = &crate::budget::STDIN_BYTES;
+        let input = match discover::read::read_stream(std::io::stdin().lock(), limit.value) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => SourceInput::Memory {
+                    path: name.clone(),
+                    kind,
+                    text,
+                },
+                Err(e) => {
+                    print_error(&format!(
+                        "cannot read stdin: not valid UTF-8 (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ));
+                    return ExitStatus::Error;
+                }
+            },
+            Err(discover::read::Refusal::TooLarge { .. }) => SourceInput::Problem {
+                problem: discover::Problem::over_budget(
+                    &name,
+                    format!("standard input {}; not checked", limit_text(limit)),
+                ),
+                reported: true,
+            },
+            Err(e) => {
+                print_error(&format!("cannot read stdin: {e}"));
+                return ExitStatus::Error;
+            }
+        };
         // the buffer replaces the file on disk it stands for (an editor's unsaved version)
         let abs = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
         let stands_for = abs(&name);
         inputs.retain(|i| !matches!(i, SourceInput::Disk(d) | SourceInput::Context(d) if abs(&d.path) == stands_for));
-        inputs.push(SourceInput::Memory { path: name, kind, text });
+        inputs.push(input);
     }
 
     let pool = rayon::ThreadPoolBuilder::new()
@@ -265,6 +296,11 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     // the process ends next: freeing every parsed tree one by one would only delay the exit
     std::mem::forget(outcome);
     status
+}
+
+/// `exceeds the run budget of 256 MiB`.
+fn limit_text(l: &crate::budget::Limit) -> String {
+    format!("exceeds the {} budget of {}", l.per.as_str(), l.amount())
 }
 
 /// Report rules that panicked; they make the run exit 2.

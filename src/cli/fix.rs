@@ -71,14 +71,15 @@ pub fn fix_all<E>(
                 given_up.insert(path);
                 continue;
             }
-            match write_atomic(&path, &text) {
+            let max = settings.max_file_size() as usize;
+            match write_checked(&path, &file.source.text, &text, max) {
                 Ok(()) => {
                     summary.fixes += applied;
                     summary.files.insert(path);
                     written = true;
                 }
                 Err(e) => {
-                    summary.skipped.push((path.clone(), format!("cannot write: {e}")));
+                    summary.skipped.push((path.clone(), e.to_string()));
                     given_up.insert(path);
                 }
             }
@@ -91,12 +92,77 @@ pub fn fix_all<E>(
     Ok((outcome, summary))
 }
 
-/// Replace `path` by `text` through a temporary file in the same directory and a rename, so a
-/// reader never sees half a file; the file keeps its permissions, and a symlink keeps pointing
-/// at the file it names.
+/// Replace `path` by `text` when its content is still `was` (the text that was linted), so
+/// that no edit made since is lost; see [`write_checked`].
 pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
+    let was = fs::read(path)?;
+    write_checked(path, &String::from_utf8_lossy(&was), text, usize::MAX).map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// Why a file was left as it was.
+#[derive(Debug)]
+pub enum Unwritten {
+    /// Its content is not what was linted any more (an editor saved in between).
+    Changed,
+    ReadOnly,
+    /// Its owner or group could not be kept.
+    Owner(io::Error),
+    Io(io::Error),
+}
+
+impl std::fmt::Display for Unwritten {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unwritten::Changed => write!(f, "it changed on disk since it was read"),
+            Unwritten::ReadOnly => write!(f, "it is read-only (make it writable to fix it)"),
+            Unwritten::Owner(e) => write!(f, "its owner and group cannot be kept: {e}"),
+            Unwritten::Io(e) => write!(f, "cannot write: {e}"),
+        }
+    }
+}
+
+impl From<io::Error> for Unwritten {
+    fn from(e: io::Error) -> Self {
+        Unwritten::Io(e)
+    }
+}
+
+/// The file's content as linea read it: a UTF-8 BOM is blanked to three spaces so that
+/// offsets stay the file's (see the engine); `None` when it is not text any more.
+fn as_linted(bytes: &[u8]) -> Option<std::borrow::Cow<'_, str>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    Some(match text.strip_prefix('\u{feff}') {
+        Some(rest) => std::borrow::Cow::Owned(format!("   {rest}")),
+        None => std::borrow::Cow::Borrowed(text),
+    })
+}
+
+/// Replace `path` (a symlink: the file it names) by `text`, never losing data:
+/// - the file is read again just before it is replaced and left alone unless it is still
+///   `was`, the text that was linted and fixed;
+/// - a read-only file is left alone;
+/// - the temporary file is created in the same directory with the file's final mode (never
+///   more open than the file), given its owner and group, written and synced, then renamed
+///   over the file and the directory synced; a file with several hard links is instead written
+///   in place from the verified temporary copy, so that every link sees the fix;
+/// - a UTF-8 BOM the file starts with is kept;
+/// - the temporary file is removed whatever happens.
+pub fn write_checked(path: &Path, was: &str, text: &str, max: usize) -> Result<(), Unwritten> {
     let target = fs::canonicalize(path)?;
-    let permissions = fs::metadata(&target)?.permissions();
+    let meta = fs::metadata(&target)?;
+    if meta.permissions().readonly() {
+        return Err(Unwritten::ReadOnly);
+    }
+    let current = crate::discover::read::read_bytes(&target, max as u64, None)
+        .map_err(|e| Unwritten::Io(io::Error::other(e.to_string())))?;
+    if as_linted(&current).as_deref() != Some(was) {
+        return Err(Unwritten::Changed);
+    }
+    let bom = current.starts_with("\u{feff}".as_bytes());
+    let body: Vec<u8> = match (bom, text.strip_prefix("   ")) {
+        (true, Some(rest)) => ["\u{feff}".as_bytes(), rest.as_bytes()].concat(),
+        _ => text.as_bytes().to_vec(),
+    };
     let dir = target.parent().unwrap_or(Path::new("."));
     let name = target
         .file_name()
@@ -105,30 +171,79 @@ pub fn write_atomic(path: &Path, text: &str) -> io::Result<()> {
     let mut opened = None;
     for n in 0..100 {
         let tmp = dir.join(format!(".{name}.linea-fix.{}.{n}", std::process::id()));
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
+        let mut options = OpenOptions::new();
+        options.write(true).read(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+            // the final mode from the start (the umask can only narrow it): a 0600 file never
+            // has a 0644 copy next to it
+            options.mode(meta.permissions().mode() & 0o7777);
+        }
+        match options.open(&tmp) {
             Ok(f) => {
                 opened = Some((tmp, f));
                 break;
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         }
     }
     let Some((tmp, mut f)) = opened else {
-        return Err(io::Error::other("no free temporary file name"));
+        return Err(io::Error::other("no free temporary file name").into());
     };
-    let done = f
-        .write_all(text.as_bytes())
-        .and_then(|()| f.sync_all())
-        .and_then(|()| fs::set_permissions(&tmp, permissions))
-        .and_then(|()| {
-            drop(f);
-            fs::rename(&tmp, &target)
-        });
-    if done.is_err() {
-        let _ = fs::remove_file(&tmp);
+    struct Cleanup<'a>(&'a Path, bool);
+    impl Drop for Cleanup<'_> {
+        fn drop(&mut self) {
+            if self.1 {
+                let _ = fs::remove_file(self.0);
+            }
+        }
     }
-    done
+    let mut cleanup = Cleanup(&tmp, true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mine = f.metadata()?;
+        if mine.uid() != meta.uid() || mine.gid() != meta.gid() {
+            std::os::unix::fs::fchown(&f, Some(meta.uid()), Some(meta.gid())).map_err(Unwritten::Owner)?;
+        }
+        // what the umask took away, and set-id bits the owner change cleared
+        f.set_permissions(meta.permissions())?;
+    }
+    #[cfg(not(unix))]
+    f.set_permissions(meta.permissions())?;
+    f.write_all(&body)?;
+    f.sync_all()?;
+    drop(f);
+    // verified: the copy holds the whole fixed text
+    if fs::read(&tmp)? != body {
+        return Err(io::Error::other("the temporary copy does not read back as written").into());
+    }
+    // the last moment: an editor may have saved while the copy was written
+    let current = crate::discover::read::read_bytes(&target, max as u64, None)
+        .map_err(|e| Unwritten::Io(io::Error::other(e.to_string())))?;
+    if as_linted(&current).as_deref() != Some(was) {
+        return Err(Unwritten::Changed);
+    }
+    #[cfg(unix)]
+    let links = std::os::unix::fs::MetadataExt::nlink(&meta);
+    #[cfg(not(unix))]
+    let links = 1;
+    if links > 1 {
+        // a rename would give this name a new file and leave the other links on the old one
+        let mut out = OpenOptions::new().write(true).truncate(true).open(&target)?;
+        out.write_all(&body)?;
+        out.sync_all()?;
+    } else {
+        fs::rename(&tmp, &target)?;
+        cleanup.1 = false;
+        // the rename itself is durable only once the directory is
+        if let Ok(d) = fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

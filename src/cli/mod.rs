@@ -2,7 +2,7 @@
 
 mod baseline;
 mod check;
-mod fix;
+pub mod fix;
 mod init;
 pub mod output;
 mod rules_cmd;

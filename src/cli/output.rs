@@ -152,7 +152,7 @@ pub fn warn_unscanned(paths: &[PathBuf], inputs: &[SourceInput]) {
         .filter_map(|i| match i {
             SourceInput::Disk(d) => Some(absolute(&d.path)),
             // read for the checks across files, not reported on
-            SourceInput::Context(_) | SourceInput::Memory { .. } => None,
+            SourceInput::Context(_) | SourceInput::Memory { .. } | SourceInput::Problem { .. } => None,
         })
         .collect();
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {

@@ -106,7 +106,8 @@ fn registry(config: Option<&Path>) -> Result<Registry, ExitStatus> {
         ExitStatus::Error
     })?;
     for dir in &settings.config.rules {
-        if let Err(e) = registry.load_dir(&settings.root.join(dir)) {
+        let repository = crate::config::repository_root(&settings.root).unwrap_or_else(|| settings.root.clone());
+        if let Err(e) = registry.load_dir_within(&settings.root.join(dir), Some(&repository)) {
             super::meta_error(&e);
             return Err(ExitStatus::Error);
         }

@@ -102,30 +102,44 @@ impl Scope {
     /// asked about are checked, the others read as context. Files named explicitly are taken
     /// even when ignored.
     pub fn inputs(&self, settings: &config::Settings, excludes: &globset::GlobSet, threads: usize) -> Vec<SourceInput> {
-        let mut explicit = discover::discover(&self.written, settings, excludes, threads);
+        let explicit = discover::walk(&self.written, settings, excludes, threads);
+        let mut problems = explicit.problems;
+        let mut explicit = explicit.inputs;
         for i in &mut explicit {
             i.path = clean(&i.path);
         }
+        let mut out: Vec<SourceInput> = Vec::with_capacity(explicit.len());
         if self.asks_whole_root() {
-            return explicit.into_iter().map(SourceInput::Disk).collect();
-        }
-        let walked = shown(&self.root);
-        let mut everything = discover::discover(std::slice::from_ref(&walked), settings, excludes, threads);
-        let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
-        let mut out: Vec<SourceInput> = Vec::with_capacity(everything.len());
-        for i in explicit {
-            seen.insert(absolute(&i.path));
-            out.push(SourceInput::Disk(i));
-        }
-        everything.retain(|i| !seen.contains(&absolute(&i.path)));
-        for mut i in everything {
-            i.path = clean(&i.path);
-            // discovered from the root, but below a path asked about (the walk of the path
-            // itself found the same file under another spelling)
-            if self.asked_about(&i.path) {
-                continue;
+            out.extend(explicit.into_iter().map(SourceInput::Disk));
+        } else {
+            let walked = shown(&self.root);
+            let everything = discover::walk(std::slice::from_ref(&walked), settings, excludes, threads);
+            let mut everything_inputs = everything.inputs;
+            problems.extend(everything.problems);
+            let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+            for i in explicit {
+                seen.insert(absolute(&i.path));
+                out.push(SourceInput::Disk(i));
             }
-            out.push(SourceInput::Context(i));
+            everything_inputs.retain(|i| !seen.contains(&absolute(&i.path)));
+            for mut i in everything_inputs {
+                i.path = clean(&i.path);
+                // discovered from the root, but below a path asked about (the walk of the path
+                // itself found the same file under another spelling)
+                if self.asked_about(&i.path) {
+                    continue;
+                }
+                out.push(SourceInput::Context(i));
+            }
+        }
+        // what could not be read or applied, once each, reported when below a path asked about
+        let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+        for mut problem in problems {
+            problem.path = clean(&problem.path);
+            if seen.insert(absolute(&problem.path)) {
+                let reported = self.asked_about(&problem.path);
+                out.push(SourceInput::Problem { problem, reported });
+            }
         }
         out
     }

@@ -770,8 +770,7 @@ pub fn load(explicit: Option<&Path>, scan_root: &Path) -> Result<Settings, Confi
         return Ok(Settings::from_config(Config::default(), None, root).expect("default config is valid"));
     };
     if explicit.is_some() && is_pyproject(&path) {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| ConfigError::new(path.clone(), Arc::from(""), None, format!("cannot read: {e}")))?;
+        let text = tree::read_bounded(&path).map_err(|e| ConfigError::new(path.clone(), Arc::from(""), None, e))?;
         if !has_tool_linea(&text) {
             return Err(
                 ConfigError::new(path, Arc::from(text), None, "has no `[tool.linea]` table")

@@ -31,7 +31,9 @@ pub fn repository_root(path: &Path) -> Option<PathBuf> {
 pub(super) fn config_in_dir(dir: &Path) -> Option<PathBuf> {
     for name in CONFIG_FILES {
         let p = dir.join(name);
-        if !p.is_file() {
+        // a FIFO or a device named like a config is the repository's config all the same:
+        // loading it reports it (never opened), rather than running without it
+        if !std::fs::symlink_metadata(&p).is_ok_and(|m| !m.is_dir()) {
             continue;
         }
         if !is_pyproject(&p) {
@@ -44,19 +46,23 @@ pub(super) fn config_in_dir(dir: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Read a config file, refusing what is not a regular file or is too large.
-fn read_bounded(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if !meta.is_file() {
-        return Err("is not a regular file".into());
-    }
-    if meta.len() > MAX_CONFIG_SIZE {
-        return Err(format!(
-            "is {} bytes, over the {MAX_CONFIG_SIZE} bytes a config may have",
-            meta.len()
-        ));
-    }
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))
+/// Read a config file, refusing what is not a regular file or is too large. A file that
+/// another extends must lie inside the repository that file is in (a repository's config
+/// cannot make linea read, and quote in its errors, a file outside it).
+pub(super) fn read_bounded(path: &Path) -> Result<String, String> {
+    read_within(path, None)
+}
+
+fn read_within(path: &Path, within: Option<&Path>) -> Result<String, String> {
+    use crate::discover::read::{self, Refusal};
+    read::read_text(path, MAX_CONFIG_SIZE, within).map_err(|e| match e {
+        Refusal::TooLarge { len, .. } => {
+            format!("is {len} bytes, over the {MAX_CONFIG_SIZE} bytes a config may have")
+        }
+        Refusal::NotRegular(what) => format!("is {what}, not a regular file"),
+        Refusal::Io(e) => format!("cannot read: {e}"),
+        other => other.to_string(),
+    })
 }
 
 /// The `linea` table of a config text: the whole of `linea.toml`, `[tool.linea]` of a pyproject.
@@ -98,8 +104,10 @@ pub(super) fn load_file(path: &Path) -> Result<Settings, ConfigError> {
     let mut tables: Vec<toml::Table> = Vec::new();
     let mut first_text: Option<Arc<str>> = None;
     let mut current = path.to_path_buf();
+    let repository = repository_root(path);
     loop {
-        let text: Arc<str> = match read_bounded(&current) {
+        let within = if chain.is_empty() { None } else { repository.as_deref() };
+        let text: Arc<str> = match read_within(&current, within) {
             Ok(t) => Arc::from(t),
             Err(e) => {
                 // a missing parent is the extending file's error, at its `extend`

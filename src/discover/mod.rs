@@ -1,5 +1,8 @@
 //! Finding the files to scan and telling what each one is.
 
+pub mod ignores;
+pub mod read;
+
 use std::path::{Path, PathBuf};
 
 use std::sync::Mutex;
@@ -50,6 +53,9 @@ pub enum FileKind {
     LintConfig,
     /// Python dependency lock files (`poetry.lock`, `uv.lock`, `Pipfile.lock`, `pdm.lock`).
     LockFile,
+    /// What linea reads but does not check (an ignore file), or could not read at all (a
+    /// directory, a FIFO): carried only so that a problem with it is reported where it is.
+    Unchecked,
 }
 
 impl FileKind {
@@ -80,6 +86,7 @@ impl FileKind {
         FileKind::Sensitive,
         FileKind::LintConfig,
         FileKind::LockFile,
+        FileKind::Unchecked,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -108,6 +115,7 @@ impl FileKind {
             FileKind::Sensitive => "sensitive",
             FileKind::LintConfig => "lint-config",
             FileKind::LockFile => "lock-file",
+            FileKind::Unchecked => "unchecked",
         }
     }
 
@@ -277,20 +285,74 @@ pub struct Input {
     pub kind: FileKind,
 }
 
+/// What a walk found: the files to scan, and what it could not read or apply.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub inputs: Vec<Input>,
+    /// Ignore files not applied, directories not read, special files named like files linea
+    /// checks: each is reported (PARSE002, or PARSE004 over a budget), never skipped silently.
+    pub problems: Vec<Problem>,
+}
+
+/// A file or directory the walk could not read or use, with where to report it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    pub path: PathBuf,
+    /// The file's text when it could be read (so that the finding has its real line), else empty.
+    pub text: String,
+    pub span: crate::source::Span,
+    pub message: String,
+    /// Over a budget (PARSE004) rather than unreadable (PARSE002).
+    pub budget: bool,
+}
+
+impl Problem {
+    fn new(path: &Path, message: String) -> Problem {
+        Problem {
+            path: path.to_path_buf(),
+            text: String::new(),
+            span: crate::source::Span::empty(0),
+            message,
+            budget: false,
+        }
+    }
+
+    /// A file over a budget (PARSE004) at its first byte.
+    pub fn over_budget(path: &Path, message: String) -> Problem {
+        let mut p = Problem::new(path, message);
+        p.budget = true;
+        p
+    }
+
+    fn refused(path: &Path, what: &str, r: &read::Refusal) -> Problem {
+        let mut p = Problem::new(path, format!("{what} {r}"));
+        p.budget = r.is_budget();
+        p
+    }
+}
+
+/// [`walk`], keeping the files only (tests and fixtures, where nothing is hostile).
+pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet, threads: usize) -> Vec<Input> {
+    walk(roots, settings, excludes, threads).inputs
+}
+
 /// Walk `roots` (directories or files) and return the classified files, sorted.
 ///
-/// Directories honour `.gitignore` (also outside a git repository), include hidden directories
-/// such as `.github`, skip `.git` and the other [`TOOL_DIRS`], and never follow a symlink met during the walk (a link out of
-/// the root is not part of the repository; a link inside it points at files the walk reaches by
-/// their real path). Explicit file paths are taken even when git-ignored, but not when they
-/// match an exclude glob; an explicit file of unknown kind is skipped. Excludes match paths
-/// relative to the walked root (`--exclude`) or to the config file (`exclude`), as written or
-/// at any depth below (`vendor` excludes every `vendor` directory).
+/// Directories honour `.gitignore`, `.ignore` and `.git/info/exclude` (also outside a git
+/// repository), include hidden directories such as `.github`, skip `.git` and the other
+/// [`TOOL_DIRS`], and never follow a symlink met during the walk (a link out of the root is
+/// not part of the repository; a link inside it points at files the walk reaches by their real
+/// path). Ignore files are read by linea, bounded ([`ignores`]): one that is not a regular
+/// file inside the repository, or is over its budgets, is not applied and is reported. Explicit
+/// file paths are taken even when git-ignored, but not when they match an exclude glob; an
+/// explicit file of unknown kind is skipped. Excludes match paths relative to the walked root
+/// (`--exclude`) or to the config file (`exclude`), as written or at any depth below (`vendor`
+/// excludes every `vendor` directory).
 ///
 /// `threads` bounds the walker like `--threads` bounds the rayon pool: `0` lets the walker
 /// choose (one per core), `1` walks on the calling thread and starts none.
-pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet, threads: usize) -> Vec<Input> {
-    let mut out = Vec::new();
+pub fn walk(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet, threads: usize) -> Discovery {
+    let mut out = Discovery::default();
     for root in roots {
         let excluded = {
             let settings = settings.clone();
@@ -312,19 +374,24 @@ pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::Glob
             // a JSON file named on the command line may be a plan whatever its name
             let json = root.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
             if let Some(kind) = classify(root).or(json.then_some(FileKind::TerraformPlan)) {
-                out.push(Input {
+                out.inputs.push(Input {
                     path: root.clone(),
                     kind,
                 });
             }
             continue;
         }
+        let rules = std::sync::Arc::new(ignores::Ignores::new(root));
         let mut builder = WalkBuilder::new(root);
+        let filter_rules = rules.clone();
         builder
             .hidden(false)
-            .git_ignore(true)
+            // ignore files are linea's to read (bounded, vetted), not the walker's
+            .ignore(false)
+            .git_ignore(false)
             .git_global(false)
-            .git_exclude(true)
+            .git_exclude(false)
+            .parents(false)
             .require_git(false)
             .follow_links(false)
             .threads(threads)
@@ -332,40 +399,83 @@ pub fn discover(roots: &[PathBuf], settings: &Settings, excludes: &globset::Glob
                 e.depth() == 0
                     || !(e.file_name() == ".git"
                         || (e.file_type().is_some_and(|t| t.is_dir()) && is_tool_dir(e.file_name()))
-                        || excluded(e.path()))
+                        || excluded(e.path())
+                        || filter_rules.ignored(e.path(), e.file_type().is_some_and(|t| t.is_dir())))
             });
-        if threads == 1 {
-            out.extend(builder.build().filter_map(|entry| classified(entry.ok()?)));
-            continue;
-        }
         let found = Mutex::new(Vec::new());
-        builder.build_parallel().run(|| {
-            Box::new(|entry| {
-                if let Some(input) = entry.ok().and_then(classified) {
-                    if let Ok(mut v) = found.lock() {
-                        v.push(input);
-                    }
-                }
-                WalkState::Continue
-            })
-        });
-        out.extend(found.into_inner().unwrap_or_default());
+        let problems = Mutex::new(Vec::new());
+        let visit = |entry: Result<ignore::DirEntry, ignore::Error>| {
+            let r = match entry {
+                Ok(e) => classified(e),
+                Err(e) => Some(Err(walk_problem(root, &e))),
+            };
+            match r {
+                Some(Ok(input)) => found.lock().map(|mut v| v.push(input)).unwrap_or_default(),
+                Some(Err(p)) => problems.lock().map(|mut v| v.push(p)).unwrap_or_default(),
+                None => {}
+            }
+        };
+        if threads == 1 {
+            builder.build().for_each(visit);
+        } else {
+            builder.build_parallel().run(|| {
+                Box::new(|entry| {
+                    visit(entry);
+                    WalkState::Continue
+                })
+            });
+        }
+        out.inputs.extend(found.into_inner().unwrap_or_default());
+        out.problems.extend(problems.into_inner().unwrap_or_default());
+        out.problems.extend(rules.problems());
     }
-    out.sort();
-    out.dedup();
+    out.inputs.sort();
+    out.inputs.dedup();
+    out.problems.sort();
+    out.problems.dedup();
     out
 }
 
-/// The input a walked entry is, when it is a file of a kind linea checks.
-fn classified(entry: ignore::DirEntry) -> Option<Input> {
-    if !entry.file_type().is_some_and(|t| t.is_file()) {
+/// The input a walked entry is, when it is a file of a kind linea checks; a special file
+/// named like one is a problem (a FIFO named `Dockerfile` would block the read).
+fn classified(entry: ignore::DirEntry) -> Option<Result<Input, Problem>> {
+    let t = entry.file_type()?;
+    if t.is_dir() || t.is_symlink() {
         return None;
     }
     let kind = classify(entry.path())?;
-    Some(Input {
+    if !t.is_file() {
+        let what = read::read_bytes(entry.path(), 0, None).err()?;
+        return Some(Err(Problem::refused(entry.path(), "file", &what)));
+    }
+    Some(Ok(Input {
         path: entry.into_path(),
         kind,
-    })
+    }))
+}
+
+/// A walk error (a directory that cannot be read, a path too long) as a problem at its path.
+fn walk_problem(root: &Path, e: &ignore::Error) -> Problem {
+    fn path_of(e: &ignore::Error) -> Option<&Path> {
+        match e {
+            ignore::Error::WithPath { path, .. } => Some(path),
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => path_of(err),
+            ignore::Error::Partial(errs) => errs.iter().find_map(path_of),
+            ignore::Error::Loop { child, .. } => Some(child),
+            _ => None,
+        }
+    }
+    fn io_of(e: &ignore::Error) -> String {
+        match e {
+            ignore::Error::WithPath { err, .. }
+            | ignore::Error::WithDepth { err, .. }
+            | ignore::Error::WithLineNumber { err, .. } => io_of(err),
+            other => other.to_string(),
+        }
+    }
+    let path = path_of(e).unwrap_or(root);
+    let what = if path.is_dir() { "directory" } else { "entry" };
+    Problem::new(path, format!("{what} cannot be read: {}; not checked", io_of(e)))
 }
 
 #[cfg(test)]
@@ -429,7 +539,8 @@ mod tests {
                 | FileKind::OpenApiJson
                 | FileKind::Sensitive
                 | FileKind::LintConfig
-                | FileKind::LockFile => {}
+                | FileKind::LockFile
+                | FileKind::Unchecked => {}
             }
         }
         let mut seen = std::collections::BTreeSet::new();

@@ -55,6 +55,12 @@ pub enum SourceInput {
         kind: FileKind,
         text: String,
     },
+    /// What discovery could not read or apply (an ignore file, a directory, a FIFO named like
+    /// a Dockerfile): reported where it is, when it is below a path asked about.
+    Problem {
+        problem: crate::discover::Problem,
+        reported: bool,
+    },
 }
 
 /// The outcome of a run.
@@ -76,39 +82,73 @@ impl Outcome {
 
 enum Read {
     Text(String),
-    Unreadable(String),
+    /// Not checked: why, the text to locate the finding in (empty when nothing could be read)
+    /// and where.
+    Unreadable {
+        message: String,
+        text: String,
+        at: Span,
+        budget: bool,
+    },
+}
+
+impl Read {
+    fn unreadable(message: String) -> Read {
+        Read::Unreadable {
+            message,
+            text: String::new(),
+            at: Span::empty(0),
+            budget: false,
+        }
+    }
 }
 
 fn read(input: &SourceInput, max: u64) -> (PathBuf, FileKind, Read) {
     match input {
         SourceInput::Memory { path, kind, text } => {
             if text.len() as u64 > max {
-                return (path.clone(), *kind, Read::Unreadable(too_large(text.len() as u64, max)));
+                return (path.clone(), *kind, Read::unreadable(too_large(text.len() as u64, max)));
             }
             (path.clone(), *kind, Read::Text(text.clone()))
         }
+        SourceInput::Problem { problem, .. } => (
+            problem.path.clone(),
+            FileKind::Unchecked,
+            Read::Unreadable {
+                message: problem.message.clone(),
+                text: problem.text.clone(),
+                at: problem.span,
+                budget: problem.budget,
+            },
+        ),
         SourceInput::Disk(Input { path, kind }) | SourceInput::Context(Input { path, kind }) => {
-            let r = match std::fs::metadata(path) {
-                Ok(m) if m.len() > max => Read::Unreadable(too_large(m.len(), max)),
-                Ok(_) => match std::fs::read(path) {
-                    Ok(bytes) => match String::from_utf8(bytes) {
-                        Ok(mut s) => {
-                            if s.starts_with('\u{feff}') {
-                                // keep offsets aligned with the file: blank the BOM rather than drop it
-                                s.replace_range(0..3, "   ");
-                            }
-                            Read::Text(s)
+            use crate::discover::read::{self, Refusal};
+            let r = match read::read_bytes(path, max, None) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(mut s) => {
+                        if s.starts_with('\u{feff}') {
+                            // keep offsets aligned with the file: blank the BOM rather than drop it
+                            s.replace_range(0..3, "   ");
                         }
-                        // a certificate bundle or key store is binary: its name is what LAY014 needs
-                        Err(_) if *kind == FileKind::Sensitive => Read::Text(String::new()),
-                        Err(e) => Read::Unreadable(format!(
-                            "file is not valid UTF-8 (invalid byte at offset {})",
-                            e.utf8_error().valid_up_to()
-                        )),
-                    },
-                    Err(e) => Read::Unreadable(format!("cannot read file: {e}")),
+                        Read::Text(s)
+                    }
+                    // a certificate bundle or key store is binary: its name is what LAY014 needs
+                    Err(_) if *kind == FileKind::Sensitive => Read::Text(String::new()),
+                    Err(e) => {
+                        let at = e.utf8_error().valid_up_to();
+                        // the text up to the bad byte is the file's: the finding is on its line
+                        let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                        Read::Unreadable {
+                            message: format!("file is not valid UTF-8 (invalid byte at offset {at})"),
+                            text,
+                            // the bad byte is U+FFFD (three bytes) in the lossy text
+                            at: Span::new(at, at + '\u{fffd}'.len_utf8()),
+                            budget: false,
+                        }
+                    }
                 },
-                Err(e) => Read::Unreadable(format!("cannot read file: {e}")),
+                Err(Refusal::TooLarge { len, max }) => Read::unreadable(too_large(len, max)),
+                Err(r) => Read::unreadable(format!("file {r}")),
             };
             (path.clone(), *kind, r)
         }
@@ -229,10 +269,10 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     // read + parse, in parallel; ids follow the sorted input order, so output is deterministic
     let mut inputs = inputs;
     inputs.sort_by(|a, b| input_path(a).cmp(input_path(b)));
-    let mut unreadable: Vec<(FileId, String)> = Vec::new();
+    let mut unreadable: Vec<(FileId, String, Span)> = Vec::new();
     // per-run budgets (crate::budget) are shared by every file's parse and evaluation
     let budget = crate::budget::Run::new();
-    let parsed: Vec<(ParsedFile, Option<String>)> = inputs
+    let parsed: Vec<(ParsedFile, Option<(String, Span)>)> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
@@ -242,23 +282,38 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                 let (path, kind, r) = read(input, file_settings.max_file_size());
                 let mut f = match r {
                     Read::Text(t) => (project::parse(id, path, kind, t, file_settings), None),
-                    Read::Unreadable(msg) => {
-                        let mut f = project::parse(id, path, kind, String::new(), file_settings);
+                    Read::Unreadable {
+                        message,
+                        text,
+                        at,
+                        budget,
+                    } => {
+                        let mut f = project::parse(id, path, FileKind::Unchecked, text, file_settings);
+                        f.kind = kind;
                         f.model = Model::Text;
                         f.errors.clear();
-                        (f, Some(msg))
+                        if budget {
+                            f.errors.push(crate::lang::ParseError::budget(message, at));
+                            (f, None)
+                        } else {
+                            (f, Some((message, at)))
+                        }
                     }
                 };
-                f.0.reported = !matches!(input, SourceInput::Context(_));
+                f.0.reported = match input {
+                    SourceInput::Context(_) => false,
+                    SourceInput::Problem { reported, .. } => *reported,
+                    _ => true,
+                };
                 f
             })
         })
         .collect();
     let mut files = Vec::with_capacity(parsed.len());
     for (f, msg) in parsed {
-        if let Some(m) = msg {
+        if let Some((m, at)) = msg {
             if f.reported {
-                unreadable.push((f.source.id, m));
+                unreadable.push((f.source.id, m, at));
             }
         }
         files.push(f);
@@ -416,8 +471,8 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                 .meta("PARSE002")
                 .is_some_and(|m| project.settings_of(id).rule_enabled(m))
         };
-        for (id, msg) in unreadable.into_iter().filter(|(id, _)| on(*id)) {
-            diagnostics.push(Diagnostic::new("PARSE002", Severity::Warning, id, Span::empty(0), msg));
+        for (id, msg, at) in unreadable.into_iter().filter(|(id, _, _)| on(*id)) {
+            diagnostics.push(Diagnostic::new("PARSE002", Severity::Warning, id, at, msg));
         }
     }
 
@@ -500,6 +555,7 @@ fn input_path(i: &SourceInput) -> &PathBuf {
     match i {
         SourceInput::Disk(d) | SourceInput::Context(d) => &d.path,
         SourceInput::Memory { path, .. } => path,
+        SourceInput::Problem { problem, .. } => &problem.path,
     }
 }
 

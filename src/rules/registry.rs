@@ -108,24 +108,92 @@ impl Registry {
 
     /// Load users' rules from a directory (recursively, `*.yaml`/`*.yml`), in the built-in format.
     pub fn load_dir(&mut self, dir: &Path) -> Result<usize, MetaError> {
+        self.load_dir_within(dir, None)
+    }
+
+    /// [`Registry::load_dir`] for a directory a repository's config names: it must resolve
+    /// inside `within` (the repository). Either way the walk is bounded
+    /// ([`budget::RULE_FILES`], [`budget::RULE_DIR_DEPTH`]), follows a link only to a place
+    /// inside the rules directory and visits each directory once (a link to `.` is no loop),
+    /// and reads regular files only, each at most [`budget::RULE_FILE_BYTES`].
+    pub fn load_dir_within(&mut self, dir: &Path, within: Option<&Path>) -> Result<usize, MetaError> {
+        use crate::budget;
+        use crate::discover::read;
+        let fail = |p: &Path, message: String| MetaError {
+            path: p.to_path_buf(),
+            text: Arc::from(""),
+            span: Span::empty(0),
+            message,
+        };
+        let over = |l: &budget::Limit| format!("exceeds the {} budget of {}", l.per.as_str(), l.amount());
+        let top = std::fs::canonicalize(dir).map_err(|e| fail(dir, format!("cannot read rule directory: {e}")))?;
+        if let Some(w) = within.and_then(|w| std::fs::canonicalize(w).ok()) {
+            if !top.starts_with(&w) {
+                return Err(fail(
+                    dir,
+                    format!("rule directory resolves to `{}`, outside the repository", top.display()),
+                ));
+            }
+        }
+        if !top.is_dir() {
+            return Err(fail(dir, "cannot read rule directory: not a directory".into()));
+        }
         let mut files = Vec::new();
-        let mut stack = vec![dir.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            let entries = std::fs::read_dir(&d).map_err(|e| MetaError {
-                path: d.clone(),
-                text: Arc::from(""),
-                span: Span::empty(0),
-                message: format!("cannot read rule directory: {e}"),
-            })?;
-            for e in entries.flatten() {
+        let mut visited = std::collections::HashSet::from([top.clone()]);
+        let mut stack = vec![(dir.to_path_buf(), 0u64)];
+        let mut seen = 0u64;
+        while let Some((d, depth)) = stack.pop() {
+            let entries = std::fs::read_dir(&d).map_err(|e| fail(&d, format!("cannot read rule directory: {e}")))?;
+            for e in entries {
+                let e = e.map_err(|e| fail(&d, format!("cannot read rule directory: {e}")))?;
+                seen += 1;
+                if seen > budget::RULE_FILES.value {
+                    return Err(fail(dir, format!("rule directory {}", over(&budget::RULE_FILES))));
+                }
                 let p = e.path();
-                if p.is_dir() {
+                let Ok(t) = e.file_type() else { continue };
+                let yaml = p.extension().is_some_and(|x| x == "yaml" || x == "yml");
+                let is_dir = if t.is_symlink() {
+                    let Ok(real) = std::fs::canonicalize(&p) else {
+                        // a dangling or self-referencing link
+                        if yaml {
+                            return Err(fail(&p, "rule file is a link that does not resolve".into()));
+                        }
+                        continue;
+                    };
+                    if !real.starts_with(&top) {
+                        if yaml || real.is_dir() {
+                            return Err(fail(
+                                &p,
+                                format!(
+                                    "is a link to `{}`, outside the rule directory; not read",
+                                    real.display()
+                                ),
+                            ));
+                        }
+                        continue;
+                    }
+                    real.is_dir()
+                } else {
+                    t.is_dir()
+                };
+                if is_dir {
                     // `DIR/fixtures/` holds the rules' test inputs (`linea test`), not rules
                     if p.file_name().is_some_and(|n| n == "fixtures") {
                         continue;
                     }
-                    stack.push(p);
-                } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                    // each directory once: a link back up is not a loop
+                    if !visited.insert(std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone())) {
+                        continue;
+                    }
+                    if depth + 1 > budget::RULE_DIR_DEPTH.value {
+                        return Err(fail(
+                            &p,
+                            format!("rule directory nesting {}", over(&budget::RULE_DIR_DEPTH)),
+                        ));
+                    }
+                    stack.push((p, depth + 1));
+                } else if yaml {
                     files.push(p);
                 }
             }
@@ -133,11 +201,9 @@ impl Registry {
         files.sort();
         let count = files.len();
         for p in files {
-            let text = std::fs::read_to_string(&p).map_err(|e| MetaError {
-                path: p.clone(),
-                text: Arc::from(""),
-                span: Span::empty(0),
-                message: format!("cannot read: {e}"),
+            let text = read::read_text(&p, budget::RULE_FILE_BYTES.value, Some(&top)).map_err(|e| match e {
+                read::Refusal::TooLarge { .. } => fail(&p, format!("rule file {}", over(&budget::RULE_FILE_BYTES))),
+                other => fail(&p, format!("rule file {other}")),
             })?;
             let family = p
                 .parent()

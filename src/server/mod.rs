@@ -11,6 +11,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+pub mod transport;
+
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument, Exit,
@@ -41,7 +43,7 @@ use crate::source::{SourceFile, Span};
 /// (0 after `shutdown` then `exit`, 1 when the client exits or hangs up without `shutdown`, as
 /// the protocol asks; 2 when the server cannot start).
 pub fn run() -> i32 {
-    let (connection, io_threads) = Connection::stdio();
+    let (connection, writer) = transport::stdio();
     let code = match serve(&connection) {
         Ok(code) => code,
         Err(e) => {
@@ -49,10 +51,10 @@ pub fn run() -> i32 {
             2
         }
     };
-    // the writer thread ends when the last sender is gone
+    // the writer thread ends when the last sender is gone, after writing what is queued
     drop(connection);
-    if let Err(e) = io_threads.join() {
-        eprintln!("linea: error: language server: {e}");
+    if writer.join().is_err() {
+        eprintln!("linea: error: language server: the writer thread panicked");
     }
     code
 }
@@ -398,7 +400,8 @@ impl Server<'_> {
             .map(|d| self.settings.root.join(d))
             .collect();
         for dir in &dirs {
-            if let Err(e) = registry.load_dir(dir) {
+            let repository = config::repository_root(&self.settings.root).unwrap_or_else(|| self.settings.root.clone());
+            if let Err(e) = registry.load_dir_within(dir, Some(&repository)) {
                 let pos = crate::source::LineIndex::new(&e.text).position(&e.text, e.span.start);
                 self.show_error(&format!(
                     "linea: {}:{}:{}: {}",
@@ -430,6 +433,7 @@ impl Server<'_> {
             .filter_map(|i| match i {
                 SourceInput::Disk(d) | SourceInput::Context(d) => d.path.parent().map(Path::to_path_buf),
                 SourceInput::Memory { path, .. } => path.parent().map(Path::to_path_buf),
+                SourceInput::Problem { problem, .. } => problem.path.parent().map(Path::to_path_buf),
             })
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
@@ -463,14 +467,37 @@ impl Server<'_> {
             self.log(MessageType::ERROR, &format!("internal error: {e}"));
         }
         let mut fixes = self.quick_fixes(&outcome);
+        let mut dropped_fixes = Vec::new();
         for (key, doc) in self.documents.iter_mut() {
             doc.fixes = fixes.remove(key).unwrap_or_default();
+            // kept until the next lint: bounded like the diagnostics
+            let cap = crate::budget::LSP_CODE_ACTIONS_PER_DOCUMENT.get();
+            if doc.fixes.len() > cap {
+                dropped_fixes.push((doc.uri.as_str().to_string(), doc.fixes.len() - cap));
+                doc.fixes.truncate(cap);
+            }
+        }
+        for (uri, n) in dropped_fixes {
+            let l = &crate::budget::LSP_CODE_ACTIONS_PER_DOCUMENT;
+            self.log(
+                MessageType::WARNING,
+                &format!(
+                    "linea: {uri}: {n} quick fixes not offered: over the document budget of {}",
+                    l.amount()
+                ),
+            );
         }
         let mut found = self.diagnostics(&outcome);
         let published: Vec<(Uri, i32, Vec<lsp_types::Diagnostic>)> = self
             .documents
             .iter()
-            .map(|(key, doc)| (doc.uri.clone(), doc.version, found.remove(key).unwrap_or_default()))
+            .map(|(key, doc)| {
+                (
+                    doc.uri.clone(),
+                    doc.version,
+                    capped(found.remove(key).unwrap_or_default()),
+                )
+            })
             .collect();
         for (uri, version, diagnostics) in published {
             self.publish(uri, diagnostics, Some(version));
@@ -488,11 +515,20 @@ impl Server<'_> {
             .collect();
         // the working directory is the root: discovered paths read `./k8s/app.yaml`, as in `check`
         let mut inputs: Vec<SourceInput> = match &self.root {
-            Some(_) => discover::discover(&[PathBuf::from(".")], &self.settings, &globset::GlobSet::empty(), 0)
-                .into_iter()
-                .filter(|i| !open.contains_key(project::absolute(&i.path).as_path()))
-                .map(SourceInput::Disk)
-                .collect(),
+            Some(_) => {
+                let found = discover::walk(&[PathBuf::from(".")], &self.settings, &globset::GlobSet::empty(), 0);
+                let problems = found.problems.into_iter().map(|problem| SourceInput::Problem {
+                    problem,
+                    reported: true,
+                });
+                found
+                    .inputs
+                    .into_iter()
+                    .filter(|i| !open.contains_key(project::absolute(&i.path).as_path()))
+                    .map(SourceInput::Disk)
+                    .chain(problems)
+                    .collect()
+            }
             None => Vec::new(),
         };
         for doc in open.values() {
@@ -645,6 +681,28 @@ impl Server<'_> {
         // a closed channel means the client is gone; the main loop notices and stops
         let _ = self.connection.sender.send(msg);
     }
+}
+
+/// At most [`crate::budget::LSP_DIAGNOSTICS_PER_DOCUMENT`] diagnostics, in order, and one
+/// notice at the top of the document for the rest.
+fn capped(mut diagnostics: Vec<lsp_types::Diagnostic>) -> Vec<lsp_types::Diagnostic> {
+    let l = &crate::budget::LSP_DIAGNOSTICS_PER_DOCUMENT;
+    if diagnostics.len() <= l.get() {
+        return diagnostics;
+    }
+    let rest = diagnostics.len() - l.get();
+    diagnostics.truncate(l.get());
+    diagnostics.push(lsp_types::Diagnostic {
+        range: Range::default(),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        source: Some("linea".into()),
+        message: format!(
+            "{rest} more findings not shown: over the document budget of {}; run `linea check` for all",
+            l.amount()
+        ),
+        ..Default::default()
+    });
+    diagnostics
 }
 
 /// A finding as an LSP diagnostic (without related information, which needs other files).

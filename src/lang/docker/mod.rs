@@ -286,12 +286,25 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
             // parse-dockerfile only knows heredocs that open a RUN (`RUN <<EOF`); BuildKit
             // also accepts `RUN cat <<EOF > /etc/app.conf`. Retry with those bodies blanked
             // (same offsets) and attach them afterwards.
-            let (blanked, bodies) = blank_heredocs(text);
+            let (blanked, bodies, markers) = blank_heredocs(text);
             if bodies.is_empty() {
                 return Err(error_at(text, &e));
             }
-            let reparsed = crate::panics::catch(|| parse_dockerfile::parse(&blanked).ok().map(|p| build(&blanked, &p)));
-            match reparsed.ok().flatten() {
+            let reparse = |t: &str| crate::panics::catch(|| parse_dockerfile::parse(t).ok().map(|p| build(t, &p)));
+            // a RUN that opens with one heredoc and names another (`RUN <<A cat > a && <<B cat
+            // > b`) still looks for its first body: blank the `<<A` markers too, the bodies are
+            // attached from the original text either way
+            let reparsed = reparse(&blanked).ok().flatten().or_else(|| {
+                let mut bytes = blanked.clone().into_bytes();
+                for m in &markers {
+                    for b in bytes.iter_mut().take(m.end).skip(m.start) {
+                        *b = b' ';
+                    }
+                }
+                let unmarked = String::from_utf8(bytes).ok()?;
+                reparse(&unmarked).ok().flatten()
+            });
+            match reparsed {
                 Some(mut d) => {
                     attach_heredocs(text, &mut d, &bodies);
                     Ok(d)
@@ -360,9 +373,11 @@ struct FoundHeredoc {
 
 /// Blank the heredoc bodies (and their delimiter lines) of RUN instructions, keeping every
 /// byte offset: each body character except line breaks becomes a space.
-fn blank_heredocs(text: &str) -> (String, Vec<FoundHeredoc>) {
+/// Also returns the spans of the `<<DELIM` markers.
+fn blank_heredocs(text: &str) -> (String, Vec<FoundHeredoc>, Vec<Span>) {
     let mut out: Vec<u8> = text.as_bytes().to_vec();
     let mut found = Vec::new();
+    let mut markers = Vec::new();
     let lines: Vec<(usize, &str)> = text
         .split_inclusive('\n')
         .scan(0usize, |pos, l| {
@@ -385,8 +400,10 @@ fn blank_heredocs(text: &str) -> (String, Vec<FoundHeredoc>) {
         // the instruction's lines: continuation lines end with `\`
         let mut delims: Vec<(String, bool, bool, String)> = Vec::new();
         loop {
-            let (_, l) = lines[i];
-            collect_delimiters(l, &mut delims);
+            let (ls, l) = lines[i];
+            let mut at = Vec::new();
+            collect_delimiters(l, &mut delims, &mut at);
+            markers.extend(at.into_iter().map(|m| m.offset(ls)));
             i += 1;
             if !l.trim_end().ends_with('\\') || i >= lines.len() {
                 break;
@@ -421,22 +438,32 @@ fn blank_heredocs(text: &str) -> (String, Vec<FoundHeredoc>) {
                 }
             }
             if !closed {
-                return (text.to_string(), Vec::new());
+                return (text.to_string(), Vec::new(), Vec::new());
             }
         }
     }
-    (String::from_utf8(out).unwrap_or_else(|_| text.to_string()), found)
+    (
+        String::from_utf8(out).unwrap_or_else(|_| text.to_string()),
+        found,
+        markers,
+    )
 }
 
-/// `<<EOF`, `<<-EOF`, `<<'EOF'`, `<<"EOF"` in one line (here-strings `<<<` excluded).
-fn collect_delimiters(line: &str, out: &mut Vec<(String, bool, bool, String)>) {
+/// `<<EOF`, `<<-EOF`, `<<'EOF'`, `<<"EOF"` in one line (here-strings `<<<` excluded), and
+/// where each marker is in the line.
+fn collect_delimiters(line: &str, out: &mut Vec<(String, bool, bool, String)>, markers: &mut Vec<Span>) {
     let mut rest = line;
     while let Some(p) = rest.find("<<") {
+        let marker_start = line.len() - rest.len() + p;
         // the command word of the simple command the heredoc belongs to
         let before = &rest[..p];
         let segment = before.rsplit(['&', ';', '|', '(']).next().unwrap_or(before);
-        let segment = segment.trim_start().strip_prefix("RUN ").unwrap_or(segment);
-        let runner = segment.split_whitespace().next().unwrap_or("").to_string();
+        let segment = segment.trim_start();
+        let segment = match segment.get(..4) {
+            Some(w) if w.eq_ignore_ascii_case("RUN ") => &segment[4..],
+            _ => segment,
+        };
+        let mut runner = segment.split_whitespace().next().unwrap_or("").to_string();
         let after = &rest[p + 2..];
         if after.starts_with('<') {
             rest = after.trim_start_matches('<');
@@ -446,17 +473,33 @@ fn collect_delimiters(line: &str, out: &mut Vec<(String, bool, bool, String)>) {
             Some(a) => (true, a),
             None => (false, after),
         };
-        let (quoted, after) = match after.chars().next() {
-            Some(q @ ('\'' | '"')) => (true, after.trim_start_matches(q)),
-            _ => (false, after),
+        let (quote, after) = match after.chars().next() {
+            Some(q @ ('\'' | '"')) => (Some(q), &after[1..]),
+            _ => (None, after),
         };
         let len = after
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
             .unwrap_or(after.len());
         if len > 0 {
-            out.push((after[..len].to_string(), strip, quoted, runner));
+            let mut tail = &after[len..];
+            if let Some(q) = quote {
+                tail = tail.strip_prefix(q).unwrap_or(tail);
+            }
+            // `<<EOF cat > f`: the command comes after the marker
+            if runner.is_empty() {
+                runner = tail
+                    .split(['&', ';', '|', ')'])
+                    .next()
+                    .and_then(|c| c.split_whitespace().find(|w| !w.starts_with("<<")))
+                    .unwrap_or("")
+                    .to_string();
+            }
+            markers.push(Span::new(marker_start, line.len() - tail.len()));
+            out.push((after[..len].to_string(), strip, quote.is_some(), runner));
+            rest = tail;
+        } else {
+            rest = after;
         }
-        rest = &after[len..];
     }
 }
 
@@ -1327,5 +1370,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_run_with_two_heredocs_that_opens_with_one() {
+        let text = "FROM alpine:3.20\nRUN <<FILE1 cat > file1 && <<FILE2 cat > file2\nI am\nfirst\nFILE1\nI am\nsecond\nFILE2\nUSER app\n";
+        let d = parse(text).expect("parses");
+        let run = d.instructions.iter().find(|i| i.is("RUN")).expect("RUN");
+        let bodies: Vec<&str> = run.heredocs.iter().map(|h| h.body.as_str()).collect();
+        assert_eq!(bodies, ["I am\nfirst\n", "I am\nsecond\n"]);
+        // fed to `cat`: data, not shell
+        assert!(run.commands().all(|c| c.name.program() != "I"));
+        assert!(d.instructions.iter().any(|i| i.is("USER")));
     }
 }

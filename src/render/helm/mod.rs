@@ -60,9 +60,10 @@ impl Fs for DiskFs<'_> {
                 self.max_size
             )));
         }
-        Some(match std::fs::read(path) {
+        // checked again when opened, and read to the limit at most
+        Some(match crate::discover::read::read_bytes(path, self.max_size, None) {
             Ok(bytes) => String::from_utf8(bytes).map_err(|_| "file is not valid UTF-8".to_string()),
-            Err(e) => Err(format!("cannot read file: {e}")),
+            Err(e) => Err(format!("file {e}")),
         })
     }
 

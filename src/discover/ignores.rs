@@ -1,0 +1,191 @@
+//! The repository's ignore files (`.ignore`, `.gitignore`, `.git/info/exclude`), read by linea.
+//!
+//! The `ignore` crate opens the ignore files of every directory it walks by itself, unbounded:
+//! a FIFO named `.gitignore` blocks the walk, a `.gitignore -> /dev/zero` reads until memory
+//! runs out, and a link out of the repository applies someone else's file. So the walker reads
+//! none, and this module reads each directory's once, through [`super::read`]: a regular file
+//! inside the walked root, at most [`budget::IGNORE_FILE_BYTES`], at most
+//! [`budget::IGNORE_PATTERNS`] patterns. A file that fails any of these is not applied (the
+//! walk then checks what it would have hidden) and is reported at its place.
+//!
+//! Precedence is the walker's: a match in a `.ignore` (nearest directory first) beats one in a
+//! `.gitignore`, which beats `.git/info/exclude`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
+
+use super::{read, Problem};
+use crate::budget;
+use crate::source::Span;
+
+/// The ignore files of one directory, those that could be applied.
+#[derive(Default)]
+struct DirRules {
+    dot_ignore: Option<Gitignore>,
+    gitignore: Option<Gitignore>,
+    exclude: Option<Gitignore>,
+}
+
+/// The ignore rules of one walk, read lazily per directory (from any walker thread).
+pub struct Ignores {
+    /// The walked root as the walker spells it, and absolute.
+    root: PathBuf,
+    abs_root: PathBuf,
+    /// The repository root when the walk starts below it (its ignore files and those between
+    /// apply too), else the walked root: nothing above it is read.
+    top: PathBuf,
+    dirs: Mutex<HashMap<PathBuf, Arc<DirRules>>>,
+    problems: Mutex<Vec<Problem>>,
+}
+
+impl Ignores {
+    pub fn new(root: &Path) -> Ignores {
+        let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let top = crate::config::repository_root(&abs_root)
+            .filter(|r| abs_root.starts_with(r))
+            .unwrap_or_else(|| abs_root.clone());
+        Ignores {
+            root: root.to_path_buf(),
+            abs_root,
+            top,
+            dirs: Mutex::new(HashMap::new()),
+            problems: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// What could not be applied, so far.
+    pub fn problems(&self) -> Vec<Problem> {
+        self.problems.lock().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// Whether the walked entry `path` (spelled as the walker does) is ignored.
+    pub fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        let abs = self.abs_root.join(rel);
+        let dirs: Vec<Arc<DirRules>> = abs
+            .ancestors()
+            .skip(1)
+            .take_while(|d| d.starts_with(&self.top))
+            .map(|d| self.rules_of(d))
+            .collect();
+        let first = |pick: fn(&DirRules) -> Option<&Gitignore>| {
+            dirs.iter()
+                .filter_map(|d| pick(d))
+                .map(|g| g.matched(&abs, is_dir))
+                .find(|m| !m.is_none())
+        };
+        let m = first(|d| d.dot_ignore.as_ref())
+            .or_else(|| first(|d| d.gitignore.as_ref()))
+            .or_else(|| first(|d| d.exclude.as_ref()));
+        matches!(m, Some(Match::Ignore(_)))
+    }
+
+    fn rules_of(&self, dir: &Path) -> Arc<DirRules> {
+        if let Some(r) = self.dirs.lock().ok().and_then(|m| m.get(dir).cloned()) {
+            return r;
+        }
+        let git_dir = dir.join(".git");
+        let rules = Arc::new(DirRules {
+            dot_ignore: self.load(dir, &dir.join(".ignore")),
+            gitignore: self.load(dir, &dir.join(".gitignore")),
+            // a worktree's `.git` is a file: its excludes live in the main repository
+            exclude: if git_dir.is_dir() {
+                self.load(dir, &git_dir.join("info").join("exclude"))
+            } else {
+                None
+            },
+        });
+        if let Ok(mut m) = self.dirs.lock() {
+            m.entry(dir.to_path_buf()).or_insert_with(|| rules.clone());
+        }
+        rules
+    }
+
+    /// Read and compile one ignore file whose patterns are relative to `dir`.
+    fn load(&self, dir: &Path, path: &Path) -> Option<Gitignore> {
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            _ => {}
+        }
+        // reported as the walker spells paths, like the files it finds
+        let shown = match path.strip_prefix(&self.abs_root) {
+            Ok(rel) => self.root.join(rel),
+            Err(_) => path.to_path_buf(),
+        };
+        let text = match read::read_text(path, budget::IGNORE_FILE_BYTES.value, Some(&self.top)) {
+            Ok(t) => t,
+            Err(read::Refusal::TooLarge { .. }) => {
+                let mut p = Problem::new(
+                    &shown,
+                    format!(
+                        "ignore file exceeds the file budget of {}; not applied",
+                        budget::IGNORE_FILE_BYTES.amount()
+                    ),
+                );
+                p.budget = true;
+                self.report(p);
+                return None;
+            }
+            Err(r) => {
+                self.report(Problem::refused(&shown, "ignore file", &r).not_applied());
+                return None;
+            }
+        };
+        let mut builder = GitignoreBuilder::new(dir);
+        let mut patterns = 0u64;
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let start = offset;
+            offset += line.len();
+            let pattern = line.trim_end_matches(['\n', '\r']);
+            if pattern.trim().is_empty() || pattern.starts_with('#') {
+                continue;
+            }
+            patterns += 1;
+            if patterns > budget::IGNORE_PATTERNS.value {
+                let span = Span::new(start, start + pattern.len());
+                self.report(Problem {
+                    path: shown,
+                    span,
+                    message: format!(
+                        "ignore file has more patterns than the file budget of {}; not applied",
+                        budget::IGNORE_PATTERNS.amount()
+                    ),
+                    budget: true,
+                    text,
+                });
+                return None;
+            }
+            // git skips a pattern it cannot parse, and so does the walk
+            let _ = builder.add_line(Some(path.to_path_buf()), pattern);
+        }
+        match builder.build() {
+            Ok(g) => Some(g),
+            Err(e) => {
+                self.report(Problem::new(&shown, format!("ignore file cannot be applied: {e}")));
+                None
+            }
+        }
+    }
+
+    fn report(&self, p: Problem) {
+        if let Ok(mut v) = self.problems.lock() {
+            v.push(p);
+        }
+    }
+}
+
+impl Problem {
+    fn not_applied(mut self) -> Problem {
+        if let Some(m) = self.message.strip_suffix("; not read") {
+            self.message = format!("{m}; not applied");
+        }
+        self
+    }
+}

@@ -545,6 +545,6 @@ mod tests {
         }
         let mut seen = std::collections::BTreeSet::new();
         assert!(FileKind::ALL.iter().all(|k| seen.insert(k.as_str())));
-        assert_eq!(seen.len(), 24, "FileKind::ALL must list every variant once");
+        assert_eq!(seen.len(), 25, "FileKind::ALL must list every variant once");
     }
 }

@@ -322,7 +322,8 @@ fn ignore_file_reads_are_bounded_in_memory() {
     // a regular file over the byte budget
     std::fs::write(r.join("svc/.ignore"), "x".repeat(3 * MB)).expect("write");
     let settings = Settings::default();
-    let (found, peak) = peak_during(|| linea::discover::walk(&[r.clone()], &settings, &globset::GlobSet::empty(), 1));
+    let (found, peak) =
+        peak_during(|| linea::discover::walk(std::slice::from_ref(&r), &settings, &globset::GlobSet::empty(), 1));
     assert_eq!(found.inputs.len(), 1, "{:?}", found.inputs);
     assert_eq!(found.problems.len(), 2, "{:?}", found.problems);
     assert!(

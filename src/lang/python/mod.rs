@@ -87,7 +87,7 @@ pub struct Call {
     pub callee_span: Span,
     pub span: Span,
     pub args: Vec<Arg>,
-    /// Start byte of the enclosing function (0 for module level): the data-flow scope.
+    /// Start byte + 1 of the enclosing function (0 for module level): the data-flow scope.
     pub scope: usize,
 }
 
@@ -133,6 +133,27 @@ pub struct Assignment {
     pub module_level: bool,
 }
 
+/// A string built at run time (a [`Value::Formatted`] argument or assigned value), taken
+/// apart: its literal text and the values put into it.
+#[derive(Debug, Clone)]
+pub struct Template {
+    /// The whole expression.
+    pub span: Span,
+    /// The literal parts in order, each value put in replaced by one space (bounded).
+    pub literal: String,
+    /// The values put in: f-string fields, `+` operands that are not string literals, the
+    /// right side of `%` (each element of a tuple), the arguments of `.format(...)`.
+    pub holes: Vec<Hole>,
+}
+
+/// A value put into a [`Template`].
+#[derive(Debug, Clone)]
+pub struct Hole {
+    /// Byte offset in [`Template::literal`] of the space that stands for it.
+    pub at: usize,
+    pub value: Expr,
+}
+
 #[derive(Debug, Clone)]
 pub struct StringLit {
     pub value: String,
@@ -145,6 +166,8 @@ pub struct Module {
     pub calls: Vec<Call>,
     pub assignments: Vec<Assignment>,
     pub strings: Vec<StringLit>,
+    /// The formatted strings passed to calls or assigned, in source order.
+    pub templates: Vec<Template>,
     pub errors: Vec<ParseError>,
     /// Local names bound to modules or their members: imports, then module-level aliases.
     pub bindings: std::collections::HashMap<String, String>,
@@ -163,6 +186,30 @@ impl Module {
             Some(q) => format!("{q}{}", &text[end..]),
             None => text.to_string(),
         }
+    }
+
+    /// The formatted string spanning exactly `span`, when it was passed or assigned.
+    pub fn template(&self, span: Span) -> Option<&Template> {
+        self.templates.iter().find(|t| t.span == span)
+    }
+
+    /// What `name` holds at byte `at` of the function starting at `scope`, as far as a forward
+    /// reading of that function can tell: the last assignment to it before `at`. Assignments
+    /// in branches count as if they ran, so rules must only use this to find what a name was
+    /// built from, never to clear a value.
+    pub fn assigned_before(&self, name: &str, scope: usize, at: usize) -> Option<&Assignment> {
+        self.assignments
+            .iter()
+            .filter(|a| a.scope == scope && a.target_span.start < at && a.target == name)
+            .next_back()
+    }
+
+    /// A module-level name bound once, to a string or number literal (`TABLE = "users"`).
+    pub fn is_constant(&self, name: &str) -> bool {
+        let mut bound = self.assignments.iter().filter(|a| a.target == name);
+        let first = bound.next();
+        first.is_some_and(|a| a.module_level && matches!(a.value.value, Value::Str(_) | Value::Int(_)))
+            && bound.next().is_none()
     }
 
     /// Record what the imports and module-level aliases bind, and qualify every call.
@@ -271,7 +318,8 @@ pub fn parse(src: &str) -> Module {
         let scope = scopes.last().map(|(_, s)| *s).unwrap_or(0);
         match n.kind() {
             "function_definition" => {
-                scopes.push((n.end_byte(), n.start_byte()));
+                // + 1: a function at byte 0 is not module level
+                scopes.push((n.end_byte(), n.start_byte() + 1));
                 nesting.push(n.end_byte());
             }
             "class_definition" => nesting.push(n.end_byte()),
@@ -280,10 +328,14 @@ pub fn parse(src: &str) -> Module {
             "call" => call(n, src, scope, &mut m),
             "assignment" => {
                 if let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) {
+                    let value = expr(r, src);
+                    if value.value == Value::Formatted {
+                        m.templates.push(template(r, src));
+                    }
                     m.assignments.push(Assignment {
                         target: bounded(text(l, src)),
                         target_span: span(l),
-                        value: expr(r, src),
+                        value,
                         scope,
                         module_level: nesting.is_empty(),
                     });
@@ -447,15 +499,20 @@ fn call(n: TsNode, src: &str, scope: usize, m: &mut Module) {
                     let (Some(k), Some(v)) = (a.child_by_field_name("name"), a.child_by_field_name("value")) else {
                         continue;
                     };
+                    let value = expr(v, src);
+                    if value.value == Value::Formatted {
+                        m.templates.push(template(v, src));
+                    }
                     args.push(Arg {
                         keyword: Some((text(k, src).to_string(), span(k))),
-                        value: expr(v, src),
+                        value,
                     });
                 } else {
-                    args.push(Arg {
-                        keyword: None,
-                        value: expr(a, src),
-                    });
+                    let value = expr(a, src);
+                    if value.value == Value::Formatted {
+                        m.templates.push(template(a, src));
+                    }
+                    args.push(Arg { keyword: None, value });
                 }
             }
         }
@@ -560,6 +617,181 @@ fn value_of(n: TsNode, src: &str, depth: usize) -> Value {
     }
 }
 
+const MAX_TEMPLATE: usize = 4000;
+
+/// Take a formatted string apart (see [`Template`]).
+fn template(n: TsNode, src: &str) -> Template {
+    let mut t = Template {
+        span: span(n),
+        literal: String::new(),
+        holes: Vec::new(),
+    };
+    template_parts(n, src, 0, &mut t);
+    t
+}
+
+fn template_parts(n: TsNode, src: &str, depth: usize, t: &mut Template) {
+    let literal = |t: &mut Template, s: &str| {
+        if t.literal.len() < MAX_TEMPLATE {
+            t.literal.push_str(s);
+        }
+    };
+    let hole = |t: &mut Template, n: TsNode| {
+        if t.holes.len() < 32 {
+            t.holes.push(Hole {
+                at: t.literal.len(),
+                value: expr(n, src),
+            });
+        }
+        t.literal.push(' ');
+    };
+    if depth > 16 {
+        return hole(t, n);
+    }
+    match n.kind() {
+        "string" => {
+            let mut c = n.walk();
+            for part in n.children(&mut c) {
+                match part.kind() {
+                    "string_content" => literal(t, text(part, src)),
+                    "interpolation" => match part.child_by_field_name("expression") {
+                        Some(e) => hole(t, e),
+                        None => hole(t, part),
+                    },
+                    _ => {}
+                }
+            }
+        }
+        "concatenated_string" => {
+            let mut c = n.walk();
+            for part in n.named_children(&mut c) {
+                template_parts(part, src, depth + 1, t);
+            }
+        }
+        "parenthesized_expression" => match n.named_child(0) {
+            Some(inner) => template_parts(inner, src, depth + 1, t),
+            None => hole(t, n),
+        },
+        "binary_operator" => {
+            let op = n.child_by_field_name("operator").map(|o| text(o, src)).unwrap_or("");
+            let (Some(l), Some(r)) = (n.child_by_field_name("left"), n.child_by_field_name("right")) else {
+                return hole(t, n);
+            };
+            match op {
+                "+" => {
+                    template_parts(l, src, depth + 1, t);
+                    template_parts(r, src, depth + 1, t);
+                }
+                "%" if value_of(n, src, 0) == Value::Formatted => {
+                    let from = t.literal.len();
+                    template_parts(l, src, depth + 1, t);
+                    // each value stands where its `%s` is
+                    let mut specs = percent_specs(&t.literal, from).into_iter();
+                    let mut put = |t: &mut Template, x: TsNode| match specs.next() {
+                        Some(at) if t.holes.len() < 32 => t.holes.push(Hole {
+                            at,
+                            value: expr(x, src),
+                        }),
+                        Some(_) => {}
+                        None => hole(t, x),
+                    };
+                    if r.kind() == "tuple" {
+                        let mut c = r.walk();
+                        for x in r.named_children(&mut c).filter(|x| x.kind() != "comment") {
+                            put(t, x);
+                        }
+                    } else {
+                        put(t, r);
+                    }
+                }
+                _ => hole(t, n),
+            }
+        }
+        "call" => {
+            let format_of = n
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "attribute")
+                .filter(|f| f.child_by_field_name("attribute").map(|a| text(a, src)) == Some("format"))
+                .and_then(|f| f.child_by_field_name("object"))
+                .filter(|o| matches!(o.kind(), "string" | "concatenated_string"));
+            let Some(object) = format_of else {
+                return hole(t, n);
+            };
+            let from = t.literal.len();
+            template_parts(object, src, depth + 1, t);
+            // each value stands where its `{}`, `{0}` or `{name}` is
+            let fields = format_fields(&t.literal, from);
+            let mut auto = fields.iter().filter(|(_, name)| name.is_empty()).map(|(at, _)| *at);
+            let put = |t: &mut Template, x: TsNode, at: Option<usize>| match at {
+                Some(at) if t.holes.len() < 32 => t.holes.push(Hole {
+                    at,
+                    value: expr(x, src),
+                }),
+                Some(_) => {}
+                None => hole(t, x),
+            };
+            if let Some(list) = n.child_by_field_name("arguments") {
+                let mut c = list.walk();
+                let mut index = 0;
+                for a in list.named_children(&mut c).filter(|a| a.kind() != "comment") {
+                    match (a.kind(), a.child_by_field_name("name"), a.child_by_field_name("value")) {
+                        ("keyword_argument", Some(k), Some(v)) => {
+                            let k = text(k, src);
+                            put(t, v, fields.iter().find(|(_, name)| name == k).map(|(at, _)| *at));
+                        }
+                        _ => {
+                            let i = index.to_string();
+                            let at = fields.iter().find(|(_, name)| *name == i).map(|(at, _)| *at);
+                            put(t, a, at.or_else(|| auto.next()));
+                            index += 1;
+                        }
+                    }
+                }
+            }
+        }
+        _ => hole(t, n),
+    }
+}
+
+/// Offsets (from `from` on) of the `%` conversions of a `%`-formatted literal (`%%` is none).
+fn percent_specs(literal: &str, from: usize) -> Vec<usize> {
+    let bytes = literal.as_bytes();
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            if bytes.get(i + 1) == Some(&b'%') {
+                i += 2;
+                continue;
+            }
+            out.push(i);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Offsets (from `from` on) and field names (`""` for `{}`) of a `.format` literal's fields;
+/// `{{` is none. `{user.name}` and `{0[1]:>3}` are named `user` and `0`.
+fn format_fields(literal: &str, from: usize) -> Vec<(usize, String)> {
+    let bytes = literal.as_bytes();
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < bytes.len() {
+        if bytes[i] == b'{' {
+            if bytes.get(i + 1) == Some(&b'{') {
+                i += 2;
+                continue;
+            }
+            let rest = literal.get(i + 1..).unwrap_or("");
+            let end = rest.find(['}', '.', '[', '!', ':']).unwrap_or(rest.len());
+            out.push((i, rest.get(..end).unwrap_or("").to_string()));
+        }
+        i += 1;
+    }
+    out
+}
+
 fn string_value(n: TsNode, src: &str) -> Value {
     if n.kind() != "string" {
         return Value::Other;
@@ -634,6 +866,44 @@ mod tests {
         assert_eq!(m.calls[2].display(), "`Popen`");
         assert_eq!(m.qualify("ET.Element"), "xml.etree.ElementTree.Element");
         assert_eq!(m.qualify("unknown.thing"), "unknown.thing");
+    }
+
+    #[test]
+    fn templates_split_literal_and_values() {
+        let src = "def f(cur, name, ids):\n    q = f\"SELECT * FROM users WHERE name = '{name}'\"\n    \
+                   cur.execute(\"DELETE FROM t WHERE id = %s AND x = %d\" % (ids, 3))\n    \
+                   cur.execute(\"UPDATE t SET a = {} \".format(name) + \"WHERE b = \" + ids)\n    \
+                   cur.execute(q)\n";
+        let m = parse(src);
+        let lits: Vec<&str> = m.templates.iter().map(|t| t.literal.as_str()).collect();
+        assert_eq!(
+            lits,
+            [
+                "SELECT * FROM users WHERE name = ' '",
+                "DELETE FROM t WHERE id = %s AND x = %d",
+                "UPDATE t SET a = {} WHERE b =  ",
+            ]
+        );
+        let holes: Vec<Vec<&str>> = m
+            .templates
+            .iter()
+            .map(|t| t.holes.iter().map(|h| h.value.text(src)).collect())
+            .collect();
+        assert_eq!(holes, [vec!["name"], vec!["ids", "3"], vec!["name", "ids"]]);
+        assert_eq!(m.templates[1].holes[1].value.value, Value::Int(3));
+        let at = |t: usize, h: usize| &m.templates[t].literal[m.templates[t].holes[h].at..];
+        assert_eq!(at(0, 0), " '");
+        assert_eq!(at(1, 0), "%s AND x = %d");
+        assert_eq!(at(1, 1), "%d");
+        assert_eq!(at(2, 0), "{} WHERE b =  ");
+        assert_eq!(at(2, 1), " ");
+        assert_eq!(
+            format_fields("a {} {{x}} {name.attr} {0:>3}", 0),
+            [(2, String::new()), (11, "name".into()), (23, "0".into())]
+        );
+        let q = m.assigned_before("q", m.calls[2].scope, m.calls[2].span.start).unwrap();
+        assert!(m.template(q.value.span).is_some());
+        assert!(m.assigned_before("q", 0, src.len()).is_none());
     }
 
     #[test]

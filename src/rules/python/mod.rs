@@ -6,6 +6,7 @@ pub mod layer_violation;
 pub mod plain_http_external;
 pub mod port_not_allowed;
 pub mod shell_injection;
+pub mod sql_injection;
 pub mod tls_verify_disabled;
 pub mod unsafe_model_load;
 pub mod unsafe_yaml_load;

@@ -200,8 +200,7 @@ impl Module {
     pub fn assigned_before(&self, name: &str, scope: usize, at: usize) -> Option<&Assignment> {
         self.assignments
             .iter()
-            .filter(|a| a.scope == scope && a.target_span.start < at && a.target == name)
-            .next_back()
+            .rfind(|a| a.scope == scope && a.target_span.start < at && a.target == name)
     }
 
     /// A module-level name bound once, to a string or number literal (`TABLE = "users"`).

@@ -26,9 +26,10 @@ fn run(registry: &Registry, config: Config, paths: &[&str]) -> (Outcome, Setting
     run_in(registry, config, paths, root())
 }
 
-/// [`run`] with another configuration root (paths are still shown as given).
-fn run_in(registry: &Registry, config: Config, paths: &[&str], config_root: PathBuf) -> (Outcome, Settings) {
-    let settings = Settings::from_config(config, None, config_root).expect("settings");
+/// [`run`] with another project root: a directory case is its own repository, as the fixture
+/// harness runs it (paths in the report stay relative to the crate root).
+fn run_in(registry: &Registry, config: Config, paths: &[&str], project_root: PathBuf) -> (Outcome, Settings) {
+    let settings = Settings::from_config(config, None, project_root).expect("settings");
     let mut inputs = Vec::new();
     for p in paths {
         let path = PathBuf::from(p);
@@ -102,6 +103,8 @@ const PINNED_CASES: &[(&str, &str, &str)] = &[
     ("docker", "DF022", "fail.Dockerfile"),
     ("docker", "DF023", "fail.Dockerfile"),
     ("docker", "DF024", "fail.Dockerfile"),
+    ("terraform", "TF016", "envs.fail"),
+    ("terraform", "TF017", "storage.fail"),
     ("python", "PY010", "fail.py"),
 ];
 
@@ -120,9 +123,15 @@ fn human_output_of_fail_cases() {
         let mut sel = cfg.select.take().unwrap_or_default();
         sel.push(id.to_string());
         cfg.select = Some(sel);
-        // rooted at the rule's fixture folder, as the harness runs it: rules that leave test
-        // code alone must not read `fixtures/` as a test directory
-        let (outcome, settings) = run_in(&registry, cfg, &[case.to_str().expect("utf-8 path")], root().join(&dir));
+        // as the harness roots it: a directory case is its own repository, a file case sits in
+        // the rule's fixture folder (so rules that leave test code alone do not read
+        // `fixtures/` as a test directory)
+        let project_root = if case.is_dir() {
+            root().join(&case)
+        } else {
+            root().join(&dir)
+        };
+        let (outcome, settings) = run_in(&registry, cfg, &[case.to_str().expect("utf-8 path")], project_root);
         let out = render(Format::Human, &registry, &outcome, &settings, false);
         assert!(!out.contains('\u{1b}'), "colour codes with colour off");
         let name = case.file_name().and_then(|n| n.to_str()).unwrap_or("case").to_string();

@@ -18,7 +18,11 @@ const NAMESPACES: usize = 40;
 fn service(k: usize, ns: &str) -> String {
     // one service in ten selects a label no workload has (K8S025), one in ten targets a
     // port its pods do not declare (K8S026)
-    let selected = if k % 10 == 3 { format!("gone-{k}") } else { format!("svc-{k}") };
+    let selected = if k % 10 == 3 {
+        format!("gone-{k}")
+    } else {
+        format!("svc-{k}")
+    };
     let target = if k % 10 == 7 { "9999" } else { "http" };
     let replicas = if k % 10 == 5 { 1 } else { 3 };
     format!(
@@ -89,7 +93,9 @@ fn repository(services: usize) -> Vec<SourceInput> {
     for first in (0..services).step_by(PER_FILE) {
         let j = (first / PER_FILE) % NAMESPACES;
         let ns = format!("team-{j}-prod");
-        let text: String = (first..(first + PER_FILE).min(services)).map(|k| service(k, &ns)).collect();
+        let text: String = (first..(first + PER_FILE).min(services))
+            .map(|k| service(k, &ns))
+            .collect();
         let name = format!("services-{first}.yaml");
         inputs.push(memory(format!("deploy/team-{j}/{name}"), FileKind::Yaml, text));
         files_of[j].push(name);
@@ -162,5 +168,8 @@ fn cross_object_work_grows_linearly_with_the_objects() {
     // every Service, workload and autoscaler lookup counts: at least one step per object
     assert!(s >= 10_000, "{s} steps for 10,000 objects");
     let ratio = l as f64 / s as f64;
-    assert!(ratio <= 2.3, "{s} steps for 10,000 objects, {l} for 20,000: x{ratio:.2}");
+    assert!(
+        ratio <= 2.3,
+        "{s} steps for 10,000 objects, {l} for 20,000: x{ratio:.2}"
+    );
 }

@@ -51,7 +51,10 @@ fn a_selected_family_finds_what_the_full_run_finds_for_it() {
         let selected = findings(&["--select", family]);
         let expected: Vec<Finding> = all
             .iter()
-            .filter(|f| f.0.strip_prefix(family).is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit())))
+            .filter(|f| {
+                f.0.strip_prefix(family)
+                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+            })
             .cloned()
             .collect();
         assert!(!expected.is_empty(), "the fixtures have {family} findings");
@@ -78,7 +81,11 @@ fn disk(path: &Path, kind: FileKind) -> SourceInput {
 fn select_df_parses_dockerfiles_and_what_df_rules_consult_only() {
     let dir = tempfile::tempdir().expect("tempdir");
     let files = [
-        ("Dockerfile", FileKind::Dockerfile, "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n"),
+        (
+            "Dockerfile",
+            FileKind::Dockerfile,
+            "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
+        ),
         ("app.py", FileKind::Python, "import os\nprint(os.environ)\n"),
         (
             "deploy.yaml",

@@ -220,7 +220,12 @@ impl Index {
                     .push(r);
                 if o.kind == "HorizontalPodAutoscaler" {
                     let target = o.root.at("spec.scaleTargetRef");
-                    let text = |k: &str| target.and_then(|t| t.get(k)).and_then(|n| n.as_str()).map(str::to_string);
+                    let text = |k: &str| {
+                        target
+                            .and_then(|t| t.get(k))
+                            .and_then(|n| n.as_str())
+                            .map(str::to_string)
+                    };
                     index.scalers.entry((text("kind"), text("name"))).or_default().push(r);
                 }
                 index.all.push(r);
@@ -247,7 +252,11 @@ impl Index {
 
     /// The objects of `kind` that share namespace `ns` (see [`same_namespace`]): those in it
     /// and those that name none; every one of the kind when `ns` is `None`.
-    pub fn refs_sharing_namespace<'a>(&'a self, kind: &str, ns: Option<&str>) -> Box<dyn Iterator<Item = ObjectRef> + 'a> {
+    pub fn refs_sharing_namespace<'a>(
+        &'a self,
+        kind: &str,
+        ns: Option<&str>,
+    ) -> Box<dyn Iterator<Item = ObjectRef> + 'a> {
         self.steps.add(1);
         let Some(by_ns) = self.by_namespace.get(kind) else {
             return Box::new(std::iter::empty());

@@ -204,7 +204,11 @@ impl Mesh {
                 let here = by_ns.get(&Some(ns.to_string()));
                 let anywhere = by_ns.get(&None);
                 match (here, anywhere) {
-                    (Some(a), Some(b)) => Some(if (a.file.0, a.index) <= (b.file.0, b.index) { *a } else { *b }),
+                    (Some(a), Some(b)) => Some(if (a.file.0, a.index) <= (b.file.0, b.index) {
+                        *a
+                    } else {
+                        *b
+                    }),
                     (a, b) => a.or(b).copied(),
                 }
             }

@@ -141,10 +141,13 @@ impl ByLabel {
             .min_by_key(|(a, b)| a.len() + b.len());
         let candidates = merged(smallest.unwrap_or_else(|| self.by_namespace.candidates(ns)));
         steps.add(1 + selector.labels.len() as u64);
-        candidates.into_iter().filter_map(|i| self.items.get(i)).filter(move |w| {
-            steps.add(1);
-            shares_namespace(ns, w.namespace.as_deref()) && selector.matches(&w.labels)
-        })
+        candidates
+            .into_iter()
+            .filter_map(|i| self.items.get(i))
+            .filter(move |w| {
+                steps.add(1);
+                shares_namespace(ns, w.namespace.as_deref()) && selector.matches(&w.labels)
+            })
     }
 }
 
@@ -363,9 +366,9 @@ impl Workloads {
         });
         a.iter().chain(b).chain(keyed).any(|&i| {
             self.steps.add(1);
-            self.budgets.get(i).is_some_and(|b| {
-                shares_namespace(ns, b.namespace.as_deref()) && b.selector.matches(&labels)
-            })
+            self.budgets
+                .get(i)
+                .is_some_and(|b| shares_namespace(ns, b.namespace.as_deref()) && b.selector.matches(&labels))
         })
     }
 

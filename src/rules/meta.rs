@@ -74,7 +74,13 @@ impl Reads {
         match self {
             Reads::Dockerfile => &[K::Dockerfile, K::Dockerignore],
             Reads::Kubernetes => &[K::Yaml],
-            Reads::Terraform => &[K::Terraform, K::TfVars, K::TerraformTest, K::TerraformLock, K::TerraformPlan],
+            Reads::Terraform => &[
+                K::Terraform,
+                K::TfVars,
+                K::TerraformTest,
+                K::TerraformLock,
+                K::TerraformPlan,
+            ],
             // an Azure pipeline may be any YAML file, recognised by its shape
             Reads::Pipelines => &[K::GithubWorkflow, K::GithubAction, K::AzurePipeline, K::Yaml],
             Reads::Compose => &[K::Compose],

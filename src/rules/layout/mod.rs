@@ -37,8 +37,6 @@ pub fn config_files<'a>(project: &'a Project, root: &'a PyRoot) -> impl Iterator
         .filter_map(|id| project.file(id))
 }
 
-
-
 /// Path of a file relative to its root, with `/` separators.
 pub fn rel(root: &PyRoot, f: &ParsedFile) -> String {
     crate::source::display_path(&root.relative(&f.source.path))

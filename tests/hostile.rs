@@ -738,3 +738,66 @@ fn nested_command_substitutions_cost_linear_memory() {
     assert_eq!(outcome.files_scanned(), 1, "{:?}", outcome.diagnostics);
     assert!(peak < 32 * MB, "workflow: peak {} MB", peak / MB);
 }
+
+// --- globs ------------------------------------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn long_globs_are_refused_and_many_ignore_patterns_applied() {
+    let _g = serial();
+    // 100 KB: every walked path was matched against it, over a minute before
+    let long = "*a".repeat(50 * 1024);
+    let mut gitignore = format!("# generated\n{long}\n");
+    for i in 0..10_000 {
+        gitignore.push_str(&format!("gen-{i:05}/\n"));
+    }
+    let dir = repo(&[
+        ("svc/Dockerfile", LATEST),
+        ("gen-09999/Dockerfile", LATEST),
+        ("kept/Dockerfile", LATEST),
+        (".gitignore", &gitignore),
+    ]);
+    let r = dir.path().join("repo");
+    let started = Instant::now();
+    let (out, err, code) = linea_in(
+        &r,
+        &["check", "-f", "concise", "--select", "DF001,PARSE"],
+        Duration::from_secs(60),
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    let has = |needle: &str| lines.iter().any(|l| l.contains(needle));
+    // the long pattern is reported at its line and skipped; the 10,000 others are applied
+    assert!(
+        has(".gitignore:2:1: PARSE004") && has("ignore pattern exceeds the value budget of 4 KiB"),
+        "{out}\n{err}"
+    );
+    assert!(
+        has("svc/Dockerfile:1:6: DF001") && has("kept/Dockerfile:1:6: DF001"),
+        "{out}"
+    );
+    assert!(!has("gen-09999"), "{out}");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+
+    // in the repository's config: an error naming the budget, at once
+    std::fs::write(r.join(".gitignore"), "").expect("write");
+    std::fs::write(r.join("linea.toml"), format!("exclude = [\"{long}\"]\n")).expect("write");
+    let started = Instant::now();
+    let (out, err, code) = linea_in(&r, &["check", "-f", "concise"], Duration::from_secs(60));
+    assert_eq!(code, Some(2), "{out}\n{err}");
+    assert!(err.contains("glob exceeds the value budget of 4 KiB"), "{err}");
+    assert!(
+        err.len() < 4096,
+        "the message does not repeat the glob: {} bytes",
+        err.len()
+    );
+    // on the command line
+    std::fs::remove_file(r.join("linea.toml")).expect("rm");
+    let (_, err, code) = linea_in(&r, &["check", "--exclude", &long], Duration::from_secs(60));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--exclude glob: glob exceeds the value budget of 4 KiB"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+}

@@ -801,3 +801,51 @@ fn long_globs_are_refused_and_many_ignore_patterns_applied() {
     );
     assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
 }
+
+// --- byte order marks -------------------------------------------------------------------------
+
+/// Files whose first line holds a finding, for each format that reads line 1.
+const LINE_ONE: &[(&str, &str)] = &[
+    ("Dockerfile", "FROM alpine:latest\nUSER app\n"),
+    (
+        "k8s/pod.yaml",
+        "{apiVersion: v1, kind: Pod, metadata: {name: web}, spec: {containers: [{name: web, image: \"nginx:latest\"}]}}\n",
+    ),
+    (
+        "infra/db.tf",
+        "resource \"aws_db_instance\" \"db\" { password = \"hunter2-but-longer\" }\n",
+    ),
+    ("app/config.py", "import yaml; CONFIG = yaml.load(open(\"config.yml\"))\n"),
+];
+
+#[test]
+fn a_byte_order_mark_moves_no_column() {
+    let _g = serial();
+    let plain = repo(LINE_ONE);
+    let with_bom: Vec<(&str, String)> = LINE_ONE.iter().map(|(p, t)| (*p, format!("\u{feff}{t}"))).collect();
+    let with_bom: Vec<(&str, &str)> = with_bom.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let bom = repo(&with_bom);
+    let run = |d: &tempfile::TempDir| {
+        let (out, err, _) = linea_in(
+            &d.path().join("repo"),
+            &["check", "-f", "concise"],
+            Duration::from_secs(60),
+        );
+        let mut lines: Vec<String> = out.lines().filter(|l| l.contains(": ")).map(str::to_string).collect();
+        lines.sort();
+        (lines, err)
+    };
+    let (expected, err) = run(&plain);
+    let (got, _) = run(&bom);
+    for (path, _) in LINE_ONE {
+        assert!(
+            expected.iter().any(|l| l.starts_with(&format!("{path}:1:"))),
+            "no finding on line 1 of {path}: {expected:#?}\n{err}"
+        );
+    }
+    assert_eq!(got, expected);
+    assert!(
+        expected.iter().any(|l| l.starts_with("Dockerfile:1:6: DF001")),
+        "{expected:#?}"
+    );
+}

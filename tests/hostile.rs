@@ -849,3 +849,39 @@ fn a_byte_order_mark_moves_no_column() {
         "{expected:#?}"
     );
 }
+
+// --- file names -------------------------------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn a_backslash_in_a_file_name_is_kept() {
+    let _g = serial();
+    // on Unix `\` is a character of a name, not a separator: `svc\api` is one directory
+    let dir = repo(&[("svc\\api/Dockerfile", LATEST)]);
+    let r = dir.path().join("repo");
+    let run = |format: &str| {
+        linea_in(
+            &r,
+            &["check", "-f", format, "--select", "DF001"],
+            Duration::from_secs(60),
+        )
+        .0
+    };
+    let concise = run("concise");
+    assert!(concise.contains("svc\\api/Dockerfile:1:6: DF001"), "{concise}");
+    let json: serde_json::Value = serde_json::from_str(&run("json")).expect("json report");
+    let paths: Vec<&str> = json
+        .pointer("/diagnostics")
+        .and_then(|d| d.as_array())
+        .map(|d| {
+            d.iter()
+                .filter_map(|d| d.get("path").and_then(|p| p.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(paths, ["svc\\api/Dockerfile"], "{json}");
+    let sarif = run("sarif");
+    assert!(sarif.contains("\"svc%5Capi/Dockerfile\""), "{sarif}");
+    let github = run("github");
+    assert!(github.contains("file=svc\\api/Dockerfile,"), "{github}");
+}

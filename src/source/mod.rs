@@ -206,10 +206,22 @@ impl SourceFile {
     }
 }
 
-/// A path rendered with `/` separators and no leading `./`.
+/// A path rendered with `/` separators and no leading `./`. A `\` is a separator on Windows
+/// only: elsewhere it is a character of the name and is kept (each report format escapes it
+/// where it must: SARIF and language server URIs percent-encode it, JSON writes `\\`).
 pub fn display_path(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
+    let s = slashed(&p.to_string_lossy()).into_owned();
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// `s` with the platform's separators written `/`: `\` becomes `/` on Windows, and nothing
+/// changes elsewhere.
+pub fn slashed(s: &str) -> std::borrow::Cow<'_, str> {
+    if cfg!(windows) && s.contains('\\') {
+        std::borrow::Cow::Owned(s.replace('\\', "/"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
 }
 
 #[cfg(test)]
@@ -234,5 +246,12 @@ mod tests {
         // three real spaces are columns
         let g = SourceFile::new(FileId(0), "a.yaml".into(), "   a: 1\n");
         assert_eq!(g.position(3), Position { line: 1, column: 4 });
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_backslash_in_a_file_name_is_kept_on_unix() {
+        assert_eq!(display_path(Path::new("./deploy/we\\ird.yaml")), "deploy/we\\ird.yaml");
+        assert_eq!(display_path(Path::new("a/b.yaml")), "a/b.yaml");
     }
 }

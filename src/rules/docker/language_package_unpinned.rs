@@ -23,7 +23,7 @@ impl FileRule for LanguagePackageUnpinned {
                 let pinned = inst.manager.pinned_spelling(name);
                 let mut help = format!(
                     "pin it: `{} {} {}`",
-                    inst.manager.name(),
+                    inst.program.program(),
                     inst.verb.text,
                     shown(&pinned)
                 );

@@ -35,7 +35,11 @@ impl FileRule for OsPackageUnpinned {
                 let t = &pkg.text;
                 let pinned = inst.manager.pinned_spelling(t);
                 cx.report(pkg.span, format!("package `{t}` is not pinned to a version"))
-                    .help = Some(format!("pin it: `{} {} {pinned}`", inst.manager.name(), inst.verb.text));
+                    .help = Some(format!(
+                    "pin it: `{} {} {pinned}`",
+                    inst.program.program(),
+                    inst.verb.text
+                ));
             }
         }
     }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::config::Settings;
 use crate::lang::pipeline::{Job, Pipeline, Role, StepKind, System, Text, Unresolved, UnresolvedReason};
-use crate::project::{Model, ParsedFile};
+use crate::project::{absolute, Model, ParsedFile, Project};
 use crate::semantic::deploy;
 use crate::source::FileId;
 
@@ -209,6 +209,29 @@ impl<'a> Expander<'a> {
         }
         out
     }
+}
+
+/// A GitHub `uses: ./path` reusable workflow that is not among the scanned files and does not
+/// exist either, as written; `None` when it exists or when where it points is not certain.
+/// The path is relative to the repository root, which is known only for a workflow in
+/// `<root>/.github/workflows/` of the project's own root: a monorepo's nested `.github`, or a
+/// partial copy scanned from above, tells nothing.
+pub fn missing_reference(project: &Project, p: &Pipeline, u: &Unresolved) -> Option<String> {
+    if p.system != System::GithubActions || u.reason != UnresolvedReason::NotScanned {
+        return None;
+    }
+    let reference = u.reference.text.trim();
+    let rel = reference.strip_prefix("./")?;
+    let from = absolute(&project.file(p.file)?.source.path);
+    let workflows = from.parent()?;
+    let root = workflows
+        .parent()
+        .filter(|_| workflows.ends_with(".github/workflows"))?
+        .parent()?;
+    if root != project.root || project.exists(&normalize(&root.join(rel))) {
+        return None;
+    }
+    Some(reference.to_string())
 }
 
 /// One pipeline file as the project sees it: what it is (a template when another pipeline

@@ -123,7 +123,10 @@ impl Condition {
 
     /// The condition's value in `situation`.
     pub fn eval(&self, situation: Situation) -> Truth {
-        let cx = Cx { situation };
+        let cx = Cx {
+            situation,
+            always_unknown: false,
+        };
         cx.truth(&cx.value(&self.expr, 0))
     }
 
@@ -143,6 +146,22 @@ impl Condition {
     /// scalar ending in a newline), which is a non-empty string.
     pub fn always_true(&self) -> bool {
         self.eval(Situation::Any) == Truth::True
+    }
+
+    /// Whether the condition is true whatever the run, and not because it calls `always()`
+    /// (which runs a job or step anyway on purpose): `if: ${{ a }} || ${{ b }}`,
+    /// `if: ${{ 'false' }}`, `if: x || 'true'`, `if: true`.
+    pub fn always_true_without_always(&self) -> bool {
+        let cx = Cx {
+            situation: Situation::Any,
+            always_unknown: true,
+        };
+        cx.truth(&cx.value(&self.expr, 0)) == Truth::True
+    }
+
+    /// Whether the condition is GitHub text with `${{ }}` inside other text: a string.
+    pub fn is_interpolated(&self) -> bool {
+        self.expr == Expr::Interpolated
     }
 
     /// Whether the text parsed as an expression.
@@ -172,6 +191,8 @@ const TAG_PREFIX: &[&str] = &["refs/tags/"];
 
 struct Cx {
     situation: Situation,
+    /// Read `always()` as unknown, to tell a condition that is true on purpose.
+    always_unknown: bool,
 }
 
 /// Nesting bound: a hostile condition cannot overflow the stack.
@@ -307,7 +328,7 @@ impl Cx {
                 }
                 _ => Val::Unknown,
             },
-            "always" if vals.is_empty() => Val::Known(Lit::Bool(true)),
+            "always" if vals.is_empty() && !self.always_unknown => Val::Known(Lit::Bool(true)),
             "fromjson" if vals.len() == 1 => match &arg(0) {
                 Val::Known(Lit::Str(s)) => match s.trim() {
                     "true" => Val::Known(Lit::Bool(true)),
@@ -789,6 +810,35 @@ mod tests {
             assert!(Condition::github(always).always_true(), "{always:?}");
         }
         assert!(!Condition::github("success() || failure()").always_true());
+        for by_mistake in [
+            "true",
+            "${{ 'false' }}",
+            "${{ github.event_name == 'push' }} && ${{ github.ref == 'refs/heads/main' }}",
+            "${{ github.ref == 'refs/heads/main' }}\n",
+            "github.ref_type == 'tag' || 'true'",
+            "always() || true",
+        ] {
+            assert!(
+                Condition::github(by_mistake).always_true_without_always(),
+                "{by_mistake:?}"
+            );
+        }
+        for on_purpose_or_not_always in [
+            "always()",
+            "${{ always() }}",
+            "always() && github.event_name == 'push'",
+            "failure() || always()",
+            "false",
+            "${{ false }}",
+            "github.ref == 'refs/heads/main'",
+            "inputs.deploy",
+            "${{ 'false' == 'true' }}",
+        ] {
+            let c = Condition::github(on_purpose_or_not_always);
+            assert!(!c.always_true_without_always(), "{on_purpose_or_not_always:?}");
+        }
+        assert!(Condition::github("${{ a }} || ${{ b }}").is_interpolated());
+        assert!(!Condition::github("${{ a || b }}").is_interpolated());
         assert!(!Condition::github("github.ref == 'refs/heads/main'").always_true());
         assert!(Condition::azure("always()").always_true());
     }

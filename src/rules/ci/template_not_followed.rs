@@ -3,6 +3,7 @@
 
 use crate::lang::pipeline::Pipeline;
 use crate::lang::pipeline::System;
+use crate::project::pipeline::missing_reference;
 use crate::rules::{target, FileContext, FileRule};
 
 pub struct TemplateNotFollowed;
@@ -22,6 +23,10 @@ impl FileRule for TemplateNotFollowed {
             .map(|e| e.unresolved.as_slice())
             .unwrap_or(&[]);
         for u in unresolved {
+            // a call of a workflow that does not exist is CI020's error
+            if missing_reference(cx.project, p, u).is_some() {
+                continue;
+            }
             cx.report(
                 u.reference.span,
                 format!(

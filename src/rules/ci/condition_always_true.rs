@@ -34,6 +34,16 @@ impl FileRule for ConditionAlwaysTrue {
 }
 
 fn always_true(cond: &Text) -> Option<String> {
+    // `if: true` is written on purpose (a step switched on while a condition is worked out)
+    let bare = cond.text.trim();
+    let bare = bare
+        .strip_prefix("${{")
+        .and_then(|b| b.strip_suffix("}}"))
+        .unwrap_or(bare)
+        .trim();
+    if bare == "true" {
+        return None;
+    }
     let c = Condition::github(&cond.text);
     if !c.always_true_without_always() {
         return None;

@@ -27,6 +27,8 @@ impl ProjectRule for DuplicateDeclaration {
                 };
                 for (addr, span) in entries {
                     match seen.get(&addr) {
+                        // one block expanded per `for_each` key or `count` index
+                        Some(first) if *first == (b.file, span) => {}
                         Some(first) => found.push((addr, b.file, span, *first)),
                         None => {
                             seen.insert(addr, (b.file, span));

@@ -225,18 +225,6 @@ pub const YAML_ALIAS_BYTES_PER_RUN: Limit = Limit {
           gigabytes; real anchors (compose `x-` blocks, shared CI steps) copy kilobytes",
 };
 
-/// Bytes of shell word text kept per script beyond the script's own length.
-pub const SHELL_WORD_BYTES: Limit = Limit {
-    name: "shell-expansion-text-bytes",
-    what: "shell expansion text",
-    value: 256,
-    unit: Unit::Bytes,
-    per: Per::Value,
-    why: "a word holding `$( )`, `${ }` or a quoted string with expansions is kept as written \
-          up to this length (it is not a runtime value, so no rule tests it); nested `$( )` \
-          would otherwise copy the rest of the script at every level, quadratic memory",
-};
-
 // --- Helm templates -------------------------------------------------------------------------
 
 /// `include`/`template`/`tpl` calls nest at most this deep in one template's render.
@@ -436,7 +424,6 @@ pub const ALL: &[&Limit] = &[
     &GLOB_BYTES,
     &YAML_ALIAS_BYTES_PER_FILE,
     &YAML_ALIAS_BYTES_PER_RUN,
-    &SHELL_WORD_BYTES,
     &TEMPLATE_CALL_DEPTH,
     &TEMPLATE_NESTING,
     &TEMPLATE_STEPS,

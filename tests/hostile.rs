@@ -694,3 +694,47 @@ fn fix_keeps_mode_owner_links_and_bom() {
     }
     assert!(temp_files_left(d).is_empty(), "{:?}", temp_files_left(d));
 }
+
+// --- nested `$( )` in shell text --------------------------------------------------------------
+
+/// `echo "$(echo "$(echo … $TOKEN … )")"` nested until the text is about `bytes` long.
+fn nested_substitutions(bytes: usize) -> String {
+    let levels = bytes / "echo \"$()\" ".len();
+    let mut s = String::with_capacity(bytes + 16);
+    for _ in 0..levels {
+        s.push_str("echo \"$(");
+    }
+    s.push_str("echo $TOKEN");
+    for _ in 0..levels {
+        s.push_str(")\"");
+    }
+    s
+}
+
+#[test]
+fn nested_command_substitutions_cost_linear_memory() {
+    let _g = serial();
+    // 240 KB of nested `$( )` in a RUN: every level copied the rest of the script, >6 GB before
+    let script = nested_substitutions(240 * 1024);
+    let dockerfile = format!("FROM alpine:latest\nRUN {script}\nUSER app\n");
+    let (outcome, peak) = peak_during(|| lint(vec![memory("Dockerfile", FileKind::Dockerfile, dockerfile)]));
+    // the file is still reported on: the unpinned base image
+    assert!(!findings(&outcome, "DF001").is_empty(), "{:?}", outcome.diagnostics);
+    assert!(peak < 64 * MB, "Dockerfile: peak {} MB", peak / MB);
+
+    // 120 KB in a workflow `run:`: the same, and each word's written text was copied again
+    let script = nested_substitutions(120 * 1024);
+    let workflow = format!(
+        "on: push\npermissions: {{}}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      \
+         - run: |\n          {script}\n"
+    );
+    let (outcome, peak) = peak_during(|| {
+        lint(vec![memory(
+            ".github/workflows/ci.yml",
+            FileKind::GithubWorkflow,
+            workflow,
+        )])
+    });
+    assert_eq!(outcome.files_scanned(), 1, "{:?}", outcome.diagnostics);
+    assert!(peak < 32 * MB, "workflow: peak {} MB", peak / MB);
+}

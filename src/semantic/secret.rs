@@ -61,7 +61,11 @@ const REFERENCE_SUFFIXES: &[&str] = &[
     "length",
     "type",
     "id",
+    "ids",
+    "arn",
+    "date",
     "version",
+    "versions",
     "enabled",
     "required",
     "audience",
@@ -89,6 +93,10 @@ const REFERENCE_SUFFIXES: &[&str] = &[
     "label",
     "prompt",
     "ref",
+    "var",
+    "source",
+    "interval",
+    "period",
 ];
 
 /// The words of a name, lower-cased: split at separators and camelCase boundaries.
@@ -147,6 +155,80 @@ pub fn is_secret_name(name: &str) -> bool {
             (p[1] == "key" && KEY_QUALIFIERS.contains(&p[0].as_str()))
                 || SECRET_PAIRS.iter().any(|(a, b)| p[0] == *a && p[1] == *b)
         })
+}
+
+/// Attributes that providers document as holding a secret under a name that does not say so:
+/// Azure's `primary_key`/`secondary_key`, AKS's `kube_config`, a SAS URL.
+const PROVIDER_SECRET_ATTRIBUTES: &[&str] = &[
+    "primary_key",
+    "secondary_key",
+    "kube_config",
+    "kube_config_raw",
+    "kube_admin_config",
+    "kube_admin_config_raw",
+    "client_key",
+    "client_certificate",
+    "sas",
+    "sas_url",
+];
+
+/// Whether a provider attribute (or a Terraform variable, local or output name) holds a secret:
+/// a secret name, or one of the attributes providers document as secret.
+pub fn is_secret_attribute(name: &str) -> bool {
+    PROVIDER_SECRET_ATTRIBUTES.contains(&name) || is_secret_name(name)
+}
+
+/// Values that are secrets whatever they are called, and what they are.
+static SECRET_VALUES: std::sync::LazyLock<Vec<(regex::Regex, &'static str)>> = std::sync::LazyLock::new(|| {
+    [
+        (r"\b(AKIA|ASIA)[0-9A-Z]{16}\b", "an AWS access key id"),
+        (
+            r"-----BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----",
+            "a private key",
+        ),
+        (r"(?i)\bAccountKey=[A-Za-z0-9+/]{86}==", "an Azure storage account key"),
+        (r"^[A-Za-z0-9+/]{86}==$", "an Azure storage account key"),
+        (r"[?&]sig=[A-Za-z0-9%+/=]{20,}", "a SAS token signature"),
+        (
+            r"(?i)\bSharedAccessKey=[A-Za-z0-9+/]{43}=",
+            "a Service Bus / Event Hubs key",
+        ),
+    ]
+    .into_iter()
+    .map(|(re, what)| (regex::Regex::new(re).expect("static regex"), what))
+    .collect()
+});
+
+/// What secret a value is by its shape alone (an AWS access key id, a PEM private key, an Azure
+/// storage key, a SAS signature), whatever it is called. AWS's documentation keys
+/// (`...EXAMPLE`) are not.
+pub fn secret_value(v: &str) -> Option<&'static str> {
+    if v.contains("EXAMPLE") {
+        return None;
+    }
+    SECRET_VALUES
+        .iter()
+        .find(|(re, _)| re.is_match(v))
+        .map(|(_, what)| *what)
+}
+
+/// Whether a value is the name of an environment variable (`AZURE_STATIC_WEB_APPS_API_TOKEN`,
+/// `DB_PASSWORD`): it says where a secret is, it is not one.
+pub fn names_a_variable(v: &str) -> bool {
+    let mut words = v.split('_');
+    v.contains('_')
+        && words
+            .next()
+            .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+        && v.split('_')
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
+}
+
+/// Values that refer to a secret kept elsewhere rather than hold it: a Key Vault reference, an
+/// AWS ARN, a GCP Secret Manager resource name.
+pub fn secret_store_reference(v: &str) -> bool {
+    let t = v.trim();
+    t.starts_with("@Microsoft.KeyVault(") || t.starts_with("arn:") || t.starts_with("projects/")
 }
 
 /// Values that are names rather than secrets: `"password"`, `"refresh_token"`,
@@ -215,8 +297,46 @@ mod tests {
             "path",
             "patch",
             "tokens",
+            "password_expiration_date",
+            "db_password_arn",
+            "secret_rotation_interval",
+            "encryption_key_source",
+            "api_token_var",
         ] {
             assert!(!is_secret_name(no), "{no}");
         }
+    }
+
+    #[test]
+    fn secret_attributes_and_values() {
+        for yes in [
+            "primary_access_key",
+            "primary_key",
+            "kube_config_raw",
+            "private_key_pem",
+            "admin_password",
+        ] {
+            assert!(is_secret_attribute(yes), "{yes}");
+        }
+        for no in ["name", "versionless_id", "admin_password_secret_name", "key_vault_id"] {
+            assert!(!is_secret_attribute(no), "{no}");
+        }
+        assert_eq!(secret_value("AKIAIOSFODNN7EXAMPLE"), None);
+        assert_eq!(secret_value("AKIAZ3MSJV4WWTEST123"), Some("an AWS access key id"));
+        assert_eq!(
+            secret_value("-----BEGIN OPENSSH PRIVATE KEY-----"),
+            Some("a private key")
+        );
+        assert_eq!(
+            secret_value("https://x.blob.core.windows.net/c?sv=2022&sig=abcdefghijklmnopqrstuvwx"),
+            Some("a SAS token signature")
+        );
+        assert!(secret_store_reference(
+            "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/db)"
+        ));
+        assert!(!secret_store_reference("hunter2hunter2"));
+        assert!(names_a_variable("AZURE_STATIC_WEB_APPS_API_TOKEN"));
+        assert!(!names_a_variable("S3CR3T_PASS_w0rd"));
+        assert!(!names_a_variable("HUNTER2"));
     }
 }

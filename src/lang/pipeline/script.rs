@@ -178,6 +178,16 @@ fn commands(node: &Node, value: &str, source: &str) -> Vec<Command> {
     // `${{ }}` is replaced before the shell runs: parse it as one opaque word of the same length
     let masked = mask_expressions(&text);
     let mut parsed = shell::parse(&masked, base);
+    // where each `${{` starts (file offsets): a word is looked at again only when it holds one
+    // (copying every word's written text is quadratic on nested `$( )`)
+    let opens: Vec<usize> = text.match_indices("${{").map(|(i, _)| i + base).collect();
+    if opens.is_empty() {
+        return parsed.commands;
+    }
+    let holds_expression = |sp: Span| {
+        let i = opens.partition_point(|&o| o < sp.start);
+        opens.get(i).is_some_and(|&o| o < sp.end)
+    };
     let written = |sp: Span| -> String {
         text.get(sp.start.saturating_sub(base)..sp.end.saturating_sub(base))
             .unwrap_or("")
@@ -192,10 +202,14 @@ fn commands(node: &Node, value: &str, source: &str) -> Vec<Command> {
             .chain(std::iter::once(&mut c.name))
             .chain(c.args.iter_mut());
         for w in words {
-            let raw = written(w.span);
-            if raw.contains("${{") {
-                w.text = raw;
-                w.dynamic = true;
+            if !holds_expression(w.span) {
+                continue;
+            }
+            w.dynamic = true;
+            // a word whose nested `$( )` the shell layer cut short keeps that text: its written
+            // text holds the rest of the nesting
+            if !w.text.contains('…') {
+                w.text = written(w.span);
             }
         }
     }

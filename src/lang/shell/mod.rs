@@ -4,6 +4,7 @@
 //! text starts, and the text must be byte-aligned with the file (blank out what the shell must
 //! not see instead of removing it).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use tree_sitter::{Node as TsNode, Parser, Tree};
@@ -14,6 +15,10 @@ use crate::source::Span;
 const MAX_NESTING: usize = 3;
 
 /// One shell word: its value with quotes and escapes removed, and where it is written.
+///
+/// A command substitution that holds another one is kept as `$(…)` (`` `…` ``, `<(…)`): the
+/// commands inside are in the model on their own, and keeping every level as written would copy
+/// the rest of the script at each level (quadratic memory on deeply nested `$( )`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
     pub text: String,
@@ -469,14 +474,79 @@ fn leaf_value(node: &TsNode, raw: &str) -> (String, bool) {
                 });
                 found
             };
-            (unescape_dq(strip(raw, "\"", "\"")), dynamic)
+            (unescape_dq(strip(&elide(node, raw), "\"", "\"")), dynamic)
         }
         "simple_expansion" | "expansion" | "command_substitution" | "arithmetic_expansion" | "process_substitution" => {
-            (raw.to_string(), true)
+            (elide(node, raw).into_owned(), true)
         }
         "concatenation" => value_of(node, raw),
-        _ => (raw.to_string(), raw.contains('$') || raw.contains('`')),
+        _ => {
+            let text = elide(node, raw);
+            let dynamic = text.contains('$') || text.contains('`');
+            (text.into_owned(), dynamic)
+        }
     }
+}
+
+fn is_substitution(node: &TsNode) -> bool {
+    matches!(node.kind(), "command_substitution" | "process_substitution")
+}
+
+/// Whether a command substitution lies below `node`. The search stops at the first one.
+fn holds_substitution(node: &TsNode) -> bool {
+    let mut stack = Vec::new();
+    let mut c = node.walk();
+    stack.extend(node.children(&mut c));
+    while let Some(n) = stack.pop() {
+        if is_substitution(&n) {
+            return true;
+        }
+        let mut c = n.walk();
+        stack.extend(n.children(&mut c));
+    }
+    false
+}
+
+/// `raw`, the text of `node`, with the body of each substitution that holds another one (the
+/// node itself included) replaced by `…`: `$(a $(b))` → `$(…)`. Borrowed when nothing is cut.
+fn elide<'r>(node: &TsNode, raw: &'r str) -> Cow<'r, str> {
+    let origin = node.start_byte();
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut stack = vec![*node];
+    while let Some(n) = stack.pop() {
+        if is_substitution(&n) && holds_substitution(&n) {
+            cuts.push((n.start_byte() - origin, n.end_byte() - origin));
+            continue;
+        }
+        let mut c = n.walk();
+        stack.extend(n.children(&mut c));
+    }
+    if cuts.is_empty() {
+        return Cow::Borrowed(raw);
+    }
+    cuts.sort_unstable();
+    let mut out = String::with_capacity(raw.len().min(256));
+    let mut at = 0;
+    for (start, end) in cuts {
+        let Some(cut) = raw.get(start..end) else {
+            continue;
+        };
+        if start < at {
+            continue;
+        }
+        out.push_str(raw.get(at..start).unwrap_or(""));
+        // keep the delimiters: `$(`, `` ` ``, `<(`, `>(` ... `)`
+        let open = if cut.starts_with('`') { 1 } else { 2.min(cut.len()) };
+        let close = if cut.ends_with(')') || cut.ends_with('`') { 1 } else { 0 };
+        out.push_str(cut.get(..open).unwrap_or(""));
+        out.push('…');
+        if cut.len() > open {
+            out.push_str(cut.get(cut.len() - close..).unwrap_or(""));
+        }
+        at = end;
+    }
+    out.push_str(raw.get(at..).unwrap_or(""));
+    Cow::Owned(out)
 }
 
 fn strip<'t>(raw: &'t str, open: &str, close: &str) -> &'t str {
@@ -614,6 +684,27 @@ mod tests {
         assert_eq!(a[1].text, "flask==3.0");
         assert_eq!(a[2].text, "uvicorn[standard]");
         assert!(a[3].dynamic);
+    }
+
+    #[test]
+    fn nested_substitutions_are_cut_in_word_text() {
+        let text = r#"echo "v=$(cat "$(dirname $0)/VERSION")" $(date +%s) `id -u`"#;
+        let s = parse(text, 0);
+        assert_eq!(names(&s), ["echo", "cat", "dirname", "date", "id"]);
+        let args = &s.commands[0].args;
+        // the outer substitution holds another: its body is in the model as commands of its own
+        assert_eq!(args[0].text, "v=$(…)");
+        assert!(args[0].dynamic);
+        assert_eq!(args[1].text, "$(date +%s)");
+        assert_eq!(args[2].text, "`id -u`");
+        // the inner levels keep their text
+        assert_eq!(s.commands[1].args[0].text, "$(dirname $0)/VERSION");
+        assert_eq!(
+            &text[args[0].span.start..args[0].span.end],
+            r#""v=$(cat "$(dirname $0)/VERSION")""#
+        );
+        let s = parse("X=$(a $(b)) export Y=\"$(c <(d $(e)))\"", 0);
+        assert_eq!(s.commands[0].assignments[0].text, "X=$(…)");
     }
 
     #[test]

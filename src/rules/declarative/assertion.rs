@@ -6,6 +6,7 @@ use regex::Regex;
 use crate::config::Settings;
 use crate::semantic::network::{is_internet, is_internet_range};
 use crate::semantic::port::{node_ports, render_ports, PortRange};
+use crate::semantic::secret::is_secret_name;
 use crate::source::node::{parse_path, PathStep};
 use crate::source::{Node, NodeValue, Span};
 
@@ -27,6 +28,7 @@ pub const OPERATORS: &[&str] = &[
     "port_in",
     "has_keys",
     "internet",
+    "secret_name",
 ];
 const LEAF_OPTIONS: &[&str] = &["path", "to", "default", "quantifier", "ignore_case", "message"];
 const COMBINATORS: &[&str] = &["all", "any", "not", "each"];
@@ -113,6 +115,9 @@ enum Op {
     HasKeys(Keys),
     /// The value is (`true`) / is not (`false`) a source admitting the whole internet.
     Internet(bool),
+    /// The value is (`true`) / is not (`false`) a name that says it holds a secret
+    /// (`semantic::secret::is_secret_name`).
+    SecretName(bool),
 }
 
 /// A compile error: where in the rule file, and what.
@@ -384,6 +389,10 @@ fn compile_leaf(node: &Node) -> Result<Leaf, CompileError> {
             Some(b) => Op::Internet(b),
             None => return cerr(v.span, "`internet` takes `true` or `false`"),
         },
+        "secret_name" => match v.as_bool() {
+            Some(b) => Op::SecretName(b),
+            None => return cerr(v.span, "`secret_name` takes `true` or `false`"),
+        },
         "has_keys" => Op::HasKeys(match &v.value {
             NodeValue::String(s) if s == "$terraform.required_tags" => Keys::RequiredTags,
             NodeValue::String(s) if s.starts_with('$') => {
@@ -509,7 +518,7 @@ fn scalar_eq(n: &Node, expected: &Node, ignore_case: bool) -> bool {
 impl Leaf {
     fn allowed(&self, settings: &Settings) -> String {
         match &self.op {
-            Op::Exists | Op::Absent | Op::Internet(_) => String::new(),
+            Op::Exists | Op::Absent | Op::Internet(_) | Op::SecretName(_) => String::new(),
             Op::Equals(v) | Op::NotEquals(v) => render(v),
             Op::In(vs) | Op::NotIn(vs) => vs.iter().map(render).collect::<Vec<_>>().join(", "),
             Op::Matches(r) => r.as_str().to_string(),
@@ -725,6 +734,7 @@ impl Leaf {
                         None => false,
                     },
                     Op::Internet(want) => n.scalar_text().is_some_and(|t| is_internet(&t)) == *want,
+                    Op::SecretName(want) => n.scalar_text().is_some_and(|t| is_secret_name(&t)) == *want,
                     Op::Exists | Op::Absent | Op::PortIn(_) | Op::HasKeys(_) => true,
                 };
                 let f = self.finding(n.span, render(n), env);

@@ -500,3 +500,17 @@ fn internet_sources_and_ranges() {
     assert!(compile_err("{path: src, internet: yes please}").contains("`true` or `false`"));
     assert!(compile_err("{path: src, to: end, equals: x}").contains("`to` goes with"));
 }
+
+#[test]
+fn secret_names_are_read_like_every_other_name() {
+    let secret = "{path: name, secret_name: true}";
+    assert!(matches!(eval(secret, "name: DB_PASSWORD"), Outcome::Pass(_)));
+    assert!(matches!(eval(secret, "name: storageAccountKey"), Outcome::Pass(_)));
+    assert!(matches!(eval(secret, "name: TOKEN_URL"), Outcome::Fail(_)));
+    assert!(matches!(eval(secret, "name: TOKENIZERS_PARALLELISM"), Outcome::Fail(_)));
+    assert!(matches!(
+        eval("{path: name, secret_name: false}", "name: LOG_LEVEL"),
+        Outcome::Pass(_)
+    ));
+    assert!(compile_err("{path: name, secret_name: maybe}").contains("`true` or `false`"));
+}

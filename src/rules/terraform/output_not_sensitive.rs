@@ -4,20 +4,7 @@ use regex::Regex;
 
 use crate::lang::terraform::TfBlock;
 use crate::rules::{target, FileContext, FileRule};
-
-/// Attribute (and variable, local, module output) names that hold a secret.
-static SECRET_ATTR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(\w*password\w*|(\w+_)?secret(_value|_key|_text|_string|_binary)?|\w*access_key\w*|\w*connection_string\w*|primary_key|secondary_key|\w*_key_pem|private_key\w*|kube_config(_raw)?|kube_admin_config(_raw)?|client_key|client_certificate|sas_url|sas|\w*_token|token)$",
-    )
-    .expect("static regex")
-});
-
-/// Names that *describe* a secret without holding it: `admin_password_secret_name`,
-/// `db_password_id`.
-static ABOUT_SECRET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)_(name|names|id|ids|arn|version|versions|length|expiration_date|uri|path)$").expect("static regex")
-});
+use crate::semantic::secret::is_secret_attribute;
 
 /// `a.b.c`, `a.b[0].c`, `a["k"].b` as written in an expression.
 static TRAVERSAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -48,10 +35,7 @@ fn secret_attr(traversal: &str) -> Option<String> {
         r => r,
     };
     for a in attrs {
-        if ABOUT_SECRET.is_match(a) {
-            return None;
-        }
-        let secret = SECRET_ATTR.is_match(a)
+        let secret = is_secret_attribute(a)
             // `random_password.x.result` is a secret; other `.result`s (random_id, random_pet) are not
             || (*a == "result" && type_name == "random_password")
             || (*a == "value" && type_name.ends_with("_secret"));

@@ -1,55 +1,12 @@
-use std::sync::LazyLock;
-
-use regex::Regex;
-
 use crate::lang::terraform::TfBlock;
 use crate::rules::{target, FileContext, FileRule};
+use crate::semantic::secret::{is_secret_attribute, names_a_variable, secret_store_reference, secret_value};
 use crate::source::{Node, NodeValue};
 
-/// Attribute names that hold credentials.
-static SECRET_KEY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(.*_)?(password|passwd|pwd|secret|client_secret|secret_key|access_key|api_key|auth_token|token|connection_string|primary_key|secondary_key|sas_token|private_key|shared_key|account_key)$",
-    )
-    .expect("static regex")
-});
-
-/// Values that are secrets whatever the attribute is called, and what they are.
-static SECRET_VALUES: LazyLock<Vec<(Regex, &'static str)>> = LazyLock::new(|| {
-    [
-        (r"\b(AKIA|ASIA)[0-9A-Z]{16}\b", "an AWS access key id"),
-        (
-            r"-----BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----",
-            "a private key",
-        ),
-        (r"(?i)\bAccountKey=[A-Za-z0-9+/]{86}==", "an Azure storage account key"),
-        (r"^[A-Za-z0-9+/]{86}==$", "an Azure storage account key"),
-        (r"[?&]sig=[A-Za-z0-9%+/=]{20,}", "a SAS token signature"),
-        (
-            r"(?i)\bSharedAccessKey=[A-Za-z0-9+/]{43}=",
-            "a Service Bus / Event Hubs key",
-        ),
-    ]
-    .into_iter()
-    .map(|(re, what)| (Regex::new(re).expect("static regex"), what))
-    .collect()
-});
-
-/// What secret a value is, by its shape. AWS's documentation keys (`...EXAMPLE`) are not.
-fn secret_value(v: &str) -> Option<&'static str> {
-    if v.contains("EXAMPLE") {
-        return None;
-    }
-    SECRET_VALUES
-        .iter()
-        .find(|(re, _)| re.is_match(v))
-        .map(|(_, what)| *what)
-}
-
-/// Values that are obviously not secrets: Key Vault references, empty strings.
+/// Values that are obviously not secrets: empty strings, references to a secret store, the name
+/// of an environment variable.
 fn placeholder(v: &str) -> bool {
-    let t = v.trim();
-    t.is_empty() || t.starts_with("@Microsoft.KeyVault(") || t.starts_with("arn:") || t.starts_with("projects/")
+    v.trim().is_empty() || secret_store_reference(v) || names_a_variable(v.trim())
 }
 
 /// TF008: a literal password, client secret, access key or connection string in a block, or as
@@ -84,7 +41,7 @@ impl FileRule for TerraformHardcodedSecret {
         };
         if b.kind == "variable" {
             let name = b.labels.first().map(String::as_str).unwrap_or("");
-            if SECRET_KEY.is_match(name) {
+            if is_secret_attribute(name) {
                 if let Some(d) = b.body.get("default") {
                     if literal(d).is_some() {
                         cx.report(d.span, format!("variable `{name}` has a literal default secret"));
@@ -111,7 +68,7 @@ impl FileRule for TerraformHardcodedSecret {
             match &n.value {
                 NodeValue::Map(entries) => {
                     for e in entries {
-                        if SECRET_KEY.is_match(&e.key) && literal(&e.value).is_some() {
+                        if is_secret_attribute(&e.key) && literal(&e.value).is_some() {
                             found.push((e.value.span, format!("`{}` is a literal secret", e.key)));
                         } else if let Some(what) = shaped(&e.value) {
                             found.push((e.value.span, format!("`{}` holds {what}", e.key)));

@@ -297,11 +297,15 @@ pub fn load(
         }
         for dep in &deps {
             let unpacked = subcharts.iter().any(|s| s.name == dep.name)
-                || packaged.iter().any(|p| p.strip_prefix(dep.name.as_str()).is_some_and(|r| r.starts_with('-')));
+                || packaged
+                    .iter()
+                    .any(|p| p.strip_prefix(dep.name.as_str()).is_some_and(|r| r.starts_with('-')));
             if unpacked {
                 continue;
             }
-            let Some(sub_dir) = local_dependency(fs, dir, dep) else { continue };
+            let Some(sub_dir) = local_dependency(fs, dir, dep) else {
+                continue;
+            };
             let mut sub_problems = Vec::new();
             if let Some(c) = load(fs, &sub_dir, files, &mut sub_problems, depth + 1) {
                 let version = c.meta.get("version").and_then(Node::scalar_text).unwrap_or_default();

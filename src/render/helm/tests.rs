@@ -182,10 +182,7 @@ fn a_template_that_fails_is_a_problem_and_the_others_render() {
             "kind: ConfigMap\nimage: {{ required \"image.repository is required\" .Values.image.repository }}\n",
         ),
         ("shop/templates/b.yaml", "kind: Secret\n"),
-        (
-            "shop/templates/c.yaml",
-            "kind: X\n{{ htpasswd \"a\" \"b\" }}\n",
-        ),
+        ("shop/templates/c.yaml", "kind: X\n{{ htpasswd \"a\" \"b\" }}\n"),
     ]);
     assert_eq!(r.outputs.len(), 1);
     assert_eq!(r.problems.len(), 2);
@@ -250,7 +247,8 @@ const COMMON_NAMES: &str = r#"{{- define "common.names.fullname" -}}
 {{ .Release.Name }}-{{ .Chart.Name }}
 {{- end }}
 "#;
-const USES_COMMON: &str = "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"common.names.fullname\" . }}\n";
+const USES_COMMON: &str =
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"common.names.fullname\" . }}\n";
 
 #[test]
 fn a_dependency_not_unpacked_is_the_chart_of_its_name_next_to_it() {
@@ -266,7 +264,10 @@ fn a_dependency_not_unpacked_is_the_chart_of_its_name_next_to_it() {
     let o = output(&r, "default", "templates/service.yaml");
     assert!(o.text.contains("name: release-name-shop\n"), "{}", o.text);
     // the helper's bytes point at the sibling chart's file, which exists
-    assert_eq!(path_of(&r, origin_of(o, "release-name-shop").origin.at), "common/templates/_names.tpl");
+    assert_eq!(
+        path_of(&r, origin_of(o, "release-name-shop").origin.at),
+        "common/templates/_names.tpl"
+    );
 }
 
 #[test]
@@ -279,8 +280,16 @@ fn a_sibling_chart_outside_the_version_constraint_is_not_used() {
         ("common/templates/_names.tpl", COMMON_NAMES),
     ]);
     assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
-    assert!(r.problems[0].message.contains("common.names.fullname"), "{:?}", r.problems);
-    assert!(r.problems[0].help.as_deref().unwrap_or("").contains("common"), "{:?}", r.problems);
+    assert!(
+        r.problems[0].message.contains("common.names.fullname"),
+        "{:?}",
+        r.problems
+    );
+    assert!(
+        r.problems[0].help.as_deref().unwrap_or("").contains("common"),
+        "{:?}",
+        r.problems
+    );
 }
 
 #[test]

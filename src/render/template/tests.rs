@@ -448,13 +448,23 @@ fn certificates_have_sprigs_shape() {
     let self_signed = ok("{{ (genSelfSignedCert \"x\" (list \"10.0.0.1\") nil 30).Cert }}", "");
     assert!(self_signed.starts_with("-----BEGIN CERTIFICATE-----"));
     // Sprig's argument checks
-    assert_eq!(err("{{ genSelfSignedCert \"x\" (list \"nope\") nil 30 }}", "").message, "`genSelfSignedCert`: error parsing ip: nope");
-    assert!(err("{{ genSignedCert \"x\" nil nil 30 \"ca\" }}", "").message.contains("expected sprig.certificate"));
+    assert_eq!(
+        err("{{ genSelfSignedCert \"x\" (list \"nope\") nil 30 }}", "").message,
+        "`genSelfSignedCert`: error parsing ip: nope"
+    );
+    assert!(err("{{ genSignedCert \"x\" nil nil 30 \"ca\" }}", "")
+        .message
+        .contains("expected sprig.certificate"));
     assert!(err("{{ genCA \"x\" \"365\" }}", "").message.contains("expected int"));
-    assert!(err("{{ genCA \"x\" }}", "").message.contains("wrong number of args for genCA: want 2 got 1"));
+    assert!(err("{{ genCA \"x\" }}", "")
+        .message
+        .contains("wrong number of args for genCA: want 2 got 1"));
     // WithKey keeps the key it is given
     let key = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
-    assert_eq!(ok("{{ (genCAWithKey \"x\" 1 .Values.k).Key }}", &format!("k: {key:?}")), key);
+    assert_eq!(
+        ok("{{ (genCAWithKey \"x\" 1 .Values.k).Key }}", &format!("k: {key:?}")),
+        key
+    );
 }
 
 #[test]
@@ -468,8 +478,12 @@ fn private_keys_and_custom_certificates() {
     let key = "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n";
     let t = "{{ $c := buildCustomCert (.Values.c | b64enc) (.Values.k | b64enc) }}{{ $c.Cert }}{{ $c.Key }}";
     assert_eq!(ok(t, &format!("c: {cert:?}\nk: {key:?}")), format!("{cert}{key}"));
-    assert!(err("{{ buildCustomCert \"!!\" \"\" }}", "").message.contains("unable to decode base64 certificate"));
-    assert!(err("{{ buildCustomCert (\"x\" | b64enc) (\"y\" | b64enc) }}", "").message.contains("unable to decode certificate"));
+    assert!(err("{{ buildCustomCert \"!!\" \"\" }}", "")
+        .message
+        .contains("unable to decode base64 certificate"));
+    assert!(err("{{ buildCustomCert (\"x\" | b64enc) (\"y\" | b64enc) }}", "")
+        .message
+        .contains("unable to decode certificate"));
 }
 
 /// Sprig's dates: `now` is fixed (2024-01-01T00:00:00Z); `date_in_zone` is `dateInZone`'s
@@ -477,6 +491,12 @@ fn private_keys_and_custom_certificates() {
 #[test]
 fn dates_are_fixed_and_formatted_by_go_layouts() {
     assert_eq!(ok("{{ now | date \"2006-01-02\" }}", ""), "2024-01-01");
-    assert_eq!(ok("{{ dateInZone \"2006-01-02T15:04\" now \"UTC\" }}", ""), "2024-01-01T00:00");
-    assert_eq!(ok("{{ date_in_zone \"2006-01-02T15:04\" now \"UTC\" }}", ""), "2024-01-01T00:00");
+    assert_eq!(
+        ok("{{ dateInZone \"2006-01-02T15:04\" now \"UTC\" }}", ""),
+        "2024-01-01T00:00"
+    );
+    assert_eq!(
+        ok("{{ date_in_zone \"2006-01-02T15:04\" now \"UTC\" }}", ""),
+        "2024-01-01T00:00"
+    );
 }

@@ -123,7 +123,9 @@ fn list(v: &Val, what: &str) -> Result<Vec<Val>, FnError> {
 fn ca(v: &Val) -> Result<(), FnError> {
     if let V::Map(m) = &v.v {
         let m = m.borrow();
-        if matches!(m.get("Cert").map(|c| &c.v), Some(V::Str(_))) && matches!(m.get("Key").map(|k| &k.v), Some(V::Str(_))) {
+        if matches!(m.get("Cert").map(|c| &c.v), Some(V::Str(_)))
+            && matches!(m.get("Key").map(|k| &k.v), Some(V::Str(_)))
+        {
             return Ok(());
         }
     }

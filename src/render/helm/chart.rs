@@ -62,6 +62,9 @@ pub struct Chart {
     pub subcharts: Vec<Chart>,
     /// `charts/*.tgz` archives (not unpacked, not rendered).
     pub packaged: Vec<String>,
+    /// Dependencies found next to the chart whose version does not satisfy the constraint:
+    /// name, constraint, the version found, its directory.
+    pub mismatched: Vec<(String, String, String, PathBuf)>,
 }
 
 /// The real files a render reads, each with its text: what origins index.
@@ -289,6 +292,7 @@ pub fn load(
         }
     }
     let mut subcharts: Vec<Chart> = Vec::new();
+    let mut mismatched = Vec::new();
     if depth < MAX_SUBCHART_DEPTH {
         for d in sub_dirs {
             if let Some(c) = load(fs, &dir.join("charts").join(&d), files, problems, depth + 1) {
@@ -314,6 +318,8 @@ pub fn load(
                 if c.name == dep.name && fits {
                     problems.extend(sub_problems);
                     subcharts.push(c);
+                } else if c.name == dep.name {
+                    mismatched.push((dep.name.clone(), dep.version.clone(), version, sub_dir));
                 }
             }
         }
@@ -331,6 +337,7 @@ pub fn load(
         dependencies: deps,
         subcharts,
         packaged,
+        mismatched,
     })
 }
 

@@ -286,7 +286,11 @@ fn a_sibling_chart_outside_the_version_constraint_is_not_used() {
         r.problems
     );
     assert!(
-        r.problems[0].help.as_deref().unwrap_or("").contains("common"),
+        r.problems[0]
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("`common` 1.x.x: `../common` is 2.31.4"),
         "{:?}",
         r.problems
     );

@@ -188,15 +188,17 @@ pub const STDIN_BYTES: Limit = Limit {
           instead of buffering whatever the other end sends",
 };
 
-/// A glob (`--exclude`, config `exclude`, per-path ignores) longer than this is an error.
+/// A glob longer than this is not compiled: in a config (`exclude`, per-path ignores,
+/// environments) or `--exclude` it is an error, in an ignore file it is reported and skipped.
 pub const GLOB_BYTES: Limit = Limit {
     name: "glob-bytes",
     what: "glob",
     value: 4096,
     unit: Unit::Bytes,
     per: Per::Value,
-    why: "every walked path is matched against every exclude glob, and a glob's matcher grows \
-          with its length; real globs are under a hundred bytes",
+    why: "every walked path is matched against every exclude and ignore glob, and a glob's \
+          matcher grows with its length (a 100 KB pattern took over a minute); real globs are \
+          under a hundred bytes",
 };
 
 // --- parsing and expansion ------------------------------------------------------------------
@@ -627,6 +629,15 @@ pub fn charge_run(limit: &'static Limit, n: u64) -> Result<(), Exceeded> {
         Some(run) => run.charge(limit, n),
         None => Ok(()),
     })
+}
+
+/// `Err` for a glob longer than [`GLOB_BYTES`] (an exclude, a per-path ignore, an ignore-file
+/// pattern, a template's `.Files.Glob`): check before compiling it.
+pub fn check_glob(glob: &str) -> Result<(), Exceeded> {
+    if glob.len() as u64 > GLOB_BYTES.value {
+        return Err(Exceeded { limit: &GLOB_BYTES });
+    }
+    Ok(())
 }
 
 /// `s` cut to at most `max` bytes at a character boundary, with `…` when something was cut.

@@ -738,3 +738,150 @@ fn nested_command_substitutions_cost_linear_memory() {
     assert_eq!(outcome.files_scanned(), 1, "{:?}", outcome.diagnostics);
     assert!(peak < 32 * MB, "workflow: peak {} MB", peak / MB);
 }
+
+// --- globs ------------------------------------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn long_globs_are_refused_and_many_ignore_patterns_applied() {
+    let _g = serial();
+    // 100 KB: every walked path was matched against it, over a minute before
+    let long = "*a".repeat(50 * 1024);
+    let mut gitignore = format!("# generated\n{long}\n");
+    for i in 0..10_000 {
+        gitignore.push_str(&format!("gen-{i:05}/\n"));
+    }
+    let dir = repo(&[
+        ("svc/Dockerfile", LATEST),
+        ("gen-09999/Dockerfile", LATEST),
+        ("kept/Dockerfile", LATEST),
+        (".gitignore", &gitignore),
+    ]);
+    let r = dir.path().join("repo");
+    let started = Instant::now();
+    let (out, err, code) = linea_in(
+        &r,
+        &["check", "-f", "concise", "--select", "DF001,PARSE"],
+        Duration::from_secs(60),
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    let has = |needle: &str| lines.iter().any(|l| l.contains(needle));
+    // the long pattern is reported at its line and skipped; the 10,000 others are applied
+    assert!(
+        has(".gitignore:2:1: PARSE004") && has("ignore pattern exceeds the value budget of 4 KiB"),
+        "{out}\n{err}"
+    );
+    assert!(
+        has("svc/Dockerfile:1:6: DF001") && has("kept/Dockerfile:1:6: DF001"),
+        "{out}"
+    );
+    assert!(!has("gen-09999"), "{out}");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+
+    // in the repository's config: an error naming the budget, at once
+    std::fs::write(r.join(".gitignore"), "").expect("write");
+    std::fs::write(r.join("linea.toml"), format!("exclude = [\"{long}\"]\n")).expect("write");
+    let started = Instant::now();
+    let (out, err, code) = linea_in(&r, &["check", "-f", "concise"], Duration::from_secs(60));
+    assert_eq!(code, Some(2), "{out}\n{err}");
+    assert!(err.contains("glob exceeds the value budget of 4 KiB"), "{err}");
+    assert!(
+        err.len() < 4096,
+        "the message does not repeat the glob: {} bytes",
+        err.len()
+    );
+    // on the command line
+    std::fs::remove_file(r.join("linea.toml")).expect("rm");
+    let (_, err, code) = linea_in(&r, &["check", "--exclude", &long], Duration::from_secs(60));
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--exclude glob: glob exceeds the value budget of 4 KiB"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+}
+
+// --- byte order marks -------------------------------------------------------------------------
+
+/// Files whose first line holds a finding, for each format that reads line 1.
+const LINE_ONE: &[(&str, &str)] = &[
+    ("Dockerfile", "FROM alpine:latest\nUSER app\n"),
+    (
+        "k8s/pod.yaml",
+        "{apiVersion: v1, kind: Pod, metadata: {name: web}, spec: {containers: [{name: web, image: \"nginx:latest\"}]}}\n",
+    ),
+    (
+        "infra/db.tf",
+        "resource \"aws_db_instance\" \"db\" { password = \"hunter2-but-longer\" }\n",
+    ),
+    ("app/config.py", "import yaml; CONFIG = yaml.load(open(\"config.yml\"))\n"),
+];
+
+#[test]
+fn a_byte_order_mark_moves_no_column() {
+    let _g = serial();
+    let plain = repo(LINE_ONE);
+    let with_bom: Vec<(&str, String)> = LINE_ONE.iter().map(|(p, t)| (*p, format!("\u{feff}{t}"))).collect();
+    let with_bom: Vec<(&str, &str)> = with_bom.iter().map(|(p, t)| (*p, t.as_str())).collect();
+    let bom = repo(&with_bom);
+    let run = |d: &tempfile::TempDir| {
+        let (out, err, _) = linea_in(
+            &d.path().join("repo"),
+            &["check", "-f", "concise"],
+            Duration::from_secs(60),
+        );
+        let mut lines: Vec<String> = out.lines().filter(|l| l.contains(": ")).map(str::to_string).collect();
+        lines.sort();
+        (lines, err)
+    };
+    let (expected, err) = run(&plain);
+    let (got, _) = run(&bom);
+    for (path, _) in LINE_ONE {
+        assert!(
+            expected.iter().any(|l| l.starts_with(&format!("{path}:1:"))),
+            "no finding on line 1 of {path}: {expected:#?}\n{err}"
+        );
+    }
+    assert_eq!(got, expected);
+    assert!(
+        expected.iter().any(|l| l.starts_with("Dockerfile:1:6: DF001")),
+        "{expected:#?}"
+    );
+}
+
+// --- file names -------------------------------------------------------------------------------
+
+#[cfg(unix)]
+#[test]
+fn a_backslash_in_a_file_name_is_kept() {
+    let _g = serial();
+    // on Unix `\` is a character of a name, not a separator: `svc\api` is one directory
+    let dir = repo(&[("svc\\api/Dockerfile", LATEST)]);
+    let r = dir.path().join("repo");
+    let run = |format: &str| {
+        linea_in(
+            &r,
+            &["check", "-f", format, "--select", "DF001"],
+            Duration::from_secs(60),
+        )
+        .0
+    };
+    let concise = run("concise");
+    assert!(concise.contains("svc\\api/Dockerfile:1:6: DF001"), "{concise}");
+    let json: serde_json::Value = serde_json::from_str(&run("json")).expect("json report");
+    let paths: Vec<&str> = json
+        .pointer("/diagnostics")
+        .and_then(|d| d.as_array())
+        .map(|d| {
+            d.iter()
+                .filter_map(|d| d.get("path").and_then(|p| p.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(paths, ["svc\\api/Dockerfile"], "{json}");
+    let sarif = run("sarif");
+    assert!(sarif.contains("\"svc%5Capi/Dockerfile\""), "{sarif}");
+    let github = run("github");
+    assert!(github.contains("file=svc\\api/Dockerfile,"), "{github}");
+}

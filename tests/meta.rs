@@ -178,6 +178,11 @@ const EXAMPLES_EXEMPT: &[(&str, &str)] = &[
         "TF014",
         "a module call is checked against the variables of another directory's module",
     ),
+    ("TF016", "a module is reusable when another directory's module calls it"),
+    (
+        "TF017",
+        "a test file is checked against the module of its parent directory",
+    ),
 ];
 
 /// The file name an example block is written to: `file=NAME` in the fence's info string

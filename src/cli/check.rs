@@ -58,6 +58,10 @@ pub fn run(args: CheckArgs) -> ExitStatus {
 
     let mut excludes = GlobSetBuilder::new();
     for g in &args.exclude {
+        if let Err(over) = crate::budget::check_glob(g) {
+            print_error(&format!("invalid --exclude glob: {over}"));
+            return ExitStatus::Error;
+        }
         match Glob::new(g) {
             Ok(glob) => {
                 excludes.add(glob);

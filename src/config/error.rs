@@ -63,7 +63,25 @@ impl ConfigError {
     /// The error as a terminal report: location line, then the offending line underlined.
     pub fn render(&self, color: bool) -> String {
         let mut out = format!("linea: error: {}: {}\n", self.location(), self.message);
-        if self.span.is_none() {
+        // a line too long to read (a generated value) is not printed: the location says where
+        let long_line = self.span.is_some_and(|sp| {
+            let at = sp.start.min(self.text.len());
+            let bytes = self.text.as_bytes();
+            let start = bytes
+                .get(..at)
+                .unwrap_or_default()
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |i| i + 1);
+            let end = bytes
+                .get(at..)
+                .unwrap_or_default()
+                .iter()
+                .position(|b| *b == b'\n')
+                .map_or(bytes.len(), |i| at + i);
+            end - start > SNIPPET_LINE_BYTES
+        });
+        if self.span.is_none() || long_line {
             if let Some(h) = &self.help {
                 out.push_str(&format!("  help: {h}\n"));
             }
@@ -86,6 +104,9 @@ impl ConfigError {
         out
     }
 }
+
+/// Lines longer than this are not shown under the error.
+const SNIPPET_LINE_BYTES: usize = 1024;
 
 /// Spans of whole tables or multi-line values are shortened to their first line so the
 /// snippet underlines something readable.

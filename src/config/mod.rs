@@ -438,6 +438,7 @@ pub(crate) struct BadGlob(pub(crate) String, pub(crate) String);
 fn glob_set(globs: &[String]) -> Result<GlobSet, BadGlob> {
     let mut b = GlobSetBuilder::new();
     for g in globs {
+        crate::budget::check_glob(g).map_err(|over| BadGlob(g.clone(), over.to_string()))?;
         let glob = Glob::new(g).map_err(|e| BadGlob(g.clone(), format!("invalid glob `{g}`: {}", e.kind())))?;
         b.add(glob);
         // a bare `name` matches at any depth, and a glob naming a directory covers what is below it

@@ -6,7 +6,9 @@
 //! none, and this module reads each directory's once, through [`super::read`]: a regular file
 //! inside the walked root, at most [`budget::IGNORE_FILE_BYTES`], at most
 //! [`budget::IGNORE_PATTERNS`] patterns. A file that fails any of these is not applied (the
-//! walk then checks what it would have hidden) and is reported at its place.
+//! walk then checks what it would have hidden) and is reported at its place. A pattern longer
+//! than [`budget::GLOB_BYTES`] is not applied either (the first is reported); the file's other
+//! patterns are.
 //!
 //! Precedence is the walker's: a match in a `.ignore` (nearest directory first) beats one in a
 //! `.gitignore`, which beats `.git/info/exclude`.
@@ -140,6 +142,8 @@ impl Ignores {
         let mut builder = GitignoreBuilder::new(dir);
         let mut patterns = 0u64;
         let mut offset = 0;
+        // the first pattern over the glob budget: one finding per file, however many there are
+        let mut long = None;
         for line in text.split_inclusive('\n') {
             let start = offset;
             offset += line.len();
@@ -162,8 +166,26 @@ impl Ignores {
                 });
                 return None;
             }
+            if let Err(over) = budget::check_glob(pattern) {
+                // the rest of the file still applies; what the pattern would hide is checked
+                long.get_or_insert((Span::new(start, start + pattern.len()), over));
+                continue;
+            }
             // git skips a pattern it cannot parse, and so does the walk
             let _ = builder.add_line(Some(path.to_path_buf()), pattern);
+        }
+        if let Some((span, over)) = long {
+            self.report(Problem {
+                path: shown.clone(),
+                span,
+                message: format!(
+                    "ignore pattern exceeds the {} budget of {}; not applied",
+                    over.limit.per.as_str(),
+                    over.limit.amount()
+                ),
+                budget: true,
+                text: text.clone(),
+            });
         }
         match builder.build() {
             Ok(g) => Some(g),

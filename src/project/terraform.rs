@@ -61,7 +61,7 @@ pub struct TfModule {
     /// Var files: `terraform.tfvars`, `*.auto.tfvars` and environment var files beside it, and
     /// (for a root) those in directories below it that hold no module.
     pub tfvars: Vec<FileId>,
-    /// `*.tftest.hcl` files beside it or in its `tests/` directory.
+    /// `*.tftest.hcl` files beside it or in its `tests/` directory (or a directory below it).
     pub tests: Vec<FileId>,
     /// `.terraform.lock.hcl` beside it.
     pub lock: Option<FileId>,
@@ -867,12 +867,16 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
             modules[i].lock = Some(id);
         }
     }
+    // `terraform test` runs in the module and reads its `tests/` directory (or, with
+    // `-test-directory=tests/local`, one below it): a test there tests the module above
+    // `tests/`, even when its directory holds helper `.tf` files of its own
     for (dir, id) in tests {
-        let owner = by_dir.get(&dir).copied().or_else(|| {
-            (dir.file_name().is_some_and(|n| n == "tests"))
-                .then(|| dir.parent().and_then(|p| by_dir.get(p).copied()))
-                .flatten()
-        });
+        let above_tests = dir
+            .ancestors()
+            .find(|p| p.file_name().is_some_and(|n| n == "tests"))
+            .and_then(|t| t.parent())
+            .and_then(|p| by_dir.get(p).copied());
+        let owner = above_tests.or_else(|| by_dir.get(&dir).copied());
         if let Some(i) = owner {
             modules[i].tests.push(id);
         }

@@ -125,13 +125,8 @@ fn read(input: &SourceInput, max: u64) -> (PathBuf, FileKind, Read) {
             use crate::discover::read::{self, Refusal};
             let r = match read::read_bytes(path, max, None) {
                 Ok(bytes) => match String::from_utf8(bytes) {
-                    Ok(mut s) => {
-                        if s.starts_with('\u{feff}') {
-                            // keep offsets aligned with the file: blank the BOM rather than drop it
-                            s.replace_range(0..3, "   ");
-                        }
-                        Read::Text(s)
-                    }
+                    // a byte order mark is blanked by `SourceFile::new`, offsets kept the file's
+                    Ok(s) => Read::Text(s),
                     // a certificate bundle or key store is binary: its name is what LAY014 needs
                     Err(_) if *kind == FileKind::Sensitive => Read::Text(String::new()),
                     Err(e) => {

@@ -759,7 +759,7 @@ fn uri_to_path(uri: &Uri) -> Option<PathBuf> {
 
 /// The `file:` URI of an absolute path.
 fn path_to_uri(path: &Path) -> Option<Uri> {
-    let mut s = path.to_str()?.replace('\\', "/");
+    let mut s = crate::source::slashed(path.to_str()?).into_owned();
     if !s.starts_with('/') {
         s.insert(0, '/');
     }

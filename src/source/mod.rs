@@ -64,11 +64,26 @@ pub struct Position {
     pub column: u32,
 }
 
+/// What a UTF-8 byte order mark at the start of a file is blanked to: as many spaces as its
+/// bytes, so that offsets stay the file's and no parser sees it.
+pub const BOM_BLANK: &str = "   ";
+
+/// `text` with a leading UTF-8 byte order mark blanked to [`BOM_BLANK`], and whether it had one.
+pub fn blank_bom(text: Arc<str>) -> (Arc<str>, bool) {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => (Arc::from(format!("{BOM_BLANK}{rest}")), true),
+        None => (text, false),
+    }
+}
+
 /// Byte offset <-> line/column conversions for one file.
 #[derive(Debug)]
 pub struct LineIndex {
     raw: RawIndex,
     len: usize,
+    /// The text starts with a blanked byte order mark ([`BOM_BLANK`]): no column of line 1
+    /// counts it.
+    bom: bool,
 }
 
 impl LineIndex {
@@ -76,6 +91,15 @@ impl LineIndex {
         LineIndex {
             raw: RawIndex::new(text),
             len: text.len(),
+            bom: false,
+        }
+    }
+
+    /// The index of a text whose first bytes are a blanked byte order mark (see [`blank_bom`]).
+    pub fn with_bom(text: &str, bom: bool) -> Self {
+        LineIndex {
+            bom: bom && text.starts_with(BOM_BLANK),
+            ..LineIndex::new(text)
         }
     }
 
@@ -92,7 +116,11 @@ impl LineIndex {
         let o = self.clamp(text, offset);
         let lc = self.raw.line_col(TextSize::new(o as u32));
         let line_start = o - lc.col as usize;
-        let column = text.get(line_start..o).map(|s| s.chars().count()).unwrap_or(0);
+        let mut column = text.get(line_start..o).map(|s| s.chars().count()).unwrap_or(0);
+        if self.bom && lc.line == 0 {
+            // editors show the file without its byte order mark
+            column = column.saturating_sub(BOM_BLANK.len());
+        }
         Position {
             line: lc.line + 1,
             column: column as u32 + 1,
@@ -103,10 +131,16 @@ impl LineIndex {
     pub fn utf16(&self, text: &str, offset: usize) -> (u32, u32) {
         let o = self.clamp(text, offset);
         let lc = self.raw.line_col(TextSize::new(o as u32));
-        match self.raw.to_wide(WideEncoding::Utf16, lc) {
+        let (line, col) = match self.raw.to_wide(WideEncoding::Utf16, lc) {
             Some(w) => (w.line, w.col),
             None => (lc.line, lc.col),
+        };
+        if self.bom && line == 0 {
+            // the editor's text holds the mark as one UTF-16 unit, not three spaces
+            let blank = BOM_BLANK.len() as u32;
+            return (line, if col >= blank { col - blank + 1 } else { 0 });
         }
+        (line, col)
     }
 
     /// Byte range of 1-based `line` without its line break.
@@ -145,9 +179,11 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// A leading byte order mark is blanked (see [`blank_bom`]); columns of line 1 do not
+    /// count it.
     pub fn new(id: FileId, path: PathBuf, text: impl Into<Arc<str>>) -> Self {
-        let text = text.into();
-        let line_index = LineIndex::new(&text);
+        let (text, bom) = blank_bom(text.into());
+        let line_index = LineIndex::with_bom(&text, bom);
         SourceFile {
             id,
             path,
@@ -170,8 +206,52 @@ impl SourceFile {
     }
 }
 
-/// A path rendered with `/` separators and no leading `./`.
+/// A path rendered with `/` separators and no leading `./`. A `\` is a separator on Windows
+/// only: elsewhere it is a character of the name and is kept (each report format escapes it
+/// where it must: SARIF and language server URIs percent-encode it, JSON writes `\\`).
 pub fn display_path(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
+    let s = slashed(&p.to_string_lossy()).into_owned();
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}
+
+/// `s` with the platform's separators written `/`: `\` becomes `/` on Windows, and nothing
+/// changes elsewhere.
+pub fn slashed(s: &str) -> std::borrow::Cow<'_, str> {
+    if cfg!(windows) && s.contains('\\') {
+        std::borrow::Cow::Owned(s.replace('\\', "/"))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_order_mark_is_blanked_and_not_counted() {
+        let f = SourceFile::new(FileId(0), "Dockerfile".into(), "\u{feff}FROM alpine\nUSER app\n");
+        assert!(f.text.starts_with("   FROM"));
+        let from = f.text.find("FROM").unwrap_or(0);
+        assert_eq!(from, 3, "offsets stay the file's");
+        assert_eq!(f.position(from), Position { line: 1, column: 1 });
+        assert_eq!(f.position(from + 5), Position { line: 1, column: 6 });
+        assert_eq!(f.position(0), Position { line: 1, column: 1 });
+        // line 2 is not touched
+        let user = f.text.find("USER").unwrap_or(0);
+        assert_eq!(f.position(user), Position { line: 2, column: 1 });
+        // the editor's text holds the mark as one UTF-16 unit
+        assert_eq!(f.line_index.utf16(&f.text, from), (0, 1));
+        assert_eq!(f.line_index.utf16(&f.text, user), (1, 0));
+        // three real spaces are columns
+        let g = SourceFile::new(FileId(0), "a.yaml".into(), "   a: 1\n");
+        assert_eq!(g.position(3), Position { line: 1, column: 4 });
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_backslash_in_a_file_name_is_kept_on_unix() {
+        assert_eq!(display_path(Path::new("./deploy/we\\ird.yaml")), "deploy/we\\ird.yaml");
+        assert_eq!(display_path(Path::new("a/b.yaml")), "a/b.yaml");
+    }
 }

@@ -350,3 +350,34 @@ fn merge_of_many_maps_is_linear() {
     assert_eq!(v.get("k0").and_then(|x| x.as_f64()), Some(10_000.0));
     assert!(scope.steps() < 10 * n as u64, "{}", scope.steps());
 }
+
+#[test]
+fn test_files_belong_to_the_module_above_tests() {
+    let run = "run \"plan\" {\n  command = plan\n}\n";
+    let (f, m) = project(&[
+        ("mod/main.tf", MAIN),
+        ("mod/tests/helper/main.tf", "output \"x\" {\n  value = 1\n}\n"),
+        ("mod/tests/helper/remote.tftest.hcl", run),
+        ("mod/tests/local/input.tftest.hcl", run),
+        ("mod/tests/unit.tftest.hcl", run),
+        ("other/main.tf", MAIN),
+        ("other/beside.tftest.hcl", run),
+    ]);
+    let dir_of = |d: &str| m.iter().find(|x| x.dir == Path::new(d)).expect("module");
+    let names = |x: &TfModule| -> Vec<String> {
+        x.tests
+            .iter()
+            .map(|id| f[id.0 as usize].source.path.display().to_string())
+            .collect()
+    };
+    assert_eq!(
+        names(dir_of("mod")),
+        [
+            "mod/tests/helper/remote.tftest.hcl",
+            "mod/tests/local/input.tftest.hcl",
+            "mod/tests/unit.tftest.hcl"
+        ]
+    );
+    assert!(dir_of("mod/tests/helper").tests.is_empty());
+    assert_eq!(names(dir_of("other")), ["other/beside.tftest.hcl"]);
+}

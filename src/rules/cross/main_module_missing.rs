@@ -93,7 +93,9 @@ fn python_files(project: &Project, dir: &Path) -> Vec<String> {
         .filter(|f| f.kind == FileKind::Python)
         .filter_map(|f| {
             let p = abs(&f.source.path);
-            p.strip_prefix(dir).ok().map(|r| r.to_string_lossy().replace('\\', "/"))
+            p.strip_prefix(dir)
+                .ok()
+                .map(|r| crate::source::slashed(&r.to_string_lossy()).into_owned())
         })
         .collect()
 }

@@ -8,6 +8,7 @@ pub mod kv_no_diagnostics;
 pub mod lb_port;
 pub mod local_backend;
 pub mod module_input_unknown;
+pub mod module_untested;
 pub mod output_not_sensitive;
 pub mod plan_replaces_protected;
 pub mod provider_version;
@@ -15,6 +16,7 @@ pub mod required_version;
 pub mod storage_network_open;
 pub mod subnet_no_nsg;
 pub mod terraform_hardcoded_secret;
+pub mod test_undeclared_reference;
 pub mod undeclared_reference;
 pub mod unused_variable;
 pub mod vm_public_ip;
@@ -28,7 +30,8 @@ use hcl_edit::visit::{self, Visit};
 
 use crate::lang::terraform::{span_of, TfBlock};
 use crate::project::terraform::TfModule;
-use crate::project::{ParsedFile, Project};
+use crate::project::{absolute, Model, ParsedFile, Project};
+use crate::semantic::path::normalize;
 use crate::source::{FileId, Span};
 
 /// What a reference names.
@@ -39,9 +42,14 @@ pub enum RefKind {
     Module,
     Data,
     Resource,
+    /// `output.x`: only in test files (an assertion on the run's module).
+    Output,
+    /// `run.r` or `run.r.x` (name `r` or `r.x`): only in test files.
+    Run,
 }
 
-/// `var.x`, `local.x`, `module.x`, `data.t.n`, `t.n` as written in an expression.
+/// `var.x`, `local.x`, `module.x`, `data.t.n`, `t.n` (and, in test files, `output.x`,
+/// `run.r.x`) as written in an expression.
 #[derive(Debug, Clone)]
 pub struct Reference {
     pub kind: RefKind,
@@ -49,6 +57,22 @@ pub struct Reference {
     pub name: String,
     /// From the root name to the last name part.
     pub span: Span,
+}
+
+impl Reference {
+    /// The reference as messages name it: "variable `x`", "resource `t.n`".
+    pub fn what(&self) -> String {
+        let kind = match self.kind {
+            RefKind::Var => "variable",
+            RefKind::Local => "local",
+            RefKind::Module => "module",
+            RefKind::Data => "data source",
+            RefKind::Resource => "resource",
+            RefKind::Output => "output",
+            RefKind::Run => "run",
+        };
+        format!("{kind} `{}`", self.name)
+    }
 }
 
 /// Names bound by `for` expressions, template `for` directives and `dynamic` blocks: their
@@ -117,6 +141,11 @@ impl Visit for Collector {
                     };
                     (kind, n.to_string(), span_to(0))
                 }),
+                "output" => name_at(0).map(|n| (RefKind::Output, n.to_string(), span_to(0))),
+                "run" => name_at(0).map(|r| match name_at(1) {
+                    Some(x) => (RefKind::Run, format!("{r}.{x}"), span_to(1)),
+                    None => (RefKind::Run, r.to_string(), span_to(0)),
+                }),
                 "data" => name_at(0)
                     .zip(name_at(1))
                     .map(|(t, n)| (RefKind::Data, format!("{t}.{n}"), span_to(1))),
@@ -135,11 +164,114 @@ impl Visit for Collector {
 pub fn references(body: &Body) -> Vec<Reference> {
     let mut c = Collector::default();
     c.visit_body(body);
+    unbound(c)
+}
+
+/// Every reference in one expression, minus traversals of names bound by `for`.
+pub fn expr_references(e: &Expression) -> Vec<Reference> {
+    let mut c = Collector::default();
+    c.visit_expr(e);
+    unbound(c)
+}
+
+fn unbound(c: Collector) -> Vec<Reference> {
     let bound = c.bound;
     c.refs
         .into_iter()
-        .filter(|r| r.kind != RefKind::Resource || !r.name.split('.').next().is_some_and(|root| bound.contains(root)))
+        .filter(|r| {
+            let root = match r.kind {
+                RefKind::Resource => r.name.split('.').next(),
+                RefKind::Output => Some("output"),
+                RefKind::Run => Some("run"),
+                _ => None,
+            };
+            !root.is_some_and(|root| bound.contains(root))
+        })
         .collect()
+}
+
+/// What a module declares, as the references that name it: `(Var, "x")`, `(Output, "x")`,
+/// `(Resource, "t.n")`...
+pub fn declarations(m: &TfModule) -> HashSet<(RefKind, String)> {
+    let mut declared = HashSet::new();
+    for b in m.blocks() {
+        let label = |i: usize| b.labels.get(i).cloned().unwrap_or_default();
+        match b.kind.as_str() {
+            "variable" => {
+                declared.insert((RefKind::Var, label(0)));
+            }
+            "output" => {
+                declared.insert((RefKind::Output, label(0)));
+            }
+            "module" => {
+                declared.insert((RefKind::Module, label(0)));
+            }
+            "resource" => {
+                declared.insert((RefKind::Resource, format!("{}.{}", label(0), label(1))));
+            }
+            "data" => {
+                declared.insert((RefKind::Data, format!("{}.{}", label(0), label(1))));
+            }
+            "locals" => {
+                for e in b.body.entries() {
+                    declared.insert((RefKind::Local, e.key.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    declared
+}
+
+/// The module a `run` block of a test file executes.
+pub enum RunModule<'a> {
+    /// The module under test, or the module of the project its `module { source }` names.
+    Known(&'a TfModule),
+    /// `module { source = "./..." }` names a directory that does not exist: the span of the
+    /// source, and the source.
+    Missing(Span, String),
+    /// A registry module, a computed source, a directory that holds no module linea read.
+    Unknown,
+}
+
+/// The module a `run` block executes: its `module { source }` (a local path is relative to
+/// the module under test, where `terraform test` runs), else the module under test.
+pub fn run_module<'a>(project: &'a Project, under_test: &'a TfModule, run: &Block) -> RunModule<'a> {
+    let Some(module) = run.body.get_blocks("module").next() else {
+        return RunModule::Known(under_test);
+    };
+    let Some(attr) = module.body.get_attribute("source") else {
+        return RunModule::Unknown;
+    };
+    let Some(source) = attr.value.as_str() else {
+        return RunModule::Unknown;
+    };
+    if !(source.starts_with("./") || source.starts_with("../")) {
+        return RunModule::Unknown;
+    }
+    let dir = normalize(&under_test.dir.join(source));
+    if let Some(t) = project.terraform.iter().find(|t| t.dir == dir) {
+        return RunModule::Known(t);
+    }
+    if project.is_dir(&absolute(&dir)) {
+        RunModule::Unknown
+    } else {
+        RunModule::Missing(span_of(&attr.value), source.to_string())
+    }
+}
+
+/// Every test file that parsed, with the module it tests (the directory `terraform test`
+/// runs in: the test file's own, or the parent of its `tests/` directory).
+pub fn test_files(project: &Project) -> impl Iterator<Item = (&TfModule, &ParsedFile, &Body)> + '_ {
+    project.terraform.iter().flat_map(move |m| {
+        m.tests
+            .iter()
+            .filter_map(|id| project.file(*id))
+            .filter_map(move |f| match &f.model {
+                Model::TfTest(t) => t.body.as_ref().map(|b| (m, f, b)),
+                _ => None,
+            })
+    })
 }
 
 /// The module a file belongs to.

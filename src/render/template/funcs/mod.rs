@@ -795,6 +795,12 @@ fn files_method(ex: &mut Exec, paths: &Rc<Vec<String>>, name: &str, args: Vec<Va
         "Glob" => {
             arity(name, &args, 1)?;
             let pattern = want_str(&args[0])?.as_str();
+            crate::budget::check_glob(pattern).map_err(|over| {
+                FnError::kind(
+                    crate::render::template::exec::ErrorKind::Budget,
+                    format!("`Glob`: {over}"),
+                )
+            })?;
             let glob = globset::GlobBuilder::new(pattern)
                 .literal_separator(true)
                 .build()

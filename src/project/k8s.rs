@@ -131,7 +131,13 @@ pub struct Index {
     by_kind: HashMap<String, Vec<ObjectRef>>,
     /// By kind and name: what a reference by name (`serviceAccountName`) resolves against.
     by_name: HashMap<(String, String), Vec<ObjectRef>>,
+    /// By kind, then namespace (`None`: names none): what "is there one in this namespace"
+    /// looks up.
+    by_namespace: HashMap<String, HashMap<Option<String>, Vec<ObjectRef>>>,
+    /// HorizontalPodAutoscalers by the kind and name of their `scaleTargetRef`.
+    scalers: HashMap<(Option<String>, Option<String>), Vec<ObjectRef>>,
     all: Vec<ObjectRef>,
+    steps: super::workloads::Steps,
 }
 
 impl Index {
@@ -205,6 +211,23 @@ impl Index {
                 if let Some(name) = &o.name {
                     index.by_name.entry((o.kind.clone(), name.clone())).or_default().push(r);
                 }
+                index
+                    .by_namespace
+                    .entry(o.kind.clone())
+                    .or_default()
+                    .entry(o.effective_namespace.clone())
+                    .or_default()
+                    .push(r);
+                if o.kind == "HorizontalPodAutoscaler" {
+                    let target = o.root.at("spec.scaleTargetRef");
+                    let text = |k: &str| {
+                        target
+                            .and_then(|t| t.get(k))
+                            .and_then(|n| n.as_str())
+                            .map(str::to_string)
+                    };
+                    index.scalers.entry((text("kind"), text("name"))).or_default().push(r);
+                }
                 index.all.push(r);
             }
         }
@@ -220,10 +243,47 @@ impl Index {
     }
 
     pub fn refs_named(&self, kind: &str, name: &str) -> &[ObjectRef] {
+        self.steps.add(1);
         self.by_name
             .get(&(kind.to_string(), name.to_string()))
             .map(Vec::as_slice)
             .unwrap_or_default()
+    }
+
+    /// The objects of `kind` that share namespace `ns` (see [`same_namespace`]): those in it
+    /// and those that name none; every one of the kind when `ns` is `None`.
+    pub fn refs_sharing_namespace<'a>(
+        &'a self,
+        kind: &str,
+        ns: Option<&str>,
+    ) -> Box<dyn Iterator<Item = ObjectRef> + 'a> {
+        self.steps.add(1);
+        let Some(by_ns) = self.by_namespace.get(kind) else {
+            return Box::new(std::iter::empty());
+        };
+        match ns {
+            None => Box::new(self.refs_of_kind(kind).iter().copied()),
+            Some(ns) => {
+                let named = by_ns.get(&Some(ns.to_string())).map(Vec::as_slice).unwrap_or_default();
+                let anywhere = by_ns.get(&None).map(Vec::as_slice).unwrap_or_default();
+                Box::new(named.iter().chain(anywhere).copied())
+            }
+        }
+    }
+
+    /// The HorizontalPodAutoscalers whose `scaleTargetRef` names `kind` and `name` (an
+    /// object without a name: those whose target names none).
+    pub fn scalers_of(&self, kind: &str, name: Option<&str>) -> &[ObjectRef] {
+        self.steps.add(1);
+        self.scalers
+            .get(&(Some(kind.to_string()), name.map(str::to_string)))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Work done by this index's lookups so far.
+    pub fn steps(&self) -> u64 {
+        self.steps.get()
     }
 }
 
@@ -293,6 +353,20 @@ impl super::Project {
             .filter(move |(_, o)| match (namespace, o.effective_namespace.as_deref()) {
                 (Some(a), Some(b)) => a == b,
                 _ => true,
+            })
+    }
+
+    /// The objects of `kind` in the namespace of `from` (see [`same_namespace`]).
+    pub fn k8s_sharing_namespace<'a>(
+        &'a self,
+        kind: &'a str,
+        from: &'a Object,
+    ) -> impl Iterator<Item = (&'a ParsedFile, &'a Object)> + 'a {
+        self.k8s
+            .refs_sharing_namespace(kind, from.effective_namespace.as_deref())
+            .filter_map(|r| {
+                self.k8s.steps.add(1);
+                self.k8s_object(r)
             })
     }
 

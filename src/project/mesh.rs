@@ -19,10 +19,13 @@ pub fn is_istio(o: &Object, kind: &str) -> bool {
 pub struct Mesh {
     namespaces: HashSet<String>,
     services: HashMap<String, Vec<ObjectRef>>,
+    /// Services by name, then by the namespace they name (`None`: none).
+    services_in: HashMap<String, HashMap<Option<String>, ObjectRef>>,
     gateways: HashMap<String, Vec<ObjectRef>>,
     entry_hosts: HashSet<String>,
     any_service: bool,
     in_use: bool,
+    steps: super::workloads::Steps,
 }
 
 /// Istio's root namespace, where the control plane and its gateways run by default.
@@ -120,6 +123,12 @@ impl Mesh {
             if o.is("Service") {
                 if o.group().is_empty() {
                     mesh.services.entry(name.clone()).or_default().push(at);
+                    // the first of a name in each namespace: what a lookup finds
+                    mesh.services_in
+                        .entry(name.clone())
+                        .or_default()
+                        .entry(o.effective_namespace.clone())
+                        .or_insert(at);
                 }
             } else if is_istio(o, "Gateway") {
                 mesh.gateways.entry(name.clone()).or_default().push(at);
@@ -185,13 +194,31 @@ impl Mesh {
         from: &Object,
     ) -> Option<(&'p ParsedFile, &'p Object)> {
         let want_ns = ns.or(from.effective_namespace.as_deref());
-        self.services
-            .get(svc)
-            .map(Vec::as_slice)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|&r| project.k8s_object(r))
-            .find(|(_, s)| same(want_ns, s.effective_namespace.as_deref()))
+        self.steps.add(1);
+        let at = match want_ns {
+            // any namespace: the first of the name
+            None => self.services.get(svc).and_then(|v| v.first()).copied(),
+            // the first of the name in that namespace or in none
+            Some(ns) => {
+                let by_ns = self.services_in.get(svc)?;
+                let here = by_ns.get(&Some(ns.to_string()));
+                let anywhere = by_ns.get(&None);
+                match (here, anywhere) {
+                    (Some(a), Some(b)) => Some(if (a.file.0, a.index) <= (b.file.0, b.index) {
+                        *a
+                    } else {
+                        *b
+                    }),
+                    (a, b) => a.or(b).copied(),
+                }
+            }
+        };
+        project.k8s_object(at?)
+    }
+
+    /// Work done by this index's lookups so far.
+    pub fn steps(&self) -> u64 {
+        self.steps.get()
     }
 
     /// The Istio Gateways a VirtualService's `gateways` entry names, resolved like istiod does:

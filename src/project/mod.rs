@@ -276,6 +276,34 @@ struct Indexes {
     builds: OnceLock<builds::Builds>,
     workloads: OnceLock<workloads::Workloads>,
     mesh: OnceLock<mesh::Mesh>,
+    /// Files by their path as scanned, normalised (rendered files share their template's).
+    by_path: OnceLock<std::collections::HashMap<PathBuf, Vec<FileId>>>,
+    /// Files by the directory they configure, and by every directory above them.
+    config: OnceLock<ConfigIndex>,
+    steps: workloads::Steps,
+}
+
+/// Files by directory: what a Python root's configuration is looked up in.
+#[derive(Debug, Default)]
+struct ConfigIndex {
+    /// By the directory a file configures ([`base_dir`]), absolute and normalised.
+    by_base_dir: std::collections::HashMap<PathBuf, Vec<FileId>>,
+    /// By every directory above a file, and by the file's own path (absolute, normalised): the
+    /// files below it.
+    below: std::collections::HashMap<PathBuf, Vec<FileId>>,
+}
+
+/// The directory a file configures: the repository for `.github/workflows/*`, else its own.
+pub fn base_dir(path: &Path) -> PathBuf {
+    let dir = path.parent().unwrap_or(Path::new(""));
+    if dir.ends_with(".github/workflows") {
+        return dir
+            .parent()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+    }
+    dir.to_path_buf()
 }
 
 /// A path made absolute (against the working directory) and normalised, without touching
@@ -382,6 +410,57 @@ impl Project {
     /// The Terraform module a `.tf` file belongs to.
     pub fn terraform_module(&self, file: FileId) -> Option<&terraform::TfModule> {
         self.terraform.get(*self.terraform_files.get(&file)?)
+    }
+
+    /// The files whose path, as scanned and normalised, is `path` (normalised the same way):
+    /// one, or several when charts were rendered at their template's path.
+    pub fn files_at(&self, path: &Path) -> &[FileId] {
+        let index = self.indexes.by_path.get_or_init(|| {
+            let mut m: std::collections::HashMap<PathBuf, Vec<FileId>> = std::collections::HashMap::new();
+            for f in &self.files {
+                m.entry(crate::semantic::path::normalize(&f.source.path))
+                    .or_default()
+                    .push(f.source.id);
+            }
+            m
+        });
+        self.indexes.steps.add(1);
+        index.get(path).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// The files below directory `dir` (absolute, normalised) and those that configure `dir`
+    /// or a directory above it (`base_dir` of their absolute path), in file order.
+    pub fn files_configuring(&self, dir: &Path) -> Vec<FileId> {
+        let index = self.indexes.config.get_or_init(|| {
+            let mut index = ConfigIndex::default();
+            for f in &self.files {
+                let abs = absolute(&f.source.path);
+                index.by_base_dir.entry(base_dir(&abs)).or_default().push(f.source.id);
+                for d in abs.ancestors() {
+                    index.below.entry(d.to_path_buf()).or_default().push(f.source.id);
+                }
+            }
+            index
+        });
+        let mut out: Vec<FileId> = index.below.get(dir).cloned().unwrap_or_default();
+        for d in dir.ancestors() {
+            self.indexes.steps.add(1);
+            out.extend(index.by_base_dir.get(d).into_iter().flatten());
+        }
+        self.indexes.steps.add(out.len() as u64);
+        out.sort_unstable_by_key(|id| id.0);
+        out.dedup();
+        out
+    }
+
+    /// Work the project's indexes did in lookups so far: a count tests compare between
+    /// repositories of different sizes (linear growth), never a time.
+    #[doc(hidden)]
+    pub fn lookup_steps(&self) -> u64 {
+        self.indexes.steps.get()
+            + self.k8s.steps()
+            + self.indexes.workloads.get().map_or(0, workloads::Workloads::steps)
+            + self.indexes.mesh.get().map_or(0, mesh::Mesh::steps)
     }
 
     pub fn file(&self, id: FileId) -> Option<&ParsedFile> {

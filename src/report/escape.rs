@@ -140,16 +140,21 @@ impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for JsonFormatter
 /// `value` as pretty JSON (two-space indent, a final newline) through [`JsonFormatter`].
 pub fn to_json_pretty<T: serde::Serialize>(value: &T) -> String {
     let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut buf,
-        JsonFormatter(serde_json::ser::PrettyFormatter::with_indent(b"  ")),
-    );
-    if value.serialize(&mut ser).is_err() {
+    if write_json_pretty(value, &mut buf).is_err() {
         return String::new();
     }
-    let mut s = String::from_utf8(buf).unwrap_or_default();
-    s.push('\n');
-    s
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// `value` as pretty JSON, like [`to_json_pretty`], written to `w` as it is serialised (a
+/// large report is never held whole in memory a second time).
+pub fn write_json_pretty<T: serde::Serialize>(value: &T, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *w,
+        JsonFormatter(serde_json::ser::PrettyFormatter::with_indent(b"  ")),
+    );
+    value.serialize(&mut ser).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -100,6 +100,13 @@ fn points(file: &SourceFile, span: Span) -> (Point, Point) {
 }
 
 pub fn render(report: &Report<'_>) -> String {
+    let mut buf = Vec::new();
+    let _ = write(report, &mut buf);
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// The report written to `w` as it is serialised.
+pub fn write(report: &Report<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let project = &report.outcome.project;
     let mut items = Vec::new();
     for d in report.visible() {
@@ -174,5 +181,5 @@ pub fn render(report: &Report<'_>) -> String {
         diagnostics: items,
         internal_errors: &report.outcome.internal_errors,
     };
-    super::escape::to_json_pretty(&doc)
+    super::escape::write_json_pretty(&doc, w)
 }

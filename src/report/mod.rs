@@ -125,6 +125,16 @@ impl Counts {
     }
 }
 
+/// Write a report in a format to `w`: JSON and SARIF are serialised straight into it, the
+/// others rendered first.
+pub fn write(format: Format, report: &Report<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, w),
+        Format::Sarif => sarif::write(report, w),
+        _ => w.write_all(render(format, report).as_bytes()),
+    }
+}
+
 /// Render a report in a format.
 pub fn render(format: Format, report: &Report<'_>) -> String {
     match format {

@@ -370,6 +370,13 @@ fn descriptor<'a>(meta: &'a RuleMeta, settings: &crate::config::Settings) -> Rep
 }
 
 pub fn render(report: &Report<'_>) -> String {
+    let mut buf = Vec::new();
+    let _ = write(report, &mut buf);
+    String::from_utf8(buf).unwrap_or_default()
+}
+
+/// The report written to `w` as it is serialised.
+pub fn write(report: &Report<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let project = &report.outcome.project;
     // the rules that ran, plus any rule a finding names (engine rules, custom rules)
     let named: HashSet<&str> = report.outcome.diagnostics.iter().map(|d| d.rule.as_str()).collect();
@@ -455,7 +462,7 @@ pub fn render(report: &Report<'_>) -> String {
             results,
         }],
     };
-    super::escape::to_json_pretty(&log)
+    super::escape::write_json_pretty(&log, w)
 }
 
 fn result<'a>(

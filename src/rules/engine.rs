@@ -255,6 +255,23 @@ impl Enabled {
     }
 }
 
+/// The kinds of file the rules enabled in the run read (their `reads:`), or `None` when one of
+/// them reads every file (it declares nothing: engine rules, custom rules, most families).
+fn kinds_read(registry: &Registry, configs: &Configs) -> Option<std::collections::HashSet<FileKind>> {
+    let mut kinds: std::collections::HashSet<FileKind> = std::collections::HashSet::new();
+    for r in &registry.rules {
+        if !configs.all().any(|s| s.rule_enabled(&r.meta)) {
+            continue;
+        }
+        for reads in r.meta.reads.as_ref()? {
+            kinds.extend(reads.kinds());
+        }
+    }
+    // what problems discovery met is reported where it is, whatever the rules
+    kinds.insert(FileKind::Unchecked);
+    Some(kinds)
+}
+
 /// Run every enabled rule over `inputs`; each file is governed by the settings of the nearest
 /// config above it.
 pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInput>) -> Outcome {
@@ -267,6 +284,13 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     let mut unreadable: Vec<(FileId, String, Span)> = Vec::new();
     // per-run budgets (crate::budget) are shared by every file's parse and evaluation
     let budget = crate::budget::Run::new();
+    // a repository file no enabled rule reads is neither read nor parsed: it stays in the
+    // project by its path (existence checks, the count of files scanned)
+    let wanted = kinds_read(registry, configs);
+    let unread = |input: &SourceInput| match (&wanted, input) {
+        (Some(kinds), SourceInput::Disk(d) | SourceInput::Context(d)) => !kinds.contains(&d.kind),
+        _ => false,
+    };
     let parsed: Vec<(ParsedFile, Option<(String, Span)>)> = inputs
         .par_iter()
         .enumerate()
@@ -274,6 +298,13 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             crate::budget::within(Some(&budget), || {
                 let id = FileId(i as u32);
                 let file_settings = configs.for_path(input_path(input));
+                if let (true, SourceInput::Disk(d) | SourceInput::Context(d)) = (unread(input), input) {
+                    // not read: an empty file of its kind
+                    let mut f = project::parse(id, d.path.clone(), FileKind::Unchecked, String::new(), file_settings);
+                    f.kind = d.kind;
+                    f.reported = matches!(input, SourceInput::Disk(_));
+                    return (f, None);
+                }
                 let (path, kind, r) = read(input, file_settings.max_file_size());
                 let mut f = match r {
                     Read::Text(t) => (project::parse(id, path, kind, t, file_settings), None),
@@ -321,7 +352,11 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             _ => None,
         })
         .collect();
+    let renders = wanted.as_ref().is_none_or(|k| k.contains(&FileKind::Yaml));
     let render_findings = crate::budget::within(Some(&budget), || {
+        if !renders {
+            return Vec::new();
+        }
         let mut found = project::rendered::render_charts(&mut files, configs, &overlay);
         // Kustomize overlays built with their bases: their output joins the project too
         found.extend(project::rendered::render_kustomizations(&mut files, configs, &overlay));

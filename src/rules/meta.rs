@@ -38,6 +38,68 @@ pub enum Requirement {
     IstioMesh,
 }
 
+/// The kinds of file a rule reads (`reads:`), itself or through the project's indexes: a run
+/// whose rules all declare theirs parses only those (`--select DF` parses Dockerfiles and what
+/// DF rules consult). A rule that declares nothing reads every file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Reads {
+    /// Dockerfiles and `.dockerignore` files.
+    Dockerfile,
+    /// YAML read as Kubernetes objects (charts and kustomizations rendered from them).
+    Kubernetes,
+    /// `.tf`, `.tfvars`, Terraform tests, lock files and JSON plans.
+    Terraform,
+    /// GitHub Actions workflows and actions, Azure Pipelines (and the YAML they include).
+    Pipelines,
+    /// Docker Compose files.
+    Compose,
+    /// Python sources, requirements, `pyproject.toml`, tool configuration, lock files, Makefiles.
+    Python,
+}
+
+impl Reads {
+    const NAMES: &'static [(&'static str, Reads)] = &[
+        ("dockerfile", Reads::Dockerfile),
+        ("kubernetes", Reads::Kubernetes),
+        ("terraform", Reads::Terraform),
+        ("pipelines", Reads::Pipelines),
+        ("compose", Reads::Compose),
+        ("python", Reads::Python),
+    ];
+
+    /// The file kinds read.
+    pub fn kinds(self) -> &'static [crate::discover::FileKind] {
+        use crate::discover::FileKind as K;
+        match self {
+            Reads::Dockerfile => &[K::Dockerfile, K::Dockerignore],
+            Reads::Kubernetes => &[K::Yaml],
+            Reads::Terraform => &[
+                K::Terraform,
+                K::TfVars,
+                K::TerraformTest,
+                K::TerraformLock,
+                K::TerraformPlan,
+            ],
+            // an Azure pipeline may be any YAML file, recognised by its shape
+            Reads::Pipelines => &[K::GithubWorkflow, K::GithubAction, K::AzurePipeline, K::Yaml],
+            Reads::Compose => &[K::Compose],
+            Reads::Python => &[
+                K::Python,
+                K::Requirements,
+                K::PyProject,
+                K::SetupCfg,
+                K::ToxIni,
+                K::PytestIni,
+                K::Pipfile,
+                K::LintConfig,
+                K::LockFile,
+                K::Makefile,
+            ],
+        }
+    }
+}
+
 /// Objects a rule leaves alone (`exempt:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -84,6 +146,8 @@ pub struct RuleMeta {
     pub requires: Vec<Requirement>,
     /// Objects the rule skips.
     pub exempt: Vec<Exemption>,
+    /// The kinds of file the rule reads; `None`: every file.
+    pub reads: Option<Vec<Reads>>,
     /// Off unless selected explicitly (or switched on by a setting).
     pub default_enabled: bool,
     pub logic: Logic,
@@ -107,7 +171,7 @@ pub struct MetaError {
 
 const KNOWN_KEYS: &[&str] = &[
     "id", "slug", "family", "severity", "scope", "summary", "docs", "help", "sources", "tags", "requires", "exempt",
-    "enabled", "native", "check",
+    "reads", "enabled", "native", "check",
 ];
 
 fn id_prefix(id: &str) -> &str {
@@ -231,6 +295,30 @@ impl RuleMeta {
                 _ => return Err(err(n.span, "`exempt` takes a list of: system-namespaces".into())),
             }
         }
+        let reads = match root.get("reads") {
+            None => None,
+            Some(list) => {
+                let mut reads = Vec::new();
+                for n in list.items() {
+                    match Reads::NAMES.iter().find(|(name, _)| n.as_str() == Some(*name)) {
+                        Some((_, r)) => reads.push(*r),
+                        None => {
+                            let names: Vec<&str> = Reads::NAMES.iter().map(|(n, _)| *n).collect();
+                            return Err(err(n.span, format!("`reads` takes a list of: {}", names.join(", "))));
+                        }
+                    }
+                }
+                // whether the mesh is in use is read from manifests, charts and Terraform
+                let mesh = [Reads::Kubernetes, Reads::Terraform];
+                if !list.is_seq() || (!requires.is_empty() && !mesh.iter().all(|r| reads.contains(r))) {
+                    return Err(err(
+                        list.span,
+                        "`reads` is a list; a rule that `requires` the mesh reads kubernetes and terraform".into(),
+                    ));
+                }
+                Some(reads)
+            }
+        };
         let default_enabled = root.get("enabled").and_then(|n| n.as_bool()).unwrap_or(true);
         let logic = match (root.get("native"), root.get("check")) {
             (Some(_), Some(c)) => return Err(err(c.span, "a rule has either `native` or `check`, not both".into())),
@@ -260,6 +348,7 @@ impl RuleMeta {
             tags,
             requires,
             exempt,
+            reads,
             default_enabled,
             logic,
             origin: path,

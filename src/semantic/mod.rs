@@ -16,6 +16,7 @@
 //! | port: number or range, protocol, where it is declared; the port a Python service listens on | [`port`] |
 //! | test code: the files that only run under a test runner | [`test_code`] |
 //! | a name that holds a secret (`DB_PASSWORD`, `storageAccountKey`), in every family | [`secret`] |
+//! | package installs: manager, package words, versions, cache cleanup | [`package`] |
 //! | paths: lexical normalisation, literal paths, the checkout root as CI systems name it | [`path`] |
 //!
 //! Names in Python code are resolved in the Python model itself ([`crate::lang::python`]:
@@ -31,6 +32,7 @@ pub mod deploy;
 pub mod environment;
 pub mod image;
 pub mod network;
+pub mod package;
 pub mod path;
 pub mod pipeline;
 pub mod port;

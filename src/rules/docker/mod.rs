@@ -6,7 +6,6 @@ pub mod add_instead_of_copy;
 pub mod apk_no_cache;
 pub mod apt_lists_not_cleaned;
 pub mod apt_no_install_recommends;
-pub mod apt_unpinned;
 pub mod cd_instead_of_workdir;
 pub mod copy_all_before_deps;
 pub mod dev_in_prod_image;
@@ -14,10 +13,11 @@ pub mod exposed_port_not_allowed;
 pub mod healthcheck_missing;
 pub mod image_not_digest_pinned;
 pub mod image_tag_latest;
+pub mod language_package_unpinned;
 pub mod maintainer_deprecated;
 pub mod multiple_cmd;
+pub mod os_package_unpinned;
 pub mod pip_cache;
-pub mod pip_unpinned;
 pub mod pipe_to_shell;
 pub mod pipefail;
 pub mod relative_workdir;
@@ -28,9 +28,11 @@ pub mod sudo;
 pub mod unknown_stage;
 
 use crate::lang::docker::{Dockerfile, Instruction, Stage};
-use crate::lang::shell::{operands, Command, Word};
+use crate::lang::shell::{Command, Word};
 use crate::rules::{Applicability, Edit, FileContext, Fix};
-use crate::semantic::command::effective;
+pub use crate::semantic::package::{
+    apt_install, apt_packages, is_local_or_url, pip_install, pip_options, pip_packages, requirement_name,
+};
 
 /// A fix inserting ` option` right after `word` of `cmd`, when the word is written in the file
 /// exactly as it reads: not inside an `sh -c` string, not quoted or escaped (its span would
@@ -66,137 +68,6 @@ pub fn image_chain(d: &Dockerfile) -> Vec<&Stage> {
 /// Whether instruction `i` is in a stage of the final image.
 pub fn in_final_image(d: &Dockerfile, i: &Instruction) -> bool {
     i.stage.and_then(|s| d.stages.get(s)).is_some_and(|s| s.in_final_image)
-}
-
-/// `apt-get install ...` / `apt install ...`: the `install` word and the words after it.
-pub fn apt_install(cmd: &Command) -> Option<(&Word, &[Word])> {
-    let (name, args) = effective(cmd)?;
-    if !matches!(name.program(), "apt-get" | "apt") {
-        return None;
-    }
-    // the verb is the first word that is neither an option nor an option's value (`-o X=Y`)
-    let mut pos = 0;
-    while let Some(a) = args.get(pos) {
-        if !a.text.starts_with('-') {
-            break;
-        }
-        pos += if matches!(
-            a.text.as_str(),
-            "-o" | "-t" | "-c" | "--target-release" | "--config-file"
-        ) {
-            2
-        } else {
-            1
-        };
-    }
-    let verb = args.get(pos)?;
-    (verb.text == "install").then(|| (verb, args.get(pos + 1..).unwrap_or(&[])))
-}
-
-/// Words of `apt-get install` that name packages (option values skipped).
-pub fn apt_packages(args: &[Word]) -> Vec<&Word> {
-    operands(
-        args,
-        |w| &w.text,
-        |o| matches!(o, "-o" | "-t" | "--target-release" | "-c" | "--config-file"),
-    )
-}
-
-/// `pip install ...`, `pip3 install`, `python -m pip install` (read through wrappers and
-/// runners by `semantic::command`): the `install` word and the words after it.
-pub fn pip_install(cmd: &Command) -> Option<(&Word, &[Word])> {
-    let (name, rest) = effective(cmd)?;
-    if !is_pip(name.program()) {
-        return None;
-    }
-    let pos = rest.iter().position(|a| !a.text.starts_with('-'))?;
-    let verb = rest.get(pos)?;
-    (verb.text == "install").then(|| (verb, rest.get(pos + 1..).unwrap_or(&[])))
-}
-
-fn is_pip(prog: &str) -> bool {
-    prog == "pip"
-        || prog
-            .strip_prefix("pip")
-            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
-}
-
-/// pip options that take a value (the value is not a package).
-const PIP_VALUE_OPTIONS: &[&str] = &[
-    "-r",
-    "--requirement",
-    "-c",
-    "--constraint",
-    "-e",
-    "--editable",
-    "-i",
-    "--index-url",
-    "--extra-index-url",
-    "-f",
-    "--find-links",
-    "-t",
-    "--target",
-    "--prefix",
-    "--root",
-    "--trusted-host",
-    "--platform",
-    "--python-version",
-    "--implementation",
-    "--abi",
-    "--src",
-    "--upgrade-strategy",
-    "--progress-bar",
-    "--cache-dir",
-    "--log",
-    "--only-binary",
-    "--no-binary",
-    "--config-settings",
-    "-C",
-    "--global-option",
-    "--python",
-    "--report",
-];
-
-/// The option words of `pip install` and their values: (`-r`, `requirements.txt`).
-pub fn pip_options(args: &[Word]) -> Vec<(&Word, Option<&Word>)> {
-    let mut out = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        if !a.text.starts_with('-') {
-            continue;
-        }
-        if a.text.contains('=') || !PIP_VALUE_OPTIONS.contains(&a.text.as_str()) {
-            out.push((a, None));
-        } else {
-            out.push((a, it.next()));
-        }
-    }
-    out
-}
-
-/// The words of `pip install` that name packages (requirement specifiers), option values
-/// skipped.
-pub fn pip_packages(args: &[Word]) -> Vec<&Word> {
-    operands(args, |w| &w.text, |o| PIP_VALUE_OPTIONS.contains(&o))
-}
-
-/// A `pip install` argument that is local code, an archive or a URL rather than a package
-/// name from an index.
-pub fn is_local_or_url(spec: &str) -> bool {
-    spec.starts_with('.')
-        || spec.starts_with('/')
-        || spec.starts_with('~')
-        || spec.contains("://")
-        || spec.contains('/')
-        || [".whl", ".tar.gz", ".zip", ".tgz"].iter().any(|x| spec.ends_with(x))
-}
-
-/// The project name of a requirement specifier: `uvicorn[standard]>=0.30` → `uvicorn`.
-pub fn requirement_name(spec: &str) -> &str {
-    let end = spec
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.'))
-        .unwrap_or(spec.len());
-    &spec[..end]
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-use crate::project::k8s::{object_env, object_is_prod, same_namespace};
+use crate::project::k8s::{object_env, object_is_prod};
 use crate::project::mesh::ROOT_NAMESPACE;
 use crate::project::Project;
 use crate::rules::{ProjectContext, ProjectRule};
@@ -20,6 +20,9 @@ impl ProjectRule for MtlsMissing {
         {
             return;
         }
+        // the namespaces a mesh-wide STRICT policy covers (`None`: one that names none covers any)
+        let covered: std::collections::HashSet<Option<&str>> =
+            strict.iter().map(|p| p.effective_namespace.as_deref()).collect();
         for (ns, workloads) in crate::rules::kubernetes::workloads_by_namespace(project) {
             let Some((file, first)) = workloads
                 .iter()
@@ -28,7 +31,12 @@ impl ProjectRule for MtlsMissing {
             else {
                 continue;
             };
-            if strict.iter().any(|p| same_namespace(first, p)) {
+            let first_ns = first.effective_namespace.as_deref();
+            let strict_here = match first_ns {
+                None => !covered.is_empty(),
+                Some(_) => covered.contains(&first_ns) || covered.contains(&None),
+            };
+            if strict_here {
                 continue;
             }
             let ns = if ns.is_empty() {

@@ -19,10 +19,13 @@ impl FileRule for SidecarDisabled {
         let Some(ns) = o.effective_namespace.as_deref() else {
             return;
         };
-        let injected = cx.project.k8s_of_kind("Namespace").any(|(_, n)| {
-            n.name.as_deref() == Some(ns)
-                && (n.label("istio-injection") == Some("enabled") || n.label("istio.io/rev").is_some())
-        });
+        let project = cx.project;
+        let injected = project
+            .k8s
+            .refs_named("Namespace", ns)
+            .iter()
+            .filter_map(|r| project.k8s_object(*r))
+            .any(|(_, n)| n.label("istio-injection") == Some("enabled") || n.label("istio.io/rev").is_some());
         if injected {
             cx.report(
                 v.span,

@@ -65,11 +65,10 @@ impl ProjectRule for DuplicateObject {
             let Some(k) = &m.kustomization else { continue };
             let dir = f.source.path.parent().unwrap_or(Path::new(""));
             let listed: HashSet<PathBuf> = k.resources.iter().map(|r| normalize(&dir.join(r))).collect();
-            let members: Vec<&ParsedFile> = project
-                .files
-                .iter()
-                .filter(|g| listed.contains(&normalize(&g.source.path)))
-                .collect();
+            let mut ids: Vec<FileId> = listed.iter().flat_map(|p| project.files_at(p)).copied().collect();
+            ids.sort_unstable_by_key(|id| id.0);
+            ids.dedup();
+            let members: Vec<&ParsedFile> = ids.into_iter().filter_map(|id| project.file(id)).collect();
             if members.len() < 2 {
                 continue;
             }

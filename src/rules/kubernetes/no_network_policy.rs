@@ -1,4 +1,4 @@
-use crate::project::k8s::{object_env, object_is_prod, same_namespace};
+use crate::project::k8s::{object_env, object_is_prod};
 use crate::project::Project;
 use crate::rules::{ProjectContext, ProjectRule};
 
@@ -14,9 +14,7 @@ impl ProjectRule for NoNetworkPolicy {
             else {
                 continue;
             };
-            let covered = project
-                .k8s_of_kind("NetworkPolicy")
-                .any(|(_, np)| same_namespace(first, np));
+            let covered = project.k8s_sharing_namespace("NetworkPolicy", first).next().is_some();
             if covered {
                 continue;
             }

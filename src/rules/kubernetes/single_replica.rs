@@ -11,12 +11,13 @@ impl FileRule for SingleReplica {
             return;
         }
         // an autoscaler owns the replica count
-        let scaled = cx.project.k8s_of_kind("HorizontalPodAutoscaler").any(|(_, h)| {
-            let target = h.root.at("spec.scaleTargetRef");
-            target.and_then(|t| t.get("kind")).and_then(|k| k.as_str()) == Some(o.kind.as_str())
-                && target.and_then(|t| t.get("name")).and_then(|k| k.as_str()) == o.name.as_deref()
-                && crate::project::k8s::same_namespace(o, h)
-        });
+        let project = cx.project;
+        let scaled = project
+            .k8s
+            .scalers_of(&o.kind, o.name.as_deref())
+            .iter()
+            .filter_map(|r| project.k8s_object(*r))
+            .any(|(_, h)| crate::project::k8s::same_namespace(o, h));
         if scaled {
             return;
         }

@@ -18,8 +18,6 @@ pub mod missing_tests;
 pub mod test_deps_in_runtime;
 pub mod unpinned_requirement;
 
-use std::path::{Path, PathBuf};
-
 use crate::project::python::PyRoot;
 use crate::project::{ParsedFile, Project};
 use crate::rules::ProjectContext;
@@ -31,24 +29,12 @@ pub fn root_files<'a>(project: &'a Project, root: &'a PyRoot) -> impl Iterator<I
 
 /// Files that configure a root: its own, plus those in its ancestor directories (tool
 /// configuration is found by walking up, and a monorepo shares CI at its top).
+/// (Looked up in the project's index of files by directory, in file order.)
 pub fn config_files<'a>(project: &'a Project, root: &'a PyRoot) -> impl Iterator<Item = &'a ParsedFile> + 'a {
-    project.files.iter().filter(move |f| {
-        let abs = crate::project::absolute(&f.source.path);
-        abs.starts_with(&root.dir) || root.dir.starts_with(base_dir(&abs))
-    })
-}
-
-/// The directory a file configures: the repository for `.github/workflows/*`, else its own.
-pub fn base_dir(path: &Path) -> PathBuf {
-    let dir = path.parent().unwrap_or(Path::new(""));
-    if dir.ends_with(".github/workflows") {
-        return dir
-            .parent()
-            .and_then(Path::parent)
-            .unwrap_or(Path::new(""))
-            .to_path_buf();
-    }
-    dir.to_path_buf()
+    project
+        .files_configuring(&root.dir)
+        .into_iter()
+        .filter_map(|id| project.file(id))
 }
 
 /// Path of a file relative to its root, with `/` separators.

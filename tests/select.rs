@@ -1,0 +1,129 @@
+//! `--select` parses only what the selected rules read (their `reads:`), and finds exactly what
+//! a full run finds for them (issue 16).
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use linea::config::{Config, Settings};
+use linea::discover::FileKind;
+use linea::project::Model;
+use linea::rules::engine::{self, SourceInput};
+use linea::rules::registry::Registry;
+
+type Finding = (String, String, u64, u64, String);
+
+/// The findings of `linea check -f json ARGS fixtures/`, sorted.
+fn findings(args: &[&str]) -> Vec<Finding> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::cargo_bin("linea")
+        .expect("binary")
+        .current_dir(root)
+        .args(["check", "-f", "json", "--exit-zero"])
+        .args(args)
+        .arg("fixtures")
+        .output()
+        .expect("run linea");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    let mut found: Vec<Finding> = doc["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| {
+            (
+                d["rule"].as_str().unwrap_or_default().to_string(),
+                d["path"].as_str().unwrap_or_default().to_string(),
+                d["start"]["offset"].as_u64().unwrap_or_default(),
+                d["end"]["offset"].as_u64().unwrap_or_default(),
+                d["message"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn a_selected_family_finds_what_the_full_run_finds_for_it() {
+    let all = findings(&[]);
+    // DF and PY declare what they read; K8S does not (its rules read every file)
+    for family in ["DF", "PY", "K8S"] {
+        let selected = findings(&["--select", family]);
+        let expected: Vec<Finding> = all
+            .iter()
+            .filter(|f| {
+                f.0.strip_prefix(family)
+                    .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+            })
+            .cloned()
+            .collect();
+        assert!(!expected.is_empty(), "the fixtures have {family} findings");
+        assert_eq!(selected, expected, "--select {family}");
+    }
+}
+
+fn memory(path: &str, kind: FileKind, text: &str) -> SourceInput {
+    SourceInput::Memory {
+        path: PathBuf::from(path),
+        kind,
+        text: text.to_string(),
+    }
+}
+
+fn disk(path: &Path, kind: FileKind) -> SourceInput {
+    SourceInput::Disk(linea::discover::Input {
+        path: path.to_path_buf(),
+        kind,
+    })
+}
+
+#[test]
+fn select_df_parses_dockerfiles_and_what_df_rules_consult_only() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        (
+            "Dockerfile",
+            FileKind::Dockerfile,
+            "FROM python:3.12-slim\nCMD [\"python\", \"app.py\"]\n",
+        ),
+        ("app.py", FileKind::Python, "import os\nprint(os.environ)\n"),
+        (
+            "deploy.yaml",
+            FileKind::Yaml,
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: app}\n",
+        ),
+        ("requirements.txt", FileKind::Requirements, "flask\n"),
+    ];
+    let mut inputs = Vec::new();
+    for (name, kind, text) in files {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        inputs.push(disk(&path, kind));
+    }
+    // text handed over in memory (an editor buffer) is always parsed
+    inputs.push(memory("buffer.py", FileKind::Python, "x = 1\n"));
+    let config = Config {
+        select: Some(vec!["DF".to_string()]),
+        ..Config::default()
+    };
+    let settings = Settings::from_config(config, None, dir.path().to_path_buf()).expect("settings");
+    let registry = Registry::builtin().expect("built-in rules");
+    let outcome = engine::run(&registry, &settings, inputs);
+    let model = |name: &str| {
+        outcome
+            .project
+            .files
+            .iter()
+            .find(|f| f.source.path.ends_with(name))
+            .map(|f| &f.model)
+    };
+    assert!(matches!(model("Dockerfile"), Some(Model::Docker(_))));
+    // DF024 asks whether the images run on Kubernetes: manifests are read
+    assert!(matches!(model("deploy.yaml"), Some(Model::Kubernetes(_))));
+    // no DF rule reads Python
+    assert!(matches!(model("app.py"), Some(Model::Text)));
+    assert!(matches!(model("requirements.txt"), Some(Model::Text)));
+    assert!(matches!(model("buffer.py"), Some(Model::Python(_))));
+    // every file is still part of the run
+    assert_eq!(outcome.files_scanned(), 5);
+}

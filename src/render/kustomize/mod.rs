@@ -204,6 +204,15 @@ impl Builder<'_> {
         }
     }
 
+    /// A generator's `files`/`envs` input that cannot be read: the objects are built without its
+    /// data. Inputs such as `.env` are often written at deploy time and kept out of git, so this
+    /// is a note, not an error: what the rules check (the objects) is still complete.
+    fn generator_input_missing(&mut self, at: Src, path: &str, e: &str) {
+        let message = format!("cannot read `{path}` ({e}): the generated data is built without it");
+        let help = "commit the file, or generate it before running linea if a deploy step writes it";
+        self.problem("PARSE003", true, at, message, Some(help));
+    }
+
     /// The file's index in the table, reading it the first time.
     fn load(&mut self, path: &Path) -> Result<u32, String> {
         let path = normalize(path);
@@ -476,7 +485,7 @@ impl Builder<'_> {
                     };
                     put(&mut data, &key, &text, f.at, whole);
                 }
-                Err(e) => self.problem("PARSE003", false, f.at, format!("cannot read `{path}`: {e}"), None),
+                Err(e) => self.generator_input_missing(f.at, path, &e),
             }
         }
         let envs: Vec<&KNode> = item
@@ -510,7 +519,7 @@ impl Builder<'_> {
                         put(&mut data, key.trim(), unquote(value), line_at, line_at);
                     }
                 }
-                Err(e) => self.problem("PARSE003", false, env.at, format!("cannot read `{path}`: {e}"), None),
+                Err(e) => self.generator_input_missing(env.at, path, &e),
             }
         }
         let name_s = name.as_str().unwrap_or("").to_string();

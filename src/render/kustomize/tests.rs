@@ -364,3 +364,19 @@ fn label_selectors() {
     assert!(selector_matches("!canary,app", &pairs));
     assert!(!selector_matches("tier notin (front)", &pairs));
 }
+
+#[test]
+fn a_generator_input_written_at_deploy_time_is_a_note() {
+    // aks-store-demo's azd overlays generate a ConfigMap from a `.env` that `azd` writes and git
+    // ignores: the objects are complete without it
+    let k = format!("{KIND}resources:\n- deployment.yaml\nconfigMapGenerator:\n- name: ai-service\n  envs:\n  - .env\n  files:\n  - settings.json\n");
+    let files = [("o/kustomization.yaml", k.as_str()), ("o/deployment.yaml", DEPLOYMENT)];
+    let (b, docs) = run(&files, "o");
+    assert_eq!(docs.len(), 2, "{}", b.text);
+    let msgs: Vec<(bool, &str)> = b.problems.iter().map(|p| (p.info, p.message.as_str())).collect();
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    assert!(
+        msgs.iter().all(|(info, m)| *info && m.contains("built without it")),
+        "{msgs:?}"
+    );
+}

@@ -17,6 +17,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-../shared/corpus}
+[ -d "$CORPUS" ] || CORPUS=/work/shared/corpus
+[ -d "$CORPUS" ] || { echo "no corpus at $CORPUS (set CORPUS)"; exit 2; }
 RUNS=${RUNS:-5}
 OUT=${OUT:-target/bench}
 mkdir -p "$OUT"
@@ -140,16 +142,18 @@ section_corpus() {
   echo "corpus: linea check ${l}s vs reading the files ${c}s: $(python3 -c "print('%.1f' % ($l/$c))")x the time of cat"
 }
 
-# median wall seconds and peak RSS MiB of RUNS runs of a shell command, by /usr/bin/time -v
+# median wall seconds, peak RSS MiB and median CPU seconds (user+sys: what a loaded machine
+# does not inflate) of RUNS runs of a shell command, by /usr/bin/time -v
 timed() {
-  local walls=() peak=0 i
+  local walls=() cpus=() peak=0 i
   for ((i = 0; i < RUNS; i++)); do
     /usr/bin/time -v bash -c "$1" >/dev/null 2>"$OUT/time.txt"
     walls+=("$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,t,":"); s=0; for(j=1;j<=n;j++) s=s*60+t[j]; print s}' "$OUT/time.txt")")
+    cpus+=("$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$OUT/time.txt")")
     local rss; rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/time.txt")
     [ "$rss" -gt "$peak" ] && peak=$rss
   done
-  python3 -c "import statistics,sys; print('%.3f %.1f' % (statistics.median(map(float, sys.argv[2:])), int(sys.argv[1])/1024))" "$peak" "${walls[@]}"
+  python3 -c "import statistics as st,sys; n=int(sys.argv[2]); v=list(map(float, sys.argv[3:])); print('%.3f %.1f %.3f' % (st.median(v[:n]), int(sys.argv[1])/1024, st.median(v[n:])))" "$peak" "${#walls[@]}" "${walls[@]}" "${cpus[@]}"
 }
 
 section_scale() {
@@ -159,14 +163,16 @@ section_scale() {
   for i in $(seq -w 1 10); do cp -al "$one" "$ten/copy-$i" 2>/dev/null || cp -a "$one" "$ten/copy-$i"; done
   find "$one" -type f \( -name 'Dockerfile' -o -name '*.Dockerfile' -o -name 'Dockerfile.*' \) | sort > "$OUT/scale-dockerfiles.txt"
   local dockerfiles; dockerfiles=$(tr '\n' ' ' < "$OUT/scale-dockerfiles.txt")
+  [ -n "$dockerfiles" ] || { echo "scale: no Dockerfiles in $one"; rm -rf "$ten"; return; }
   local files; files=$(find "$one" -type f | wc -l)
   local mb; mb=$(du -sb "$one" | awk '{printf "%.1f", $1/1048576}')
   echo "scale: corpus $files files, $mb MB; ten copies: $((files * 10)) files; $(wc -l < "$OUT/scale-dockerfiles.txt") Dockerfiles; median of $RUNS runs"
-  declare -A W M
+  declare -A W M U
+  printf '%-36s %10s %12s %10s\n' "" wall "peak RSS" "cpu"
   row() { # key label command
     local r; r=$(timed "$3")
-    W[$1]=${r% *}; M[$1]=${r#* }
-    printf '%-34s %9.3fs %9.1f MiB\n' "$2" "${W[$1]}" "${M[$1]}"
+    read -r W[$1] M[$1] U[$1] <<< "$r"
+    printf '%-36s %9.3fs %8.1f MiB %9.3fs\n' "$2" "${W[$1]}" "${M[$1]}" "${U[$1]}"
   }
   row cat1 "cat, corpus" "find $one -type f -exec cat {} + > /dev/null"
   row rg1 "rg, corpus" "rg -uuu --no-messages -c 'apiVersion|FROM|resource' $one"
@@ -177,10 +183,10 @@ section_scale() {
   row df_mixed "linea --select DF, corpus" "$LINEA check -f json --exit-zero --select DF $one"
   row df_alone "linea --select DF, Dockerfiles only" "$LINEA check -f json --exit-zero --select DF $dockerfiles"
   rat() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b) if b>0 else 'n/a')" "$1" "$2"; }
-  echo "linea / cat, corpus:              time x$(rat "${W[linea1]}" "${W[cat1]}")   (rg x$(rat "${W[rg1]}" "${W[cat1]}"))"
-  echo "ten copies / one, linea:          time x$(rat "${W[linea10]}" "${W[linea1]}")   peak RSS x$(rat "${M[linea10]}" "${M[linea1]}")"
-  echo "ten copies / one, cat:            time x$(rat "${W[cat10]}" "${W[cat1]}")"
-  echo "--select DF mixed / alone:        time x$(rat "${W[df_mixed]}" "${W[df_alone]}")   peak RSS x$(rat "${M[df_mixed]}" "${M[df_alone]}")"
+  echo "linea / cat, corpus:        wall x$(rat "${W[linea1]}" "${W[cat1]}")  cpu x$(rat "${U[linea1]}" "${U[cat1]}")   (rg: wall x$(rat "${W[rg1]}" "${W[cat1]}"))"
+  echo "ten copies / one, linea:    wall x$(rat "${W[linea10]}" "${W[linea1]}")  cpu x$(rat "${U[linea10]}" "${U[linea1]}")  peak RSS x$(rat "${M[linea10]}" "${M[linea1]}")"
+  echo "ten copies / one, cat:      wall x$(rat "${W[cat10]}" "${W[cat1]}")"
+  echo "--select DF mixed / alone:  wall x$(rat "${W[df_mixed]}" "${W[df_alone]}")  cpu x$(rat "${U[df_mixed]}" "${U[df_alone]}")  peak RSS x$(rat "${M[df_mixed]}" "${M[df_alone]}")"
   rm -rf "$ten"
 }
 

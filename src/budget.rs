@@ -74,6 +74,8 @@ pub enum Per {
     Chart,
     /// One Kustomize overlay built (its bases and components).
     Kustomization,
+    /// One Terraform module instance evaluated (a root module, or a module call's instance).
+    Module,
 }
 
 impl Per {
@@ -85,6 +87,7 @@ impl Per {
             Per::Message => "message",
             Per::Chart => "chart",
             Per::Kustomization => "kustomization",
+            Per::Module => "module",
         }
     }
 }
@@ -225,6 +228,113 @@ pub const YAML_ALIAS_BYTES_PER_RUN: Limit = Limit {
     per: Per::Run,
     why: "a repository of many files each just under the per-file bound would still take \
           gigabytes; real anchors (compose `x-` blocks, shared CI steps) copy kilobytes",
+};
+
+// --- Terraform evaluation -------------------------------------------------------------------
+
+/// Nesting of expressions, of locals referring to locals, and of blocks that are evaluated.
+pub const TERRAFORM_DEPTH: Limit = Limit {
+    name: "terraform-depth",
+    what: "Terraform nesting",
+    value: 64,
+    unit: Unit::Levels,
+    per: Per::Value,
+    why: "the evaluator recurses per level, and a local can refer to a local that refers back; \
+          real modules nest a handful",
+};
+
+/// Bytes of one string a template or function builds.
+pub const TERRAFORM_STRING_BYTES: Limit = Limit {
+    name: "terraform-string-bytes",
+    what: "Terraform string",
+    value: 1 << 20,
+    unit: Unit::Bytes,
+    per: Per::Value,
+    why: "`\"${local.a}${local.a}\"` doubles a string at each of forty locals; `strrev`, `format` \
+          and `join` build strings from their input",
+};
+
+/// Elements of one list or map.
+pub const TERRAFORM_ELEMENTS: Limit = Limit {
+    name: "terraform-elements",
+    what: "Terraform collection",
+    value: 65_536,
+    unit: Unit::Entries,
+    per: Per::Value,
+    why: "`range`, `setproduct` and `for` expressions multiply collections",
+};
+
+/// Evaluation steps of one module instance.
+pub const TERRAFORM_STEPS_PER_MODULE: Limit = Limit {
+    name: "terraform-steps-per-module",
+    what: "Terraform evaluation",
+    value: 4_000_000,
+    unit: Unit::Steps,
+    per: Per::Module,
+    why: "one step per expression node plus each function call's work in proportion to its \
+          input; the largest public modules take tens of thousands",
+};
+
+/// Bytes one module instance builds: strings created and values copied by substitution.
+pub const TERRAFORM_BYTES_PER_MODULE: Limit = Limit {
+    name: "terraform-bytes-per-module",
+    what: "Terraform values",
+    value: 64 << 20,
+    unit: Unit::Bytes,
+    per: Per::Module,
+    why: "a reference copies its value, so locals referring to large locals (or `merge` folded \
+          over a map) grow quadratically",
+};
+
+/// Bytes all module instances of a run build together.
+pub const TERRAFORM_BYTES_PER_RUN: Limit = Limit {
+    name: "terraform-bytes-per-run",
+    what: "Terraform values",
+    value: 512 << 20,
+    unit: Unit::Bytes,
+    per: Per::Run,
+    why: "many modules each just under the per-module bound would still take gigabytes",
+};
+
+/// Evaluation steps of all module instances of a run.
+pub const TERRAFORM_STEPS_PER_RUN: Limit = Limit {
+    name: "terraform-steps-per-run",
+    what: "Terraform evaluation",
+    value: 200_000_000,
+    unit: Unit::Steps,
+    per: Per::Run,
+    why: "bounds the whole run's evaluation time the way the per-module bound does a module's",
+};
+
+/// Instances one `for_each` resource or `dynamic` block is expanded into.
+pub const TERRAFORM_EXPANSION: Limit = Limit {
+    name: "terraform-expansion",
+    what: "Terraform expansion",
+    value: 64,
+    unit: Unit::Entries,
+    per: Per::Value,
+    why: "each instance is a copy of the block checked on its own; more add no finding a \
+          reader could act on",
+};
+
+/// Instances one module is evaluated in (its callers times their instances).
+pub const TERRAFORM_MODULE_INSTANCES: Limit = Limit {
+    name: "terraform-module-instances",
+    what: "Terraform module instances",
+    value: 32,
+    unit: Unit::Entries,
+    per: Per::Module,
+    why: "a module called from many places, each with `for_each`, is evaluated once per instance",
+};
+
+/// Module calls followed in a chain.
+pub const TERRAFORM_MODULE_DEPTH: Limit = Limit {
+    name: "terraform-module-depth",
+    what: "Terraform module calls",
+    value: 8,
+    unit: Unit::Levels,
+    per: Per::Run,
+    why: "each level evaluates the module it calls; real stacks nest two or three",
 };
 
 // --- Helm templates -------------------------------------------------------------------------
@@ -426,6 +536,16 @@ pub const ALL: &[&Limit] = &[
     &GLOB_BYTES,
     &YAML_ALIAS_BYTES_PER_FILE,
     &YAML_ALIAS_BYTES_PER_RUN,
+    &TERRAFORM_DEPTH,
+    &TERRAFORM_STRING_BYTES,
+    &TERRAFORM_ELEMENTS,
+    &TERRAFORM_STEPS_PER_MODULE,
+    &TERRAFORM_BYTES_PER_MODULE,
+    &TERRAFORM_BYTES_PER_RUN,
+    &TERRAFORM_STEPS_PER_RUN,
+    &TERRAFORM_EXPANSION,
+    &TERRAFORM_MODULE_INSTANCES,
+    &TERRAFORM_MODULE_DEPTH,
     &TEMPLATE_CALL_DEPTH,
     &TEMPLATE_NESTING,
     &TEMPLATE_STEPS,

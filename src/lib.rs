@@ -8,6 +8,8 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod lang;
 pub mod panics;
 pub mod project;

@@ -87,6 +87,8 @@ const PINNED_CASES: &[(&str, &str, &str)] = &[
     ("docker", "DF006", "fail.Dockerfile"),
     ("docker", "DF007", "fail.Dockerfile"),
     ("docker", "DF008", "fail.Dockerfile"),
+    ("docker", "DF008", "rpm.fail.Dockerfile"),
+    ("docker", "DF025", "fail.Dockerfile"),
     ("docker", "DF009", "fail.Dockerfile"),
     ("docker", "DF009", "rpm.fail.Dockerfile"),
     ("docker", "DF010", "fail.Dockerfile"),

@@ -37,9 +37,9 @@ use crate::source::node::Entry;
 use crate::source::{Environment, FileId, Node, NodeValue, Span};
 
 /// Most instances one module is evaluated in (callers times their instances).
-const MAX_INSTANCES: usize = 32;
+const MAX_INSTANCES: usize = crate::budget::TERRAFORM_MODULE_INSTANCES.get();
 /// Longest chain of module calls followed.
-const MAX_CALL_DEPTH: usize = 8;
+const MAX_CALL_DEPTH: usize = crate::budget::TERRAFORM_MODULE_DEPTH.get();
 
 /// A `module` block of the project that calls a module of the project.
 #[derive(Debug, Clone)]

@@ -250,6 +250,30 @@ pub fn placeholder(value: &str) -> bool {
         || v.chars().all(|c| c == '*' || c == 'x' || c == 'X')
 }
 
+/// Whether a value written where a credential goes (a password option, a URL's password, a
+/// `chpasswd` line) is the credential itself rather than a reference to one: not empty, no
+/// expansion (`$PASS`, `${TOKEN}`, `$(cat /run/secrets/x)`, backticks, `%PASS%`,
+/// `{{ .password }}`), not a masked or placeholder form (`***`, `xxxx`, `<password>`).
+pub fn literal_credential(v: &str) -> bool {
+    let t = v.trim();
+    let reference =
+        t.contains(['$', '`']) || t.contains("{{") || (t.len() > 2 && t.starts_with('%') && t.ends_with('%'));
+    let placeholder = (t.starts_with('<') && t.ends_with('>')) || t.chars().all(|c| matches!(c, '*' | 'x' | 'X' | '.'));
+    !(t.is_empty() || reference || placeholder)
+}
+
+/// The byte range in `text` of the password of the first URL with credentials
+/// (`https://user:token@host/…`), when it is a literal credential.
+pub fn url_password(text: &str) -> Option<std::ops::Range<usize>> {
+    let scheme_end = text.find("://")? + 3;
+    let rest = text.get(scheme_end..)?;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let at = authority.rfind('@')?;
+    let colon = authority[..at].find(':')?;
+    let range = scheme_end + colon + 1..scheme_end + at;
+    literal_credential(text.get(range.clone())?).then_some(range)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,5 +362,31 @@ mod tests {
         assert!(names_a_variable("AZURE_STATIC_WEB_APPS_API_TOKEN"));
         assert!(!names_a_variable("S3CR3T_PASS_w0rd"));
         assert!(!names_a_variable("HUNTER2"));
+    }
+
+    #[test]
+    fn literal_credentials_and_urls() {
+        for yes in ["Passw0rd", "root", "hunter2!"] {
+            assert!(literal_credential(yes), "{yes}");
+        }
+        for no in [
+            "",
+            "$PASS",
+            "${TOKEN}",
+            "$(cat /run/secrets/db)",
+            "`cat x`",
+            "%PASS%",
+            "***",
+            "<password>",
+            "{{ .pw }}",
+        ] {
+            assert!(!literal_credential(no), "{no}");
+        }
+        let url = "https://deploy:s3cr3t@pypi.example.com/simple";
+        assert_eq!(url_password(url).and_then(|r| url.get(r)), Some("s3cr3t"));
+        assert_eq!(url_password("https://${USER}:${TOKEN}@example.com/x"), None);
+        assert_eq!(url_password("ssh://git@github.com/org/repo.git"), None);
+        assert_eq!(url_password("http://localhost:8080/health"), None);
+        assert_eq!(url_password("https://example.com/a:b@c"), None);
     }
 }

@@ -27,25 +27,28 @@ use super::span_of;
 use crate::source::node::Entry;
 use crate::source::{FileId, Node, NodeValue, Span};
 
-/// The evaluator's budgets, in one place. A value or evaluation past a limit is unknown.
+/// The evaluator's budgets (set in [`crate::budget`], documented in `docs/security.md`). A value
+/// or evaluation past a limit is unknown.
 pub mod limits {
+    use crate::budget;
+
     /// Recursion depth of expressions, locals referring to locals, and nested blocks.
-    pub const MAX_DEPTH: usize = 64;
+    pub const MAX_DEPTH: usize = budget::TERRAFORM_DEPTH.get();
     /// Longest string a template or function may build (bytes).
-    pub const MAX_STRING_BYTES: usize = 1 << 20;
+    pub const MAX_STRING_BYTES: usize = budget::TERRAFORM_STRING_BYTES.get();
     /// Most elements a list or map may have.
-    pub const MAX_ELEMENTS: usize = 65_536;
+    pub const MAX_ELEMENTS: usize = budget::TERRAFORM_ELEMENTS.get();
     /// Evaluation steps of one module instance (one per expression node, plus the work of
     /// each function call in proportion to its input).
-    pub const MAX_STEPS: u64 = 4_000_000;
+    pub const MAX_STEPS: u64 = budget::TERRAFORM_STEPS_PER_MODULE.value;
     /// Bytes one module instance may build: strings created and values copied by substitution.
-    pub const MAX_BYTES: u64 = 64 << 20;
+    pub const MAX_BYTES: u64 = budget::TERRAFORM_BYTES_PER_MODULE.value;
     /// Bytes the whole run may build, over every module instance.
-    pub const RUN_MAX_BYTES: u64 = 512 << 20;
+    pub const RUN_MAX_BYTES: u64 = budget::TERRAFORM_BYTES_PER_RUN.value;
     /// Steps the whole run may take, over every module instance.
-    pub const RUN_MAX_STEPS: u64 = 200_000_000;
+    pub const RUN_MAX_STEPS: u64 = budget::TERRAFORM_STEPS_PER_RUN.value;
     /// Instances a `for_each` resource or `dynamic` block is expanded into.
-    pub const MAX_EXPANSION: usize = 64;
+    pub const MAX_EXPANSION: usize = budget::TERRAFORM_EXPANSION.get();
 }
 
 /// Bytes a copied node costs besides its strings.

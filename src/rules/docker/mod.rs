@@ -4,7 +4,6 @@
 
 pub mod add_instead_of_copy;
 pub mod apk_no_cache;
-pub mod apt_lists_not_cleaned;
 pub mod apt_no_install_recommends;
 pub mod cd_instead_of_workdir;
 pub mod copy_all_before_deps;
@@ -16,6 +15,7 @@ pub mod image_tag_latest;
 pub mod language_package_unpinned;
 pub mod maintainer_deprecated;
 pub mod multiple_cmd;
+pub mod os_package_cache;
 pub mod os_package_unpinned;
 pub mod pip_cache;
 pub mod pipe_to_shell;
@@ -23,6 +23,7 @@ pub mod pipefail;
 pub mod relative_workdir;
 pub mod runs_as_root;
 pub mod secret_in_env;
+pub mod secret_in_run;
 pub mod shell_form_cmd;
 pub mod sudo;
 pub mod unknown_stage;

@@ -222,10 +222,21 @@ pub fn render_charts(
                 },
             );
             f.reported = reported(template, files) || values_reported;
-            if let (Some(ns), Model::Kubernetes(m)) = (&r.namespace, &mut f.model) {
-                for obj in m.objects.iter_mut().filter(|o| o.effective_namespace.is_none()) {
-                    obj.effective_namespace = Some(ns.clone());
+            match (&r.namespace, &mut f.model) {
+                (Some(ns), Model::Kubernetes(m)) => {
+                    for obj in m.objects.iter_mut().filter(|o| o.effective_namespace.is_none()) {
+                        obj.effective_namespace = Some(ns.clone());
+                    }
                 }
+                (None, Model::Kubernetes(m)) => {
+                    let origins = f.rendered.as_ref().map(|r| &r.origins);
+                    for obj in m.objects.iter_mut() {
+                        if origins.is_some_and(|o| namespace_from_release(obj, o)) {
+                            obj.effective_namespace = None;
+                        }
+                    }
+                }
+                _ => {}
             }
             if f.reported {
                 for e in errors {
@@ -258,6 +269,26 @@ pub fn render_charts(
         }
     }
     out
+}
+
+/// Whether the `default` namespace of a rendered object is `helm template`'s stand-in for the
+/// release namespace (`namespace: {{ .Release.Namespace }}`, Bitnami's `common.names.namespace`)
+/// rather than a choice of the chart or its values: its bytes were computed by actions and
+/// came from no values entry. `helm install -n` puts such an object where it puts the others.
+fn namespace_from_release(obj: &crate::lang::k8s::Object, origins: &OriginMap) -> bool {
+    if obj.effective_namespace.as_deref() != Some("default") {
+        return false;
+    }
+    let Some(node) = obj.root.at("metadata.namespace") else {
+        return false;
+    };
+    let (start, end) = (node.span.start, node.span.end);
+    let mut covering = origins
+        .pieces()
+        .iter()
+        .filter(|p| p.start < end.max(start + 1) && p.end > start)
+        .peekable();
+    covering.peek().is_some() && covering.all(|p| !p.linear && p.value.is_none())
 }
 
 /// The kustomization files among `files`, by directory (normalised), with the directories

@@ -21,6 +21,8 @@ pub struct Dependency {
     pub condition: Option<String>,
     pub tags: Vec<String>,
     pub repository: String,
+    /// The version constraint (`2.x.x`, `~1.4`), empty when there is none.
+    pub version: String,
     /// Where the entry is written (for findings about it).
     pub span: Span,
 }
@@ -60,6 +62,9 @@ pub struct Chart {
     pub subcharts: Vec<Chart>,
     /// `charts/*.tgz` archives (not unpacked, not rendered).
     pub packaged: Vec<String>,
+    /// Dependencies found next to the chart whose version does not satisfy the constraint:
+    /// name, constraint, the version found, its directory.
+    pub mismatched: Vec<(String, String, String, PathBuf)>,
 }
 
 /// The real files a render reads, each with its text: what origins index.
@@ -113,6 +118,7 @@ fn dependencies(list: Option<&Node>) -> Vec<Dependency> {
                     .filter_map(Node::scalar_text)
                     .collect(),
                 repository: str_of(d.get("repository")),
+                version: str_of(d.get("version")),
                 span: d.span,
             })
         })
@@ -175,6 +181,36 @@ fn walk(fs: &dyn Fs, dir: &Path, ignore: Option<&ignore::gitignore::Gitignore>) 
         }
     }
     out.sort();
+    out
+}
+
+/// Where a dependency that is not unpacked in `charts/` is on disk: the directory a `file://`
+/// repository names (relative to the chart), or else a chart directory of the dependency's name
+/// next to the chart — a repository of charts that depend on each other (`bitnami/nginx` on
+/// `bitnami/common`, published from there to the registry `repository` names). The caller
+/// checks the name and the version constraint.
+fn local_dependency(fs: &dyn Fs, dir: &Path, dep: &Dependency) -> Option<PathBuf> {
+    let candidate = match dep.repository.strip_prefix("file://") {
+        Some(rel) => dir.join(rel),
+        None => dir.parent()?.join(&dep.name),
+    };
+    let candidate = normalise(&candidate);
+    (candidate != normalise(dir) && fs.is_file(&candidate.join("Chart.yaml"))).then_some(candidate)
+}
+
+/// `a/b/../c` as `a/c`, without touching the disk (the chart may be in memory).
+fn normalise(p: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(out.components().next_back(), Some(Component::Normal(_))) => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
     out
 }
 
@@ -255,11 +291,36 @@ pub fn load(
             _ => chart_files.push(rel.clone()),
         }
     }
-    let mut subcharts = Vec::new();
+    let mut subcharts: Vec<Chart> = Vec::new();
+    let mut mismatched = Vec::new();
     if depth < MAX_SUBCHART_DEPTH {
         for d in sub_dirs {
             if let Some(c) = load(fs, &dir.join("charts").join(&d), files, problems, depth + 1) {
                 subcharts.push(c);
+            }
+        }
+        for dep in &deps {
+            let unpacked = subcharts.iter().any(|s| s.name == dep.name)
+                || packaged
+                    .iter()
+                    .any(|p| p.strip_prefix(dep.name.as_str()).is_some_and(|r| r.starts_with('-')));
+            if unpacked {
+                continue;
+            }
+            let Some(sub_dir) = local_dependency(fs, dir, dep) else {
+                continue;
+            };
+            let mut sub_problems = Vec::new();
+            if let Some(c) = load(fs, &sub_dir, files, &mut sub_problems, depth + 1) {
+                let version = c.meta.get("version").and_then(Node::scalar_text).unwrap_or_default();
+                let fits = dep.version.is_empty()
+                    || crate::render::template::funcs::semver_compare(&dep.version, &version).unwrap_or(true);
+                if c.name == dep.name && fits {
+                    problems.extend(sub_problems);
+                    subcharts.push(c);
+                } else if c.name == dep.name {
+                    mismatched.push((dep.name.clone(), dep.version.clone(), version, sub_dir));
+                }
             }
         }
     }
@@ -276,6 +337,7 @@ pub fn load(
         dependencies: deps,
         subcharts,
         packaged,
+        mismatched,
     })
 }
 

@@ -438,8 +438,15 @@ fn truncate(s: &str, max: usize) -> String {
 const HELP_VALUES: &str =
     "set the value in the chart's `values.yaml`, or list a values file for this environment in `[helm] values` of linea.toml";
 
+/// A dependency the render went without.
+struct MissingDep {
+    name: String,
+    /// ``"`postgresql` 16.x.x: `../postgresql` is 17.1.0"``, ``"`minio` from https://…"``.
+    why: String,
+}
+
 /// The PARSE003 finding for a template that did not render.
-fn problem_of(e: &ExecError, rendering: &Rendering, chart_dir: &Path, missing_deps: &[String]) -> Problem {
+fn problem_of(e: &ExecError, rendering: &Rendering, chart_dir: &Path, missing_deps: &[MissingDep]) -> Problem {
     let one_line = e.message.replace('\n', " ");
     let (message, help) = match e.kind {
         ErrorKind::Required => (
@@ -469,7 +476,11 @@ fn problem_of(e: &ExecError, rendering: &Rendering, chart_dir: &Path, missing_de
             } else {
                 format!(
                     "unpack the dependencies into `charts/` (`helm dependency build`, then untar): {}",
-                    missing_deps.join(", ")
+                    missing_deps
+                        .iter()
+                        .map(|d| d.why.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 )
             },
         ),
@@ -478,12 +489,13 @@ fn problem_of(e: &ExecError, rendering: &Rendering, chart_dir: &Path, missing_de
             // `.Values.redis.port` of a dependency that is not unpacked
             let dep = missing_deps
                 .iter()
-                .find(|d| one_line.contains(&format!("`.Values.{d}.")));
+                .find(|d| one_line.contains(&format!("`.Values.{}.", d.name)));
             (
                 one_line.clone(),
                 match dep {
                     Some(d) => format!(
-                        "unpack dependency `{d}` into `charts/` (`helm dependency build`, then untar): its values are missing"
+                        "unpack dependency {} into `charts/` (`helm dependency build`, then untar): its values are missing",
+                        d.why
                     ),
                     None => HELP_VALUES.to_string(),
                 },
@@ -512,6 +524,10 @@ fn problem_of(e: &ExecError, rendering: &Rendering, chart_dir: &Path, missing_de
     };
     if short != message {
         note = format!("{message}; {note}");
+    }
+    if !missing_deps.is_empty() && e.kind == ErrorKind::Exec {
+        let list: Vec<&str> = missing_deps.iter().map(|d| d.why.as_str()).collect();
+        note = format!("{note}; dependencies not rendered: {}", list.join(", "));
     }
     let mut p = Problem::new(e.at.file, Span::new(e.at.start as usize, e.at.end as usize), short);
     if e.kind == ErrorKind::Budget {
@@ -664,13 +680,31 @@ fn render_envs(
             sources.insert(t.file, text);
         }
     }
-    let missing_deps: Vec<String> = charts
+    let missing_deps: Vec<MissingDep> = charts
         .iter()
         .flat_map(|c| {
             c.dependencies
                 .iter()
                 .filter(|d| !c.subcharts.iter().any(|s| s.name == d.name))
-                .map(|d| d.name.clone())
+                .map(|d| {
+                    let why = match c.mismatched.iter().find(|m| m.0 == d.name) {
+                        Some((_, want, found, dir)) => {
+                            let shown = match (dir.parent(), dir.file_name()) {
+                                (Some(p), Some(n)) if Some(p) == c.dir.parent() => {
+                                    format!("../{}", n.to_string_lossy())
+                                }
+                                _ => crate::source::display_path(dir),
+                            };
+                            format!("`{}` {want}: `{shown}` is {found}", d.name)
+                        }
+                        None if d.repository.is_empty() => format!("`{}`", d.name),
+                        None => format!("`{}` from {}", d.name, d.repository),
+                    };
+                    MissingDep {
+                        name: d.name.clone(),
+                        why,
+                    }
+                })
                 .collect::<Vec<_>>()
         })
         .collect();

@@ -182,10 +182,7 @@ fn a_template_that_fails_is_a_problem_and_the_others_render() {
             "kind: ConfigMap\nimage: {{ required \"image.repository is required\" .Values.image.repository }}\n",
         ),
         ("shop/templates/b.yaml", "kind: Secret\n"),
-        (
-            "shop/templates/c.yaml",
-            "kind: X\n{{ genSignedCert \"a\" nil nil 365 }}\n",
-        ),
+        ("shop/templates/c.yaml", "kind: X\n{{ htpasswd \"a\" \"b\" }}\n"),
     ]);
     assert_eq!(r.outputs.len(), 1);
     assert_eq!(r.problems.len(), 2);
@@ -195,7 +192,7 @@ fn a_template_that_fails_is_a_problem_and_the_others_render() {
     assert_eq!(&r.texts[p.file as usize][p.span.start..p.span.end], "required");
     assert_eq!(
         r.problems[1].message,
-        "function `genSignedCert` is not supported by linea's renderer"
+        "function `htpasswd` is not supported by linea's renderer"
     );
 }
 
@@ -243,4 +240,72 @@ fn library_charts_render_nothing() {
         ("shop/templates/_names.tpl", "{{ define \"x\" }}{{ end }}"),
     ]);
     assert!(r.outputs.is_empty() && r.problems.is_empty());
+}
+
+const COMMON_CHART: &str = "apiVersion: v2\nname: common\ntype: library\nversion: 2.31.4\n";
+const COMMON_NAMES: &str = r#"{{- define "common.names.fullname" -}}
+{{ .Release.Name }}-{{ .Chart.Name }}
+{{- end }}
+"#;
+const USES_COMMON: &str =
+    "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"common.names.fullname\" . }}\n";
+
+#[test]
+fn a_dependency_not_unpacked_is_the_chart_of_its_name_next_to_it() {
+    // a repository of charts published to a registry, each depending on `common` from it
+    let chart = "apiVersion: v2\nname: shop\nversion: 1.0.0\ndependencies:\n  - name: common\n    repository: oci://registry-1.docker.io/bitnamicharts\n    version: 2.x.x\n";
+    let r = render_mem(&[
+        ("shop/Chart.yaml", chart),
+        ("shop/templates/service.yaml", USES_COMMON),
+        ("common/Chart.yaml", COMMON_CHART),
+        ("common/templates/_names.tpl", COMMON_NAMES),
+    ]);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let o = output(&r, "default", "templates/service.yaml");
+    assert!(o.text.contains("name: release-name-shop\n"), "{}", o.text);
+    // the helper's bytes point at the sibling chart's file, which exists
+    assert_eq!(
+        path_of(&r, origin_of(o, "release-name-shop").origin.at),
+        "common/templates/_names.tpl"
+    );
+}
+
+#[test]
+fn a_sibling_chart_outside_the_version_constraint_is_not_used() {
+    let chart = "apiVersion: v2\nname: shop\nversion: 1.0.0\ndependencies:\n  - name: common\n    repository: oci://registry-1.docker.io/bitnamicharts\n    version: 1.x.x\n";
+    let r = render_mem(&[
+        ("shop/Chart.yaml", chart),
+        ("shop/templates/service.yaml", USES_COMMON),
+        ("common/Chart.yaml", COMMON_CHART),
+        ("common/templates/_names.tpl", COMMON_NAMES),
+    ]);
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert!(
+        r.problems[0].message.contains("common.names.fullname"),
+        "{:?}",
+        r.problems
+    );
+    assert!(
+        r.problems[0]
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("`common` 1.x.x: `../common` is 2.31.4"),
+        "{:?}",
+        r.problems
+    );
+}
+
+#[test]
+fn a_file_repository_names_the_dependency_directory() {
+    let chart = "apiVersion: v2\nname: shop\nversion: 1.0.0\ndependencies:\n  - name: common\n    repository: file://../libs/common\n";
+    let r = render_mem(&[
+        ("shop/Chart.yaml", chart),
+        ("shop/templates/service.yaml", USES_COMMON),
+        ("libs/common/Chart.yaml", COMMON_CHART),
+        ("libs/common/templates/_names.tpl", COMMON_NAMES),
+    ]);
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let o = output(&r, "default", "templates/service.yaml");
+    assert!(o.text.contains("name: release-name-shop\n"), "{}", o.text);
 }

@@ -247,9 +247,9 @@ fn unknown_functions_fail_where_called() {
     let e = err("ok\n{{ nosuchfn 1 }}", "");
     assert_eq!(e.kind, ErrorKind::UndefinedFunction);
     assert_eq!(e.at, Loc::new(0, 6, 14));
-    let e = err("{{ genCA \"x\" 365 }}", "");
+    let e = err("{{ htpasswd \"u\" \"p\" }}", "");
     assert_eq!(e.kind, ErrorKind::Unsupported);
-    assert_eq!(e.message, "function `genCA` is not supported by linea's renderer");
+    assert_eq!(e.message, "function `htpasswd` is not supported by linea's renderer");
     // a template that does not call it renders
     assert_eq!(ok("{{ if false }}{{ nosuchfn }}{{ end }}fine", ""), "fine");
 }
@@ -411,5 +411,92 @@ spec:
             - containerPort: 80
               name: "http"
 "#
+    );
+}
+
+#[test]
+fn the_registry_answers_from_the_dispatch() {
+    assert!(funcs::is_implemented("include"));
+    assert!(funcs::is_implemented("and"));
+    assert!(funcs::is_implemented("genCA"));
+    assert!(!funcs::is_implemented("htpasswd"));
+    assert!(!funcs::is_implemented("nosuchfn"));
+    // every name is listed once
+    let mut names = funcs::known().to_vec();
+    names.sort_unstable();
+    let n = names.len();
+    names.dedup();
+    assert_eq!(names.len(), n);
+}
+
+/// Sprig's `genCA`, `genSelfSignedCert`, `genSignedCert`: a `certificate` with `.Cert` and
+/// `.Key` PEM blocks (placeholders of that shape: see funcs/certs.rs); Bitnami's TLS secrets.
+#[test]
+fn certificates_have_sprigs_shape() {
+    let t = "{{ $ca := genCA \"shop-ca\" 365 }}{{ $c := genSignedCert \"shop\" nil (list \"shop.svc\") 365 $ca }}{{ $c.Cert }}|{{ $c.Key }}|{{ $ca.Cert }}";
+    let out = ok(t, "");
+    let parts: Vec<&str> = out.split('|').collect();
+    assert_eq!(parts.len(), 3, "{out}");
+    assert!(parts[0].starts_with("-----BEGIN CERTIFICATE-----\n") && parts[0].ends_with("-----END CERTIFICATE-----\n"));
+    assert!(parts[1].starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
+    assert_ne!(parts[0], parts[2], "each call gives its own certificate");
+    assert!(parts[0].lines().all(|l| l.len() <= 64));
+    // the same on every run
+    assert_eq!(ok(t, ""), out);
+    // b64enc of it is what a Secret's data holds
+    assert!(ok("{{ (genCA \"x\" 1).Cert | b64enc }}", "").starts_with("LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t"));
+    let self_signed = ok("{{ (genSelfSignedCert \"x\" (list \"10.0.0.1\") nil 30).Cert }}", "");
+    assert!(self_signed.starts_with("-----BEGIN CERTIFICATE-----"));
+    // Sprig's argument checks
+    assert_eq!(
+        err("{{ genSelfSignedCert \"x\" (list \"nope\") nil 30 }}", "").message,
+        "`genSelfSignedCert`: error parsing ip: nope"
+    );
+    assert!(err("{{ genSignedCert \"x\" nil nil 30 \"ca\" }}", "")
+        .message
+        .contains("expected sprig.certificate"));
+    assert!(err("{{ genCA \"x\" \"365\" }}", "").message.contains("expected int"));
+    assert!(err("{{ genCA \"x\" }}", "")
+        .message
+        .contains("wrong number of args for genCA: want 2 got 1"));
+    // WithKey keeps the key it is given
+    let key = "-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n";
+    assert_eq!(
+        ok("{{ (genCAWithKey \"x\" 1 .Values.k).Key }}", &format!("k: {key:?}")),
+        key
+    );
+}
+
+#[test]
+fn private_keys_and_custom_certificates() {
+    assert!(ok("{{ genPrivateKey \"ecdsa\" }}", "").starts_with("-----BEGIN EC PRIVATE KEY-----\n"));
+    assert!(ok("{{ genPrivateKey \"rsa\" }}", "").starts_with("-----BEGIN RSA PRIVATE KEY-----\n"));
+    assert!(ok("{{ genPrivateKey \"ed25519\" }}", "").starts_with("-----BEGIN PRIVATE KEY-----\n"));
+    // Sprig returns the message as the key
+    assert_eq!(ok("{{ genPrivateKey \"foo\" }}", ""), "Unknown type foo");
+    let cert = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+    let key = "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n";
+    let t = "{{ $c := buildCustomCert (.Values.c | b64enc) (.Values.k | b64enc) }}{{ $c.Cert }}{{ $c.Key }}";
+    assert_eq!(ok(t, &format!("c: {cert:?}\nk: {key:?}")), format!("{cert}{key}"));
+    assert!(err("{{ buildCustomCert \"!!\" \"\" }}", "")
+        .message
+        .contains("unable to decode base64 certificate"));
+    assert!(err("{{ buildCustomCert (\"x\" | b64enc) (\"y\" | b64enc) }}", "")
+        .message
+        .contains("unable to decode certificate"));
+}
+
+/// Sprig's dates: `now` is fixed (2024-01-01T00:00:00Z); `date_in_zone` is `dateInZone`'s
+/// older name.
+#[test]
+fn dates_are_fixed_and_formatted_by_go_layouts() {
+    assert_eq!(ok("{{ now | date \"2006-01-02\" }}", ""), "2024-01-01");
+    assert_eq!(
+        ok("{{ dateInZone \"2006-01-02T15:04\" now \"UTC\" }}", ""),
+        "2024-01-01T00:00"
+    );
+    assert_eq!(
+        ok("{{ date_in_zone \"2006-01-02T15:04\" now \"UTC\" }}", ""),
+        "2024-01-01T00:00"
     );
 }

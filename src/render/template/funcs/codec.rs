@@ -52,7 +52,7 @@ pub fn b64encode(input: &[u8]) -> String {
     out
 }
 
-fn b64decode(s: &str) -> Option<Vec<u8>> {
+pub(super) fn b64decode(s: &str) -> Option<Vec<u8>> {
     let s = s.trim_end_matches(['\r', '\n']);
     if !s.len().is_multiple_of(4) {
         return None;

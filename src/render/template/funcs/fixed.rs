@@ -13,13 +13,13 @@ pub(super) fn call(ex: &mut Exec, name: &str, args: &[Val]) -> Option<Res> {
     let r = match name {
         "now" => Ok(Val::new(V::Int64(NOW))),
         "unixEpoch" => arity(name, args, 1).map(|_| Val::str(seconds(&args[0]).to_string())),
-        "date" | "dateInZone" | "htmlDate" | "htmlDateInZone" => (|| {
+        "date" | "dateInZone" | "date_in_zone" | "htmlDate" | "htmlDateInZone" => (|| {
             let (layout, t) = match name {
                 "date" => {
                     arity(name, args, 2)?;
                     (want_str(&args[0])?.as_str().to_string(), &args[1])
                 }
-                "dateInZone" => {
+                "dateInZone" | "date_in_zone" => {
                     arity(name, args, 3)?;
                     (want_str(&args[0])?.as_str().to_string(), &args[1])
                 }

@@ -84,6 +84,18 @@ pub struct TfModule {
     /// Positions in `blocks` by resource type: for rules that join resources, without scanning
     /// the module once per resource.
     pub by_type: HashMap<String, Vec<usize>>,
+    /// The storage accounts that the module's separate `azurerm_storage_account_network_rules`
+    /// resources name, built once so TF127 does not scan them per storage account.
+    pub storage_network_rules: StorageNetworkRules,
+}
+
+/// The accounts separate storage network rules apply to: by resource name
+/// (`azurerm_storage_account.NAME…` in `storage_account_id`), and whether one names an account
+/// linea cannot tell (a variable, a data source), which may be any of them.
+#[derive(Debug, Clone, Default)]
+pub struct StorageNetworkRules {
+    pub names: std::collections::HashSet<String>,
+    pub any: bool,
 }
 
 impl TfModule {
@@ -859,6 +871,7 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
             instances: Vec::new(),
             instance_blocks: Vec::new(),
             by_type: HashMap::new(),
+            storage_network_rules: StorageNetworkRules::default(),
         })
         .collect();
     let by_dir: HashMap<PathBuf, usize> = modules.iter().enumerate().map(|(i, m)| (m.dir.clone(), i)).collect();
@@ -1060,6 +1073,30 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
         for (k, b) in m.blocks.iter().enumerate() {
             if b.kind == "resource" || b.kind == "data" {
                 m.by_type.entry(b.type_name().to_string()).or_default().push(k);
+            }
+            if b.kind == "resource" && b.enabled && b.type_name() == "azurerm_storage_account_network_rules" {
+                let Some(id) = b.body.get("storage_account_id") else {
+                    continue;
+                };
+                let text = files
+                    .get(b.file.0 as usize)
+                    .map(|f| id.span.slice(&f.source.text))
+                    .unwrap_or("");
+                for (i, _) in text.match_indices("azurerm_storage_account.") {
+                    let rest = text.get(i + "azurerm_storage_account.".len()..).unwrap_or("");
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                        .collect();
+                    // `azurerm_storage_account.NAME.id` or `…NAME[0].id`
+                    let after = rest.get(name.len()..).unwrap_or("");
+                    if !name.is_empty() && (after.starts_with('.') || after.starts_with('[')) {
+                        m.storage_network_rules.names.insert(name);
+                    }
+                }
+                if !text.contains("azurerm_storage_account.") {
+                    m.storage_network_rules.any = true;
+                }
             }
         }
     }

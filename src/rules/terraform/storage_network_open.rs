@@ -27,27 +27,8 @@ fn has_separate_rules(cx: &FileContext<'_>, b: &TfBlock, name: &str) -> Option<b
     if m.broken {
         return None;
     }
-    let files = &cx.project.files;
-    let own = [
-        format!("azurerm_storage_account.{name}."),
-        format!("azurerm_storage_account.{name}["),
-    ];
-    for r in m
-        .resources("azurerm_storage_account_network_rules")
-        .filter(|r| r.kind == "resource" && r.enabled)
-    {
-        let Some(id) = r.body.get("storage_account_id") else {
-            continue;
-        };
-        let text = files
-            .get(r.file.0 as usize)
-            .map(|f| id.span.slice(&f.source.text))
-            .unwrap_or("");
-        if own.iter().any(|o| text.contains(o.as_str())) || !text.contains("azurerm_storage_account.") {
-            return Some(true);
-        }
-    }
-    Some(false)
+    let rules = &m.storage_network_rules;
+    Some(rules.any || rules.names.contains(name))
 }
 
 impl FileRule for StorageNetworkOpen {

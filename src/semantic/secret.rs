@@ -215,11 +215,8 @@ pub fn secret_value(v: &str) -> Option<&'static str> {
 /// Whether a value is the name of an environment variable (`AZURE_STATIC_WEB_APPS_API_TOKEN`,
 /// `DB_PASSWORD`): it says where a secret is, it is not one.
 pub fn names_a_variable(v: &str) -> bool {
-    let mut words = v.split('_');
     v.contains('_')
-        && words
-            .next()
-            .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_uppercase()))
+        && v.starts_with(|c: char| c.is_ascii_uppercase())
         && v.split('_')
             .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()))
 }

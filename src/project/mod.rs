@@ -90,6 +90,10 @@ pub struct ParsedFile {
     /// Set when linea generated the file (a chart template rendered for one environment):
     /// its text exists nowhere on disk, and findings in it move to where its bytes came from.
     pub rendered: Option<Box<rendered::Rendered>>,
+    /// A Python module whose parse waits for its file rules: the engine parses it on the worker
+    /// that checks it and drops the model after, keeping the facts project rules read
+    /// ([`Project::python_listeners`]). Its `model` is `Text` until then.
+    pub parse_deferred: bool,
 }
 
 /// Parse one file's text according to its kind. Never panics.
@@ -192,7 +196,31 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
         scoped_suppressions,
         reported: true,
         rendered: None,
+        parse_deferred: false,
     }
+}
+
+/// A file read whole but not parsed yet: a Python module, parsed when its file rules run (see
+/// [`ParsedFile::parse_deferred`]). Any other kind is parsed now.
+pub fn parse_later(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: &Settings) -> ParsedFile {
+    if kind != FileKind::Python {
+        return parse(id, path, kind, text, settings);
+    }
+    let mut f = parse(id, path, FileKind::Unchecked, String::new(), settings);
+    f.source = SourceFile::new(id, f.source.path.clone(), text);
+    f.kind = kind;
+    f.parse_deferred = true;
+    f
+}
+
+/// The model of a file whose parse was deferred, parsed now, with its syntax errors.
+pub fn parse_deferred(f: &ParsedFile) -> Option<(Model, Vec<ParseError>)> {
+    if !f.parse_deferred {
+        return None;
+    }
+    let m = crate::lang::python::parse(&f.source.text);
+    let errors = m.errors.clone();
+    Some((Model::Python(m), errors))
 }
 
 /// A Dockerfile template of a generator: named `*.template`/`*.tmpl`/`*.tpl`/`*.j2`/`*.jinja`
@@ -281,6 +309,8 @@ struct Indexes {
     /// Files by the directory they configure, and by every directory above them.
     config: OnceLock<ConfigIndex>,
     steps: workloads::Steps,
+    /// What each Python module whose model was dropped after its file rules listens on.
+    python_listeners: OnceLock<std::collections::HashMap<FileId, Vec<crate::semantic::port::Listener>>>,
 }
 
 /// Files by directory: what a Python root's configuration is looked up in.
@@ -461,6 +491,30 @@ impl Project {
             + self.k8s.steps()
             + self.indexes.workloads.get().map_or(0, workloads::Workloads::steps)
             + self.indexes.mesh.get().map_or(0, mesh::Mesh::steps)
+    }
+
+    /// The ports a Python module's code listens on: read from its model, or kept for it when
+    /// the model was dropped after its file rules.
+    pub fn python_listeners(&self, f: &ParsedFile) -> Vec<crate::semantic::port::Listener> {
+        match &f.model {
+            Model::Python(m) => crate::semantic::port::python_listeners(m),
+            _ => self
+                .indexes
+                .python_listeners
+                .get()
+                .and_then(|m| m.get(&f.source.id))
+                .cloned()
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Keep what the Python modules checked without a model in the project listen on (once,
+    /// by the engine, after the file rules).
+    pub fn keep_python_listeners(
+        &self,
+        listeners: std::collections::HashMap<FileId, Vec<crate::semantic::port::Listener>>,
+    ) {
+        let _ = self.indexes.python_listeners.set(listeners);
     }
 
     pub fn file(&self, id: FileId) -> Option<&ParsedFile> {

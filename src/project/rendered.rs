@@ -72,6 +72,7 @@ pub fn rendered_file(
             scoped_suppressions: parsed.suppressions,
             reported: true,
             rendered: Some(Box::new(rendered)),
+            parse_deferred: false,
         },
         parsed.errors,
     )

@@ -307,7 +307,8 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                 }
                 let (path, kind, r) = read(input, file_settings.max_file_size());
                 let mut f = match r {
-                    Read::Text(t) => (project::parse(id, path, kind, t, file_settings), None),
+                    // a Python module is parsed by the worker that checks it (its model dropped after)
+                    Read::Text(t) => (project::parse_later(id, path, kind, t, file_settings), None),
                     Read::Unreadable {
                         message,
                         text,
@@ -379,15 +380,41 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             .is_some_and(|r| configs.all().any(|s| s.rule_enabled(&r.meta)))
     };
 
-    // file rules, in parallel over files
-    let per_file: Vec<(Vec<Diagnostic>, Vec<String>)> = project
+    // file rules, in parallel over files; a file whose parse was deferred is parsed here, its
+    // model dropped when its rules are done (a file of the repository not asked about is parsed
+    // only for what project rules read of it)
+    type Listeners = Option<(FileId, Vec<crate::semantic::port::Listener>)>;
+    let per_file: Vec<(Vec<Diagnostic>, Vec<String>, Listeners)> = project
         .files
         .par_iter()
-        .filter(|file| file.reported)
+        .filter(|file| file.reported || file.parse_deferred)
         .map(|file| {
             let mut out = Vec::new();
             let mut errors = Vec::new();
             let settings = project.settings_of(file.source.id);
+            let parsed_now = project::parse_deferred(file).map(|(model, syntax)| ParsedFile {
+                source: file.source.clone(),
+                kind: file.kind,
+                env: file.env,
+                model,
+                errors: syntax,
+                scoped_suppressions: Vec::new(),
+                reported: file.reported,
+                rendered: None,
+                parse_deferred: false,
+            });
+            let listeners = parsed_now.as_ref().map(|f| (f.source.id, project.python_listeners(f)));
+            let file = parsed_now.as_ref().unwrap_or(file);
+            if !file.reported {
+                return (out, errors, listeners);
+            }
+            if parsed_now.is_some() {
+                for e in &file.errors {
+                    if registry.meta(e.rule()).is_some_and(|m| settings.rule_enabled(m)) {
+                        out.push(parse_error_diagnostic(file.source.id, e));
+                    }
+                }
+            }
             let by_kind = &enabled_for(settings).by_kind;
             let settings: &Settings = settings;
             // findings on the instances of a Terraform module, to merge per file
@@ -435,16 +462,19 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                 }
             });
             project::terraform::merge_instance_findings(&mut out, tagged);
-            (out, errors)
+            (out, errors, listeners)
         })
         .collect();
 
     let mut diagnostics = Vec::new();
     let mut internal_errors = Vec::new();
-    for (d, e) in per_file {
+    let mut listeners = HashMap::new();
+    for (d, e, l) in per_file {
         diagnostics.extend(d);
         internal_errors.extend(e);
+        listeners.extend(l);
     }
+    project.keep_python_listeners(listeners);
 
     // project rules, in parallel over rules: each that some settings of the run enable
     let mut project_rules: Vec<usize> = enabled

@@ -77,7 +77,7 @@ pub fn blank_bom(text: Arc<str>) -> (Arc<str>, bool) {
 }
 
 /// Byte offset <-> line/column conversions for one file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct LineIndex {
     raw: RawIndex,
     len: usize,
@@ -169,7 +169,7 @@ pub enum Environment {
 }
 
 /// One scanned file: its path as shown to the user, its text and line index.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SourceFile {
     pub id: FileId,
     /// Path as the user should see it (relative to the working directory when possible).

@@ -11,7 +11,7 @@ use crate::discover::FileKind;
 use crate::lang::docker::{Dockerfile, Form, Instruction};
 use crate::project::{Model, Project};
 use crate::rules::{Label, ProjectContext, ProjectRule};
-use crate::semantic::port::{command_listeners, python_listeners, CommandPort, ImagePorts, Protocol, Serves};
+use crate::semantic::port::{command_listeners, CommandPort, ImagePorts, Protocol, Serves};
 use crate::semantic::test_code::is_test_code;
 use crate::source::{FileId, Span};
 
@@ -75,8 +75,11 @@ fn code_port(project: &Project, ctx: &std::path::Path) -> Option<(u32, FileId, S
         if f.kind != FileKind::Python || is_test_code(project.settings_of(f.source.id), &f.source.path) {
             continue;
         }
-        let Model::Python(m) = &f.model else { continue };
-        for l in python_listeners(m).into_iter().filter(|l| l.serves == Serves::App) {
+        for l in project
+            .python_listeners(f)
+            .into_iter()
+            .filter(|l| l.serves == Serves::App)
+        {
             found.push((l.port, f.source.id, l.span));
         }
     }

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 
 use tree_sitter::{Node as TsNode, Parser, Tree};
 
+use crate::budget::{self, Exceeded, Meter};
 use crate::source::Span;
 
 /// `sh -c "..."` inside `bash -c '...'` inside...: deeper nesting is not followed.
@@ -81,6 +82,9 @@ pub struct Script {
     pub pipefail_at: Option<usize>,
     /// tree-sitter found a syntax error; the model holds what it recovered.
     pub has_error: bool,
+    /// The text went over a budget and was not parsed: the model is empty, and the caller
+    /// reports this at [`Script::span`].
+    pub over_budget: Option<Exceeded>,
 }
 
 impl Word {
@@ -140,12 +144,17 @@ pub fn operands<T>(args: &[T], text: impl Fn(&T) -> &str, takes_value: impl Fn(&
     out
 }
 
-/// Parse `text`, which starts at byte `base` of its file.
+/// Parse `text`, which starts at byte `base` of its file. A text of more `|` than
+/// [`budget::SHELL_PIPES`] is not parsed (see [`Script::over_budget`]).
 pub fn parse(text: &str, base: usize) -> Script {
     let mut script = Script {
         span: Span::new(base, base + text.len()),
         ..Script::default()
     };
+    if let Err(over) = Meter::new(&budget::SHELL_PIPES).charge(pipes(text)) {
+        script.over_budget = Some(over);
+        return script;
+    }
     parse_into(&mut script, text, base, 0);
     script
         .commands
@@ -153,6 +162,23 @@ pub fn parse(text: &str, base: usize) -> Script {
     script.pipelines.sort_by_key(|p| p.span.start);
     link_pipelines(&mut script);
     script
+}
+
+/// The `|` operators of `text` (`|&` included, `||` not), wherever they stand: in quotes, in
+/// comments, in `sh -c` strings.
+fn pipes(text: &str) -> u64 {
+    let mut count = 0;
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        if b == b'|' {
+            if bytes.peek() == Some(&b'|') {
+                bytes.next();
+            } else {
+                count += 1;
+            }
+        }
+    }
+    count
 }
 
 /// The commands (sorted by start, as [`parse`] leaves them) whose span lies inside `span`, with
@@ -968,6 +994,22 @@ mod tests {
             let from = c.piped_from.and_then(|i| nested.commands.get(i));
             assert_eq!(from.and_then(|f| f.pipeline), c.pipeline);
         }
+    }
+
+    #[test]
+    fn scripts_of_too_many_pipes_are_not_parsed() {
+        let limit = budget::SHELL_PIPES.get();
+        let at = format!("{}b", "a | ".repeat(limit));
+        let s = parse(&at, 0);
+        assert!(s.over_budget.is_none() && s.commands.len() == limit + 1);
+        let over = format!("{}b", "a |& ".repeat(limit + 1));
+        let s = parse(&over, 5);
+        assert_eq!(s.over_budget.map(|e| e.limit.name), Some("shell-pipes"));
+        assert!(s.commands.is_empty() && s.pipelines.is_empty());
+        assert_eq!(s.span, Span::new(5, 5 + over.len()));
+        // quoted pipes count; `||` joins a list and does not
+        assert!(parse(&"echo '|'; ".repeat(limit + 1), 0).over_budget.is_some());
+        assert!(parse(&"a || ".repeat(2 * limit), 0).over_budget.is_none());
     }
 
     #[test]

@@ -293,6 +293,52 @@ fn origins_point_at_template_text_and_values() {
     assert_eq!(kind.origin.at, Some(Loc::new(0, 0, 17)));
 }
 
+/// What a function makes of a string comes from where the string came from: a values entry
+/// (through `b64enc` too), text written by hand (a literal, template text), a random
+/// generator (`randAlphaNum`), or nothing but the template's computing (the release name).
+#[test]
+fn origins_tell_written_bytes_from_computed_ones() {
+    let tpl = "a: {{ randAlphaNum 8 | b64enc }}
+b: {{ .Values.pw | b64enc }}
+c: {{ \"hunter2\" | b64enc }}
+d: {{ .Values.missing | default \"changeme\" | b64enc | quote }}
+e: {{ printf \"user:%s\" (randAlphaNum 8) | b64enc }}
+h: {{ printf \"%s-%s\" .Values.user .Values.pw | sha256sum }}
+i: {{ .Release.Name | upper | b64enc }}
+j: {{ (genCAWithKey \"x\" 1 .Values.key).Key | b64enc }}
+k: {{ (printf \"p: %s\" (randAlphaNum 4) | fromYaml).p | b64enc }}
+l: {{ (\"p: hunter2\" | fromYaml).p | b64enc }}
+m: {{ dict \"p\" \"hunter2\" | toJson | b64enc }}
+";
+    let values = "pw: s3cr3t\nuser: admin\nkey: \"-----BEGIN RSA PRIVATE KEY-----\"\n";
+    let out = render_raw(&[("main", tpl)], values).unwrap();
+    let origin = |line: &str| {
+        let prefix = if line == "d" { "d: \"" } else { &format!("{line}: ") };
+        let at = out.as_str().find(prefix).unwrap() + prefix.len();
+        let seg = out
+            .segs()
+            .iter()
+            .find(|g| g.start as usize <= at && at < g.end as usize);
+        seg.map(|g| g.origin).unwrap_or_default()
+    };
+    let computed = |o: Origin| !o.linear && o.value.is_none() && !o.literal;
+    assert!(computed(origin("a")) && origin("a").generated, "{:?}", origin("a"));
+    assert_eq!(origin("b").value, Some(Loc::new(99, 4, 10)));
+    assert!(origin("c").literal && origin("c").value.is_none());
+    assert!(origin("d").literal);
+    // a random part makes the whole generated
+    assert!(origin("e").generated);
+    // several values entries: written, though by no one line
+    assert!(origin("h").literal && origin("h").value.is_none());
+    // computed, though not at random
+    assert!(computed(origin("i")) && !origin("i").generated);
+    assert!(origin("j").value.is_some());
+    // through `fromYaml` and `toJson`
+    assert!(origin("k").generated);
+    assert!(origin("l").literal);
+    assert!(origin("m").literal);
+}
+
 #[test]
 fn origins_survive_include_and_to_yaml() {
     let files = [

@@ -4,7 +4,7 @@
 
 use super::{arity, arity_min, want_int, want_str, Res};
 use crate::render::template::exec::Exec;
-use crate::render::template::value::{Val, V};
+use crate::render::template::value::{Str, Val, V};
 
 /// What `now` returns, in Unix seconds: 2024-01-01T00:00:00Z.
 pub const NOW: i64 = 1_704_067_200;
@@ -64,25 +64,25 @@ pub(super) fn call(ex: &mut Exec, name: &str, args: &[Val]) -> Option<Res> {
                     let r = ex.next_random();
                     out.push(alphabet[(r % alphabet.len() as u64) as usize] as char);
                 }
-                Ok(Val::str(out))
+                Ok(Val::string(Str::generated(&out)))
             })()
         }
         "randBytes" => (|| {
             arity(name, args, 1)?;
             let n = want_int(&args[0])?.clamp(0, 4096) as usize;
             let bytes: Vec<u8> = (0..n).map(|_| ex.next_random() as u8).collect();
-            Ok(Val::str(super::codec::b64encode(&bytes)))
+            Ok(Val::string(Str::generated(&super::codec::b64encode(&bytes))))
         })(),
         "uuidv4" => {
             let r = ex.next_random();
-            Ok(Val::str(format!(
+            Ok(Val::string(Str::generated(&format!(
                 "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
                 (r >> 32) as u32,
                 (r >> 16) as u16,
                 (r & 0xfff) as u16,
                 ((r >> 20) & 0xfff) as u16,
                 r & 0xffff_ffff_ffff
-            )))
+            ))))
         }
         "getHostByName" => arity(name, args, 1).map(|_| Val::str("")),
         "hello" => Ok(Val::str("Hello!")),

@@ -155,6 +155,42 @@ fn yaml_over_budget_keeps_the_rest_of_the_document() {
     assert!(!findings(&outcome, "K8S001").is_empty(), "{:?}", outcome.diagnostics);
 }
 
+// --- Terraform values ----------------------------------------------------------------------------
+
+/// Forty locals each doubling the previous one: 2^40 bytes unbounded. The local that goes over
+/// the string budget is a PARSE004 finding at its template, the resource built from it is not
+/// checked on that value, and the rest of the module is: a public storage account beside it is
+/// still reported.
+#[test]
+fn terraform_over_a_budget_is_reported_where_it_went_over() {
+    let _g = serial();
+    let mut text = String::from("locals {\n  t0 = \"ab\"\n");
+    for i in 1..=40 {
+        text.push_str(&format!("  t{i} = \"${{local.t{}}}${{local.t{}}}\"\n", i - 1, i - 1));
+    }
+    text.push_str("}\n\nresource \"azurerm_storage_account\" \"logs\" {\n  name = local.t40\n}\n");
+    text.push_str(concat!(
+        "\nresource \"azurerm_storage_account\" \"public\" {\n",
+        "  name                          = \"publicdata\"\n",
+        "  public_network_access_enabled = true\n",
+        "}\n"
+    ));
+    let (outcome, peak) = peak_during(|| lint(vec![memory("infra/main.tf", FileKind::Terraform, text.clone())]));
+    let over = findings(&outcome, "PARSE004");
+    assert_eq!(over.len(), 1, "{:?}", outcome.diagnostics);
+    let at = &text[over[0].span.start..over[0].span.end];
+    assert!(at.starts_with("\"${local.t"), "{at}");
+    assert!(over[0].message.contains("Terraform string"), "{}", over[0].message);
+    // the rest of the module is still checked
+    assert!(
+        outcome.diagnostics.iter().any(|d| d.rule == "TF126"
+            && text[d.span.start..].starts_with("resource \"azurerm_storage_account\" \"public\"")),
+        "{:?}",
+        outcome.diagnostics
+    );
+    assert!(peak < 256 * MB, "peak {peak}");
+}
+
 // --- custom-rule messages -----------------------------------------------------------------------
 
 #[test]

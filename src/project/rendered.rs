@@ -355,6 +355,8 @@ pub fn render_kustomizations(
         .filter(|(dir, _, component, _)| !component && !included.contains(dir))
         .map(|(dir, id, _, _)| (dir.clone(), *id))
         .collect();
+    // the overlays of one base read the same files: each is parsed once
+    let parsed = kustomize::Parsed::default();
     let builds: Vec<(FileId, kustomize::Build)> = roots
         .par_iter()
         .map(|(dir, id)| {
@@ -363,7 +365,7 @@ pub fn render_kustomizations(
                 overlay,
                 max_size: configs.for_path(path).max_file_size(),
             };
-            (*id, kustomize::build(&fs, dir))
+            (*id, kustomize::build_sharing(&fs, dir, &parsed))
         })
         .collect();
     let mut by_path: HashMap<PathBuf, FileId> = files.iter().map(|f| (absolute(&f.source.path), f.source.id)).collect();

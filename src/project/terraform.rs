@@ -87,6 +87,9 @@ pub struct TfModule {
     /// The storage accounts that the module's separate `azurerm_storage_account_network_rules`
     /// resources name, built once so TF127 does not scan them per storage account.
     pub storage_network_rules: StorageNetworkRules,
+    /// Constructs whose evaluation went over a budget (in any instance), with the budget:
+    /// reported as PARSE004 where they are, their values unknown.
+    pub exceeded: Vec<(FileId, Span, &'static crate::budget::Limit)>,
 }
 
 /// The accounts separate storage network rules apply to: by resource name
@@ -418,7 +421,7 @@ struct Evaluated {
     blocks: Vec<(FileId, Vec<TfBlock>)>,
     calls: Vec<(usize, Context)>,
     origins: HashMap<(FileId, Span), Origin>,
-    exceeded: Vec<(FileId, Span)>,
+    exceeded: Vec<(FileId, Span, &'static crate::budget::Limit)>,
 }
 
 /// Evaluate every block of a module in one context.
@@ -872,6 +875,7 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
             instance_blocks: Vec::new(),
             by_type: HashMap::new(),
             storage_network_rules: StorageNetworkRules::default(),
+            exceeded: Vec::new(),
         })
         .collect();
     let by_dir: HashMap<PathBuf, usize> = modules.iter().enumerate().map(|(i, m)| (m.dir.clone(), i)).collect();
@@ -997,6 +1001,9 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
     for i in 0..modules.len() {
         let cxs = std::mem::take(&mut contexts[i]);
         let mut evs = std::mem::take(&mut evaluated[i]);
+        for e in &evs {
+            modules[i].exceeded.extend(e.exceeded.iter().copied());
+        }
         let envs: HashSet<Environment> = cxs.iter().map(|c| c.env).collect();
         modules[i].env = match (envs.len(), cxs.first()) {
             (1, Some(c)) => c.env,
@@ -1052,6 +1059,7 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
             agreed(&cxs)
         };
         let own = evaluate(files, &modules, &by_dir, i, &own_cx, &run);
+        modules[i].exceeded.extend(own.exceeded.iter().copied());
         modules[i].blocks = flat(own, env, None);
         let n = cxs.len();
         for (k, (cx, ev)) in cxs.iter().zip(evs).enumerate() {
@@ -1070,6 +1078,8 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
         }
     }
     for m in modules.iter_mut() {
+        m.exceeded.sort_by_key(|(f, s, _)| (*f, s.start, s.end));
+        m.exceeded.dedup_by_key(|(f, s, _)| (*f, *s));
         for (k, b) in m.blocks.iter().enumerate() {
             if b.kind == "resource" || b.kind == "data" {
                 m.by_type.entry(b.type_name().to_string()).or_default().push(k);

@@ -495,6 +495,31 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             }
         }
     }
+    // a Terraform construct whose evaluation went over a budget: its value is unknown (no
+    // value rule fires on it), and the user is told where
+    let parse004 = registry.meta("PARSE004");
+    for m in &project.terraform {
+        for &(file, at, limit) in &m.exceeded {
+            let on = project.file(file).is_some_and(|f| f.reported)
+                && parse004.is_some_and(|meta| project.settings_of(file).rule_enabled(meta));
+            if on {
+                let over = crate::budget::Exceeded { limit };
+                diagnostics.push(
+                    Diagnostic::new(
+                        "PARSE004",
+                        Severity::Warning,
+                        file,
+                        at,
+                        format!("{over}; this value is treated as unknown"),
+                    )
+                    .with_help(format!(
+                        "values built from it are not checked; `{}` is set in linea's budgets (docs/security.md)",
+                        limit.name
+                    )),
+                );
+            }
+        }
+    }
     if is_enabled("PARSE002") {
         let on = |id: FileId| {
             registry

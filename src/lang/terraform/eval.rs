@@ -116,7 +116,7 @@ pub struct Scope<'a> {
     /// Every origin recorded, in order: a value computed from one carries it on.
     origin_log: RefCell<Vec<Origin>>,
     /// Constructs that hit a budget.
-    exceeded: RefCell<Vec<(FileId, Span)>>,
+    exceeded: RefCell<Vec<(FileId, Span, &'static crate::budget::Limit)>>,
     steps: Cell<u64>,
     bytes: Cell<u64>,
     spent: Cell<bool>,
@@ -325,8 +325,8 @@ impl<'a> Scope<'a> {
         self.bytes.get()
     }
 
-    /// The constructs whose evaluation hit a budget, with their file.
-    pub fn exceeded(&self) -> Vec<(FileId, Span)> {
+    /// The constructs whose evaluation hit a budget, with their file and the budget.
+    pub fn exceeded(&self) -> Vec<(FileId, Span, &'static crate::budget::Limit)> {
         self.exceeded.borrow().clone()
     }
 
@@ -340,9 +340,9 @@ impl<'a> Scope<'a> {
         self.origins.borrow().get(&(file, span)).cloned()
     }
 
-    fn over(&self, span: Span) {
+    fn over(&self, span: Span, limit: &'static crate::budget::Limit) {
         if !self.spent.replace(true) {
-            self.exceeded.borrow_mut().push((self.file.get(), span));
+            self.exceeded.borrow_mut().push((self.file.get(), span, limit));
         }
     }
 
@@ -355,7 +355,11 @@ impl<'a> Scope<'a> {
         self.steps.set(s);
         let run = self.run.steps.fetch_add(n, Ordering::Relaxed).saturating_add(n);
         if s > limits::MAX_STEPS || run > limits::RUN_MAX_STEPS {
-            self.over(span);
+            let limit = match s > limits::MAX_STEPS {
+                true => &crate::budget::TERRAFORM_STEPS_PER_MODULE,
+                false => &crate::budget::TERRAFORM_STEPS_PER_RUN,
+            };
+            self.over(span, limit);
             return false;
         }
         true
@@ -370,22 +374,26 @@ impl<'a> Scope<'a> {
         self.bytes.set(b);
         let run = self.run.bytes.fetch_add(n, Ordering::Relaxed).saturating_add(n);
         if b > limits::MAX_BYTES || run > limits::RUN_MAX_BYTES {
-            self.over(span);
+            let limit = match b > limits::MAX_BYTES {
+                true => &crate::budget::TERRAFORM_BYTES_PER_MODULE,
+                false => &crate::budget::TERRAFORM_BYTES_PER_RUN,
+            };
+            self.over(span, limit);
             return false;
         }
         true
     }
 
     /// The unknown a construct becomes when its value would be too large.
-    pub(super) fn too_big(&self, span: Span, text: &str) -> Node {
-        self.over(span);
+    pub(super) fn too_big(&self, span: Span, text: &str, limit: &'static crate::budget::Limit) -> Node {
+        self.over(span, limit);
         unknown(span, text)
     }
 
     /// A string result, or unknown when it is too long or the byte budget is spent.
     pub(super) fn make_string(&self, span: Span, s: String, text: &str) -> Node {
         if s.len() > limits::MAX_STRING_BYTES {
-            self.over(span);
+            self.over(span, &crate::budget::TERRAFORM_STRING_BYTES);
             return unknown(span, text);
         }
         if !self.charge(s.len() as u64 + NODE_BYTES, span) {
@@ -397,7 +405,7 @@ impl<'a> Scope<'a> {
     /// A collection result, or unknown when it has too many elements.
     pub(super) fn make_seq(&self, span: Span, items: Vec<Node>, text: &str) -> Node {
         if items.len() > limits::MAX_ELEMENTS {
-            self.over(span);
+            self.over(span, &crate::budget::TERRAFORM_ELEMENTS);
             return unknown(span, text);
         }
         Node::new(span, NodeValue::Seq(items))
@@ -405,7 +413,7 @@ impl<'a> Scope<'a> {
 
     pub(super) fn make_map(&self, span: Span, entries: Vec<Entry>, text: &str) -> Node {
         if entries.len() > limits::MAX_ELEMENTS {
-            self.over(span);
+            self.over(span, &crate::budget::TERRAFORM_ELEMENTS);
             return unknown(span, text);
         }
         Node::new(span, NodeValue::Map(entries))
@@ -750,7 +758,7 @@ impl<'a> Scope<'a> {
         };
         for (i, el) in elements.iter().enumerate() {
             if out.len() > limits::MAX_STRING_BYTES {
-                self.over(span);
+                self.over(span, &crate::budget::TERRAFORM_STRING_BYTES);
                 return Ok(false);
             }
             let directive = match el {

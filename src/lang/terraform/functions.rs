@@ -147,7 +147,7 @@ pub(super) fn call(scope: &Scope<'_>, name: &str, args: Vec<Node>, span: Span, t
             let n = v.matches(from.as_str()).count();
             let len = v.len() - n * from.len() + n * to.len();
             if len > super::eval::limits::MAX_STRING_BYTES {
-                return Ok(scope.too_big(span, text));
+                return Ok(scope.too_big(span, text, &crate::budget::TERRAFORM_STRING_BYTES));
             }
             s(scope, v.replace(from.as_str(), &to))
         }
@@ -201,7 +201,7 @@ pub(super) fn call(scope: &Scope<'_>, name: &str, args: Vec<Node>, span: Span, t
                     first = false;
                     out.push_str(&t);
                     if out.len() > super::eval::limits::MAX_STRING_BYTES {
-                        return Ok(scope.too_big(span, text));
+                        return Ok(scope.too_big(span, text, &crate::budget::TERRAFORM_STRING_BYTES));
                     }
                 }
             }
@@ -570,7 +570,7 @@ pub(super) fn call(scope: &Scope<'_>, name: &str, args: Vec<Node>, span: Span, t
                 if count < 0.0 {
                     return Ok(Node::new(span, NodeValue::Seq(Vec::new())));
                 }
-                return Ok(scope.too_big(span, text));
+                return Ok(scope.too_big(span, text, &crate::budget::TERRAFORM_ELEMENTS));
             }
             if !scope.step(count as u64, span) {
                 return unk();

@@ -26,15 +26,17 @@ pub struct Stream {
 }
 
 enum Frame {
+    /// Its items are `items[from..]` of the parse's buffer until it ends.
     Seq {
         start: usize,
-        items: Vec<Node>,
+        from: usize,
         anchor: usize,
         cost: Cost,
     },
+    /// Its entries are `entries[from..]` of the parse's buffer until it ends.
     Map {
         start: usize,
-        entries: Vec<Entry>,
+        from: usize,
         pending_key: Option<(String, Span)>,
         anchor: usize,
         seen: KeySet,
@@ -280,6 +282,10 @@ fn parse_from(text: &str, offset: usize, copies: &Copies<'_>) -> (Stream, usize)
 fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
     let mut out = Stream::default();
     let mut stack: Vec<Frame> = Vec::new();
+    // the children of the open collections, innermost last: one buffer for the whole parse, so
+    // each collection is allocated once at its exact size when it ends
+    let mut items: Vec<Node> = Vec::new();
+    let mut entries: Vec<Entry> = Vec::new();
     // anchored nodes by anchor id, with what copying them costs; `None` when keeping the copy
     // went over the budget (aliases to it are then unknown)
     let mut anchors: Vec<(usize, Option<(Node, Cost)>)> = Vec::new();
@@ -326,6 +332,8 @@ fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
                     .push(ParseError::new(e.info().to_string(), Span::new(at, at)));
                 // abandon the partial document and resume at the next document marker
                 stack.clear();
+                items.clear();
+                entries.clear();
                 anchors.clear();
                 root = None;
                 doc_index += 1;
@@ -339,6 +347,8 @@ fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
         let (node, cost) = match event {
             Event::DocumentStart(..) => {
                 stack.clear();
+                items.clear();
+                entries.clear();
                 anchors.clear();
                 root = None;
                 doc_start = sp.start;
@@ -370,7 +380,7 @@ fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
             Event::SequenceStart(_, anchor, _) => {
                 stack.push(Frame::Seq {
                     start: sp.start,
-                    items: Vec::new(),
+                    from: items.len(),
                     anchor,
                     cost: Cost::leaf(0),
                 });
@@ -379,7 +389,7 @@ fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
             Event::MappingStart(_, anchor, _) => {
                 stack.push(Frame::Map {
                     start: sp.start,
-                    entries: Vec::new(),
+                    from: entries.len(),
                     pending_key: None,
                     anchor,
                     seen: KeySet::default(),
@@ -390,12 +400,13 @@ fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
             Event::SequenceEnd => match stack.pop() {
                 Some(Frame::Seq {
                     start,
-                    items,
+                    from,
                     anchor,
                     cost,
                 }) => {
-                    let end = collection_end(sp, items.last().map(|n| n.span.end), start);
-                    let n = Node::new(Span::new(start, end), NodeValue::Seq(items));
+                    let own: Vec<Node> = items.drain(from.min(items.len())..).collect();
+                    let end = collection_end(sp, own.last().map(|n| n.span.end), start);
+                    let n = Node::new(Span::new(start, end), NodeValue::Seq(own));
                     keep_anchor(&mut anchors, anchor, &n, cost, &mut out.errors, &mut reported);
                     (n, cost)
                 }
@@ -404,14 +415,15 @@ fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
             Event::MappingEnd => match stack.pop() {
                 Some(Frame::Map {
                     start,
-                    entries,
+                    from,
                     anchor,
                     cost,
                     ..
                 }) => {
+                    let own: Vec<Entry> = entries.drain(from.min(entries.len())..).collect();
                     // a duplicate key replaces its first entry in place: the last value is not always last
-                    let end = collection_end(sp, entries.iter().map(|e| e.value.span.end).max(), start);
-                    let n = Node::new(Span::new(start, end), NodeValue::Map(entries));
+                    let end = collection_end(sp, own.iter().map(|e| e.value.span.end).max(), start);
+                    let n = Node::new(Span::new(start, end), NodeValue::Map(own));
                     keep_anchor(&mut anchors, anchor, &n, cost, &mut out.errors, &mut reported);
                     (n, cost)
                 }
@@ -452,12 +464,12 @@ fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
         // attach the finished node to its parent
         match stack.last_mut() {
             None => root = Some(node),
-            Some(Frame::Seq { items, cost: c, .. }) => {
+            Some(Frame::Seq { cost: c, .. }) => {
                 c.add_child(cost, 0);
                 items.push(node);
             }
             Some(Frame::Map {
-                entries,
+                from,
                 pending_key,
                 seen,
                 cost: c,
@@ -469,12 +481,13 @@ fn parse_part(text: &str, copies: &Copies<'_>) -> (Stream, usize) {
                 }
                 Some((key, key_span)) => {
                     c.add_child(cost, key.len());
-                    match seen.insert(&key, entries) {
+                    let from = (*from).min(entries.len());
+                    match seen.insert(&key, &entries[from..]) {
                         Some(i) => {
                             out.errors
                                 .push(ParseError::new(format!("duplicate key `{key}`"), key_span));
                             // the later value wins, as in Kubernetes and most YAML loaders
-                            if let Some(e) = entries.get_mut(i) {
+                            if let Some(e) = entries.get_mut(from + i) {
                                 e.key_span = key_span;
                                 e.value = node;
                             }

@@ -323,7 +323,8 @@ fn doubling_string_templates_stay_within_the_byte_budget() {
     );
     assert!(scope.steps() < 1_000, "{}", scope.steps());
     assert_eq!(scope.exceeded().len(), 1);
-    let (_, at) = scope.exceeded()[0];
+    let (_, at, limit) = scope.exceeded()[0];
+    assert_eq!(limit.name, "terraform-string-bytes");
     assert!(at.slice(&text).starts_with("\"${local.t"), "{}", at.slice(&text));
     // through the project index too: the resource's name is unknown
     let (_f, m) = project(&[("infra/main.tf", &text)]);

@@ -17,6 +17,7 @@ pub mod tree;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use crate::budget::{self, Meter};
 use crate::render::helm::Fs;
@@ -86,8 +87,30 @@ impl Res {
     }
 }
 
+/// The YAML of the files builds read, parsed once per run: overlays of one base (dev, staging,
+/// prod) and kustomizations of one repository share most of their files.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    streams: Mutex<HashMap<PathBuf, Arc<crate::lang::yaml::Stream>>>,
+}
+
+impl Parsed {
+    /// The parsed stream of the file at `path`, parsing it with `parse` the first time.
+    fn stream(&self, path: &Path, parse: impl FnOnce() -> crate::lang::yaml::Stream) -> Arc<crate::lang::yaml::Stream> {
+        if let Some(s) = self.streams.lock().ok().and_then(|m| m.get(path).cloned()) {
+            return s;
+        }
+        let s = Arc::new(parse());
+        if let Ok(mut m) = self.streams.lock() {
+            m.entry(path.to_path_buf()).or_insert_with(|| s.clone());
+        }
+        s
+    }
+}
+
 struct Builder<'a> {
     fs: &'a dyn Fs,
+    parsed: &'a Parsed,
     files: Vec<PathBuf>,
     texts: Vec<String>,
     by_path: HashMap<PathBuf, u32>,
@@ -103,8 +126,15 @@ struct Builder<'a> {
 
 /// Build the kustomization in `dir`.
 pub fn build(fs: &dyn Fs, dir: &Path) -> Build {
+    build_sharing(fs, dir, &Parsed::default())
+}
+
+/// Build the kustomization in `dir`, with the files' YAML parsed once for every build of the
+/// run that shares `parsed` (and the same `fs`).
+pub fn build_sharing(fs: &dyn Fs, dir: &Path, parsed: &Parsed) -> Build {
     let mut b = Builder {
         fs,
+        parsed,
         files: Vec::new(),
         texts: Vec::new(),
         by_path: HashMap::new(),
@@ -235,9 +265,26 @@ impl Builder<'_> {
         self.texts.get(file as usize).map(String::as_str).unwrap_or("")
     }
 
-    /// The documents of a YAML file (or of an inline patch, with `remap` to the file).
+    /// The documents of a file the build loaded (parsed once per run).
+    fn file_docs(&mut self, file: u32) -> Vec<KNode> {
+        let path = self.files.get(file as usize).cloned().unwrap_or_default();
+        let parsed = self.parsed;
+        let stream = parsed.stream(&path, || crate::lang::yaml::parse(self.text(file)));
+        self.stream_docs(&stream, file, &|s| s)
+    }
+
+    /// The documents of an inline patch, parsed, `remap` moving their spans to the file.
     fn docs(&mut self, file: u32, text: &str, remap: &dyn Fn(Span) -> Span) -> Vec<KNode> {
         let stream = crate::lang::yaml::parse(text);
+        self.stream_docs(&stream, file, remap)
+    }
+
+    fn stream_docs(
+        &mut self,
+        stream: &crate::lang::yaml::Stream,
+        file: u32,
+        remap: &dyn Fn(Span) -> Span,
+    ) -> Vec<KNode> {
         for e in &stream.errors {
             let at = Src {
                 file,
@@ -299,8 +346,7 @@ impl Builder<'_> {
                 return None;
             }
         };
-        let text = self.text(file).to_string();
-        let k = self.docs(file, &text, &|s| s).into_iter().next()?;
+        let k = self.file_docs(file).into_iter().next()?;
         self.stack.push(dir.clone());
         self.kustomizations.insert(dir.clone());
         let mut local = if component { std::mem::take(acc) } else { Vec::new() };
@@ -369,8 +415,7 @@ impl Builder<'_> {
                 return;
             }
             self.resources.insert(path);
-            let text = self.text(file).to_string();
-            for d in self.docs(file, &text, &|s| s) {
+            for d in self.file_docs(file) {
                 let is_list = d.str_at(&["kind"]).is_some_and(|k| k.ends_with("List")) && d.get("items").is_some();
                 let objs = if is_list { d.items_of("items") } else { vec![d] };
                 for o in objs.into_iter().filter(|o| o.str_at(&["kind"]).is_some()) {
@@ -407,10 +452,7 @@ impl Builder<'_> {
             return Vec::new();
         }
         match self.load(&dir.join(p)) {
-            Ok(f) => {
-                let text = self.text(f).to_string();
-                self.docs(f, &text, &|s| s)
-            }
+            Ok(f) => self.file_docs(f),
             Err(e) => {
                 self.problem("PARSE003", false, at, format!("cannot read patch `{p}`: {e}"), None);
                 Vec::new()

@@ -99,11 +99,57 @@ for case, path, text in [("exclude-glob-100kb", "linea.toml", 'exclude = ["%s"]\
     write(case, path, text)
     for d in range(300):
         write(case, "svc%03d/Dockerfile" % d, "FROM alpine:3.19\nUSER app\n")
+
+# 200 KB of `a | a | …` ending in an option before a pipe: the shell parser's error recovery
+# walks every open stage (quadratic time and memory), and every command was looked for in every
+# stage
+write("dockerfile-pipe-chain", "Dockerfile",
+      "FROM alpine:3.19\nRUN %sa -f | b\nUSER app\n" % ("a | " * (200 * 1024 // 4)))
+
+# a 300 KB chain of string concatenations in Python
+write("python-concatenation-chain", "app/query.py",
+      'QUERY = "select" + %s\n' % " + ".join(['"x"'] * (300 * 1024 // 6)))
+
+# a custom rule whose message repeats `{value}` 20 times, on a 5 MB value
+rule = ("id: ORG100\nslug: config-blob-unexpected\nseverity: warning\nsummary: A config blob\n"
+        "help: shorten it\ndocs: |\n  ## Why is this bad?\n  It is long.\ncheck:\n"
+        "  target: k8s.object\n  kind: ConfigMap\n  assert:\n    path: data.blob\n"
+        "    equals: short\n  message: \"%s\"\n" % ("{value}" * 20))
+write("custom-rule-value-repeated", "policy/ORG100.yaml", rule)
+write("custom-rule-value-repeated", "linea.toml", 'rules = ["policy"]\n')
+write("custom-rule-value-repeated", "k8s/cm.yaml",
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big, namespace: shop}\ndata:\n"
+      "  blob: %s\n" % ("x" * (5 * 1024 * 1024)))
+
+# valid BuildKit heredocs (the Docker reference's forms): PARSE001 lost every finding
+write("dockerfile-buildkit-heredocs", "Dockerfile",
+      "FROM alpine:latest\nRUN <<EOF\napk add curl\nEOF\nRUN python3 <<X\nprint('hi')\nX\n"
+      "RUN <<FILE1 cat > file1 && <<FILE2 cat > file2\nI am\nfirst\nFILE1\nI am\nsecond\nFILE2\n"
+      "ADD https://example.com/app.tar.gz /srv/\n")
+
+# a rules directory the repository's linea.toml names
+for case in ["rules-fifo", "rules-dev-zero", "rules-link-out", "rules-self-links"]:
+    write(case, "policy/ORG100.yaml", rule)
+    write(case, "linea.toml", 'rules = ["policy"]\n')
+    write(case, "Dockerfile", "FROM alpine:latest\n")
 EOF
+
+# files outside every case, that a link can point at
+mkdir -p "$DIR/outside" && printf '*\n' > "$DIR/outside/.gitignore"
 
 # special files
 new fifo-gitignore && mkfifo .gitignore && printf 'FROM alpine:3.19\nUSER app\n' > Dockerfile
 new gitignore-dev-zero && ln -s /dev/zero .gitignore && printf 'FROM alpine:3.19\nUSER app\n' > Dockerfile
+new ignore-fifo && mkfifo .ignore && printf 'FROM alpine:latest\n' > Dockerfile
+new git-info-exclude-fifo && mkdir -p .git/info && mkfifo .git/info/exclude && printf 'FROM alpine:latest\n' > Dockerfile
+new gitignore-link-out && ln -s ../outside/.gitignore .gitignore && printf 'FROM alpine:latest\n' > Dockerfile
+cd "$DIR/rules-fifo" && mkfifo policy/fifo.yaml
+cd "$DIR/rules-dev-zero" && ln -s /dev/zero policy/zero.yaml
+cd "$DIR/rules-link-out" && ln -s ../../outside policy/out
+cd "$DIR/rules-self-links" && ln -s . policy/a && ln -s . policy/b
+# a linea.toml above the repository's .git that excludes everything
+mkdir -p "$DIR/config-above-git/repo/.git" && printf 'exclude = ["**"]\n' > "$DIR/config-above-git/linea.toml"
+printf 'FROM alpine:latest\n' > "$DIR/config-above-git/repo/Dockerfile"
 
 # case, and the rules it is about (empty: all)
 CASES=(
@@ -118,9 +164,21 @@ CASES=(
   "tf-merge-300kb|"
   "exclude-glob-100kb|"
   "gitignore-pattern-100kb|"
+  "ignore-fifo|"
+  "git-info-exclude-fifo|"
+  "gitignore-link-out|"
+  "rules-fifo|"
+  "rules-dev-zero|"
+  "rules-link-out|"
+  "rules-self-links|"
+  "config-above-git/repo|"
+  "dockerfile-buildkit-heredocs|"
+  "dockerfile-pipe-chain|"
+  "python-concatenation-chain|"
+  "custom-rule-value-repeated|"
 )
 
-printf '| case | exit | wall s | peak RSS MiB | findings | first line of stderr |\n|---|--:|--:|--:|--:|---|\n'
+printf '| case | exit | wall s | peak RSS MiB | findings | stdout KiB | first line of stderr |\n|---|--:|--:|--:|--:|--:|---|\n'
 for c in "${CASES[@]}"; do
   name=${c%%|*}
   rules=${c#*|}
@@ -138,5 +196,6 @@ for c in "${CASES[@]}"; do
   [ "$rc" = 124 ] && wall=">$TIMEOUT (killed)"
   findings=$(grep -c ': [A-Z][A-Z0-9]*[0-9] ' "$DIR/$name.out")
   err=$(grep -v '^TIME' "$DIR/$name.err" | head -n1 | cut -c1-90 | tr '|' '/')
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$name" "$rc" "$wall" "$(awk -v k="$rss" 'BEGIN{printf "%.0f", k/1024}')" "$findings" "$err"
+  out_kib=$(( $(wc -c <"$DIR/$name.out") / 1024 ))
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$rc" "$wall" "$(awk -v k="$rss" 'BEGIN{printf "%.0f", k/1024}')" "$findings" "$out_kib" "$err"
 done

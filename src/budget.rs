@@ -43,6 +43,7 @@ pub enum Unit {
     Patterns,
     Levels,
     Findings,
+    Pipes,
 }
 
 impl Unit {
@@ -55,6 +56,7 @@ impl Unit {
             Unit::Patterns => "patterns",
             Unit::Levels => "levels",
             Unit::Findings => "findings",
+            Unit::Pipes => "pipes",
         }
     }
 }
@@ -228,6 +230,20 @@ pub const YAML_ALIAS_BYTES_PER_RUN: Limit = Limit {
     per: Per::Run,
     why: "a repository of many files each just under the per-file bound would still take \
           gigabytes; real anchors (compose `x-` blocks, shared CI steps) copy kilobytes",
+};
+
+/// `|` operators in one piece of shell text (a `RUN`, a CI step's script), counted before it
+/// is parsed: a longer script is not parsed.
+pub const SHELL_PIPES: Limit = Limit {
+    name: "shell-pipes",
+    what: "shell script",
+    value: 1000,
+    unit: Unit::Pipes,
+    per: Per::Value,
+    why: "the shell grammar keeps a pipeline's stages open until it ends, and the parser's error \
+          recovery walks all of them: a 100 KB `a | a | … | a -f | b` took 20 s and 5 GB. Every \
+          `|` of the text counts (quoted ones too), so no quoting can hide a pipeline; real \
+          scripts have tens",
 };
 
 // --- Terraform evaluation -------------------------------------------------------------------
@@ -536,6 +552,7 @@ pub const ALL: &[&Limit] = &[
     &GLOB_BYTES,
     &YAML_ALIAS_BYTES_PER_FILE,
     &YAML_ALIAS_BYTES_PER_RUN,
+    &SHELL_PIPES,
     &TERRAFORM_DEPTH,
     &TERRAFORM_STRING_BYTES,
     &TERRAFORM_ELEMENTS,

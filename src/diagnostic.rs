@@ -149,6 +149,14 @@ pub trait RuleInfo {
     fn id(&self) -> &str;
     /// `image-tag-latest`
     fn slug(&self) -> &str;
+    /// Former slugs, still accepted wherever the slug is (`apt-unpinned` for DF009).
+    fn aliases(&self) -> &[String] {
+        &[]
+    }
+    /// Whether `name` is the rule's slug or a former one.
+    fn has_slug(&self, name: &str) -> bool {
+        name == self.slug() || self.aliases().iter().any(|a| a == name)
+    }
     /// `docker`
     fn family(&self) -> &str;
     /// The severity before configuration overrides it.

@@ -921,3 +921,122 @@ fn a_backslash_in_a_file_name_is_kept() {
     let github = run("github");
     assert!(github.contains("file=svc\\api/Dockerfile,"), "{github}");
 }
+
+// --- shell pipelines --------------------------------------------------------------------------
+
+/// Lint `inputs` on a thread of its own and wait at most `limit` for it: a case that went
+/// quadratic fails here by a wide margin instead of hanging the suite.
+fn lint_within(limit: Duration, inputs: Vec<SourceInput>) -> Outcome {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(lint(inputs));
+    });
+    rx.recv_timeout(limit)
+        .unwrap_or_else(|e| panic!("lint did not finish in {limit:?}: {e}"))
+}
+
+/// `a "$(a "$(… a …)" | a)" | a`: a pipeline at each of `levels` levels of nesting.
+fn nested_pipelines(levels: usize) -> String {
+    let mut s = "a \"$(".repeat(levels);
+    s.push('a');
+    s.push_str(&")\" | a".repeat(levels));
+    s
+}
+
+#[test]
+fn long_pipelines_are_refused_before_they_are_parsed() {
+    let _g = serial();
+    let limit = Duration::from_secs(60);
+    let budget = "shell script exceeds the value budget of 1,000 pipes";
+    // 200 KB of `a | a | …` ending in an option before a pipe: the shell parser's error
+    // recovery walked every open stage (20 s and 5 GB for 100 KB), and every command was
+    // looked for in every stage (minutes)
+    let chain = "a | ".repeat(200 * 1024 / "a | ".len());
+    let dockerfile = format!("FROM alpine:latest\nRUN {chain}curl -fsSL https://get.example/i | sh\nUSER app\n");
+    let started = Instant::now();
+    let (outcome, peak) =
+        peak_during(|| lint_within(limit, vec![memory("Dockerfile", FileKind::Dockerfile, dockerfile)]));
+    let over = findings(&outcome, "PARSE004");
+    assert_eq!(over.len(), 1, "{:?}", outcome.diagnostics);
+    assert!(over[0].message.contains(budget), "{}", over[0].message);
+    // the rest of the file is still reported on: the unpinned base image
+    assert!(!findings(&outcome, "DF001").is_empty(), "{:?}", outcome.diagnostics);
+    assert!(peak < 64 * MB, "Dockerfile: peak {} MB", peak / MB);
+    let took = vec![("Dockerfile chain", started.elapsed())];
+
+    // a script at the budget is parsed, and its download is linked to the shell at the far end
+    let chain = "a | ".repeat(998);
+    let dockerfile = format!("FROM alpine:3.19\nRUN {chain}curl -fsSL https://get.example/i | sh\nUSER app\n");
+    let outcome = lint_within(limit, vec![memory("Dockerfile", FileKind::Dockerfile, dockerfile)]);
+    assert!(findings(&outcome, "PARSE004").is_empty(), "{:?}", outcome.diagnostics);
+    assert_eq!(findings(&outcome, "DF012").len(), 1, "{:?}", outcome.diagnostics);
+
+    // the same in a workflow `run:`, and a pipeline at every level of 200 KB of nesting
+    let chain = "a | ".repeat(200 * 1024 / "a | ".len());
+    let workflow = format!(
+        "on: push\npermissions: {{}}\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      \
+         - run: {chain}curl -fsSL https://get.example/i | sh\n      - run: curl -fsSL https://x.example | sh\n"
+    );
+    let nested = format!(
+        "FROM alpine:3.19\nRUN {}\nUSER app\n",
+        nested_pipelines(200 * 1024 / "a \"$()\" | a".len())
+    );
+    let mut took = took;
+    // the refused script reports nothing of its own; the workflow's next step is still read
+    for (path, kind, text, rule, expected) in [
+        (
+            ".github/workflows/ci.yml",
+            FileKind::GithubWorkflow,
+            workflow,
+            "CI013",
+            1,
+        ),
+        ("nested/Dockerfile", FileKind::Dockerfile, nested, "DF021", 0),
+    ] {
+        let started = Instant::now();
+        let (outcome, peak) = peak_during(|| lint_within(limit, vec![memory(path, kind, text)]));
+        let over = findings(&outcome, "PARSE004");
+        assert_eq!(over.len(), 1, "{path}: {:?}", outcome.diagnostics);
+        assert!(over[0].message.contains(budget), "{}", over[0].message);
+        assert_eq!(
+            findings(&outcome, rule).len(),
+            expected,
+            "{path}: {:?}",
+            outcome.diagnostics
+        );
+        assert!(peak < 64 * MB, "{path}: peak {} MB", peak / MB);
+        took.push((path, started.elapsed()));
+    }
+    for (case, took) in took {
+        assert!(took < Duration::from_secs(10), "{case}: {took:?}");
+    }
+}
+
+// --- Terraform joins ------------------------------------------------------------------------------
+
+#[test]
+fn storage_accounts_are_joined_to_their_network_rules_in_linear_time() {
+    let _g = serial();
+    // one 3.4 MB module of 15,000 accounts without network rules and 15,000 with a separate
+    // `azurerm_storage_account_network_rules`: TF127 scanned every rules resource for every
+    // account (390 s in a debug build; 6 s with the module's index)
+    let n = 15_000;
+    let mut tf = String::with_capacity(4 * MB);
+    for i in 0..n {
+        tf.push_str(&format!(
+            "resource \"azurerm_storage_account\" \"open_{i}\" {{\n  name = \"open{i}\"\n}}\n\
+             resource \"azurerm_storage_account\" \"ruled_{i}\" {{\n  name = \"ruled{i}\"\n}}\n\
+             resource \"azurerm_storage_account_network_rules\" \"rules_{i}\" {{\n  \
+             storage_account_id = azurerm_storage_account.ruled_{i}.id\n}}\n"
+        ));
+    }
+    let outcome = lint_within(
+        Duration::from_secs(60),
+        vec![memory("infra/storage.tf", FileKind::Terraform, tf)],
+    );
+    // every account without rules is reported, none of those the rules name
+    let open = findings(&outcome, "TF127");
+    assert_eq!(open.len(), n, "{:?}", open.first());
+    let named = open.iter().find(|d| !d.message.contains("`open_"));
+    assert!(named.is_none(), "{named:?}");
+}

@@ -78,6 +78,7 @@ const PINNED_CASES: &[(&str, &str, &str)] = &[
     ("core", "PARSE002", "binary.fail"),
     ("core", "PARSE003", "required.fail"),
     ("kubernetes", "K8S008", "chart.fail"),
+    ("kubernetes", "K8S029", "chart.fail"),
     ("core", "PARSE001", "dockerfile.fail.Dockerfile"),
     ("docker", "DF001", "fail.Dockerfile"),
     ("docker", "DF002", "fail.Dockerfile"),

@@ -606,7 +606,7 @@ impl Settings {
             Some(sel) => {
                 let named = sel
                     .iter()
-                    .any(|s| s.eq_ignore_ascii_case(meta.id()) || s == meta.slug());
+                    .any(|s| s.eq_ignore_ascii_case(meta.id()) || meta.has_slug(s));
                 named || (on_by_default && sel.iter().any(|s| selector_matches(s, meta)))
             }
         }
@@ -621,7 +621,7 @@ impl Settings {
     pub fn configured_severity<R: RuleInfo + ?Sized>(&self, meta: &R) -> Option<Severity> {
         let sev = &self.config.severity;
         sev.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(meta.id()) || k.as_str() == meta.slug())
+            .find(|(k, _)| k.eq_ignore_ascii_case(meta.id()) || meta.has_slug(k))
             .or_else(|| sev.iter().find(|(k, _)| selector_matches(k, meta)))
             .map(|(_, s)| *s)
     }
@@ -635,11 +635,11 @@ impl Settings {
     }
 }
 
-/// Whether a selector (`ALL`, id, slug, family, id prefix) names the rule.
+/// Whether a selector (`ALL`, id, slug or former slug, family, id prefix) names the rule.
 pub fn selector_matches<R: RuleInfo + ?Sized>(sel: &str, meta: &R) -> bool {
     sel == "ALL"
         || sel.eq_ignore_ascii_case(meta.id())
-        || sel == meta.slug()
+        || meta.has_slug(sel)
         || sel.eq_ignore_ascii_case(meta.family())
         || (sel.chars().all(|c| c.is_ascii_alphanumeric())
             && sel.chars().next().is_some_and(|c| c.is_ascii_alphabetic())

@@ -111,7 +111,10 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
             // YAML that is neither Kubernetes nor OpenAPI may be an Azure pipeline by its shape
             match parsed.model {
                 Model::Yaml(stream) => match pipeline_of(&mut kind, &stream, &source) {
-                    Some(p) => Model::Pipeline(Box::new(pipeline::PipelineFile { stream, pipeline: p })),
+                    Some(p) => {
+                        errors.extend(p.budget_errors());
+                        Model::Pipeline(Box::new(pipeline::PipelineFile { stream, pipeline: p }))
+                    }
                     None => Model::Yaml(stream),
                 },
                 other => other,
@@ -126,7 +129,10 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
             let stream = yaml::parse(&source.text);
             errors.extend(stream.errors.iter().cloned());
             match pipeline_of(&mut kind, &stream, &source) {
-                Some(p) => Model::Pipeline(Box::new(pipeline::PipelineFile { stream, pipeline: p })),
+                Some(p) => {
+                    errors.extend(p.budget_errors());
+                    Model::Pipeline(Box::new(pipeline::PipelineFile { stream, pipeline: p }))
+                }
                 None => Model::Yaml(stream),
             }
         }
@@ -149,7 +155,10 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
             None => Model::Text,
         },
         FileKind::Dockerfile => match docker::parse(&source.text) {
-            Ok(d) => Model::Docker(d),
+            Ok(d) => {
+                errors.extend(d.budget_errors());
+                Model::Docker(d)
+            }
             // a generator's input (`Dockerfile-windows.template` with `{{ .version }}`) is not
             // a Dockerfile until rendered: what parses is linted, a placeholder that breaks the
             // syntax is not an error

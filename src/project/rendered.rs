@@ -25,7 +25,7 @@ use crate::project::{absolute, Model, ParsedFile, Project};
 use crate::render::{helm, kustomize};
 use crate::semantic::environment::{self, Evidence};
 use crate::source::origin::{OriginMap, Piece, Place};
-use crate::source::{Environment, FileId, SourceFile, Span};
+use crate::source::{Environment, FileId, NodeValue, SourceFile, Span};
 
 /// What produced a generated file.
 #[derive(Debug, Clone)]
@@ -199,6 +199,8 @@ pub fn render_charts(
                         linear: g.origin.linear,
                         value: g.origin.value.map(place),
                         via: g.origin.via.map(place),
+                        computed: !g.origin.linear && g.origin.value.is_none() && !g.origin.literal,
+                        generated: g.origin.generated,
                     })
                 })
                 .collect();
@@ -223,21 +225,16 @@ pub fn render_charts(
                 },
             );
             f.reported = reported(template, files) || values_reported;
-            match (&r.namespace, &mut f.model) {
-                (Some(ns), Model::Kubernetes(m)) => {
-                    for obj in m.objects.iter_mut().filter(|o| o.effective_namespace.is_none()) {
-                        obj.effective_namespace = Some(ns.clone());
+            if let (Model::Kubernetes(m), Some(rendered)) = (&mut f.model, &f.rendered) {
+                let (origins, text) = (&rendered.origins, &f.source.text[..]);
+                for obj in m.objects.iter_mut() {
+                    match &r.namespace {
+                        Some(ns) if obj.effective_namespace.is_none() => obj.effective_namespace = Some(ns.clone()),
+                        None if namespace_from_release(obj, origins, text) => obj.effective_namespace = None,
+                        _ => {}
                     }
+                    generated_secret_data(obj, origins, text);
                 }
-                (None, Model::Kubernetes(m)) => {
-                    let origins = f.rendered.as_ref().map(|r| &r.origins);
-                    for obj in m.objects.iter_mut() {
-                        if origins.is_some_and(|o| namespace_from_release(obj, o)) {
-                            obj.effective_namespace = None;
-                        }
-                    }
-                }
-                _ => {}
             }
             if f.reported {
                 for e in errors {
@@ -274,22 +271,40 @@ pub fn render_charts(
 
 /// Whether the `default` namespace of a rendered object is `helm template`'s stand-in for the
 /// release namespace (`namespace: {{ .Release.Namespace }}`, Bitnami's `common.names.namespace`)
-/// rather than a choice of the chart or its values: its bytes were computed by actions and
-/// came from no values entry. `helm install -n` puts such an object where it puts the others.
-fn namespace_from_release(obj: &crate::lang::k8s::Object, origins: &OriginMap) -> bool {
-    if obj.effective_namespace.as_deref() != Some("default") {
-        return false;
+/// rather than a choice of the chart or its values: it is decided at install time
+/// ([`OriginMap::install_time`]). `helm install -n` puts such an object where it puts the
+/// others.
+fn namespace_from_release(obj: &crate::lang::k8s::Object, origins: &OriginMap, text: &str) -> bool {
+    obj.effective_namespace.as_deref() == Some("default")
+        && obj
+            .root
+            .at("metadata.namespace")
+            .is_some_and(|n| origins.install_time(n.span, text))
+}
+
+/// A rendered Secret's `data` and `stringData` values decided at install time
+/// ([`OriginMap::install_time`]: `randAlphaNum 32 | b64enc`, a `genCA` certificate, the
+/// password a helper generates unless the values give one) exist only once `helm install`
+/// runs: they become unknown, so that no rule reads the renderer's stand-in as a secret
+/// someone committed. A value from a values file or written in the template stays as it is.
+fn generated_secret_data(obj: &mut crate::lang::k8s::Object, origins: &OriginMap, text: &str) {
+    if obj.kind != "Secret" {
+        return;
     }
-    let Some(node) = obj.root.at("metadata.namespace") else {
-        return false;
+    let NodeValue::Map(entries) = &mut obj.root.value else {
+        return;
     };
-    let (start, end) = (node.span.start, node.span.end);
-    let mut covering = origins
-        .pieces()
-        .iter()
-        .filter(|p| p.start < end.max(start + 1) && p.end > start)
-        .peekable();
-    covering.peek().is_some() && covering.all(|p| !p.linear && p.value.is_none())
+    for e in entries.iter_mut().filter(|e| e.key == "data" || e.key == "stringData") {
+        let NodeValue::Map(items) = &mut e.value.value else {
+            continue;
+        };
+        for item in items.iter_mut() {
+            let v = &mut item.value;
+            if matches!(v.value, NodeValue::String(_)) && origins.install_time(v.span, text) {
+                v.value = NodeValue::Unknown(v.span.slice(text).to_string());
+            }
+        }
+    }
 }
 
 /// The kustomization files among `files`, by directory (normalised), with the directories
@@ -420,6 +435,8 @@ pub fn render_kustomizations(
                 linear: p.linear,
                 value: p.value.map(place),
                 via: None,
+                computed: false,
+                generated: false,
             })
             .collect();
         let id = FileId(files.len() as u32);

@@ -13,6 +13,10 @@ pub fn page(meta: &RuleMeta) -> String {
     let _ = writeln!(s, "{}\n", meta.summary);
     let _ = writeln!(s, "| | |\n|---|---|");
     let _ = writeln!(s, "| Family | `{}` |", meta.family);
+    if !meta.aliases.is_empty() {
+        let former: Vec<String> = meta.aliases.iter().map(|a| format!("`{a}`")).collect();
+        let _ = writeln!(s, "| Former slugs | {} (still accepted) |", former.join(", "));
+    }
     let _ = writeln!(s, "| Default severity | {} |", meta.severity);
     let scope = match meta.scope {
         crate::rules::Scope::All => "all files",

@@ -132,6 +132,9 @@ pub enum Logic {
 pub struct RuleMeta {
     pub id: String,
     pub slug: String,
+    /// Slugs the rule had before it was renamed (`aliases:`): configurations and suppressions
+    /// that name one still name the rule.
+    pub aliases: Vec<String>,
     pub family: String,
     pub severity: Severity,
     pub scope: Scope,
@@ -170,9 +173,16 @@ pub struct MetaError {
 }
 
 const KNOWN_KEYS: &[&str] = &[
-    "id", "slug", "family", "severity", "scope", "summary", "docs", "help", "sources", "tags", "requires", "exempt",
-    "reads", "enabled", "native", "check",
+    "id", "slug", "aliases", "family", "severity", "scope", "summary", "docs", "help", "sources", "tags", "requires",
+    "exempt", "reads", "enabled", "native", "check",
 ];
+
+/// Whether `s` is a kebab-case slug.
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
 
 fn id_prefix(id: &str) -> &str {
     id.trim_end_matches(|c: char| c.is_ascii_digit())
@@ -228,13 +238,24 @@ impl RuleMeta {
             ));
         }
         let slug = string("slug", true)?.unwrap_or_default();
-        if slug.is_empty()
-            || !slug
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-        {
+        if !is_slug(&slug) {
             let span = root.get("slug").map(|n| n.span).unwrap_or_default();
             return Err(err(span, format!("slug `{slug}` must be kebab-case")));
+        }
+        let mut aliases = Vec::new();
+        if let Some(list) = root.get("aliases") {
+            if !list.is_seq() {
+                return Err(err(list.span, "`aliases` must be a list of former slugs".into()));
+            }
+            for n in list.items() {
+                let Some(a) = n.as_str().filter(|a| is_slug(a)) else {
+                    return Err(err(n.span, "an alias is a former slug: kebab-case".into()));
+                };
+                if a == slug || aliases.iter().any(|x| x == a) {
+                    return Err(err(n.span, format!("alias `{a}` repeats the slug or another alias")));
+                }
+                aliases.push(a.to_string());
+            }
         }
         let family = string("family", false)?.unwrap_or_else(|| family.to_string());
         let severity = match root.get("severity") {
@@ -338,6 +359,7 @@ impl RuleMeta {
         Ok(RuleMeta {
             id,
             slug,
+            aliases,
             family,
             severity,
             scope,
@@ -420,6 +442,9 @@ impl crate::diagnostic::RuleInfo for RuleMeta {
     }
     fn slug(&self) -> &str {
         &self.slug
+    }
+    fn aliases(&self) -> &[String] {
+        &self.aliases
     }
     fn family(&self) -> &str {
         &self.family

@@ -25,7 +25,7 @@ impl std::fmt::Debug for RegisteredRule {
 #[derive(Debug, Default)]
 pub struct Registry {
     pub rules: Vec<RegisteredRule>,
-    /// Positions in `rules` by upper-case id and by slug, rebuilt whenever `add` or `sort`
+    /// Positions in `rules` by upper-case id and by slug (and former slug), rebuilt whenever `add` or `sort`
     /// changes them; a lookup falls back to a scan when `rules` was changed directly.
     by_key: std::collections::HashMap<String, usize>,
     /// How many rules `by_key` covers.
@@ -69,7 +69,11 @@ impl Registry {
     }
 
     fn add(&mut self, rule: RegisteredRule, at: Span) -> Result<(), MetaError> {
-        if let Some(existing) = self.find(&rule.meta.id).or_else(|| self.find(&rule.meta.slug)) {
+        let names = std::iter::once(&rule.meta.id)
+            .chain(std::iter::once(&rule.meta.slug))
+            .chain(&rule.meta.aliases);
+        let clash = names.filter_map(|n| self.find(n)).next();
+        if let Some(existing) = clash {
             return Err(MetaError {
                 path: rule.meta.origin.clone(),
                 text: rule.meta.text.clone(),
@@ -102,6 +106,12 @@ impl Registry {
         }
         for (i, r) in self.rules.iter().enumerate() {
             self.by_key.entry(slug_key(&r.meta.slug)).or_insert(i);
+        }
+        // a former slug names its rule where no rule has it now
+        for (i, r) in self.rules.iter().enumerate() {
+            for a in &r.meta.aliases {
+                self.by_key.entry(slug_key(a)).or_insert(i);
+            }
         }
         self.indexed = self.rules.len();
     }
@@ -223,7 +233,7 @@ impl Registry {
         Ok(count)
     }
 
-    /// Find a rule by id (case-insensitive) or slug.
+    /// Find a rule by id (case-insensitive), slug or former slug.
     pub fn find(&self, key: &str) -> Option<&RegisteredRule> {
         if self.indexed != self.rules.len() {
             return self.scan(key);
@@ -235,11 +245,13 @@ impl Registry {
         self.rules.get(i)
     }
 
-    /// The lookup without the index: the first rule whose id (any case) or slug is `key`.
+    /// The lookup without the index: the first rule whose id (any case) or slug is `key`,
+    /// else the first that had it as its slug.
     fn scan(&self, key: &str) -> Option<&RegisteredRule> {
         self.rules
             .iter()
             .find(|r| r.meta.id.eq_ignore_ascii_case(key) || r.meta.slug == key)
+            .or_else(|| self.rules.iter().find(|r| r.meta.aliases.iter().any(|a| a == key)))
     }
 
     pub fn meta(&self, id: &str) -> Option<&RuleMeta> {

@@ -33,6 +33,13 @@ pub struct Piece {
     pub value: Option<Place>,
     /// The call that emitted these bytes when `at` is in another file.
     pub via: Option<Place>,
+    /// The renderer computed these bytes from nothing the repository spells out: the release
+    /// name, a password `randAlphaNum` generates. They print no value, copy no template text
+    /// and derive from no literal.
+    pub computed: bool,
+    /// Computed at random, as `helm install` does afresh each time (`randAlphaNum`, a `genCA`
+    /// key).
+    pub generated: bool,
 }
 
 /// Where one span of a generated text came from.
@@ -58,6 +65,30 @@ impl OriginMap {
 
     pub fn pieces(&self) -> &[Piece] {
         &self.pieces
+    }
+
+    /// Whether the value at `span` of the generated `text` is decided when the chart is
+    /// installed rather than written in the repository: no byte of it (the quotes and blanks
+    /// around a scalar aside) prints a values entry, and either all were computed
+    /// ([`Piece::computed`]: `namespace: {{ .Release.Namespace }}`) or some were generated at
+    /// random ([`Piece::generated`]: a password, even one inside written text).
+    pub fn install_time(&self, span: Span, text: &str) -> bool {
+        let (start, end) = (span.start, span.end.max(span.start + 1));
+        let covering = || {
+            self.pieces
+                .iter()
+                .filter(move |p| p.start < end && p.end > start)
+                .filter(move |p| {
+                    let bytes = text.get(p.start.max(start)..p.end.min(end)).unwrap_or("");
+                    p.computed
+                        || !bytes
+                            .bytes()
+                            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\''))
+                })
+        };
+        covering().next().is_some()
+            && covering().all(|p| p.value.is_none())
+            && (covering().all(|p| p.computed) || covering().any(|p| p.generated))
     }
 
     /// The piece holding `offset`, else the next one, else the last.
@@ -150,6 +181,77 @@ mod tests {
         }
     }
 
+    /// `key: "` template text, then what actions printed, then `"`.
+    fn quoted(kinds: &[(&str, bool, bool, bool)]) -> (String, OriginMap) {
+        let mut text = String::from("key: \"");
+        let mut pieces = vec![Piece {
+            start: 0,
+            end: 6,
+            at: place(1, 0, 6),
+            linear: true,
+            value: None,
+            via: None,
+            computed: false,
+            generated: false,
+        }];
+        for (i, (bytes, value, computed, generated)) in kinds.iter().enumerate() {
+            let start = text.len();
+            text.push_str(bytes);
+            pieces.push(Piece {
+                start,
+                end: text.len(),
+                at: place(1, 10 * (i + 1), 10 * (i + 1) + 5),
+                linear: !computed && !value,
+                value: value.then(|| place(2, 0, 4)),
+                via: None,
+                computed: *computed,
+                generated: *generated,
+            });
+        }
+        let start = text.len();
+        text.push('"');
+        pieces.push(Piece {
+            start,
+            end: start + 1,
+            at: place(1, 99, 100),
+            linear: true,
+            value: None,
+            via: None,
+            computed: false,
+            generated: false,
+        });
+        (text, OriginMap::new(pieces))
+    }
+
+    #[test]
+    fn install_time_values_are_computed_or_hold_random_bytes() {
+        let install_time = |kinds: &[(&str, bool, bool, bool)]| {
+            let (text, m) = quoted(kinds);
+            m.install_time(Span::new(5, text.len()), &text)
+        };
+        // the release name; a random password, with the quotes the template wrote around it
+        assert!(install_time(&[("shop", false, true, false)]));
+        assert!(install_time(&[("aGVsbG8=", false, true, true)]));
+        // a random part in written text (`user:` before it)
+        assert!(install_time(&[
+            ("user:", false, false, false),
+            ("x7Gq", false, true, true)
+        ]));
+        // written text, with a computed part that is not random
+        assert!(!install_time(&[
+            ("redis://", false, false, false),
+            ("shop", false, true, false)
+        ]));
+        // a values entry, alone or with random bytes
+        assert!(!install_time(&[("changeme", true, false, false)]));
+        assert!(!install_time(&[
+            ("admin", true, false, false),
+            ("x7Gq", false, true, true)
+        ]));
+        // the quotes alone say nothing
+        assert!(!install_time(&[]));
+    }
+
     #[test]
     fn linear_text_maps_byte_for_byte_and_actions_as_a_whole() {
         // "kind: Pod\nimage: nginx\n": `kind: Pod\nimage: ` copied from the template at 100,
@@ -163,6 +265,8 @@ mod tests {
                 linear: true,
                 value: None,
                 via: None,
+                computed: false,
+                generated: false,
             },
             Piece {
                 start: 17,
@@ -171,6 +275,8 @@ mod tests {
                 linear: false,
                 value: Some(place(2, 7, 12)),
                 via: None,
+                computed: false,
+                generated: false,
             },
             Piece {
                 start: 22,
@@ -179,6 +285,8 @@ mod tests {
                 linear: true,
                 value: None,
                 via: None,
+                computed: false,
+                generated: false,
             },
         ]);
         let kind = m.map(Span::new(0, 4), text).unwrap();

@@ -142,6 +142,14 @@ struct Definition {
 }
 
 impl Dockerfile {
+    /// A PARSE004 error for each shell script that went over a budget and was not parsed.
+    pub fn budget_errors(&self) -> impl Iterator<Item = ParseError> + '_ {
+        self.instructions
+            .iter()
+            .flat_map(|i| &i.scripts)
+            .filter_map(|s| Some(ParseError::budget(s.over_budget.as_ref()?.to_string(), s.span)))
+    }
+
     /// The instructions of a stage, FROM excluded.
     pub fn stage_instructions(&self, stage: &Stage) -> &[Instruction] {
         self.instructions.get(stage.from + 1..stage.end).unwrap_or(&[])

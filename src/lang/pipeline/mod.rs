@@ -283,6 +283,20 @@ pub struct Pipeline {
     pub jobs: Vec<Job>,
 }
 
+impl Pipeline {
+    /// A PARSE004 error for each step script that went over a budget and was not parsed.
+    pub fn budget_errors(&self) -> impl Iterator<Item = crate::lang::ParseError> + '_ {
+        self.jobs
+            .iter()
+            .flat_map(|j| &j.steps)
+            .filter_map(|s| s.script.as_ref())
+            .filter_map(|s| {
+                let over = s.over_budget.as_ref()?;
+                Some(crate::lang::ParseError::budget(over.to_string(), s.span))
+            })
+    }
+}
+
 /// A template or reusable-workflow reference that is not followed, and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Unresolved {

@@ -3,6 +3,7 @@
 //! The commands are the shell layer's ([`shell::Command`]); what they run is read by
 //! `semantic::command`.
 
+use crate::budget::Exceeded;
 use crate::lang::shell::{self, Command};
 use crate::source::{Node, Span};
 
@@ -29,6 +30,8 @@ pub struct Script {
     /// (offset in `text`, offset in the file) for the start of each line of `text`.
     lines: Vec<(usize, usize)>,
     pub commands: Vec<Command>,
+    /// The shell text went over a budget and was not parsed (no commands); reported at `span`.
+    pub over_budget: Option<Exceeded>,
 }
 
 impl Script {
@@ -42,9 +45,10 @@ impl Script {
             shell,
             lines,
             commands: Vec::new(),
+            over_budget: None,
         };
         if shell != Shell::Other {
-            s.commands = commands(node, &s.text, source);
+            (s.commands, s.over_budget) = commands(node, &s.text, source);
         }
         Some(s)
     }
@@ -171,9 +175,9 @@ fn mask_expressions(text: &str) -> String {
     out
 }
 
-/// Commands of the script from the shared shell layer. A word holding `${{ … }}` keeps its
-/// written text (quotes removed) and is marked dynamic.
-fn commands(node: &Node, value: &str, source: &str) -> Vec<Command> {
+/// Commands of the script from the shared shell layer, and whether it went over a budget. A
+/// word holding `${{ … }}` keeps its written text (quotes removed) and is marked dynamic.
+fn commands(node: &Node, value: &str, source: &str) -> (Vec<Command>, Option<Exceeded>) {
     let (text, base) = aligned(node, value, source);
     // `${{ }}` is replaced before the shell runs: parse it as one opaque word of the same length
     let masked = mask_expressions(&text);
@@ -182,7 +186,7 @@ fn commands(node: &Node, value: &str, source: &str) -> Vec<Command> {
     // (copying every word's written text is quadratic on nested `$( )`)
     let opens: Vec<usize> = text.match_indices("${{").map(|(i, _)| i + base).collect();
     if opens.is_empty() {
-        return parsed.commands;
+        return (parsed.commands, parsed.over_budget);
     }
     let holds_expression = |sp: Span| {
         let i = opens.partition_point(|&o| o < sp.start);
@@ -213,7 +217,7 @@ fn commands(node: &Node, value: &str, source: &str) -> Vec<Command> {
             }
         }
     }
-    parsed.commands
+    (parsed.commands, parsed.over_budget)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use std::cell::RefCell;
 
 use tree_sitter::{Node as TsNode, Parser, Tree};
 
+use crate::budget::{self, Exceeded, Meter};
 use crate::source::Span;
 
 /// `sh -c "..."` inside `bash -c '...'` inside...: deeper nesting is not followed.
@@ -81,6 +82,9 @@ pub struct Script {
     pub pipefail_at: Option<usize>,
     /// tree-sitter found a syntax error; the model holds what it recovered.
     pub has_error: bool,
+    /// The text went over a budget and was not parsed: the model is empty, and the caller
+    /// reports this at [`Script::span`].
+    pub over_budget: Option<Exceeded>,
 }
 
 impl Word {
@@ -91,11 +95,10 @@ impl Word {
 }
 
 impl Script {
-    /// Commands whose span lies inside `span` (e.g. one pipeline stage).
+    /// Commands whose span lies inside `span` (e.g. one pipeline stage), in document order.
+    /// A binary search finds the first: rules call this for every stage of every pipeline.
     pub fn commands_in(&self, span: Span) -> impl Iterator<Item = &Command> {
-        self.commands
-            .iter()
-            .filter(move |c| span.start <= c.span.start && c.span.end <= span.end)
+        commands_within(&self.commands, span).map(|(_, c)| c)
     }
 
     /// Whether `pipefail` is on for a pipeline starting at `offset`.
@@ -120,7 +123,6 @@ fn parse_tree(text: &str) -> Option<Tree> {
     })
 }
 
-/// Parse `text`, which starts at byte `base` of its file.
 /// The operands among a command's arguments: the words that are not options, skipping the
 /// value of each option written with a space for which `takes_value` holds (`-o value`;
 /// `--opt=value` carries its own).
@@ -142,11 +144,17 @@ pub fn operands<T>(args: &[T], text: impl Fn(&T) -> &str, takes_value: impl Fn(&
     out
 }
 
+/// Parse `text`, which starts at byte `base` of its file. A text of more `|` than
+/// [`budget::SHELL_PIPES`] is not parsed (see [`Script::over_budget`]).
 pub fn parse(text: &str, base: usize) -> Script {
     let mut script = Script {
         span: Span::new(base, base + text.len()),
         ..Script::default()
     };
+    if let Err(over) = Meter::new(&budget::SHELL_PIPES).charge(pipes(text)) {
+        script.over_budget = Some(over);
+        return script;
+    }
     parse_into(&mut script, text, base, 0);
     script
         .commands
@@ -156,30 +164,80 @@ pub fn parse(text: &str, base: usize) -> Script {
     script
 }
 
-/// Each command's innermost pipeline, and its neighbours there.
-fn link_pipelines(script: &mut Script) {
-    let mut links = Vec::with_capacity(script.commands.len());
-    for c in &script.commands {
-        let mut best: Option<(&Pipeline, usize)> = None;
-        for p in &script.pipelines {
-            if let Some(i) = p
-                .stages
-                .iter()
-                .position(|s| s.start <= c.span.start && c.span.end <= s.end)
-            {
-                if best.is_none_or(|(b, _)| p.span.len() < b.span.len()) {
-                    best = Some((p, i));
-                }
+/// The `|` operators of `text` (`|&` included, `||` not), wherever they stand: in quotes, in
+/// comments, in `sh -c` strings.
+fn pipes(text: &str) -> u64 {
+    let mut count = 0;
+    let mut bytes = text.bytes().peekable();
+    while let Some(b) = bytes.next() {
+        if b == b'|' {
+            if bytes.peek() == Some(&b'|') {
+                bytes.next();
+            } else {
+                count += 1;
             }
         }
-        links.push(best.map(|(p, i)| {
-            let from = i.checked_sub(1).and_then(|j| p.stages.get(j)).and_then(|prev| {
-                script
-                    .commands
-                    .iter()
-                    .position(|x| prev.start <= x.span.start && x.span.end <= prev.end)
-            });
-            (p.span, from, i + 1 < p.stages.len())
+    }
+    count
+}
+
+/// The commands (sorted by start, as [`parse`] leaves them) whose span lies inside `span`, with
+/// their indices: those starting before `span` are skipped by a binary search.
+fn commands_within(commands: &[Command], span: Span) -> impl Iterator<Item = (usize, &Command)> {
+    let first = commands.partition_point(|c| c.span.start < span.start);
+    commands
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take_while(move |(_, c)| c.span.start <= span.end)
+        .filter(move |(_, c)| c.span.end <= span.end)
+}
+
+/// Each command's innermost pipeline, and its neighbours there.
+///
+/// One sweep over the commands and the stages of every pipeline, both sorted by start (outer
+/// before inner at the same start): the stages open at a command's start are a stack, nested
+/// ones above the ones holding them, so the innermost stage holding the command is found at or
+/// near the top. Looking every command up in every stage was quadratic on a 200 KB `a | a | …`
+/// or on a pipeline at each level of nested `$( )`.
+fn link_pipelines(script: &mut Script) {
+    use std::cmp::Reverse;
+    // (stage span, pipeline, stage index); of two equal stages, the one of the smaller pipeline
+    // (then of the first) comes last, as the inner one
+    let mut stages: Vec<(Span, usize, usize)> = Vec::new();
+    for (p, pipeline) in script.pipelines.iter().enumerate() {
+        for (i, s) in pipeline.stages.iter().enumerate() {
+            stages.push((*s, p, i));
+        }
+    }
+    let pipelines = &script.pipelines;
+    let size = |p: usize| pipelines.get(p).map_or(0, |p| p.span.len());
+    stages.sort_by_key(|&(s, p, _)| (s.start, Reverse(s.end), Reverse(size(p)), Reverse(p)));
+    let mut open: Vec<(Span, usize, usize)> = Vec::new();
+    let mut next = 0;
+    let mut links = Vec::with_capacity(script.commands.len());
+    for c in &script.commands {
+        while let Some(&stage) = stages.get(next).filter(|(s, ..)| s.start <= c.span.start) {
+            // the stages that ended before this one starts hold nothing after it
+            while open.last().is_some_and(|(s, ..)| s.end <= stage.0.start) {
+                open.pop();
+            }
+            open.push(stage);
+            next += 1;
+        }
+        while open.last().is_some_and(|(s, ..)| s.end < c.span.start) {
+            open.pop();
+        }
+        let holds = |s: &Span| s.start <= c.span.start && c.span.end <= s.end;
+        let inner = open.iter().rev().find(|(s, ..)| holds(s));
+        links.push(inner.and_then(|&(_, p, i)| {
+            let p = pipelines.get(p)?;
+            let from = i
+                .checked_sub(1)
+                .and_then(|j| p.stages.get(j))
+                .and_then(|prev| commands_within(&script.commands, *prev).next())
+                .map(|(j, _)| j);
+            Some((p.span, from, i + 1 < p.stages.len()))
         }));
     }
     for (c, link) in script.commands.iter_mut().zip(links) {
@@ -705,6 +763,253 @@ mod tests {
         );
         let s = parse("X=$(a $(b)) export Y=\"$(c <(d $(e)))\"", 0);
         assert_eq!(s.commands[0].assignments[0].text, "X=$(…)");
+    }
+
+    /// Every command looked up in every stage of every pipeline: what [`link_pipelines`] must
+    /// agree with.
+    fn links_by_scan(s: &Script) -> Vec<(Option<Span>, Option<usize>, bool)> {
+        s.commands
+            .iter()
+            .map(|c| {
+                let mut best: Option<(&Pipeline, usize)> = None;
+                for p in &s.pipelines {
+                    let holds = |st: &Span| st.start <= c.span.start && c.span.end <= st.end;
+                    if let Some(i) = p.stages.iter().position(holds) {
+                        if best.is_none_or(|(b, _)| p.span.len() < b.span.len()) {
+                            best = Some((p, i));
+                        }
+                    }
+                }
+                let Some((p, i)) = best else {
+                    return (None, None, false);
+                };
+                let from = i.checked_sub(1).and_then(|j| p.stages.get(j)).and_then(|prev| {
+                    s.commands
+                        .iter()
+                        .position(|x| prev.start <= x.span.start && x.span.end <= prev.end)
+                });
+                (Some(p.span), from, i + 1 < p.stages.len())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn pipelines_are_linked_as_by_a_full_scan() {
+        const PARTS: &[&str] = &[
+            "a",
+            " b",
+            " x=1",
+            " |",
+            " |&",
+            " &&",
+            " ||",
+            ";",
+            "\n",
+            " $(",
+            ")",
+            " \"",
+            "\"",
+            " `",
+            "`",
+            " (",
+            " )",
+            " {",
+            " ;}",
+            " sh -c '",
+            "'",
+            " bash -c \"",
+            " > f",
+            " 2>&1",
+            " <(",
+            " #c\n",
+            " if a; then",
+            " fi",
+            " while b; do",
+            " done",
+            " echo",
+            " cat",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let mut scripts: Vec<String> = [
+            "a | b | c",
+            "a | b; c | d && e | f",
+            "curl x | $(a | b) | sh",
+            "a $(b | c $(d | e) | f) | g",
+            "sh -c \"$(a | b)\" | c",
+            "bash -c 'a | b | c' | d",
+            "(a | b) | { c | d; } |& e",
+            "echo \"$(a \"$(b | c)\" | d)\" | e > out",
+        ]
+        .map(String::from)
+        .to_vec();
+        for _ in 0..3000 {
+            let len = 1 + next(24);
+            scripts.push((0..len).map(|_| PARTS[next(PARTS.len())]).collect());
+        }
+        for text in &scripts {
+            let s = parse(text, 3);
+            let links: Vec<_> = s
+                .commands
+                .iter()
+                .map(|c| (c.pipeline, c.piped_from, c.piped_to))
+                .collect();
+            assert_eq!(links, links_by_scan(&s), "{text:?}");
+            for st in s.pipelines.iter().flat_map(|p| &p.stages) {
+                let scanned: Vec<_> = s
+                    .commands
+                    .iter()
+                    .filter(|c| st.start <= c.span.start && c.span.end <= st.end)
+                    .collect();
+                assert_eq!(s.commands_in(*st).collect::<Vec<_>>(), scanned, "{text:?}");
+            }
+        }
+    }
+
+    /// The model `parse` makes of `a | a | … | a` (`stages` commands), without parsing it.
+    fn chain_model(stages: usize) -> Script {
+        let command = |i: usize| Command {
+            assignments: Vec::new(),
+            name: Word {
+                text: "a".into(),
+                span: Span::new(4 * i, 4 * i + 1),
+                dynamic: false,
+            },
+            args: Vec::new(),
+            span: Span::new(4 * i, 4 * i + 1),
+            nested: false,
+            pipeline: None,
+            piped_from: None,
+            piped_to: false,
+            redirected: false,
+            in_substitution: false,
+        };
+        let commands: Vec<Command> = (0..stages).map(command).collect();
+        let pipeline = Pipeline {
+            span: Span::new(0, 4 * stages - 3),
+            stages: commands.iter().map(|c| c.span).collect(),
+            pipes: (1..stages).map(|i| Span::new(4 * i - 2, 4 * i - 1)).collect(),
+        };
+        Script {
+            span: pipeline.span,
+            commands,
+            pipelines: vec![pipeline],
+            ..Script::default()
+        }
+    }
+
+    /// The model of `a "$(a "$(… a …)" | a)" | a` (`levels` pipelines, one inside the first
+    /// stage of the other), built as `parse` leaves it.
+    fn nested_model(levels: usize) -> Script {
+        let text = format!("{}a{}", "a \"$(".repeat(levels), ")\" | a".repeat(levels));
+        let end = text.len();
+        let command = |span: Span, in_substitution: bool| Command {
+            assignments: Vec::new(),
+            name: Word {
+                text: "a".into(),
+                span: Span::new(span.start, span.start + 1),
+                dynamic: false,
+            },
+            args: Vec::new(),
+            span,
+            nested: false,
+            pipeline: None,
+            piped_from: None,
+            piped_to: false,
+            redirected: false,
+            in_substitution,
+        };
+        let mut s = Script {
+            span: Span::new(0, end),
+            ..Script::default()
+        };
+        for k in 0..levels {
+            let (start, stop) = (5 * k, end - 6 * k);
+            let first = Span::new(start, stop - 4);
+            let last = Span::new(stop - 1, stop);
+            s.commands.push(command(first, k > 0));
+            s.commands.push(command(last, k > 0));
+            s.pipelines.push(Pipeline {
+                span: Span::new(start, stop),
+                stages: vec![first, last],
+                pipes: vec![Span::new(stop - 3, stop - 2)],
+            });
+        }
+        s.commands
+            .push(command(Span::new(5 * levels, 5 * levels + 1), levels > 0));
+        s.commands
+            .sort_by_key(|c| (c.span.start, std::cmp::Reverse(c.span.end)));
+        s
+    }
+
+    #[test]
+    fn long_and_nested_pipelines_are_linked_in_linear_time() {
+        // the hand-made models are what `parse` makes
+        let mut small = chain_model(3);
+        link_pipelines(&mut small);
+        assert_eq!(small, parse("a | a | a", 0));
+        let mut small = nested_model(3);
+        link_pipelines(&mut small);
+        let mut parsed = parse(r#"a "$(a "$(a "$(a)" | a)" | a)" | a"#, 0);
+        for c in &mut parsed.commands {
+            c.args.clear();
+        }
+        assert_eq!(small, parsed);
+
+        // 200 KB of `a | a | …`, and a pipeline at each level of 200 KB of nesting: every
+        // command was looked for in every stage of every pipeline (minutes in a debug build)
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for mut s in [chain_model(200 * 1024 / 4), nested_model(200 * 1024 / 11)] {
+                link_pipelines(&mut s);
+                // what DF012 asks of every stage
+                let firsts = s
+                    .pipelines
+                    .iter()
+                    .flat_map(|p| &p.stages)
+                    .filter(|st| s.commands_in(**st).next().is_some())
+                    .count();
+                let _ = tx.send((s, firsts));
+            }
+        });
+        let limit = std::time::Duration::from_secs(10);
+        let (chain, firsts) = rx.recv_timeout(limit).expect("the chain is linked in time");
+        let n = chain.commands.len();
+        assert_eq!(firsts, n);
+        assert_eq!(chain.commands[n - 1].piped_from, Some(n - 2));
+        assert!(chain.commands[n - 2].piped_to && !chain.commands[n - 1].piped_to);
+        let (nested, firsts) = rx.recv_timeout(limit).expect("the nesting is linked in time");
+        assert_eq!(firsts, 2 * nested.pipelines.len());
+        // each level's last stage reads its first one, the innermost `a` is in the last level
+        let innermost = nested.pipelines.last().map(|p| p.span);
+        assert!(nested.commands.iter().all(|c| c.pipeline.is_some()));
+        let core = nested.commands.iter().find(|c| c.span.len() == 1 && c.piped_to);
+        assert_eq!(core.and_then(|c| c.pipeline), innermost);
+        for c in nested.commands.iter().filter(|c| c.piped_from.is_some()) {
+            let from = c.piped_from.and_then(|i| nested.commands.get(i));
+            assert_eq!(from.and_then(|f| f.pipeline), c.pipeline);
+        }
+    }
+
+    #[test]
+    fn scripts_of_too_many_pipes_are_not_parsed() {
+        let limit = budget::SHELL_PIPES.get();
+        let at = format!("{}b", "a | ".repeat(limit));
+        let s = parse(&at, 0);
+        assert!(s.over_budget.is_none() && s.commands.len() == limit + 1);
+        let over = format!("{}b", "a |& ".repeat(limit + 1));
+        let s = parse(&over, 5);
+        assert_eq!(s.over_budget.map(|e| e.limit.name), Some("shell-pipes"));
+        assert!(s.commands.is_empty() && s.pipelines.is_empty());
+        assert_eq!(s.span, Span::new(5, 5 + over.len()));
+        // quoted pipes count; `||` joins a list and does not
+        assert!(parse(&"echo '|'; ".repeat(limit + 1), 0).over_budget.is_some());
+        assert!(parse(&"a || ".repeat(2 * limit), 0).over_budget.is_none());
     }
 
     #[test]

@@ -182,7 +182,7 @@ fn a_template_that_fails_is_a_problem_and_the_others_render() {
             "kind: ConfigMap\nimage: {{ required \"image.repository is required\" .Values.image.repository }}\n",
         ),
         ("shop/templates/b.yaml", "kind: Secret\n"),
-        ("shop/templates/c.yaml", "kind: X\n{{ htpasswd \"a\" \"b\" }}\n"),
+        ("shop/templates/c.yaml", "kind: X\n{{ encryptAES \"a\" \"b\" }}\n"),
     ]);
     assert_eq!(r.outputs.len(), 1);
     assert_eq!(r.problems.len(), 2);
@@ -192,7 +192,7 @@ fn a_template_that_fails_is_a_problem_and_the_others_render() {
     assert_eq!(&r.texts[p.file as usize][p.span.start..p.span.end], "required");
     assert_eq!(
         r.problems[1].message,
-        "function `htpasswd` is not supported by linea's renderer"
+        "function `encryptAES` is not supported by linea's renderer"
     );
 }
 

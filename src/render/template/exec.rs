@@ -611,7 +611,7 @@ impl<'a> Exec<'a> {
             Arg::Bool { value, .. } => Val::bool(*value),
             Arg::Int { value, .. } => Val::int(*value),
             Arg::Float { value, .. } => Val::float(*value),
-            Arg::Str { value, .. } => Val::string(Str::plain(value.clone())),
+            Arg::Str { value, .. } => Val::string(Str::literal(value.clone())),
             _ => return self.arg(a, dot),
         })
     }
@@ -644,7 +644,7 @@ impl<'a> Exec<'a> {
             Arg::Bool { value, .. } => Ok(Val::bool(*value)),
             Arg::Int { value, .. } => Ok(Val::int(*value)),
             Arg::Float { value, .. } => Ok(Val::float(*value)),
-            Arg::Str { value, .. } => Ok(Val::string(Str::plain(value.clone()))),
+            Arg::Str { value, .. } => Ok(Val::string(Str::literal(value.clone()))),
         }
     }
 

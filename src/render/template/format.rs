@@ -477,7 +477,7 @@ pub fn sprintf(format: &Str, args: &[Val]) -> Str {
         };
         argi += 1;
         match (&arg.v, verb) {
-            (V::Str(s), 's' | 'v') if spec.width.is_none() && spec.prec.is_none() => out.push_str(s),
+            (V::Str(_), 's' | 'v') if spec.width.is_none() && spec.prec.is_none() => print(arg, &mut out),
             _ => {
                 let text = verb_value(arg, verb, &spec, 0);
                 out.push_val(arg, &text);

@@ -84,13 +84,7 @@ fn emit(v: &Val, style: &Style, level: usize, out: &mut StrBuf) -> Result<(), St
         V::Str(s) => {
             let mut t = String::new();
             escape(s.as_str(), style.escape_html, &mut t);
-            out.push(
-                &t,
-                Origin {
-                    value: v.o.or_else(|| s.single_value()),
-                    ..Origin::default()
-                },
-            );
+            out.push(&t, s.whole_origin(v));
         }
         V::List(l) => {
             if l.is_empty() {

@@ -247,9 +247,9 @@ fn unknown_functions_fail_where_called() {
     let e = err("ok\n{{ nosuchfn 1 }}", "");
     assert_eq!(e.kind, ErrorKind::UndefinedFunction);
     assert_eq!(e.at, Loc::new(0, 6, 14));
-    let e = err("{{ htpasswd \"u\" \"p\" }}", "");
+    let e = err("{{ encryptAES \"k\" \"p\" }}", "");
     assert_eq!(e.kind, ErrorKind::Unsupported);
-    assert_eq!(e.message, "function `htpasswd` is not supported by linea's renderer");
+    assert_eq!(e.message, "function `encryptAES` is not supported by linea's renderer");
     // a template that does not call it renders
     assert_eq!(ok("{{ if false }}{{ nosuchfn }}{{ end }}fine", ""), "fine");
 }
@@ -291,6 +291,57 @@ fn origins_point_at_template_text_and_values() {
     let kind = out.segs().iter().find(|g| g.start == 0).unwrap();
     assert!(kind.origin.linear);
     assert_eq!(kind.origin.at, Some(Loc::new(0, 0, 17)));
+}
+
+/// What a function makes of a string comes from where the string came from: a values entry
+/// (through `b64enc` too), text written by hand (a literal, template text), a random
+/// generator (`randAlphaNum`), or nothing but the template's computing (the release name).
+#[test]
+fn origins_tell_written_bytes_from_computed_ones() {
+    let tpl = "a: {{ randAlphaNum 8 | b64enc }}
+b: {{ .Values.pw | b64enc }}
+c: {{ \"hunter2\" | b64enc }}
+d: {{ .Values.missing | default \"changeme\" | b64enc | quote }}
+e: {{ printf \"user:%s\" (randAlphaNum 8) | b64enc }}
+f: {{ htpasswd .Values.user (randAlphaNum 8) | b64enc }}
+g: {{ htpasswd \"admin\" .Values.pw }}
+h: {{ printf \"%s-%s\" .Values.user .Values.pw | sha256sum }}
+i: {{ .Release.Name | upper | b64enc }}
+j: {{ (genCAWithKey \"x\" 1 .Values.key).Key | b64enc }}
+k: {{ (printf \"p: %s\" (randAlphaNum 4) | fromYaml).p | b64enc }}
+l: {{ (\"p: hunter2\" | fromYaml).p | b64enc }}
+m: {{ dict \"p\" \"hunter2\" | toJson | b64enc }}
+";
+    let values = "pw: s3cr3t\nuser: admin\nkey: \"-----BEGIN RSA PRIVATE KEY-----\"\n";
+    let out = render_raw(&[("main", tpl)], values).unwrap();
+    let origin = |line: &str| {
+        let prefix = if line == "d" { "d: \"" } else { &format!("{line}: ") };
+        let at = out.as_str().find(prefix).unwrap() + prefix.len();
+        let seg = out
+            .segs()
+            .iter()
+            .find(|g| g.start as usize <= at && at < g.end as usize);
+        seg.map(|g| g.origin).unwrap_or_default()
+    };
+    let computed = |o: Origin| !o.linear && o.value.is_none() && !o.literal;
+    assert!(computed(origin("a")) && origin("a").generated, "{:?}", origin("a"));
+    assert_eq!(origin("b").value, Some(Loc::new(99, 4, 10)));
+    assert!(origin("c").literal && origin("c").value.is_none());
+    assert!(origin("d").literal);
+    // a random part makes the whole generated
+    assert!(origin("e").generated);
+    // a hash is the password's, whoever the user
+    assert!(origin("f").generated);
+    assert_eq!(origin("g").value, Some(Loc::new(99, 4, 10)));
+    // several values entries: written, though by no one line
+    assert!(origin("h").literal && origin("h").value.is_none());
+    // computed, though not at random
+    assert!(computed(origin("i")) && !origin("i").generated);
+    assert!(origin("j").value.is_some());
+    // through `fromYaml` and `toJson`
+    assert!(origin("k").generated);
+    assert!(origin("l").literal);
+    assert!(origin("m").literal);
 }
 
 #[test]
@@ -419,7 +470,8 @@ fn the_registry_answers_from_the_dispatch() {
     assert!(funcs::is_implemented("include"));
     assert!(funcs::is_implemented("and"));
     assert!(funcs::is_implemented("genCA"));
-    assert!(!funcs::is_implemented("htpasswd"));
+    assert!(funcs::is_implemented("htpasswd"));
+    assert!(!funcs::is_implemented("encryptAES"));
     assert!(!funcs::is_implemented("nosuchfn"));
     // every name is listed once
     let mut names = funcs::known().to_vec();
@@ -465,6 +517,38 @@ fn certificates_have_sprigs_shape() {
         ok("{{ (genCAWithKey \"x\" 1 .Values.k).Key }}", &format!("k: {key:?}")),
         key
     );
+}
+
+/// Sprig's `htpasswd user password` (and `bcrypt password`): `user:` and a bcrypt hash of
+/// Go's cost, `$2a$10$` and 53 characters of bcrypt's alphabet. Sprig salts it at random; here
+/// it is a digest of the password, the same on every run (Bitnami's argo-cd admin password).
+#[test]
+fn htpasswd_gives_a_bcrypt_line() {
+    let line = ok("{{ htpasswd \"admin\" \"s3cret\" }}", "");
+    let hash = line.strip_prefix("admin:$2a$10$").unwrap_or_else(|| panic!("{line}"));
+    assert_eq!(hash.len(), 53, "{line}");
+    assert!(
+        hash.bytes()
+            .all(|b| b == b'.' || b == b'/' || b.is_ascii_alphanumeric()),
+        "{line}"
+    );
+    assert_eq!(ok("{{ htpasswd \"admin\" \"s3cret\" }}", ""), line);
+    assert_ne!(ok("{{ htpasswd \"admin\" \"other\" }}", ""), line);
+    assert_eq!(ok("{{ bcrypt \"s3cret\" }}", ""), line["admin:".len()..]);
+    // Bitnami's argo-cd: the hash alone
+    assert_eq!(
+        ok("{{ (split \":\" (htpasswd \"\" \"s3cret\"))._1 }}", ""),
+        line["admin:".len()..]
+    );
+    assert_eq!(ok("{{ htpasswd \"a:b\" \"p\" }}", ""), "invalid username: a:b");
+    assert_eq!(
+        ok(&format!("{{{{ bcrypt \"{}\" }}}}", "x".repeat(73)), ""),
+        "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
+    );
+    assert!(err("{{ htpasswd \"u\" }}", "")
+        .message
+        .contains("wrong number of args for htpasswd: want 2 got 1"));
+    assert!(err("{{ htpasswd \"u\" 1 }}", "").message.contains("expected string"));
 }
 
 #[test]

@@ -41,6 +41,15 @@ pub struct Origin {
     /// The action of the top-level template that emitted these bytes, when `at` is in another
     /// file (a helper an `include` ran).
     pub via: Option<Loc>,
+    /// The bytes were written by hand, though not where `at` or `value` says: a string literal
+    /// of an action (`"admin"` in `default "admin" .Values.user`), or what a function made of
+    /// written text ([`Str::provenance`]). Bytes with neither a values entry, nor this, nor a
+    /// verbatim copy of template text were computed by the template (`.Release.Name`).
+    pub literal: bool,
+    /// The template generated the bytes at random, as `helm install` does afresh each time:
+    /// `randAlphaNum`, `uuidv4`, a `genCA` certificate or key. Text that holds such bytes is
+    /// not known before the install.
+    pub generated: bool,
 }
 
 /// One segment of a string: `start..end` of its text and where those bytes came from.
@@ -70,6 +79,34 @@ impl Str {
             text: s.into(),
             segs: None,
         }
+    }
+
+    /// A string literal of the template (`"admin"`): written by hand ([`Origin::literal`]).
+    pub fn literal(s: Rc<str>) -> Str {
+        let segs = (!s.is_empty()).then(|| {
+            Rc::from(
+                &[Seg {
+                    start: 0,
+                    end: s.len() as u32,
+                    origin: Origin {
+                        literal: true,
+                        ..Origin::default()
+                    },
+                }][..],
+            )
+        });
+        Str { text: s, segs }
+    }
+
+    /// A string the template generated at random ([`Origin::generated`]).
+    pub fn generated(s: &str) -> Str {
+        Str::with_origin(
+            s,
+            Origin {
+                generated: true,
+                ..Origin::default()
+            },
+        )
     }
 
     /// A string whose every byte has one origin.
@@ -115,6 +152,39 @@ impl Str {
             }
         }
         b.finish()
+    }
+
+    /// Where a string made from all of this one (its base64, its hash, its upper case) came
+    /// from: the one values entry it prints; else, when it prints several, `literal`; else
+    /// `generated` when any of its bytes were (a password is as new as its random part); else
+    /// `literal` when people wrote any of it (template text, a literal); else nothing: the
+    /// template computed all of it.
+    pub fn provenance(&self) -> Origin {
+        if let Some(v) = self.single_value() {
+            return Origin {
+                value: Some(v),
+                ..Origin::default()
+            };
+        }
+        let any = |f: fn(&Origin) -> bool| self.segs().iter().any(|s| f(&s.origin));
+        let generated = !any(|o| o.value.is_some()) && any(|o| o.generated);
+        Origin {
+            generated,
+            literal: !generated && any(|o| o.value.is_some() || o.literal || o.linear),
+            ..Origin::default()
+        }
+    }
+
+    /// Where this string came from when it is printed whole (quoted, escaped) as value `v`:
+    /// the values entry `v` was read from, else its [`Str::provenance`].
+    pub fn whole_origin(&self, v: &Val) -> Origin {
+        match v.o {
+            Some(o) => Origin {
+                value: Some(o),
+                ..Origin::default()
+            },
+            None => self.provenance(),
+        }
     }
 
     /// The single values entry all of this string came from, if there is one.
@@ -177,6 +247,8 @@ impl StrBuf {
                 && last.origin.value == seg.origin.value
                 && last.origin.via == seg.origin.via
                 && last.origin.linear == seg.origin.linear
+                && last.origin.literal == seg.origin.literal
+                && last.origin.generated == seg.origin.generated
                 && match (last.origin.at, seg.origin.at) {
                     (None, None) => true,
                     (Some(a), Some(b)) if !seg.origin.linear => a == b,
@@ -232,7 +304,7 @@ impl StrBuf {
     /// origin.
     pub fn push_val(&mut self, v: &Val, text: &str) {
         match &v.v {
-            V::Str(s) if s.as_str() == text => self.push_str(s),
+            V::Str(s) if s.as_str() == text && (!s.segs().is_empty() || v.o.is_none()) => self.push_str(s),
             _ => self.push(
                 text,
                 Origin {

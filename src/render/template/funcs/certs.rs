@@ -7,9 +7,9 @@
 //! result is Sprig's `certificate` (`.Cert`, `.Key`) holding PEM blocks of the right types,
 //! different for each call and the same on every run; they are not usable keys.
 
-use super::{arity, want_int, want_str, FnError, Res};
+use super::{arity, derived, want_int, want_str, want_traced_str, FnError, Res};
 use crate::render::template::exec::Exec;
-use crate::render::template::value::{Map, Val, V};
+use crate::render::template::value::{Map, Str, Val, V};
 
 pub(super) fn call(ex: &mut Exec, name: &str, args: &[Val]) -> Option<Res> {
     let r = match name {
@@ -21,16 +21,18 @@ pub(super) fn call(ex: &mut Exec, name: &str, args: &[Val]) -> Option<Res> {
         "genSignedCertWithKey" => gen(ex, name, args, 6, Kind::Signed),
         "genPrivateKey" => arity(name, args, 1).and_then(|_| {
             let typ = want_str(&args[0])?.as_str();
-            Ok(Val::str(match key_header(typ) {
-                Some(header) => pem(ex, header, 1190),
+            Ok(Val::string(match key_header(typ) {
+                Some(header) => Str::generated(&pem(ex, header, 1190)),
                 // Sprig returns the message as the key
-                None => format!("Unknown type {typ}"),
+                None => Str::plain(format!("Unknown type {typ}")),
             }))
         }),
         "buildCustomCert" => arity(name, args, 2).and_then(|_| {
-            let cert = decode(want_str(&args[0])?.as_str(), "certificate", "certificate")?;
-            let key = decode(want_str(&args[1])?.as_str(), "private key", "key")?;
-            Ok(certificate(cert, key))
+            let (cert, key) = (want_traced_str(&args[0])?, want_traced_str(&args[1])?);
+            Ok(certificate(
+                derived(&cert, &decode(cert.as_str(), "certificate", "certificate")?),
+                derived(&key, &decode(key.as_str(), "private key", "key")?),
+            ))
         }),
         _ => return None,
     };
@@ -59,24 +61,25 @@ fn gen(ex: &mut Exec, name: &str, args: &[Val], want: usize, kind: Kind) -> Res 
         ca(&args[4])?;
     }
     let with_key = name.ends_with("WithKey");
+    // a given key is the caller's (a values entry keeps its line); a new one is generated
     let key = if with_key {
-        let text = want_str(&args[want - 1])?.as_str().to_string();
-        if !text.contains("-----BEGIN ") {
+        let given = want_traced_str(&args[want - 1])?;
+        if !given.as_str().contains("-----BEGIN ") {
             return Err(FnError::new("parsing private key: no PEM data in input"));
         }
-        text
+        given
     } else {
-        pem(ex, "RSA PRIVATE KEY", 1190)
+        Str::generated(&pem(ex, "RSA PRIVATE KEY", 1190))
     };
-    let cert = pem(ex, "CERTIFICATE", 800);
+    let cert = Str::generated(&pem(ex, "CERTIFICATE", 800));
     Ok(certificate(cert, key))
 }
 
 /// Sprig's `certificate` struct: fields `Cert` and `Key`.
-fn certificate(cert: String, key: String) -> Val {
+fn certificate(cert: Str, key: Str) -> Val {
     let mut m = Map::new();
-    m.insert("Cert".into(), Val::str(cert));
-    m.insert("Key".into(), Val::str(key));
+    m.insert("Cert".into(), Val::string(cert));
+    m.insert("Key".into(), Val::string(key));
     Val::map(m)
 }
 

@@ -1,7 +1,7 @@
 //! Encodings and digests: base64, base32, SHA-1, SHA-256, Adler-32 (written from their
 //! specifications, RFC 4648, FIPS 180-4 and RFC 1950), and Helm's TOML functions.
 
-use super::{arity, want_str, Res};
+use super::{arity, want_traced_str, Res};
 use crate::render::template::value::{Map, Val, V};
 
 pub(super) fn call(name: &str, args: &[Val]) -> Option<Res> {
@@ -24,9 +24,12 @@ pub(super) fn call(name: &str, args: &[Val]) -> Option<Res> {
     Some(r)
 }
 
+/// An encoding or digest of one string: it came from where the string came from, so that
+/// `.Values.password | b64enc` still points at the password's line.
 fn str1(name: &str, args: &[Val], f: impl FnOnce(&str) -> String) -> Res {
     arity(name, args, 1)?;
-    Ok(Val::str(f(want_str(&args[0])?.as_str())))
+    let s = want_traced_str(&args[0])?;
+    Ok(Val::string(super::derived(&s, &f(s.as_str()))))
 }
 
 fn hex(b: &[u8]) -> String {

@@ -1,10 +1,10 @@
 //! Time, random and UUID functions, fixed so that two runs lint the same text: `now` is
 //! 2024-01-01T00:00:00Z, random strings and UUIDs come from a sequence that restarts with
-//! every render.
+//! every render, and bcrypt hashes (salted at random by Sprig) are derived from the password.
 
-use super::{arity, arity_min, want_int, want_str, Res};
+use super::{arity, arity_min, derived, want_int, want_str, want_traced_str, Res};
 use crate::render::template::exec::Exec;
-use crate::render::template::value::{Val, V};
+use crate::render::template::value::{Str, Val, V};
 
 /// What `now` returns, in Unix seconds: 2024-01-01T00:00:00Z.
 pub const NOW: i64 = 1_704_067_200;
@@ -64,31 +64,69 @@ pub(super) fn call(ex: &mut Exec, name: &str, args: &[Val]) -> Option<Res> {
                     let r = ex.next_random();
                     out.push(alphabet[(r % alphabet.len() as u64) as usize] as char);
                 }
-                Ok(Val::str(out))
+                Ok(Val::string(Str::generated(&out)))
             })()
         }
         "randBytes" => (|| {
             arity(name, args, 1)?;
             let n = want_int(&args[0])?.clamp(0, 4096) as usize;
             let bytes: Vec<u8> = (0..n).map(|_| ex.next_random() as u8).collect();
-            Ok(Val::str(super::codec::b64encode(&bytes)))
+            Ok(Val::string(Str::generated(&super::codec::b64encode(&bytes))))
         })(),
         "uuidv4" => {
             let r = ex.next_random();
-            Ok(Val::str(format!(
+            Ok(Val::string(Str::generated(&format!(
                 "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
                 (r >> 32) as u32,
                 (r >> 16) as u16,
                 (r & 0xfff) as u16,
                 ((r >> 20) & 0xfff) as u16,
                 r & 0xffff_ffff_ffff
-            )))
+            ))))
         }
+        // the hash comes from the password, whatever the user: a generated password's hash is
+        // generated, a values entry's still points at its line
+        "bcrypt" => (|| {
+            arity(name, args, 1)?;
+            let password = want_traced_str(&args[0])?;
+            Ok(Val::string(derived(&password, &bcrypt(password.as_str()))))
+        })(),
+        "htpasswd" => (|| {
+            arity(name, args, 2)?;
+            let user = want_str(&args[0])?.as_str();
+            let password = want_traced_str(&args[1])?;
+            if user.contains(':') {
+                return Ok(Val::str(format!("invalid username: {user}")));
+            }
+            let line = format!("{user}:{}", bcrypt(password.as_str()));
+            Ok(Val::string(derived(&password, &line)))
+        })(),
         "getHostByName" => arity(name, args, 1).map(|_| Val::str("")),
         "hello" => Ok(Val::str("Hello!")),
         _ => return None,
     };
     Some(r)
+}
+
+/// Sprig's `bcrypt` (Go's cost 10): `$2a$10$`, then 22 characters of salt and 31 of hash in
+/// bcrypt's base64 alphabet. Sprig salts at random, so no output is *the* hash; this one is
+/// a digest of the password, the same on every run. Go refuses passwords over 72 bytes.
+fn bcrypt(password: &str) -> String {
+    const ALPHABET: &[u8; 64] = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    if password.len() > 72 {
+        return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes".into();
+    }
+    let first = super::codec::sha256(password.as_bytes());
+    let second = super::codec::sha256(&first);
+    let mut out = String::from("$2a$10$");
+    out.extend(
+        first
+            .iter()
+            .chain(&second)
+            .take(53)
+            .map(|b| ALPHABET[(b & 63) as usize] as char),
+    );
+    out
 }
 
 /// A time argument in Unix seconds (`now` returns one; Sprig also takes integers).

@@ -334,6 +334,13 @@ pub(super) fn want_str(v: &Val) -> Result<&Str, FnError> {
     }
 }
 
+/// A `string` parameter that keeps where it came from: a values entry's string carries its
+/// line on the [`Val`], and a function whose result derives from the string needs it on the
+/// bytes.
+pub(super) fn want_traced_str(v: &Val) -> Result<Str, FnError> {
+    Ok(want_str(v)?.with_value(v.o))
+}
+
 /// An `int` parameter (Go converts neither floats nor strings).
 pub(super) fn want_int(v: &Val) -> Result<i64, FnError> {
     match &v.v {
@@ -383,21 +390,13 @@ pub(super) fn strval(v: &Val) -> Str {
     }
 }
 
-/// A derived string: the whole result keeps the one values entry `from` came from.
+/// A derived string: the whole result keeps the one values entry `from` came from, or that
+/// it was written by hand ([`Str::provenance`]).
 pub(super) fn derived(from: &Str, text: &str) -> Str {
     if text == from.as_str() {
         return from.clone();
     }
-    match from.single_value() {
-        Some(v) => Str::with_origin(
-            text,
-            Origin {
-                value: Some(v),
-                ..Origin::default()
-            },
-        ),
-        None => Str::plain(text),
-    }
+    Str::with_origin(text, from.provenance())
 }
 
 /// Helm replaces `<no value>` in what templates render with nothing.

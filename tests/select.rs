@@ -131,3 +131,58 @@ fn select_df_parses_dockerfiles_and_what_df_rules_consult_only() {
     // every file is still part of the run
     assert_eq!(outcome.files_scanned(), 5);
 }
+
+#[test]
+fn a_helm_chart_settles_where_images_run_without_reading_manifests() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        (
+            "Dockerfile",
+            FileKind::Dockerfile,
+            "FROM python:3.12-slim\nUSER 10001\nCMD [\"python\", \"app.py\"]\n",
+        ),
+        (
+            "deploy/chart/Chart.yaml",
+            FileKind::Yaml,
+            "apiVersion: v2\nname: app\nversion: 1.0.0\n",
+        ),
+        (
+            "deploy/job.yaml",
+            FileKind::Yaml,
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\n",
+        ),
+    ];
+    let mut inputs = Vec::new();
+    for (name, kind, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, text).expect("write");
+        inputs.push(disk(&path, kind));
+    }
+    let registry = Registry::builtin().expect("built-in rules");
+    let run = |select: Option<&str>| {
+        let config = Config {
+            select: select.map(|s| vec![s.to_string()]),
+            ..Config::default()
+        };
+        let settings = Settings::from_config(config, None, dir.path().to_path_buf()).expect("settings");
+        engine::run(&registry, &settings, inputs.clone())
+    };
+    let df = run(Some("DF"));
+    // the chart's path says the images run on Kubernetes: no manifest is read for DF024
+    let job = df.project.files.iter().find(|f| f.source.path.ends_with("job.yaml"));
+    assert!(job.is_some_and(|f| matches!(f.model, Model::Text) && f.source.text.is_empty()));
+    let of = |o: &engine::Outcome| -> Vec<(String, usize)> {
+        let mut v: Vec<(String, usize)> = o
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule.starts_with("DF"))
+            .map(|d| (d.rule.clone(), d.span.start))
+            .collect();
+        v.sort();
+        v
+    };
+    let full = run(None);
+    assert_eq!(of(&df), of(&full));
+    assert!(!of(&full).iter().any(|(r, _)| r == "DF024"), "{:?}", of(&full));
+}

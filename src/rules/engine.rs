@@ -257,13 +257,27 @@ impl Enabled {
 
 /// The kinds of file the rules enabled in the run read (their `reads:`), or `None` when one of
 /// them reads every file (it declares nothing: engine rules, custom rules, most families).
-fn kinds_read(registry: &Registry, configs: &Configs) -> Option<std::collections::HashSet<FileKind>> {
+fn kinds_read(
+    registry: &Registry,
+    configs: &Configs,
+    inputs: &[SourceInput],
+) -> Option<std::collections::HashSet<FileKind>> {
+    use crate::rules::meta::Reads;
     let mut kinds: std::collections::HashSet<FileKind> = std::collections::HashSet::new();
+    // a Helm chart means the images run on Kubernetes, whatever else the repository holds
+    let has_chart = || {
+        inputs
+            .iter()
+            .any(|i| input_path(i).file_name().is_some_and(|n| n == "Chart.yaml"))
+    };
     for r in &registry.rules {
         if !configs.all().any(|s| s.rule_enabled(&r.meta)) {
             continue;
         }
         for reads in r.meta.reads.as_ref()? {
+            if *reads == Reads::Deployments && has_chart() {
+                continue;
+            }
             kinds.extend(reads.kinds());
         }
     }
@@ -286,7 +300,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     let budget = crate::budget::Run::new();
     // a repository file no enabled rule reads is neither read nor parsed: it stays in the
     // project by its path (existence checks, the count of files scanned)
-    let wanted = kinds_read(registry, configs);
+    let wanted = kinds_read(registry, configs, &inputs);
     let unread = |input: &SourceInput| match (&wanted, input) {
         (Some(kinds), SourceInput::Disk(d) | SourceInput::Context(d)) => !kinds.contains(&d.kind),
         _ => false,

@@ -56,6 +56,10 @@ pub enum Reads {
     Compose,
     /// Python sources, requirements, `pyproject.toml`, tool configuration, lock files, Makefiles.
     Python,
+    /// Whether the repository's images run on Kubernetes ([`crate::project::workloads`]): a
+    /// Helm chart's `Chart.yaml` settles it by its path alone; without one, manifests, Terraform
+    /// and pipelines are read.
+    Deployments,
 }
 
 impl Reads {
@@ -66,9 +70,11 @@ impl Reads {
         ("pipelines", Reads::Pipelines),
         ("compose", Reads::Compose),
         ("python", Reads::Python),
+        ("deployments", Reads::Deployments),
     ];
 
-    /// The file kinds read.
+    /// The file kinds read when the repository has no Helm chart ([`Reads::Deployments`] reads
+    /// none when it has one).
     pub fn kinds(self) -> &'static [crate::discover::FileKind] {
         use crate::discover::FileKind as K;
         match self {
@@ -95,6 +101,17 @@ impl Reads {
                 K::LintConfig,
                 K::LockFile,
                 K::Makefile,
+            ],
+            Reads::Deployments => &[
+                K::Yaml,
+                K::Terraform,
+                K::TfVars,
+                K::TerraformTest,
+                K::TerraformLock,
+                K::TerraformPlan,
+                K::GithubWorkflow,
+                K::GithubAction,
+                K::AzurePipeline,
             ],
         }
     }

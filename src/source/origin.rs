@@ -74,21 +74,23 @@ impl OriginMap {
     /// random ([`Piece::generated`]: a password, even one inside written text).
     pub fn install_time(&self, span: Span, text: &str) -> bool {
         let (start, end) = (span.start, span.end.max(span.start + 1));
-        let covering = || {
-            self.pieces
-                .iter()
-                .filter(move |p| p.start < end && p.end > start)
-                .filter(move |p| {
-                    let bytes = text.get(p.start.max(start)..p.end.min(end)).unwrap_or("");
-                    p.computed
-                        || !bytes
-                            .bytes()
-                            .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\''))
-                })
-        };
-        covering().next().is_some()
-            && covering().all(|p| p.value.is_none())
-            && (covering().all(|p| p.computed) || covering().any(|p| p.generated))
+        // the pieces are sorted and do not overlap: those covering the span follow the first
+        // that ends after its start
+        let first = self.pieces.partition_point(|p| p.end <= start);
+        let covering: Vec<&Piece> = self.pieces[first..]
+            .iter()
+            .take_while(|p| p.start < end)
+            .filter(|p| {
+                let bytes = text.get(p.start.max(start)..p.end.min(end)).unwrap_or("");
+                p.computed
+                    || !bytes
+                        .bytes()
+                        .all(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'\''))
+            })
+            .collect();
+        !covering.is_empty()
+            && covering.iter().all(|p| p.value.is_none())
+            && (covering.iter().all(|p| p.computed) || covering.iter().any(|p| p.generated))
     }
 
     /// The piece holding `offset`, else the next one, else the last.

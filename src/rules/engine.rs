@@ -275,10 +275,12 @@ fn kinds_read(
             continue;
         }
         for reads in r.meta.reads.as_ref()? {
-            if *reads == Reads::Deployments && has_chart() {
-                continue;
-            }
-            kinds.extend(reads.kinds());
+            let read: &[Reads] = match reads {
+                Reads::Deployments if has_chart() => &[],
+                Reads::Deployments => Reads::EVIDENCE_OF_DEPLOYMENTS,
+                r => std::slice::from_ref(r),
+            };
+            kinds.extend(read.iter().flat_map(|r| r.kinds()));
         }
     }
     // what problems discovery met is reported where it is, whatever the rules

@@ -73,8 +73,11 @@ impl Reads {
         ("deployments", Reads::Deployments),
     ];
 
-    /// The file kinds read when the repository has no Helm chart ([`Reads::Deployments`] reads
-    /// none when it has one).
+    /// What [`Reads::Deployments`] reads when the repository has no Helm chart (with one, it
+    /// reads nothing): what the workloads index learns deployments from.
+    pub const EVIDENCE_OF_DEPLOYMENTS: &'static [Reads] = &[Reads::Kubernetes, Reads::Terraform, Reads::Pipelines];
+
+    /// The file kinds read.
     pub fn kinds(self) -> &'static [crate::discover::FileKind] {
         use crate::discover::FileKind as K;
         match self {
@@ -102,17 +105,8 @@ impl Reads {
                 K::LockFile,
                 K::Makefile,
             ],
-            Reads::Deployments => &[
-                K::Yaml,
-                K::Terraform,
-                K::TfVars,
-                K::TerraformTest,
-                K::TerraformLock,
-                K::TerraformPlan,
-                K::GithubWorkflow,
-                K::GithubAction,
-                K::AzurePipeline,
-            ],
+            // it stands for other reads: see `Reads::EVIDENCE_OF_DEPLOYMENTS`
+            Reads::Deployments => &[],
         }
     }
 }

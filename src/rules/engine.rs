@@ -425,11 +425,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                 return (out, errors, listeners);
             }
             if parsed_now.is_some() {
-                for e in &file.errors {
-                    if registry.meta(e.rule()).is_some_and(|m| settings.rule_enabled(m)) {
-                        out.push(parse_error_diagnostic(file.source.id, e));
-                    }
-                }
+                out.extend(parse_findings(registry, settings, file));
             }
             let by_kind = &enabled_for(settings).by_kind;
             let settings: &Settings = settings;
@@ -534,12 +530,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
 
     // engine rules
     for f in project.files.iter().filter(|f| f.reported) {
-        let settings = project.settings_of(f.source.id);
-        for e in &f.errors {
-            if registry.meta(e.rule()).is_some_and(|m| settings.rule_enabled(m)) {
-                diagnostics.push(parse_error_diagnostic(f.source.id, e));
-            }
-        }
+        diagnostics.extend(parse_findings(registry, project.settings_of(f.source.id), f));
     }
     // a Terraform construct whose evaluation went over a budget: its value is unknown (no
     // value rule fires on it), and the user is told where
@@ -625,6 +616,18 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         internal_errors,
         elapsed: started.elapsed(),
     }
+}
+
+/// A file's syntax and budget errors as findings of the engine rules its settings enable.
+fn parse_findings<'a>(
+    registry: &'a Registry,
+    settings: &'a Settings,
+    file: &'a ParsedFile,
+) -> impl Iterator<Item = Diagnostic> + 'a {
+    file.errors
+        .iter()
+        .filter(move |e| registry.meta(e.rule()).is_some_and(|m| settings.rule_enabled(m)))
+        .map(move |e| parse_error_diagnostic(file.source.id, e))
 }
 
 /// The environment of what a subject is: a Kubernetes object's namespace decides over its

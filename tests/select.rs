@@ -186,3 +186,74 @@ fn a_helm_chart_settles_where_images_run_without_reading_manifests() {
     assert_eq!(of(&df), of(&full));
     assert!(!of(&full).iter().any(|(r, _)| r == "DF024"), "{:?}", of(&full));
 }
+
+#[test]
+fn python_texts_are_let_go_and_read_again_where_findings_and_suppressions_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        // a finding on line 3: the report needs its text back
+        ("svc/serve.py", "import uvicorn\n\nuvicorn.run(\"svc.api:app\", port=3000)\n"),
+        // a suppressed finding: the suppression is read from the text
+        (
+            "svc/admin.py",
+            "import uvicorn\n\n# linea: ignore[PY003] the admin port stays on the node\nuvicorn.run(\"svc.admin:app\", port=9100)\n",
+        ),
+        // a suppression that matches nothing: read from the text, reported unused
+        ("svc/quiet.py", "# linea: ignore[PY003] the port moved to config\nPORT = 8080\n"),
+        // nothing to report: its text is not kept
+        ("svc/util.py", "def add(a, b):\n    return a + b\n"),
+        // `setup.py` is a manifest project rules read: kept whole
+        ("setup.py", "from setuptools import setup\nsetup(name=\"svc\", install_requires=[\"uvicorn\"])\n"),
+    ];
+    let mut inputs = Vec::new();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
+        std::fs::write(&path, text).expect("write");
+        inputs.push(disk(&path, FileKind::Python));
+    }
+    let settings = Settings::from_config(Config::default(), None, dir.path().to_path_buf()).expect("settings");
+    let registry = Registry::builtin().expect("built-in rules");
+    let outcome = engine::run(&registry, &settings, inputs);
+    let file = |name: &str| {
+        outcome
+            .project
+            .files
+            .iter()
+            .find(|f| f.source.path.ends_with(name))
+            .expect("file in the run")
+    };
+    let on = |name: &str| {
+        outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "PY003" && d.file == file(name).source.id)
+            .collect::<Vec<_>>()
+    };
+    // the finding is where it is in the file, with the file's text to show it
+    let serve = on("serve.py");
+    assert_eq!(serve.len(), 1, "{:?}", outcome.diagnostics);
+    assert_eq!(&*file("serve.py").source.text, files[0].1);
+    let at = file("serve.py").source.position(serve[0].span.start);
+    assert_eq!((at.line, file("serve.py").source.slice(serve[0].span)), (3, "3000"));
+    assert!(serve[0].suppressed.is_none());
+    // the suppression was read and applied, and is not reported unused
+    let admin = on("admin.py");
+    assert_eq!(admin.len(), 1);
+    assert!(admin[0].suppressed.is_some());
+    assert_eq!(&*file("admin.py").source.text, files[1].1);
+    let linea: Vec<_> = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.starts_with("LINEA"))
+        .collect();
+    assert_eq!(linea.len(), 1, "{linea:?}");
+    assert_eq!(
+        (linea[0].rule.as_str(), linea[0].file),
+        ("LINEA001", file("quiet.py").source.id)
+    );
+    // the clean module's text was let go; `setup.py` kept its own
+    assert!(file("util.py").text_on_disk && file("util.py").source.text.is_empty());
+    assert_eq!(&*file("setup.py").source.text, files[4].1);
+    assert!(outcome.internal_errors.is_empty(), "{:?}", outcome.internal_errors);
+}

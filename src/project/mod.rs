@@ -94,6 +94,10 @@ pub struct ParsedFile {
     /// that checks it and drops the model after, keeping the facts project rules read
     /// ([`Project::python_listeners`]). Its `model` is `Text` until then.
     pub parse_deferred: bool,
+    /// The text was read, checked readable and let go (`source.text` is empty): the worker that
+    /// checks the file reads it again, and so does the engine at the end for a file its
+    /// findings are in. Set for Python modules on disk, whose texts are most of a large tree.
+    pub text_on_disk: bool,
 }
 
 /// Parse one file's text according to its kind. Never panics.
@@ -206,28 +210,42 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
         reported: true,
         rendered: None,
         parse_deferred: false,
+        text_on_disk: false,
     }
 }
 
 /// A file read whole but not parsed yet: a Python module, parsed when its file rules run (see
-/// [`ParsedFile::parse_deferred`]). Any other kind is parsed now.
-pub fn parse_later(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: &Settings) -> ParsedFile {
+/// [`ParsedFile::parse_deferred`]). Any other kind is parsed now. When `on_disk`, the module's
+/// text is let go until then ([`ParsedFile::text_on_disk`]), except `setup.py`'s, which project
+/// rules read as a manifest.
+pub fn parse_later(
+    id: FileId,
+    path: PathBuf,
+    kind: FileKind,
+    text: String,
+    settings: &Settings,
+    on_disk: bool,
+) -> ParsedFile {
     if kind != FileKind::Python {
         return parse(id, path, kind, text, settings);
     }
+    let text_on_disk = on_disk && path.file_name().is_none_or(|n| n != "setup.py");
+    let text = if text_on_disk { String::new() } else { text };
     let mut f = parse(id, path, FileKind::Unchecked, String::new(), settings);
     f.source = SourceFile::new(id, f.source.path.clone(), text);
     f.kind = kind;
     f.parse_deferred = true;
+    f.text_on_disk = text_on_disk;
     f
 }
 
-/// The model of a file whose parse was deferred, parsed now, with its syntax errors.
-pub fn parse_deferred(f: &ParsedFile) -> Option<(Model, Vec<ParseError>)> {
+/// The model of a file whose parse was deferred, parsed now from its text `source`, with its
+/// syntax errors.
+pub fn parse_deferred(f: &ParsedFile, source: &SourceFile) -> Option<(Model, Vec<ParseError>)> {
     if !f.parse_deferred {
         return None;
     }
-    let m = crate::lang::python::parse(&f.source.text);
+    let m = crate::lang::python::parse(&source.text);
     let errors = m.errors.clone();
     Some((Model::Python(m), errors))
 }

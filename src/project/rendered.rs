@@ -73,6 +73,7 @@ pub fn rendered_file(
             reported: true,
             rendered: Some(Box::new(rendered)),
             parse_deferred: false,
+            text_on_disk: false,
         },
         parsed.errors,
     )

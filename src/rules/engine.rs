@@ -324,7 +324,11 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                 let (path, kind, r) = read(input, file_settings.max_file_size());
                 let mut f = match r {
                     // a Python module is parsed by the worker that checks it (its model dropped after)
-                    Read::Text(t) => (project::parse_later(id, path, kind, t, file_settings), None),
+                    // its text, when on disk, is read again there (most of a large Python tree)
+                    Read::Text(t) => {
+                        let on_disk = matches!(input, SourceInput::Disk(_) | SourceInput::Context(_));
+                        (project::parse_later(id, path, kind, t, file_settings, on_disk), None)
+                    }
                     Read::Unreadable {
                         message,
                         text,
@@ -379,7 +383,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         found.extend(project::rendered::render_kustomizations(&mut files, configs, &overlay));
         found
     });
-    let project = crate::budget::within(Some(&budget), || Project::build_with(files, configs));
+    let mut project = crate::budget::within(Some(&budget), || Project::build_with(files, configs));
 
     // the enabled rules, by node kind, for each distinct settings of the run
     let enabled: Vec<(&Arc<Settings>, Enabled)> = configs.all().map(|s| (s, Enabled::new(registry, s))).collect();
@@ -398,9 +402,11 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
 
     // file rules, in parallel over files; a file whose parse was deferred is parsed here, its
     // model dropped when its rules are done (a file of the repository not asked about is parsed
-    // only for what project rules read of it)
+    // only for what project rules read of it); a text let go after reading is read again here,
+    // and let go again after
     type Listeners = Option<(FileId, Vec<crate::semantic::port::Listener>)>;
-    let per_file: Vec<(Vec<Diagnostic>, Vec<String>, Listeners)> = project
+    type Checked = (Vec<Diagnostic>, Vec<String>, Listeners, Option<Reread>);
+    let per_file: Vec<Checked> = project
         .files
         .par_iter()
         .filter(|file| file.reported || file.parse_deferred)
@@ -408,8 +414,20 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             let mut out = Vec::new();
             let mut errors = Vec::new();
             let settings = project.settings_of(file.source.id);
-            let parsed_now = project::parse_deferred(file).map(|(model, syntax)| ParsedFile {
-                source: file.source.clone(),
+            let source = match read_again(file, settings) {
+                Ok(source) => source,
+                Err(d) => {
+                    out.extend(Some(*d).filter(|d| file.reported && registry_enables(registry, settings, &d.rule)));
+                    return (out, errors, None, None);
+                }
+            };
+            let reread = file.text_on_disk.then(|| Reread {
+                id: file.source.id,
+                len: source.text.len(),
+                directives: false,
+            });
+            let parsed_now = project::parse_deferred(file, &source).map(|(model, syntax)| ParsedFile {
+                source: source.into_owned(),
                 kind: file.kind,
                 env: file.env,
                 model,
@@ -418,12 +436,18 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                 reported: file.reported,
                 rendered: None,
                 parse_deferred: false,
+                text_on_disk: false,
             });
             let listeners = parsed_now.as_ref().map(|f| (f.source.id, project.python_listeners(f)));
             let file = parsed_now.as_ref().unwrap_or(file);
             if !file.reported {
-                return (out, errors, listeners);
+                return (out, errors, listeners, None);
             }
+            // a text let go is read again at the end where a suppression is written in it
+            let reread = reread.map(|r| Reread {
+                directives: !suppress::directives(file).is_empty(),
+                ..r
+            });
             if parsed_now.is_some() {
                 out.extend(parse_findings(registry, settings, file));
             }
@@ -474,17 +498,19 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                 }
             });
             project::terraform::merge_instance_findings(&mut out, tagged);
-            (out, errors, listeners)
+            (out, errors, listeners, reread)
         })
         .collect();
 
     let mut diagnostics = Vec::new();
     let mut internal_errors = Vec::new();
     let mut listeners = HashMap::new();
-    for (d, e, l) in per_file {
+    let mut rereads = Vec::new();
+    for (d, e, l, r) in per_file {
         diagnostics.extend(d);
         internal_errors.extend(e);
         listeners.extend(l);
+        rereads.extend(r);
     }
     project.keep_python_listeners(listeners);
 
@@ -604,6 +630,8 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     }
 
     let _ = settings;
+    // the texts let go that a finding or a suppression is in come back for the report
+    internal_errors.extend(restore_texts(&mut project, &diagnostics, &rereads));
     let mut diagnostics = apply_suppressions(registry, &project, diagnostics, &is_enabled);
     sort(&project, &mut diagnostics);
     // a template included by several pipelines is checked once per pipeline: the same finding
@@ -616,6 +644,92 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         internal_errors,
         elapsed: started.elapsed(),
     }
+}
+
+/// What the worker that checked a file whose text was let go ([`ParsedFile::text_on_disk`])
+/// knows of it: the length read, and whether a suppression is written in it.
+struct Reread {
+    id: FileId,
+    len: usize,
+    directives: bool,
+}
+
+/// A file's text for its file rules: its own, or read again from disk when it was let go (a
+/// file that can no longer be read is a PARSE002 finding, and is not checked).
+fn read_again<'a>(
+    file: &'a ParsedFile,
+    settings: &Settings,
+) -> Result<std::borrow::Cow<'a, crate::source::SourceFile>, Box<Diagnostic>> {
+    use std::borrow::Cow;
+    if !file.text_on_disk {
+        return Ok(Cow::Borrowed(&file.source));
+    }
+    let input = SourceInput::Disk(Input {
+        path: file.source.path.clone(),
+        kind: file.kind,
+    });
+    match read(&input, settings.max_file_size()) {
+        (path, _, Read::Text(text)) => Ok(Cow::Owned(crate::source::SourceFile::new(file.source.id, path, text))),
+        (_, _, Read::Unreadable { message, at, .. }) => Err(Box::new(Diagnostic::new(
+            "PARSE002",
+            Severity::Warning,
+            file.source.id,
+            at,
+            format!("{message} (the file changed while linea read it)"),
+        ))),
+    }
+}
+
+/// Whether the settings enable the rule `id`.
+fn registry_enables(registry: &Registry, settings: &Settings, id: &str) -> bool {
+    registry.meta(id).is_some_and(|m| settings.rule_enabled(m))
+}
+
+/// Read again the texts let go ([`ParsedFile::text_on_disk`]) of the files a finding or its
+/// labels are in, or a suppression is written in: what the report and the suppressions need.
+/// A file that changed since it was checked is an internal error (its findings may point at
+/// the wrong place).
+fn restore_texts(project: &mut Project, diagnostics: &[Diagnostic], rereads: &[Reread]) -> Vec<String> {
+    let mut wanted: std::collections::HashSet<FileId> = diagnostics
+        .iter()
+        .flat_map(|d| std::iter::once(d.file).chain(d.labels.iter().map(|l| l.file)))
+        .collect();
+    wanted.extend(rereads.iter().filter(|r| r.directives).map(|r| r.id));
+    let lens: HashMap<FileId, usize> = rereads.iter().map(|r| (r.id, r.len)).collect();
+    let mut ids: Vec<FileId> = wanted
+        .into_iter()
+        .filter(|id| project.file(*id).is_some_and(|f| f.text_on_disk))
+        .collect();
+    ids.sort_unstable();
+    let texts: Vec<(FileId, Option<crate::source::SourceFile>)> = ids
+        .par_iter()
+        .filter_map(|&id| {
+            let f = project.file(id)?;
+            let settings = project.settings_of(id);
+            let text = read_again(f, settings).ok().map(std::borrow::Cow::into_owned);
+            Some((
+                id,
+                text.filter(|s| lens.get(&id).is_none_or(|&len| s.text.len() == len)),
+            ))
+        })
+        .collect();
+    let mut errors = Vec::new();
+    for (id, text) in texts {
+        let Some(f) = project.files.get_mut(id.0 as usize) else {
+            continue;
+        };
+        match text {
+            Some(source) => {
+                f.source = source;
+                f.text_on_disk = false;
+            }
+            None => errors.push(format!(
+                "{} changed on disk while linea checked it: its findings may point at the wrong place",
+                f.source.display_path()
+            )),
+        }
+    }
+    errors
 }
 
 /// A file's syntax and budget errors as findings of the engine rules its settings enable.

@@ -276,6 +276,11 @@ fn bounded(s: &str) -> String {
 
 /// Parse Python source. Never panics.
 pub fn parse(src: &str) -> Module {
+    // the tree is about twenty times the text: large modules are parsed one at a time
+    super::one_large_at_a_time(src.len(), || parse_one(src))
+}
+
+fn parse_one(src: &str) -> Module {
     let tree = PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {

@@ -20,20 +20,6 @@ pub mod pipeline;
 
 use crate::source::Span;
 
-/// A text this long or longer is a large parse: see [`one_large_at_a_time`].
-pub const LARGE_PARSE: usize = 1 << 20;
-
-/// Run the parse `f` of a text of `len` bytes; a large one (over [`LARGE_PARSE`]) waits until
-/// no other large parse runs. A syntax tree costs many times its text (tree-sitter's Python tree
-/// about twenty), so the run's peak memory is one large tree, not one per core, whatever the
-/// number of generated multi-megabyte modules in a tree; small files never wait. `f` must not
-/// hand work to other threads (a rayon job stolen while waiting could be another large parse).
-pub fn one_large_at_a_time<T>(len: usize, f: impl FnOnce() -> T) -> T {
-    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = (len >= LARGE_PARSE).then(|| TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
-    f()
-}
-
 /// A file that could not be parsed (the parser's message and where it stopped), or a construct
 /// that went over a [`crate::budget`] limit.
 #[derive(Debug, Clone, PartialEq)]

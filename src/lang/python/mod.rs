@@ -212,6 +212,16 @@ impl Module {
     }
 
     /// Record what the imports and module-level aliases bind, and qualify every call.
+    /// Add the facts of the next part of the same module (names not yet resolved).
+    fn append(&mut self, part: Module) {
+        self.imports.extend(part.imports);
+        self.calls.extend(part.calls);
+        self.assignments.extend(part.assignments);
+        self.strings.extend(part.strings);
+        self.templates.extend(part.templates);
+        self.errors.extend(part.errors);
+    }
+
     fn resolve_names(&mut self) {
         let mut bindings = std::collections::HashMap::new();
         for imp in &self.imports {
@@ -274,13 +284,158 @@ fn bounded(s: &str) -> String {
     s[..end].to_string()
 }
 
+/// A module this long or longer is parsed in parts (see [`parse`]).
+const PARTS_FROM: usize = 1 << 20;
+/// The least length of one part of a module parsed in parts.
+const PART: usize = 1 << 18;
+
 /// Parse Python source. Never panics.
+///
+/// tree-sitter's tree is about twenty times the text (130 MB for a 6.5 MB generated client
+/// module), so a large module is parsed in parts cut between top-level statements
+/// ([`top_level_cuts`]), each part's tree dropped once its facts are read: top-level statements
+/// are independent in the grammar, so the facts are those of one parse. A part that does not
+/// parse cleanly (a cut the scan misjudged, or a broken file) makes the module parsed whole.
 pub fn parse(src: &str) -> Module {
-    // the tree is about twenty times the text: large modules are parsed one at a time
-    super::one_large_at_a_time(src.len(), || parse_one(src))
+    if src.len() < PARTS_FROM {
+        return parse_whole(src);
+    }
+    parse_in_parts(src, PART)
 }
 
-fn parse_one(src: &str) -> Module {
+/// [`parse`], in parts of `part` bytes or more.
+fn parse_in_parts(src: &str, part: usize) -> Module {
+    let cuts = top_level_cuts(src, part);
+    let mut m = Module::default();
+    let mut from = 0;
+    for to in cuts.iter().copied().chain(std::iter::once(src.len())) {
+        let whole = from == 0 && to == src.len();
+        match facts(src, (!whole).then_some((from, to))) {
+            Some(part) if whole || part.errors.is_empty() => m.append(part),
+            Some(_) => return parse_whole(src),
+            None => return unparsed(),
+        }
+        from = to;
+    }
+    m.resolve_names();
+    m
+}
+
+fn parse_whole(src: &str) -> Module {
+    match facts(src, None) {
+        Some(mut m) => {
+            m.resolve_names();
+            m
+        }
+        None => unparsed(),
+    }
+}
+
+fn unparsed() -> Module {
+    Module {
+        errors: vec![ParseError::new("the Python parser could not run", Span::empty(0))],
+        ..Module::default()
+    }
+}
+
+/// Byte offsets where a top-level statement starts, at least `part` bytes apart: the start of
+/// a line outside any string, bracket or continued line, whose first character begins a name
+/// or keyword that is not `else`/`elif`/`except`/`finally`, after a line that is no decorator.
+/// The scan only has to be right where it cuts: a wrong cut leaves a part that does not parse,
+/// and the module is then parsed whole.
+pub(crate) fn top_level_cuts(src: &str, part: usize) -> Vec<usize> {
+    let b = src.as_bytes();
+    let mut cuts = Vec::new();
+    let mut last = 0;
+    let (mut i, mut depth) = (0usize, 0usize);
+    // the quote of the string the scan is in, and whether it is triple
+    let mut quote: Option<(u8, bool)> = None;
+    let mut after_decorator = false;
+    while i < b.len() {
+        let c = b[i];
+        if let Some((q, triple)) = quote {
+            match c {
+                b'\\' => i += 1,
+                b'\n' if !triple => quote = None,
+                _ if c == q && (!triple || b.get(i + 1..i + 3) == Some(&[q, q][..])) => {
+                    quote = None;
+                    if triple {
+                        i += 2;
+                    }
+                }
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' | b'\'' => {
+                let triple = b.get(i + 1..i + 3) == Some(&[c, c][..]);
+                quote = Some((c, triple));
+                i += if triple { 3 } else { 1 };
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            // a continued line: its end starts no statement
+            b'\\' if b.get(i + 1) == Some(&b'\n') => {
+                i += 2;
+                continue;
+            }
+            b'\n' => {
+                let start = i + 1;
+                if depth == 0 {
+                    let first = b.get(start).copied().unwrap_or(b' ');
+                    if (first.is_ascii_alphabetic() || first == b'_')
+                        && !after_decorator
+                        && start - last >= part
+                        && src.len() - start >= part / 2
+                        && !starts_clause(&b[start..])
+                    {
+                        cuts.push(start);
+                        last = start;
+                    }
+                    // a significant line at column 0 decides whether the next one may be cut
+                    if !matches!(first, b' ' | b'\t' | b'\r' | b'\n' | b'#') {
+                        after_decorator = first == b'@';
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    cuts
+}
+
+/// Whether a line starts a clause of the statement above (`else:`, `elif x:`, `except E:`,
+/// `finally:`), which no cut may separate from it.
+fn starts_clause(line: &[u8]) -> bool {
+    ["else", "elif", "except", "finally"].iter().any(|k| {
+        line.starts_with(k.as_bytes())
+            && !line
+                .get(k.len())
+                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+    })
+}
+
+/// The point (row, byte column) of a byte offset, as tree-sitter's ranges take it.
+fn point(src: &str, at: usize) -> tree_sitter::Point {
+    let before = src.get(..at).unwrap_or(src);
+    let row = before.bytes().filter(|c| *c == b'\n').count();
+    let column = at - before.rfind('\n').map_or(0, |i| i + 1);
+    tree_sitter::Point { row, column }
+}
+
+/// The facts of `src`, or of its bytes `from..to` only (offsets stay the file's), names not yet
+/// resolved; `None` when the parser could not run.
+fn facts(src: &str, range: Option<(usize, usize)>) -> Option<Module> {
     let tree = PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -290,14 +445,24 @@ fn parse_one(src: &str) -> Module {
             }
             *slot = Some(p);
         }
-        slot.as_mut().and_then(|p| p.parse(src, None))
-    });
-    let Some(tree) = tree else {
-        return Module {
-            errors: vec![ParseError::new("the Python parser could not run", Span::empty(0))],
-            ..Module::default()
-        };
-    };
+        let p = slot.as_mut()?;
+        let ranges: Vec<tree_sitter::Range> = range
+            .map(|(from, to)| tree_sitter::Range {
+                start_byte: from,
+                end_byte: to,
+                start_point: point(src, from),
+                end_point: point(src, to),
+            })
+            .into_iter()
+            .collect();
+        // no ranges: the whole text (and the parser is left so for the next file)
+        p.set_included_ranges(&ranges).ok()?;
+        let tree = p.parse(src, None);
+        if !ranges.is_empty() {
+            p.set_included_ranges(&[]).ok()?;
+        }
+        tree
+    })?;
     let mut m = Module::default();
     let root = tree.root_node();
     let mut cursor = root.walk();
@@ -410,8 +575,7 @@ fn parse_one(src: &str) -> Module {
         };
         m.errors.push(ParseError::new(message, s));
     }
-    m.resolve_names();
-    m
+    Some(m)
 }
 
 fn import_statement(n: TsNode, src: &str, m: &mut Module) {
@@ -817,6 +981,97 @@ fn string_value(n: TsNode, src: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A module's facts as comparable text (bindings sorted: a map's order is not the file's).
+    fn facts_text(m: &Module) -> String {
+        let mut bindings: Vec<_> = m.bindings.iter().collect();
+        bindings.sort();
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{bindings:?}",
+            m.imports, m.calls, m.assignments, m.strings, m.templates, m.errors
+        )
+    }
+
+    /// A module that tempts a cut everywhere it must not make one: in triple-quoted and
+    /// escaped strings, brackets, continued lines, between a decorator and its function, before
+    /// `else`/`except`; and module-level aliases that later parts' calls resolve through.
+    fn tempting_module(copies: usize) -> String {
+        let mut src = String::from("import subprocess as sp\nimport yaml\nrun = sp.run\n");
+        for i in 0..copies {
+            src.push_str(&format!(
+                "DOC_{i} = \"\"\"\nimport pickle\npickle.load(f)\n\"\"\"\nESC_{i} = 'it\\'s\\\nx = eval(s)'\nTABLE_{i} = [\nopen('a'),\nrun('ls', shell=True),\n]\nTOTAL_{i} = 1 + \\\n2\n@decorate\ndef handler_{i}(event):\n    return yaml.load(event, Loader=yaml.Loader)\ntry:\n    run(f\"echo {{i}}\", shell=True)\nexcept OSError:\n    pass\nif DEBUG:\n    sp.call('x')\nelse:\n    eval(event)\n# a comment with a quote ' in it\nclass C_{i}:\n    url = 'http://example.com/{i}'\n",
+            ));
+        }
+        src
+    }
+
+    #[test]
+    fn a_module_parsed_in_parts_has_the_facts_of_one_parse() {
+        let src = tempting_module(400);
+        let cuts = top_level_cuts(&src, 1024);
+        assert!(cuts.len() > 20, "{} cuts", cuts.len());
+        for &c in &cuts {
+            let line = src[c..].lines().next().unwrap_or_default();
+            assert!(
+                ["DOC_", "ESC_", "TABLE_", "TOTAL_", "try:", "if DEBUG", "class C_"]
+                    .iter()
+                    .any(|p| line.starts_with(p)),
+                "cut before {line:?}"
+            );
+        }
+        let whole = parse_whole(&src);
+        assert!(whole.errors.is_empty(), "{:?}", whole.errors);
+        assert_eq!(facts_text(&parse_in_parts(&src, 1024)), facts_text(&whole));
+        // the aliases of the first part resolve the calls of the last
+        assert!(whole.calls.iter().filter(|c| c.qualified == "subprocess.run").count() >= 800);
+        // and a module over the size where parts begin is parsed in parts, with the same facts
+        let big = tempting_module(3_000);
+        assert!(big.len() >= PARTS_FROM);
+        assert_eq!(facts_text(&parse(&big)), facts_text(&parse_whole(&big)));
+    }
+
+    #[test]
+    fn a_part_that_does_not_parse_makes_the_module_parsed_whole() {
+        // an unclosed bracket in the middle: the scan cuts nowhere after it, and the part that
+        // holds it has errors, so the result is the whole parse's, error included
+        let mut src = tempting_module(50);
+        src.push_str("BROKEN = (1,\n");
+        src.push_str(&tempting_module(50));
+        let whole = parse_whole(&src);
+        assert_eq!(whole.errors.len(), 1);
+        assert_eq!(facts_text(&parse_in_parts(&src, 512)), facts_text(&whole));
+    }
+
+    /// `LINEA_PYTHON_TREE=/path cargo test -- --ignored parts_equal`: every module of a real tree
+    /// parsed in small parts has the facts of one parse.
+    #[test]
+    #[ignore = "reads a Python tree named by LINEA_PYTHON_TREE"]
+    fn parts_equal_one_parse_on_a_real_tree() {
+        let Ok(root) = std::env::var("LINEA_PYTHON_TREE") else {
+            return;
+        };
+        let mut stack = vec![std::path::PathBuf::from(root)];
+        let (mut files, mut parted) = (0, 0);
+        while let Some(p) = stack.pop() {
+            if p.is_dir() {
+                stack.extend(std::fs::read_dir(&p).into_iter().flatten().flatten().map(|e| e.path()));
+                continue;
+            }
+            if p.extension().is_none_or(|e| e != "py") {
+                continue;
+            }
+            let Ok(src) = std::fs::read_to_string(&p) else { continue };
+            files += 1;
+            parted += usize::from(!top_level_cuts(&src, 2048).is_empty());
+            assert_eq!(
+                facts_text(&parse_in_parts(&src, 2048)),
+                facts_text(&parse_whole(&src)),
+                "{}",
+                p.display()
+            );
+        }
+        eprintln!("{files} modules, {parted} parsed in parts");
+    }
 
     #[test]
     fn collects_facts() {

@@ -364,7 +364,7 @@ pub fn walk(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet,
                     Ok(r) if !r.as_os_str().is_empty() => r,
                     _ => path,
                 };
-                excludes.is_match(rel) || settings.is_excluded(path)
+                (!excludes.is_empty() && excludes.is_match(rel)) || settings.is_excluded(path)
             }
         };
         if root.is_file() {

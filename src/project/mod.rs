@@ -366,6 +366,9 @@ pub fn base_dir(path: &Path) -> PathBuf {
 /// A path made absolute (against the working directory) and normalised, without touching
 /// the file system: how files of different inputs are compared.
 pub fn absolute(p: &std::path::Path) -> std::path::PathBuf {
+    if crate::config::is_clean_absolute(p) {
+        return p.to_path_buf();
+    }
     crate::semantic::path::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
 }
 

@@ -88,10 +88,13 @@ impl Scope {
         files: &[Input],
         overrides: &Overrides,
     ) -> Result<Configs, ConfigError> {
-        let mut dirs: Vec<PathBuf> = files
-            .iter()
-            .filter_map(|i| i.path.parent().map(Path::to_path_buf))
-            .collect();
+        // files of a directory are next to each other: each directory once, before sorting
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for dir in files.iter().filter_map(|i| i.path.parent()) {
+            if dirs.last().is_none_or(|last| last.as_path() != dir) {
+                dirs.push(dir.to_path_buf());
+            }
+        }
         dirs.extend(self.asked.iter().cloned());
         dirs.sort();
         dirs.dedup();

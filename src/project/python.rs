@@ -2,6 +2,7 @@
 //! or `requirements*.txt`), the files that belong to each (a file belongs to its nearest
 //! root), packages, tests and module names. Built from paths and file kinds only.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::config::Settings;
@@ -125,6 +126,12 @@ fn root_dir(f: &ParsedFile) -> Option<PathBuf> {
 impl PythonIndex {
     pub fn build(files: &[ParsedFile], _settings: &Settings) -> PythonIndex {
         let abs: Vec<PathBuf> = files.iter().map(|f| absolute(&f.source.path)).collect();
+        PythonIndex::build_from(files, &abs)
+    }
+
+    /// [`PythonIndex::build`] with each file's absolute path (`abs`, by file position) made
+    /// by the caller.
+    pub fn build_from(files: &[ParsedFile], abs: &[PathBuf]) -> PythonIndex {
         let mut dirs: Vec<(PathBuf, u8, usize)> = Vec::new(); // dir, best rank, file index
         for (i, f) in files.iter().enumerate() {
             if vendored(&f.source.path) {
@@ -157,7 +164,7 @@ impl PythonIndex {
         // the dependencies of the code above it: the project is where that code is, or none
         let python: Vec<&PathBuf> = files
             .iter()
-            .zip(&abs)
+            .zip(abs)
             .filter(|(f, _)| f.kind == FileKind::Python && !vendored(&f.source.path))
             .map(|(_, a)| a)
             .collect();
@@ -205,21 +212,30 @@ impl PythonIndex {
                 }
             })
             .collect();
-        let mut root_of = vec![None; files.len()];
-        for (i, f) in files.iter().enumerate() {
-            if let Some(r) = roots.iter().position(|r| abs[i].starts_with(&r.dir)) {
-                root_of[i] = Some(r);
-                roots[r].files.push(f.source.id);
+        // a file's root is the nearest directory above it that is one (the roots' directories
+        // are distinct): one lookup per directory above, not a comparison per root
+        let root_at: HashMap<&Path, usize> = roots.iter().enumerate().map(|(i, r)| (r.dir.as_path(), i)).collect();
+        let root_of: Vec<Option<usize>> = (0..files.len())
+            .map(|i| match abs.get(i) {
+                Some(a) if !root_at.is_empty() => a.ancestors().find_map(|d| root_at.get(d).copied()),
+                _ => None,
+            })
+            .collect();
+        drop(root_at);
+        for (f, r) in files.iter().zip(&root_of) {
+            if let Some(root) = r.and_then(|r| roots.get_mut(r)) {
+                root.files.push(f.source.id);
             }
         }
         let mut module_of = vec![None; files.len()];
-        for (i, f) in files.iter().enumerate() {
-            let Some(r) = root_of[i] else { continue };
+        for ((f, a), (r, module)) in files.iter().zip(abs).zip(root_of.iter().zip(module_of.iter_mut())) {
+            let Some(root) = r.and_then(|r| roots.get_mut(r)) else {
+                continue;
+            };
             if f.kind != FileKind::Python {
                 continue;
             }
-            let root = &mut roots[r];
-            let rel = abs[i].strip_prefix(&root.dir).unwrap_or(&abs[i]).to_path_buf();
+            let rel = a.strip_prefix(&root.dir).unwrap_or(a).to_path_buf();
             if name_of(&rel) == "__init__.py" {
                 if let Some(pkg) = rel.parent() {
                     root.packages.push(pkg.to_path_buf());
@@ -234,7 +250,7 @@ impl PythonIndex {
                     }
                 }
             }
-            module_of[i] = Some(module_name(&rel));
+            *module = Some(module_name(&rel));
         }
         for r in &mut roots {
             r.packages.sort();

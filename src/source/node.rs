@@ -19,7 +19,7 @@ pub enum NodeValue {
     /// A number; `raw` keeps the source spelling (`0o755`, `1e3`, `8080`).
     Number {
         value: f64,
-        raw: String,
+        raw: Box<str>,
     },
     String(String),
     Seq(Vec<Node>),
@@ -27,6 +27,10 @@ pub enum NodeValue {
     /// A value that could not be computed statically; holds its source text.
     Unknown(String),
 }
+
+// a repository's YAML is hundreds of thousands of nodes, all kept while project rules run:
+// every byte of a node counts (a number's spelling is boxed so that no variant outgrows a `Vec`)
+const _: () = assert!(std::mem::size_of::<Node>() <= 48 && std::mem::size_of::<Entry>() <= 88);
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -179,7 +183,7 @@ impl Node {
     pub fn scalar_text(&self) -> Option<String> {
         match &self.value {
             NodeValue::String(s) => Some(s.clone()),
-            NodeValue::Number { raw, .. } => Some(raw.clone()),
+            NodeValue::Number { raw, .. } => Some(raw.to_string()),
             NodeValue::Bool(b) => Some(b.to_string()),
             _ => None,
         }

@@ -50,21 +50,111 @@ pub struct Mapped {
     pub via: Option<Place>,
 }
 
-/// The pieces of a generated text, in order.
+/// The pieces of a generated text, in order, packed: a rendered chart holds one piece per
+/// template action and text run, so a piece takes 32 bytes rather than the 112 of a [`Piece`]
+/// (offsets as `u32`, the values and calls it names in a table of their own).
 #[derive(Debug, Clone, Default)]
 pub struct OriginMap {
-    pieces: Vec<Piece>,
+    pieces: Vec<Packed>,
+    /// The distinct `value` and `via` places, indexed from the pieces.
+    places: Vec<Place>,
+}
+
+/// A [`Piece`] as the map keeps it.
+#[derive(Debug, Clone, Copy)]
+struct Packed {
+    start: u32,
+    end: u32,
+    at_file: u32,
+    at_start: u32,
+    at_end: u32,
+    /// Indexes into [`OriginMap::places`], [`NONE`] when absent.
+    value: u32,
+    via: u32,
+    flags: u8,
+}
+
+const NONE: u32 = u32::MAX;
+const LINEAR: u8 = 1;
+const COMPUTED: u8 = 2;
+const GENERATED: u8 = 4;
+
+/// An offset as the map keeps it (texts are far below 4 GiB: `max-file-size` and the render
+/// budgets bound them).
+fn packed(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
 impl OriginMap {
     pub fn new(mut pieces: Vec<Piece>) -> OriginMap {
         pieces.retain(|p| p.end > p.start);
         pieces.sort_by_key(|p| p.start);
-        OriginMap { pieces }
+        let mut places = Vec::new();
+        let mut index: std::collections::HashMap<Place, u32> = std::collections::HashMap::new();
+        let mut place_of = |p: Option<Place>| match p {
+            None => NONE,
+            Some(p) => *index.entry(p).or_insert_with(|| {
+                places.push(p);
+                packed(places.len() - 1)
+            }),
+        };
+        let pieces = pieces
+            .iter()
+            .map(|p| Packed {
+                start: packed(p.start),
+                end: packed(p.end),
+                at_file: p.at.file.0,
+                at_start: packed(p.at.span.start),
+                at_end: packed(p.at.span.end),
+                value: place_of(p.value),
+                via: place_of(p.via),
+                flags: [(p.linear, LINEAR), (p.computed, COMPUTED), (p.generated, GENERATED)]
+                    .iter()
+                    .filter(|(on, _)| *on)
+                    .fold(0, |f, (_, bit)| f | bit),
+            })
+            .collect();
+        OriginMap { pieces, places }
     }
 
-    pub fn pieces(&self) -> &[Piece] {
-        &self.pieces
+    fn place(&self, i: u32) -> Option<Place> {
+        if i == NONE {
+            return None;
+        }
+        self.places.get(i as usize).copied()
+    }
+
+    /// Piece `i`, unpacked.
+    fn piece(&self, i: usize) -> Option<Piece> {
+        let p = self.pieces.get(i)?;
+        Some(Piece {
+            start: p.start as usize,
+            end: p.end as usize,
+            at: Place {
+                file: FileId(p.at_file),
+                span: Span::new(p.at_start as usize, p.at_end as usize),
+            },
+            linear: p.flags & LINEAR != 0,
+            value: self.place(p.value),
+            via: self.place(p.via),
+            computed: p.flags & COMPUTED != 0,
+            generated: p.flags & GENERATED != 0,
+        })
+    }
+
+    /// The pieces in order of their start.
+    pub fn pieces(&self) -> impl Iterator<Item = Piece> + '_ {
+        (0..self.pieces.len()).filter_map(|i| self.piece(i))
+    }
+
+    /// The pieces from index `i` on.
+    fn pieces_from(&self, i: usize) -> impl Iterator<Item = Piece> + '_ {
+        (i..self.pieces.len()).filter_map(|i| self.piece(i))
+    }
+
+    /// The index of the first piece that ends after `offset`.
+    fn first_ending_after(&self, offset: usize) -> usize {
+        self.pieces.partition_point(|p| (p.end as usize) <= offset)
     }
 
     /// Whether the value at `span` of the generated `text` is decided when the chart is
@@ -76,9 +166,9 @@ impl OriginMap {
         let (start, end) = (span.start, span.end.max(span.start + 1));
         // the pieces are sorted and do not overlap: those covering the span follow the first
         // that ends after its start
-        let first = self.pieces.partition_point(|p| p.end <= start);
-        let covering: Vec<&Piece> = self.pieces[first..]
-            .iter()
+        let first = self.first_ending_after(start);
+        let covering: Vec<Piece> = self
+            .pieces_from(first)
             .take_while(|p| p.start < end)
             .filter(|p| {
                 let bytes = text.get(p.start.max(start)..p.end.min(end)).unwrap_or("");
@@ -98,7 +188,7 @@ impl OriginMap {
         if self.pieces.is_empty() {
             return None;
         }
-        let i = self.pieces.partition_point(|p| p.end <= offset);
+        let i = self.first_ending_after(offset);
         Some(i.min(self.pieces.len() - 1))
     }
 
@@ -111,7 +201,8 @@ impl OriginMap {
     /// first byte (as precise as the piece allows), the value printed there, the call.
     pub fn map(&self, span: Span, text: &str) -> Option<Mapped> {
         let fi = self.index_at(span.start)?;
-        let first = &self.pieces[fi];
+        let first = self.piece(fi)?;
+        let first = &first;
         let start = if first.linear {
             Self::offset_in(first, span.start)
         } else {
@@ -132,7 +223,8 @@ impl OriginMap {
             }
         } else {
             let li = self.index_at(span.end - 1).unwrap_or(fi);
-            let last = &self.pieces[li];
+            let last = self.piece(li).unwrap_or(*first);
+            let last = &last;
             if li == fi {
                 first_end(span.end)
             } else if last.at.file == first.at.file {
@@ -156,8 +248,7 @@ impl OriginMap {
             if !one_line {
                 return None;
             }
-            self.pieces[fi..]
-                .iter()
+            self.pieces_from(fi)
                 .take_while(|p| p.start < span.end)
                 .find_map(|p| p.value)
         });

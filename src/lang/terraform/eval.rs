@@ -155,7 +155,7 @@ pub(super) fn number(span: Span, v: f64) -> Node {
         span,
         NodeValue::Number {
             value: v,
-            raw: number_text(v),
+            raw: number_text(v).into(),
         },
     )
 }
@@ -515,9 +515,9 @@ impl<'a> Scope<'a> {
                     Some(v) => NodeValue::Number {
                         value: v,
                         raw: if raw.is_empty() {
-                            number_text(v)
+                            number_text(v).into()
                         } else {
-                            raw.to_string()
+                            raw.into()
                         },
                     },
                     None => return Ok(unknown(span, text)),

@@ -63,7 +63,7 @@ impl KNode {
         let v = match &n.value {
             NodeValue::Null => KVal::Null,
             NodeValue::Bool(b) => KVal::Bool(*b),
-            NodeValue::Number { raw, .. } => KVal::Num(raw.clone()),
+            NodeValue::Number { raw, .. } => KVal::Num(raw.to_string()),
             NodeValue::String(s) => KVal::Str(s.clone()),
             NodeValue::Unknown(s) => KVal::Str(s.clone()),
             NodeValue::Seq(items) => KVal::Seq(items.iter().map(|i| KNode::from_node(i, file, remap)).collect()),

@@ -44,7 +44,9 @@ pub struct Ignores {
     /// Per directory, as the walker spells it: the rules that apply to its entries, nearest
     /// directory first, only those with an ignore file (most directories have none: then a
     /// check is one lookup).
-    chains: Mutex<HashMap<PathBuf, Arc<[Arc<DirRules>]>>>,
+    /// Keyed by the path's bytes: hashing them is cheaper than hashing a `Path` by its
+    /// components, and the walker spells a directory the same way for all its entries.
+    chains: Mutex<HashMap<Vec<u8>, Arc<[Arc<DirRules>]>>>,
     problems: Mutex<Vec<Problem>>,
 }
 
@@ -99,7 +101,8 @@ impl Ignores {
     /// those of `dir` and of each directory above it up to the top, nearest first, each
     /// directory's read once.
     fn chain_of(&self, dir: &Path) -> Arc<[Arc<DirRules>]> {
-        if let Some(c) = self.chains.lock().ok().and_then(|m| m.get(dir).cloned()) {
+        let key = dir.as_os_str().as_encoded_bytes();
+        if let Some(c) = self.chains.lock().ok().and_then(|m| m.get(key).cloned()) {
             return c;
         }
         let own = |abs: &Path| {
@@ -129,7 +132,7 @@ impl Ignores {
             Err(_) => Arc::from(Vec::new()),
         };
         if let Ok(mut m) = self.chains.lock() {
-            m.entry(dir.to_path_buf()).or_insert_with(|| chain.clone());
+            m.entry(key.to_vec()).or_insert_with(|| chain.clone());
         }
         chain
     }

@@ -2,7 +2,6 @@
 //! or `requirements*.txt`), the files that belong to each (a file belongs to its nearest
 //! root), packages, tests and module names. Built from paths and file kinds only.
 
-use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::config::Settings;
@@ -95,6 +94,16 @@ fn vendored(path: &Path) -> bool {
     })
 }
 
+/// Whether `path` is `dir` or below it, both absolute and normalised. Spelt so, a path below
+/// a directory starts with its bytes: that cheap test rules out most pairs before the one by
+/// components.
+fn below(path: &Path, dir: &Path) -> bool {
+    path.as_os_str()
+        .as_encoded_bytes()
+        .starts_with(dir.as_os_str().as_encoded_bytes())
+        && path.starts_with(dir)
+}
+
 /// Marker preference: lower is better.
 fn marker_rank(f: &ParsedFile) -> Option<u8> {
     match (&f.model, f.kind) {
@@ -171,17 +180,14 @@ impl PythonIndex {
         let roots_before: Vec<PathBuf> = dirs.iter().map(|d| d.0.clone()).collect();
         let mut moved: Vec<(PathBuf, u8, usize)> = Vec::new();
         dirs.retain(|(d, rank, i)| {
-            if *rank < 3 || python.iter().any(|p| p.starts_with(d)) {
+            if *rank < 3 || python.iter().any(|p| below(p, d)) {
                 return true;
             }
             // the nearest directory above whose own code (not another root's) is there
             let code_at = d.ancestors().skip(1).find(|a| {
-                python.iter().any(|p| {
-                    p.starts_with(a)
-                        && !roots_before
-                            .iter()
-                            .any(|r| r.starts_with(a) && r != a && p.starts_with(r))
-                })
+                python
+                    .iter()
+                    .any(|p| below(p, a) && !roots_before.iter().any(|r| below(r, a) && r != a && below(p, r)))
             });
             if let Some(a) = code_at {
                 if !roots_before.iter().any(|r| r == a) && !moved.iter().any(|m| m.0 == a) {
@@ -212,19 +218,13 @@ impl PythonIndex {
                 }
             })
             .collect();
-        // a file's root is the nearest directory above it that is one (the roots' directories
-        // are distinct): one lookup per directory above, not a comparison per root
-        let root_at: HashMap<&Path, usize> = roots.iter().enumerate().map(|(i, r)| (r.dir.as_path(), i)).collect();
-        let root_of: Vec<Option<usize>> = (0..files.len())
-            .map(|i| match abs.get(i) {
-                Some(a) if !root_at.is_empty() => a.ancestors().find_map(|d| root_at.get(d).copied()),
-                _ => None,
-            })
-            .collect();
-        drop(root_at);
-        for (f, r) in files.iter().zip(&root_of) {
-            if let Some(root) = r.and_then(|r| roots.get_mut(r)) {
-                root.files.push(f.source.id);
+        let mut root_of: Vec<Option<usize>> = vec![None; files.len()];
+        for ((f, a), slot) in files.iter().zip(abs).zip(root_of.iter_mut()) {
+            if let Some(r) = roots.iter().position(|r| below(a, &r.dir)) {
+                *slot = Some(r);
+                if let Some(root) = roots.get_mut(r) {
+                    root.files.push(f.source.id);
+                }
             }
         }
         let mut module_of = vec![None; files.len()];

@@ -32,6 +32,9 @@ struct DirRules {
     exclude: Option<Gitignore>,
 }
 
+/// The rules of the directories that apply to an entry, nearest first.
+type Chain = Arc<[Arc<DirRules>]>;
+
 /// The ignore rules of one walk, read lazily per directory (from any walker thread).
 pub struct Ignores {
     /// The walked root as the walker spells it, and absolute.
@@ -46,7 +49,7 @@ pub struct Ignores {
     /// check is one lookup).
     /// Keyed by the path's bytes: hashing them is cheaper than hashing a `Path` by its
     /// components, and the walker spells a directory the same way for all its entries.
-    chains: Mutex<HashMap<Vec<u8>, Arc<[Arc<DirRules>]>>>,
+    chains: Mutex<HashMap<Vec<u8>, Chain>>,
     problems: Mutex<Vec<Problem>>,
 }
 
@@ -100,7 +103,7 @@ impl Ignores {
     /// The rules that apply to the entries of directory `dir` (spelled as the walker does):
     /// those of `dir` and of each directory above it up to the top, nearest first, each
     /// directory's read once.
-    fn chain_of(&self, dir: &Path) -> Arc<[Arc<DirRules>]> {
+    fn chain_of(&self, dir: &Path) -> Chain {
         let key = dir.as_os_str().as_encoded_bytes();
         if let Some(c) = self.chains.lock().ok().and_then(|m| m.get(key).cloned()) {
             return c;
@@ -109,7 +112,7 @@ impl Ignores {
             let r = self.rules_of(abs);
             (r.dot_ignore.is_some() || r.gitignore.is_some() || r.exclude.is_some()).then_some(r)
         };
-        let chain: Arc<[Arc<DirRules>]> = match dir.strip_prefix(&self.root) {
+        let chain: Chain = match dir.strip_prefix(&self.root) {
             // the walked root: its rules and those of the directories above it, up to the top
             Ok(rel) if rel.as_os_str().is_empty() => self
                 .abs_root

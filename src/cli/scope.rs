@@ -88,10 +88,13 @@ impl Scope {
         files: &[Input],
         overrides: &Overrides,
     ) -> Result<Configs, ConfigError> {
-        let mut dirs: Vec<PathBuf> = files
-            .iter()
-            .filter_map(|i| i.path.parent().map(Path::to_path_buf))
-            .collect();
+        // files of a directory are next to each other: each directory once, before sorting
+        let mut dirs: Vec<PathBuf> = Vec::new();
+        for dir in files.iter().filter_map(|i| i.path.parent()) {
+            if dirs.last().is_none_or(|last| last.as_path() != dir) {
+                dirs.push(dir.to_path_buf());
+            }
+        }
         dirs.extend(self.asked.iter().cloned());
         dirs.sort();
         dirs.dedup();
@@ -178,6 +181,12 @@ fn shown(abs: &Path) -> PathBuf {
 /// A path without `.` components, so that `./src/app.py` (from walking `.`) and `src/app.py`
 /// (as a hook passes it) are the same file to every index.
 fn clean(p: &Path) -> PathBuf {
+    // most paths have no `.` and no empty component: they are clean as they are spelt
+    let bytes = p.as_os_str().as_encoded_bytes();
+    let rest = bytes.strip_prefix(b"/").unwrap_or(bytes);
+    if rest.split(|c| *c == b'/').all(|part| !part.is_empty() && part != b".") {
+        return p.to_path_buf();
+    }
     let c: PathBuf = p
         .components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))

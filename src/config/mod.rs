@@ -549,6 +549,13 @@ impl Settings {
 
     /// Path relative to the config root, with `/` separators, for glob matching.
     pub fn relative(&self, path: &Path) -> PathBuf {
+        // most paths are absolute and spelt as `absolute` would spell them: nothing to make
+        if is_clean_absolute(path) {
+            return match path.strip_prefix(&self.root) {
+                Ok(rel) => rel.to_path_buf(),
+                Err(_) => path.to_path_buf(),
+            };
+        }
         let abs = match &self.cwd {
             Some(cwd) if path.is_relative() => cwd.join(path),
             _ => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
@@ -633,6 +640,21 @@ impl Settings {
             .iter()
             .any(|(set, rules)| set.is_match(&rel) && rules.iter().any(|s| selector_matches(s, meta)))
     }
+}
+
+/// Whether `path` is absolute and already as [`std::path::absolute`] and
+/// [`crate::semantic::path::normalize`] would make it: no `.`, `..` or empty component (`//`,
+/// a trailing `/`). Such a path needs neither (nor the working directory) to be compared.
+pub fn is_clean_absolute(path: &Path) -> bool {
+    path.is_absolute()
+        && path
+            .as_os_str()
+            .as_encoded_bytes()
+            .strip_prefix(b"/")
+            .is_some_and(|rest| {
+                rest.split(|c| *c == b'/')
+                    .all(|part| !part.is_empty() && part != b"." && part != b"..")
+            })
 }
 
 /// Whether a selector (`ALL`, id, slug or former slug, family, id prefix) names the rule.

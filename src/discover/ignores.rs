@@ -32,6 +32,9 @@ struct DirRules {
     exclude: Option<Gitignore>,
 }
 
+/// The rules of the directories that apply to an entry, nearest first.
+type Chain = Arc<[Arc<DirRules>]>;
+
 /// The ignore rules of one walk, read lazily per directory (from any walker thread).
 pub struct Ignores {
     /// The walked root as the walker spells it, and absolute.
@@ -41,6 +44,12 @@ pub struct Ignores {
     /// apply too), else the walked root: nothing above it is read.
     top: PathBuf,
     dirs: Mutex<HashMap<PathBuf, Arc<DirRules>>>,
+    /// Per directory, as the walker spells it: the rules that apply to its entries, nearest
+    /// directory first, only those with an ignore file (most directories have none: then a
+    /// check is one lookup).
+    /// Keyed by the path's bytes: hashing them is cheaper than hashing a `Path` by its
+    /// components, and the walker spells a directory the same way for all its entries.
+    chains: Mutex<HashMap<Vec<u8>, Chain>>,
     problems: Mutex<Vec<Problem>>,
 }
 
@@ -55,6 +64,7 @@ impl Ignores {
             abs_root,
             top,
             dirs: Mutex::new(HashMap::new()),
+            chains: Mutex::new(HashMap::new()),
             problems: Mutex::new(Vec::new()),
         }
     }
@@ -66,18 +76,20 @@ impl Ignores {
 
     /// Whether the walked entry `path` (spelled as the walker does) is ignored.
     pub fn ignored(&self, path: &Path, is_dir: bool) -> bool {
+        let Some(parent) = path.parent() else {
+            return false;
+        };
+        let chain = self.chain_of(parent);
+        if chain.is_empty() {
+            return false;
+        }
         let Ok(rel) = path.strip_prefix(&self.root) else {
             return false;
         };
         let abs = self.abs_root.join(rel);
-        let dirs: Vec<Arc<DirRules>> = abs
-            .ancestors()
-            .skip(1)
-            .take_while(|d| d.starts_with(&self.top))
-            .map(|d| self.rules_of(d))
-            .collect();
         let first = |pick: fn(&DirRules) -> Option<&Gitignore>| {
-            dirs.iter()
+            chain
+                .iter()
                 .filter_map(|d| pick(d))
                 .map(|g| g.matched(&abs, is_dir))
                 .find(|m| !m.is_none())
@@ -86,6 +98,46 @@ impl Ignores {
             .or_else(|| first(|d| d.gitignore.as_ref()))
             .or_else(|| first(|d| d.exclude.as_ref()));
         matches!(m, Some(Match::Ignore(_)))
+    }
+
+    /// The rules that apply to the entries of directory `dir` (spelled as the walker does):
+    /// those of `dir` and of each directory above it up to the top, nearest first, each
+    /// directory's read once.
+    fn chain_of(&self, dir: &Path) -> Chain {
+        let key = dir.as_os_str().as_encoded_bytes();
+        if let Some(c) = self.chains.lock().ok().and_then(|m| m.get(key).cloned()) {
+            return c;
+        }
+        let own = |abs: &Path| {
+            let r = self.rules_of(abs);
+            (r.dot_ignore.is_some() || r.gitignore.is_some() || r.exclude.is_some()).then_some(r)
+        };
+        let chain: Chain = match dir.strip_prefix(&self.root) {
+            // the walked root: its rules and those of the directories above it, up to the top
+            Ok(rel) if rel.as_os_str().is_empty() => self
+                .abs_root
+                .ancestors()
+                .take_while(|d| d.starts_with(&self.top))
+                .filter_map(own)
+                .collect(),
+            // below it: its own rules, then its parent's chain (walked, so known, before it)
+            Ok(rel) => {
+                let parent = dir
+                    .parent()
+                    .map(|p| self.chain_of(p))
+                    .unwrap_or_else(|| Arc::from(Vec::new()));
+                match own(&self.abs_root.join(rel)) {
+                    Some(r) => std::iter::once(r).chain(parent.iter().cloned()).collect(),
+                    None => parent,
+                }
+            }
+            // not below the walked root: nothing of it is walked
+            Err(_) => Arc::from(Vec::new()),
+        };
+        if let Ok(mut m) = self.chains.lock() {
+            m.entry(key.to_vec()).or_insert_with(|| chain.clone());
+        }
+        chain
     }
 
     fn rules_of(&self, dir: &Path) -> Arc<DirRules> {

@@ -364,7 +364,7 @@ pub fn walk(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet,
                     Ok(r) if !r.as_os_str().is_empty() => r,
                     _ => path,
                 };
-                excludes.is_match(rel) || settings.is_excluded(path)
+                (!excludes.is_empty() && excludes.is_match(rel)) || settings.is_excluded(path)
             }
         };
         if root.is_file() {
@@ -429,11 +429,37 @@ pub fn walk(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet,
         out.problems.extend(problems.into_inner().unwrap_or_default());
         out.problems.extend(rules.problems());
     }
-    out.inputs.sort();
+    // by a key made once per file rather than by comparing paths component by component
+    out.inputs.sort_by_cached_key(|i| (order_key(&i.path), i.kind));
     out.inputs.dedup();
     out.problems.sort();
     out.problems.dedup();
     out
+}
+
+/// Bytes that sort as `path` does among paths (`Path`'s order compares components, each by
+/// kind and then by its bytes): each component as a tag for its kind, its bytes, and a 0 that
+/// ends it (a file name has no 0 byte). Paths equal as paths (`a//b`, `a/b`) get the same key.
+fn order_key(path: &Path) -> Vec<u8> {
+    use std::path::Component;
+    let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    for c in path.components() {
+        match c {
+            Component::Prefix(p) => {
+                key.push(1);
+                key.extend_from_slice(p.as_os_str().as_encoded_bytes());
+            }
+            Component::RootDir => key.push(2),
+            Component::CurDir => key.push(3),
+            Component::ParentDir => key.push(4),
+            Component::Normal(n) => {
+                key.push(5);
+                key.extend_from_slice(n.as_encoded_bytes());
+            }
+        }
+        key.push(0);
+    }
+    key
 }
 
 /// The input a walked entry is, when it is a file of a kind linea checks; a special file
@@ -509,6 +535,20 @@ mod tests {
         assert_eq!(c(".github/workflows/compose.yml"), Some(FileKind::GithubWorkflow));
         assert_eq!(c("requirements-dev.txt"), Some(FileKind::Requirements));
         assert_eq!(c("README.md"), None);
+    }
+
+    #[test]
+    fn inputs_sort_by_key_as_paths_do() {
+        let paths = [
+            "a/b", "a-b", "a", "a/b/c", "a.b", "./a", ".a", "../x", ".-a", "/abs/z", "/abs", "a//b", "b/", "b", "ab",
+            "a/b.c", "a/bc",
+        ];
+        for x in paths {
+            for y in paths {
+                let (x, y) = (Path::new(x), Path::new(y));
+                assert_eq!(order_key(x).cmp(&order_key(y)), x.cmp(y), "{x:?} vs {y:?}");
+            }
+        }
     }
 
     #[test]

@@ -167,12 +167,11 @@ impl Index {
         let mut index = Index::default();
         for f in files.iter_mut() {
             let id = f.source.id;
-            let dir = f.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let is_patch = patches.contains(&normalize(&f.source.path));
-            let from_overlays = inherited
-                .get(&normalize(&f.source.path))
-                .or_else(|| inherited.get(&normalize(&dir)));
             let Model::Kubernetes(m) = &mut f.model else { continue };
+            let dir = f.source.path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let path = normalize(&f.source.path);
+            let is_patch = patches.contains(&path);
+            let from_overlays = inherited.get(&path).or_else(|| inherited.get(&normalize(&dir)));
             m.patch = is_patch;
             if let Some(ns) = dir_namespace.get(&dir) {
                 for o in &mut m.objects {

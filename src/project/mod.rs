@@ -366,6 +366,9 @@ pub fn base_dir(path: &Path) -> PathBuf {
 /// A path made absolute (against the working directory) and normalised, without touching
 /// the file system: how files of different inputs are compared.
 pub fn absolute(p: &std::path::Path) -> std::path::PathBuf {
+    if crate::config::is_clean_absolute(p) {
+        return p.to_path_buf();
+    }
     crate::semantic::path::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()))
 }
 
@@ -396,10 +399,12 @@ impl Project {
             .collect();
         let terraform_plans = terraform::plan::build(&files, &terraform, settings);
         let k8s = k8s::Index::build(&mut files, settings);
-        let python = python::PythonIndex::build(&files, settings);
+        // each file's absolute path, made once for the indexes that compare paths
+        let abs: Vec<PathBuf> = files.iter().map(|f| absolute(&f.source.path)).collect();
+        let python = python::PythonIndex::build_from(&files, &abs);
         let per_file = files.iter().map(|f| configs.for_path(&f.source.path).clone()).collect();
         let root = absolute(&configs.root);
-        let memory = files.iter().map(|f| absolute(&f.source.path)).collect();
+        let memory = abs.into_iter().collect();
         Project {
             files,
             terraform,

@@ -94,6 +94,16 @@ fn vendored(path: &Path) -> bool {
     })
 }
 
+/// Whether `path` is `dir` or below it, both absolute and normalised. Spelt so, a path below
+/// a directory starts with its bytes: that cheap test rules out most pairs before the one by
+/// components.
+fn below(path: &Path, dir: &Path) -> bool {
+    path.as_os_str()
+        .as_encoded_bytes()
+        .starts_with(dir.as_os_str().as_encoded_bytes())
+        && path.starts_with(dir)
+}
+
 /// Marker preference: lower is better.
 fn marker_rank(f: &ParsedFile) -> Option<u8> {
     match (&f.model, f.kind) {
@@ -125,6 +135,12 @@ fn root_dir(f: &ParsedFile) -> Option<PathBuf> {
 impl PythonIndex {
     pub fn build(files: &[ParsedFile], _settings: &Settings) -> PythonIndex {
         let abs: Vec<PathBuf> = files.iter().map(|f| absolute(&f.source.path)).collect();
+        PythonIndex::build_from(files, &abs)
+    }
+
+    /// [`PythonIndex::build`] with each file's absolute path (`abs`, by file position) made
+    /// by the caller.
+    pub fn build_from(files: &[ParsedFile], abs: &[PathBuf]) -> PythonIndex {
         let mut dirs: Vec<(PathBuf, u8, usize)> = Vec::new(); // dir, best rank, file index
         for (i, f) in files.iter().enumerate() {
             if vendored(&f.source.path) {
@@ -157,24 +173,21 @@ impl PythonIndex {
         // the dependencies of the code above it: the project is where that code is, or none
         let python: Vec<&PathBuf> = files
             .iter()
-            .zip(&abs)
+            .zip(abs)
             .filter(|(f, _)| f.kind == FileKind::Python && !vendored(&f.source.path))
             .map(|(_, a)| a)
             .collect();
         let roots_before: Vec<PathBuf> = dirs.iter().map(|d| d.0.clone()).collect();
         let mut moved: Vec<(PathBuf, u8, usize)> = Vec::new();
         dirs.retain(|(d, rank, i)| {
-            if *rank < 3 || python.iter().any(|p| p.starts_with(d)) {
+            if *rank < 3 || python.iter().any(|p| below(p, d)) {
                 return true;
             }
             // the nearest directory above whose own code (not another root's) is there
             let code_at = d.ancestors().skip(1).find(|a| {
-                python.iter().any(|p| {
-                    p.starts_with(a)
-                        && !roots_before
-                            .iter()
-                            .any(|r| r.starts_with(a) && r != a && p.starts_with(r))
-                })
+                python
+                    .iter()
+                    .any(|p| below(p, a) && !roots_before.iter().any(|r| below(r, a) && r != a && below(p, r)))
             });
             if let Some(a) = code_at {
                 if !roots_before.iter().any(|r| r == a) && !moved.iter().any(|m| m.0 == a) {
@@ -205,21 +218,24 @@ impl PythonIndex {
                 }
             })
             .collect();
-        let mut root_of = vec![None; files.len()];
-        for (i, f) in files.iter().enumerate() {
-            if let Some(r) = roots.iter().position(|r| abs[i].starts_with(&r.dir)) {
-                root_of[i] = Some(r);
-                roots[r].files.push(f.source.id);
+        let mut root_of: Vec<Option<usize>> = vec![None; files.len()];
+        for ((f, a), slot) in files.iter().zip(abs).zip(root_of.iter_mut()) {
+            if let Some(r) = roots.iter().position(|r| below(a, &r.dir)) {
+                *slot = Some(r);
+                if let Some(root) = roots.get_mut(r) {
+                    root.files.push(f.source.id);
+                }
             }
         }
         let mut module_of = vec![None; files.len()];
-        for (i, f) in files.iter().enumerate() {
-            let Some(r) = root_of[i] else { continue };
+        for ((f, a), (r, module)) in files.iter().zip(abs).zip(root_of.iter().zip(module_of.iter_mut())) {
+            let Some(root) = r.and_then(|r| roots.get_mut(r)) else {
+                continue;
+            };
             if f.kind != FileKind::Python {
                 continue;
             }
-            let root = &mut roots[r];
-            let rel = abs[i].strip_prefix(&root.dir).unwrap_or(&abs[i]).to_path_buf();
+            let rel = a.strip_prefix(&root.dir).unwrap_or(a).to_path_buf();
             if name_of(&rel) == "__init__.py" {
                 if let Some(pkg) = rel.parent() {
                     root.packages.push(pkg.to_path_buf());
@@ -234,7 +250,7 @@ impl PythonIndex {
                     }
                 }
             }
-            module_of[i] = Some(module_name(&rel));
+            *module = Some(module_name(&rel));
         }
         for r in &mut roots {
             r.packages.sort();

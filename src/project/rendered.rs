@@ -47,17 +47,20 @@ pub struct Rendered {
 }
 
 /// A generated file of the project at `path` (a real file's path: the one that wrote most of
-/// it), read as Kubernetes manifests. Its YAML errors are returned, not kept as PARSE001: the
-/// caller reports them as its renderer's.
+/// it), read as Kubernetes manifests: its `stream` when the renderer built it (what parsing
+/// `text` gives), else its text parsed. Its YAML errors are returned, not kept as PARSE001:
+/// the caller reports them as its renderer's.
 pub fn rendered_file(
     id: FileId,
     path: PathBuf,
     text: String,
+    stream: Option<crate::lang::yaml::Stream>,
     env: Environment,
     rendered: Rendered,
 ) -> (ParsedFile, Vec<crate::lang::ParseError>) {
     let source = SourceFile::new(id, path, text);
-    let parsed = crate::project::k8s::parse_manifests(&source);
+    let stream = stream.unwrap_or_else(|| crate::lang::yaml::parse(&source.text));
+    let parsed = crate::project::k8s::manifests_of(stream, &source.text);
     let model = match parsed.model {
         m @ Model::Kubernetes(_) => m,
         _ => Model::Text,
@@ -215,6 +218,7 @@ pub fn render_charts(
                 id,
                 template_path,
                 o.text.clone(),
+                None,
                 env,
                 Rendered {
                     by,
@@ -374,7 +378,7 @@ pub fn render_kustomizations(
     let mut out = Vec::new();
     let mut seen: BTreeSet<(FileId, Span, String)> = BTreeSet::new();
     let mut judged: BTreeSet<FileId> = BTreeSet::new();
-    for (set, (kid, b)) in builds.into_iter().enumerate() {
+    for (set, (kid, mut b)) in builds.into_iter().enumerate() {
         let kpath = files[kid.0 as usize].source.path.clone();
         let settings = configs.for_path(&kpath).clone();
         let ids: Vec<FileId> = b
@@ -445,6 +449,7 @@ pub fn render_kustomizations(
             id,
             kpath.clone(),
             b.text.clone(),
+            b.stream.take(),
             decision.env,
             Rendered {
                 by,

@@ -138,6 +138,43 @@ pub fn is_secret_name(name: &str) -> bool {
         .map(|s| s.trim_matches(|c: char| matches!(c, ']' | '"' | '\'')))
         .find(|s| !s.is_empty())
         .unwrap_or(name);
+    if !may_name_a_secret(last) {
+        return false;
+    }
+    secret_words(last)
+}
+
+/// What the words of a secret's name must contain, lowercase: each of [`SECRET_WORDS`], the
+/// suffixes and `key` (of the qualified keys) holds one, as does the last word of each of
+/// [`SECRET_PAIRS`].
+const SECRET_FRAGMENTS: &[&str] = &[
+    "pass",
+    "pwd",
+    "secret",
+    "token",
+    "credential",
+    "key",
+    "pat",
+    "str",
+    "url",
+];
+
+/// Whether an ASCII name can be a secret's by its letters: every word of it is a run of its
+/// letters lowercased, so a name none of [`SECRET_FRAGMENTS`] is in is no secret's, and most
+/// names (every key of every manifest) are told so without being split into words. A name
+/// with other characters is split (lowercasing beyond ASCII can make ASCII letters).
+fn may_name_a_secret(name: &str) -> bool {
+    if !name.is_ascii() {
+        return true;
+    }
+    let b = name.as_bytes();
+    SECRET_FRAGMENTS
+        .iter()
+        .any(|f| b.windows(f.len()).any(|w| w.eq_ignore_ascii_case(f.as_bytes())))
+}
+
+/// [`is_secret_name`] of a last segment, by its words.
+fn secret_words(last: &str) -> bool {
     let words = words(last);
     let Some(end) = words.last() else { return false };
     if REFERENCE_SUFFIXES.contains(&end.as_str()) {
@@ -274,6 +311,28 @@ pub fn url_password(text: &str) -> Option<std::ops::Range<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+        /// The letter test never turns away a name its words would call a secret's.
+        #[test]
+        fn the_fragment_test_keeps_every_secret_name(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "password", "Passwd", "PWD", "pass", "phrase", "secret", "Token", "tokens", "credential",
+                    "api", "Api", "KEY", "key", "pat", "PAT", "connection", "String", "conn", "str", "sas",
+                    "URL", "access", "account", "storage", "my", "db", "x", "_", "-", ".", "1", "auth",
+                    "client", "file", "name", "max", "A", "b",
+                ]),
+                1..6,
+            )
+        ) {
+            let name: String = parts.concat();
+            if secret_words(&name) {
+                proptest::prop_assert!(may_name_a_secret(&name), "{}", name);
+            }
+        }
+    }
 
     #[test]
     fn splits_every_spelling() {

@@ -19,7 +19,7 @@ pub enum NodeValue {
     /// A number; `raw` keeps the source spelling (`0o755`, `1e3`, `8080`).
     Number {
         value: f64,
-        raw: Box<str>,
+        raw: String,
     },
     String(String),
     Seq(Vec<Node>),
@@ -28,8 +28,8 @@ pub enum NodeValue {
     Unknown(String),
 }
 
-// a repository's YAML is hundreds of thousands of nodes, all kept while project rules run:
-// every byte of a node counts (a number's spelling is boxed so that no variant outgrows a `Vec`)
+// a repository's YAML is hundreds of thousands of nodes, all kept while project rules run: a
+// variant larger than a `Vec` would make every node pay for it
 const _: () = assert!(std::mem::size_of::<Node>() <= 48 && std::mem::size_of::<Entry>() <= 88);
 
 #[derive(Debug, Clone, PartialEq)]
@@ -183,7 +183,7 @@ impl Node {
     pub fn scalar_text(&self) -> Option<String> {
         match &self.value {
             NodeValue::String(s) => Some(s.clone()),
-            NodeValue::Number { raw, .. } => Some(raw.to_string()),
+            NodeValue::Number { raw, .. } => Some(raw.clone()),
             NodeValue::Bool(b) => Some(b.to_string()),
             _ => None,
         }

@@ -109,13 +109,13 @@ fn value(v: &Spanned<DeValue<'_>>, depth: usize) -> Node {
             let value = i64::from_str_radix(&raw, i.radix())
                 .map(|n| n as f64)
                 .unwrap_or(f64::NAN);
-            NodeValue::Number { value, raw: raw.into() }
+            NodeValue::Number { value, raw }
         }
         DeValue::Float(f) => {
             let raw = f.as_str().to_string();
             NodeValue::Number {
                 value: raw.replace('_', "").parse().unwrap_or(f64::NAN),
-                raw: raw.into(),
+                raw,
             }
         }
         DeValue::Boolean(b) => NodeValue::Bool(*b),

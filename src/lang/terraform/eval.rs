@@ -155,7 +155,7 @@ pub(super) fn number(span: Span, v: f64) -> Node {
         span,
         NodeValue::Number {
             value: v,
-            raw: number_text(v).into(),
+            raw: number_text(v),
         },
     )
 }
@@ -515,9 +515,9 @@ impl<'a> Scope<'a> {
                     Some(v) => NodeValue::Number {
                         value: v,
                         raw: if raw.is_empty() {
-                            number_text(v).into()
+                            number_text(v)
                         } else {
-                            raw.into()
+                            raw.to_string()
                         },
                     },
                     None => return Ok(unknown(span, text)),

@@ -136,7 +136,7 @@ impl Reader<'_> {
                 match raw.parse::<f64>() {
                     Ok(v) => NodeValue::Number {
                         value: v,
-                        raw: raw.into(),
+                        raw: raw.to_string(),
                     },
                     Err(_) => return err("bad number", start),
                 }

@@ -121,7 +121,7 @@ fn convert_at(value: Node, ty: &Type, depth: usize) -> Node {
         (_, v @ (NodeValue::Unknown(_) | NodeValue::Null)) => Node::new(span, v),
         (Type::Any, v) => Node::new(span, v),
         (Type::String, NodeValue::Number { value, raw }) => {
-            let text = if raw.is_empty() { number_text(value) } else { raw.into() };
+            let text = if raw.is_empty() { number_text(value) } else { raw };
             Node::new(span, NodeValue::String(text))
         }
         (Type::String, NodeValue::Bool(b)) => Node::new(span, NodeValue::String(b.to_string())),
@@ -130,7 +130,7 @@ fn convert_at(value: Node, ty: &Type, depth: usize) -> Node {
                 span,
                 NodeValue::Number {
                     value: v,
-                    raw: s.trim().into(),
+                    raw: s.trim().to_string(),
                 },
             ),
             _ => Node::new(span, NodeValue::String(s)),

@@ -119,7 +119,7 @@ pub fn resolve_plain(s: &str) -> NodeValue {
             if let Ok(v) = i64::from_str_radix(hex, 16) {
                 return NodeValue::Number {
                     value: v as f64,
-                    raw: s.into(),
+                    raw: s.to_string(),
                 };
             }
         }
@@ -127,7 +127,7 @@ pub fn resolve_plain(s: &str) -> NodeValue {
             if let Ok(v) = i64::from_str_radix(oct, 8) {
                 return NodeValue::Number {
                     value: v as f64,
-                    raw: s.into(),
+                    raw: s.to_string(),
                 };
             }
         }
@@ -138,7 +138,7 @@ pub fn resolve_plain(s: &str) -> NodeValue {
             if let Ok(v) = s.parse::<f64>() {
                 return NodeValue::Number {
                     value: v,
-                    raw: s.into(),
+                    raw: s.to_string(),
                 };
             }
         }

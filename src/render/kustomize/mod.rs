@@ -53,6 +53,8 @@ pub struct Build {
     pub texts: Vec<String>,
     /// The built objects as a YAML stream, and where each byte came from.
     pub text: String,
+    /// `text` as a YAML stream, built as it was written (`None`: parse the text).
+    pub stream: Option<crate::lang::yaml::Stream>,
     pub pieces: Vec<Piece>,
     /// The namespace the overlay itself sets.
     pub namespace: Option<String>,
@@ -152,8 +154,16 @@ pub fn build_sharing(fs: &dyn Fs, dir: &Path, parsed: &Parsed) -> Build {
     for r in &out {
         e.document(&r.n);
     }
-    let (text, pieces) = (e.out, e.pieces);
+    let (text, pieces, stream) = e.finish();
+    // what the emitter built is what parsing its text gives (checked in every debug run)
+    debug_assert!(
+        stream
+            .as_ref()
+            .is_none_or(|s| same_stream(s, &crate::lang::yaml::parse(&text))),
+        "the built stream differs from its text's parse:\n{text}"
+    );
     Build {
+        stream,
         dir: dir.to_path_buf(),
         files: b.files,
         texts: b.texts,
@@ -165,6 +175,16 @@ pub fn build_sharing(fs: &dyn Fs, dir: &Path, parsed: &Parsed) -> Build {
         kustomizations: b.kustomizations,
         objects: out.len(),
     }
+}
+
+/// Whether two YAML streams hold the same documents and errors.
+fn same_stream(a: &crate::lang::yaml::Stream, b: &crate::lang::yaml::Stream) -> bool {
+    a.errors == b.errors
+        && a.documents.len() == b.documents.len()
+        && a.documents
+            .iter()
+            .zip(&b.documents)
+            .all(|(x, y)| x.root == y.root && x.index == y.index && x.span == y.span)
 }
 
 /// A resource entry that names something to download: `github.com/org/repo//base?ref=v1`,

@@ -3,7 +3,9 @@
 //! transformer replaced the value, the line that set it ([`KNode::set`]). Written back out as
 //! YAML with one origin piece per key and scalar.
 
-use crate::source::node::{Node, NodeValue};
+use crate::lang::yaml::Document;
+use crate::lang::ParseError;
+use crate::source::node::{Entry, Node, NodeValue};
 use crate::source::Span;
 
 /// A span of one file of the build's file table.
@@ -63,7 +65,7 @@ impl KNode {
         let v = match &n.value {
             NodeValue::Null => KVal::Null,
             NodeValue::Bool(b) => KVal::Bool(*b),
-            NodeValue::Number { raw, .. } => KVal::Num(raw.to_string()),
+            NodeValue::Number { raw, .. } => KVal::Num(raw.clone()),
             NodeValue::String(s) => KVal::Str(s.clone()),
             NodeValue::Unknown(s) => KVal::Str(s.clone()),
             NodeValue::Seq(items) => KVal::Seq(items.iter().map(|i| KNode::from_node(i, file, remap)).collect()),
@@ -244,6 +246,14 @@ pub struct Emitter<'a> {
     pub pieces: Vec<Piece>,
     /// The texts of the file table, to tell verbatim copies.
     texts: &'a [String],
+    /// The documents written, as parsing `out` would give them (spans into `out`), and what
+    /// that parse would report (a key written twice in one map).
+    docs: Vec<Document>,
+    errors: Vec<ParseError>,
+    /// False once a string holds a character whose reading back the emitter does not vouch
+    /// for (a line or paragraph separator, a byte order mark, a non-printable): `out` is then
+    /// parsed instead.
+    exact: bool,
 }
 
 impl<'a> Emitter<'a> {
@@ -252,18 +262,45 @@ impl<'a> Emitter<'a> {
             out: String::new(),
             pieces: Vec::new(),
             texts,
+            docs: Vec::new(),
+            errors: Vec::new(),
+            exact: true,
         }
     }
 
     pub fn document(&mut self, n: &KNode) {
+        let start = self.out.len();
         self.out.push_str("---\n");
-        match &n.v {
+        let root = match &n.v {
             KVal::Map(es) if !es.is_empty() => self.map(es, 0, false),
             _ => {
-                self.scalar(n);
+                let node = self.scalar(n);
                 self.out.push('\n');
+                node
             }
+        };
+        // a document runs to the next one's `---`
+        if let Some(last) = self.docs.last_mut() {
+            last.span.end = start;
         }
+        self.docs.push(Document {
+            root,
+            index: self.docs.len(),
+            span: Span::new(start, start),
+        });
+    }
+
+    /// The text written, its origin pieces, and its documents as a YAML stream (what parsing
+    /// the text gives, built as it was written; `None` when only a parse can tell).
+    pub fn finish(mut self) -> (String, Vec<Piece>, Option<crate::lang::yaml::Stream>) {
+        if let Some(last) = self.docs.last_mut() {
+            last.span.end = self.out.len();
+        }
+        let stream = self.exact.then_some(crate::lang::yaml::Stream {
+            documents: self.docs,
+            errors: self.errors,
+        });
+        (self.out, self.pieces, stream)
     }
 
     fn piece(&mut self, start: usize, at: Src, value: Option<Src>) {
@@ -288,65 +325,130 @@ impl<'a> Emitter<'a> {
     }
 
     /// The entries of a map at `indent`; `inline` when the first one follows a `- `.
-    fn map(&mut self, es: &[KEntry], indent: usize, inline: bool) {
+    fn map(&mut self, es: &[KEntry], indent: usize, inline: bool) -> Node {
+        let start = self.out.len() + if inline { 0 } else { indent };
+        let mut entries: Vec<Entry> = Vec::with_capacity(es.len());
+        let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for (i, e) in es.iter().enumerate() {
             if i > 0 || !inline {
                 self.indent(indent);
             }
-            let start = self.out.len();
+            let key_start = self.out.len();
+            self.exact &= readable_back(&e.key);
             write_scalar(&mut self.out, &KVal::Str(e.key.clone()));
-            self.piece(start, e.key_at, None);
+            let key_span = Span::new(key_start, self.out.len());
+            self.piece(key_start, e.key_at, None);
             self.out.push(':');
-            self.value(&e.value, indent);
+            let value = self.value(&e.value, indent);
+            match seen.get(e.key.as_str()) {
+                // as the parser does: reported, and the later value replaces the first in place
+                Some(&at) => {
+                    self.errors
+                        .push(ParseError::new(format!("duplicate key `{}`", e.key), key_span));
+                    if let Some(first) = entries.get_mut(at) {
+                        first.key_span = key_span;
+                        first.value = value;
+                    }
+                }
+                None => {
+                    seen.insert(&e.key, entries.len());
+                    entries.push(Entry {
+                        key: e.key.clone(),
+                        key_span,
+                        value,
+                    });
+                }
+            }
         }
+        let end = entries.iter().map(|e| e.value.span.end).max().unwrap_or(start);
+        Node::new(Span::new(start, end), NodeValue::Map(entries))
     }
 
     /// A value after `key:` (or `-`) at `indent`.
-    fn value(&mut self, n: &KNode, indent: usize) {
+    fn value(&mut self, n: &KNode, indent: usize) -> Node {
         match &n.v {
             KVal::Map(es) if !es.is_empty() => {
                 self.out.push('\n');
-                self.map(es, indent + 2, false);
+                self.map(es, indent + 2, false)
             }
             KVal::Seq(items) if !items.is_empty() => {
                 self.out.push('\n');
-                self.seq(items, indent + 2);
+                self.seq(items, indent + 2)
             }
             _ => {
                 self.out.push(' ');
-                self.scalar(n);
+                let node = self.scalar(n);
                 self.out.push('\n');
+                node
             }
         }
     }
 
-    fn seq(&mut self, items: &[KNode], indent: usize) {
+    fn seq(&mut self, items: &[KNode], indent: usize) -> Node {
+        let mut nodes = Vec::with_capacity(items.len());
+        // the parser starts an indented block sequence at its first dash
+        let mut start = None;
         for item in items {
             self.indent(indent);
+            let dash = self.out.len();
             self.out.push('-');
-            match &item.v {
+            let node = match &item.v {
                 KVal::Map(es) if !es.is_empty() => {
                     self.out.push(' ');
-                    self.map(es, indent + 2, true);
+                    self.map(es, indent + 2, true)
                 }
                 KVal::Seq(inner) if !inner.is_empty() => {
                     self.out.push('\n');
-                    self.seq(inner, indent + 2);
+                    self.seq(inner, indent + 2)
                 }
                 _ => {
                     self.out.push(' ');
-                    self.scalar(item);
+                    let node = self.scalar(item);
                     self.out.push('\n');
+                    node
                 }
-            }
+            };
+            start.get_or_insert(dash);
+            nodes.push(node);
         }
+        let start = start.unwrap_or(self.out.len());
+        let end = nodes.last().map_or(start, |n| n.span.end);
+        Node::new(Span::new(start, end), NodeValue::Seq(nodes))
     }
 
-    fn scalar(&mut self, n: &KNode) {
+    fn scalar(&mut self, n: &KNode) -> Node {
         let start = self.out.len();
         write_scalar(&mut self.out, &n.v);
         self.piece(start, n.at, n.set);
+        let value = match &n.v {
+            KVal::Null => NodeValue::Null,
+            KVal::Bool(b) => NodeValue::Bool(*b),
+            KVal::Num(s) => match crate::lang::yaml::resolve_plain(s) {
+                v @ NodeValue::Number { .. } => v,
+                _ => {
+                    self.exact &= readable_back(s);
+                    NodeValue::String(s.clone())
+                }
+            },
+            KVal::Str(s) => {
+                self.exact &= readable_back(s);
+                NodeValue::String(s.clone())
+            }
+            KVal::Seq(_) => NodeValue::Seq(Vec::new()),
+            KVal::Map(_) => NodeValue::Map(Vec::new()),
+        };
+        Node::new(Span::new(start, self.out.len()), value)
     }
+}
+
+/// Whether a string written by [`write_scalar`] reads back as itself for certain: every
+/// character is escaped (a control) or YAML-printable and no line break of YAML's own.
+fn readable_back(s: &str) -> bool {
+    s.chars().all(|c| {
+        c.is_control()
+            || matches!(c, ' '..='~' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
+                && !matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+    })
 }
 
 /// A scalar (or an empty collection) as YAML: plain when it reads back as the same string,

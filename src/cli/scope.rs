@@ -96,8 +96,7 @@ impl Scope {
             }
         }
         dirs.extend(self.asked.iter().cloned());
-        dirs.sort();
-        dirs.dedup();
+        // no sort: loading visits each directory once whatever the order or repeats
         Configs::load(explicit, &self.root, &self.root, &dirs, overrides)
     }
 

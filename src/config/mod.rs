@@ -551,6 +551,20 @@ impl Settings {
     pub fn relative(&self, path: &Path) -> PathBuf {
         // most paths are absolute and spelt as `absolute` would spell them: nothing to make
         if is_clean_absolute(path) {
+            // both clean: below the root is a byte prefix ending at a `/`
+            if let (Some(p), Some(root)) = (
+                path.to_str(),
+                self.root.to_str().filter(|_| is_clean_absolute(&self.root)),
+            ) {
+                return match p.strip_prefix(root) {
+                    Some("") => PathBuf::new(),
+                    Some(rest) => match rest.strip_prefix('/') {
+                        Some(rel) => PathBuf::from(rel),
+                        None => path.to_path_buf(),
+                    },
+                    None => path.to_path_buf(),
+                };
+            }
             return match path.strip_prefix(&self.root) {
                 Ok(rel) => rel.to_path_buf(),
                 Err(_) => path.to_path_buf(),
@@ -568,6 +582,9 @@ impl Settings {
 
     /// Environment from config globs, if any matches.
     pub fn configured_environment(&self, path: &Path) -> Option<Environment> {
+        if self.prod_globs.is_empty() && self.nonprod_globs.is_empty() {
+            return None;
+        }
         let rel = self.relative(path);
         if self.prod_globs.is_match(&rel) {
             Some(Environment::Prod)
@@ -635,6 +652,9 @@ impl Settings {
 
     /// Whether `per-path-ignores` silences `meta` in `path`.
     pub fn path_ignores<R: RuleInfo + ?Sized>(&self, path: &Path, meta: &R) -> bool {
+        if self.per_path.is_empty() {
+            return false;
+        }
         let rel = self.relative(path);
         self.per_path
             .iter()

@@ -129,15 +129,12 @@ impl FileKind {
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_string_lossy();
     let lower = name.to_ascii_lowercase();
-    let parent = path
-        .parent()
-        .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy().to_string());
+    let parent = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy());
     let grandparent = path
         .parent()
         .and_then(|p| p.parent())
         .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy().to_string());
+        .map(|n| n.to_string_lossy());
     let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
 
     if lower == "dockerfile"

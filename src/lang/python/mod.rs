@@ -307,15 +307,22 @@ pub fn parse(src: &str) -> Module {
 fn parse_in_parts(src: &str, part: usize) -> Module {
     let cuts = top_level_cuts(src, part);
     let mut m = Module::default();
-    let mut from = 0;
+    let (mut from, mut at) = (0, tree_sitter::Point { row: 0, column: 0 });
     for to in cuts.iter().copied().chain(std::iter::once(src.len())) {
         let whole = from == 0 && to == src.len();
-        match facts(src, (!whole).then_some((from, to))) {
+        let end = point_after(at, src.get(from..to).unwrap_or_default());
+        let range = tree_sitter::Range {
+            start_byte: from,
+            end_byte: to,
+            start_point: at,
+            end_point: end,
+        };
+        match facts(src, (!whole).then_some(range)) {
             Some(part) if whole || part.errors.is_empty() => m.append(part),
             Some(_) => return parse_whole(src),
             None => return unparsed(),
         }
-        from = to;
+        (from, at) = (to, end);
     }
     m.resolve_names();
     m
@@ -425,17 +432,24 @@ fn starts_clause(line: &[u8]) -> bool {
     })
 }
 
-/// The point (row, byte column) of a byte offset, as tree-sitter's ranges take it.
-fn point(src: &str, at: usize) -> tree_sitter::Point {
-    let before = src.get(..at).unwrap_or(src);
-    let row = before.bytes().filter(|c| *c == b'\n').count();
-    let column = at - before.rfind('\n').map_or(0, |i| i + 1);
-    tree_sitter::Point { row, column }
+/// The point (row, byte column) after `text`, which starts at `at`: how tree-sitter's ranges
+/// are given, counted part by part so that a module is read once.
+fn point_after(at: tree_sitter::Point, text: &str) -> tree_sitter::Point {
+    match text.rfind('\n') {
+        Some(i) => tree_sitter::Point {
+            row: at.row + text.bytes().filter(|c| *c == b'\n').count(),
+            column: text.len() - (i + 1),
+        },
+        None => tree_sitter::Point {
+            row: at.row,
+            column: at.column + text.len(),
+        },
+    }
 }
 
-/// The facts of `src`, or of its bytes `from..to` only (offsets stay the file's), names not yet
-/// resolved; `None` when the parser could not run.
-fn facts(src: &str, range: Option<(usize, usize)>) -> Option<Module> {
+/// The facts of `src`, or of its bytes in `range` only (offsets stay the file's), names not
+/// yet resolved; `None` when the parser could not run.
+fn facts(src: &str, range: Option<tree_sitter::Range>) -> Option<Module> {
     let tree = PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
@@ -446,15 +460,7 @@ fn facts(src: &str, range: Option<(usize, usize)>) -> Option<Module> {
             *slot = Some(p);
         }
         let p = slot.as_mut()?;
-        let ranges: Vec<tree_sitter::Range> = range
-            .map(|(from, to)| tree_sitter::Range {
-                start_byte: from,
-                end_byte: to,
-                start_point: point(src, from),
-                end_point: point(src, to),
-            })
-            .into_iter()
-            .collect();
+        let ranges: Vec<tree_sitter::Range> = range.into_iter().collect();
         // no ranges: the whole text (and the parser is left so for the next file)
         p.set_included_ranges(&ranges).ok()?;
         let tree = p.parse(src, None);
@@ -1024,6 +1030,17 @@ mod tests {
         assert_eq!(facts_text(&parse_in_parts(&src, 1024)), facts_text(&whole));
         // the aliases of the first part resolve the calls of the last
         assert!(whole.calls.iter().filter(|c| c.qualified == "subprocess.run").count() >= 800);
+        // the points of the parts, counted part by part, are where the cuts are
+        let mut at = tree_sitter::Point { row: 0, column: 0 };
+        let mut from = 0;
+        for &c in cuts.iter().chain(std::iter::once(&src.len())) {
+            at = point_after(at, &src[from..c]);
+            let before = &src[..c];
+            let row = before.matches('\n').count();
+            let column = c - before.rfind('\n').map_or(0, |i| i + 1);
+            assert_eq!((at.row, at.column), (row, column), "at {c}");
+            from = c;
+        }
         // and a module over the size where parts begin is parsed in parts, with the same facts
         let big = tempting_module(3_000);
         assert!(big.len() >= PARTS_FROM);

@@ -251,7 +251,8 @@ pub fn effective(c: &Command) -> Option<(&Word, &[Word])> {
     let mut args: &[Word] = &c.args;
     // bounded: each step consumes at least the wrapper word
     for _ in 0..8 {
-        let Some(w) = WRAPPERS.iter().find(|w| w.names.contains(&name.program())) else {
+        let program = name.program();
+        let Some(w) = WRAPPERS.iter().find(|w| w.names.contains(&program)) else {
             return Some((name, args));
         };
         match unwrap_once(w, args) {

@@ -421,11 +421,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                     return (out, errors, None, None);
                 }
             };
-            let reread = file.text_on_disk.then(|| Reread {
-                id: file.source.id,
-                len: source.text.len(),
-                directives: false,
-            });
+            let reread_len = file.text_on_disk.then(|| source.text.len());
             let parsed_now = project::parse_deferred(file, &source).map(|(model, syntax)| ParsedFile {
                 source: source.into_owned(),
                 kind: file.kind,
@@ -444,9 +440,10 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                 return (out, errors, listeners, None);
             }
             // a text let go is read again at the end where a suppression is written in it
-            let reread = reread.map(|r| Reread {
+            let reread = reread_len.map(|len| Reread {
+                id: file.source.id,
+                len,
                 directives: !suppress::directives(file).is_empty(),
-                ..r
             });
             if parsed_now.is_some() {
                 out.extend(parse_findings(registry, settings, file));
@@ -584,11 +581,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         }
     }
     if is_enabled("PARSE002") {
-        let on = |id: FileId| {
-            registry
-                .meta("PARSE002")
-                .is_some_and(|m| project.settings_of(id).rule_enabled(m))
-        };
+        let on = |id: FileId| registry_enables(registry, project.settings_of(id), "PARSE002");
         for (id, msg, at) in unreadable.into_iter().filter(|(id, _, _)| on(*id)) {
             diagnostics.push(Diagnostic::new("PARSE002", Severity::Warning, id, at, msg));
         }
@@ -740,7 +733,7 @@ fn parse_findings<'a>(
 ) -> impl Iterator<Item = Diagnostic> + 'a {
     file.errors
         .iter()
-        .filter(move |e| registry.meta(e.rule()).is_some_and(|m| settings.rule_enabled(m)))
+        .filter(move |e| registry_enables(registry, settings, e.rule()))
         .map(move |e| parse_error_diagnostic(file.source.id, e))
 }
 

@@ -20,6 +20,12 @@ const SECRET_WORDS: &[&str] = &[
     "pat",
 ];
 
+/// Endings that make a word a secret's (`dbpassword`, `clientsecret`, `authtoken`).
+const SECRET_SUFFIXES: &[&str] = &["password", "secret", "apikey", "token"];
+
+/// The word a qualifier before it makes a secret (`API_KEY`).
+const QUALIFIED_KEY: &str = "key";
+
 /// A word that makes a following `key` a secret (`API_KEY`, `storageAccountKey`); `key` alone,
 /// or `primary_key` in a database model, is not one.
 const KEY_QUALIFIERS: &[&str] = &[
@@ -144,23 +150,10 @@ pub fn is_secret_name(name: &str) -> bool {
     secret_words(last)
 }
 
-/// What the words of a secret's name must contain, lowercase: each of [`SECRET_WORDS`], the
-/// suffixes and `key` (of the qualified keys) holds one, as does the last word of each of
-/// [`SECRET_PAIRS`].
-const SECRET_FRAGMENTS: &[&str] = &[
-    "pass",
-    "pwd",
-    "secret",
-    "token",
-    "credential",
-    "key",
-    "pat",
-    "str",
-    "url",
-];
-
 /// Whether an ASCII name can be a secret's by its letters: every word of it is a run of its
-/// letters lowercased, so a name none of [`SECRET_FRAGMENTS`] is in is no secret's, and most
+/// letters lowercased, and a secret's words hold one of [`SECRET_WORDS`], [`SECRET_SUFFIXES`],
+/// [`QUALIFIED_KEY`] or the last word of one of [`SECRET_PAIRS`]; a name none of them is in
+/// (case aside) is no secret's, and most
 /// names (every key of every manifest) are told so without being split into words. A name
 /// with other characters is split (lowercasing beyond ASCII can make ASCII letters).
 fn may_name_a_secret(name: &str) -> bool {
@@ -172,7 +165,12 @@ fn may_name_a_secret(name: &str) -> bool {
     (0..b.len()).any(|i| {
         let rest = b.get(i..).unwrap_or_default();
         let c = rest.first().map(u8::to_ascii_lowercase);
-        SECRET_FRAGMENTS.iter().any(|f| {
+        let fragments = SECRET_WORDS
+            .iter()
+            .chain(SECRET_SUFFIXES)
+            .chain(std::iter::once(&QUALIFIED_KEY))
+            .chain(SECRET_PAIRS.iter().map(|(_, last)| last));
+        fragments.into_iter().any(|f| {
             f.as_bytes().first() == c.as_ref()
                 && rest
                     .get(..f.len())
@@ -188,16 +186,16 @@ fn secret_words(last: &str) -> bool {
     if REFERENCE_SUFFIXES.contains(&end.as_str()) {
         return false;
     }
+    // `token` ends a longer word only (`authtoken`, not the bare word, which SECRET_WORDS has)
     let secret_word = |w: &str| {
         SECRET_WORDS.contains(&w)
-            || w.ends_with("password")
-            || w.ends_with("secret")
-            || w.ends_with("apikey")
-            || (w.ends_with("token") && w.len() > 5)
+            || SECRET_SUFFIXES
+                .iter()
+                .any(|s| w.ends_with(s) && (*s != "token" || w.len() > s.len()))
     };
     words.iter().any(|w| secret_word(w))
         || words.windows(2).any(|p| {
-            (p[1] == "key" && KEY_QUALIFIERS.contains(&p[0].as_str()))
+            (p[1] == QUALIFIED_KEY && KEY_QUALIFIERS.contains(&p[0].as_str()))
                 || SECRET_PAIRS.iter().any(|(a, b)| p[0] == *a && p[1] == *b)
         })
 }

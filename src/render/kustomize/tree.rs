@@ -335,7 +335,7 @@ impl<'a> Emitter<'a> {
             }
             let key_start = self.out.len();
             self.exact &= readable_back(&e.key);
-            write_scalar(&mut self.out, &KVal::Str(e.key.clone()));
+            write_str(&mut self.out, &e.key);
             let key_span = Span::new(key_start, self.out.len());
             self.piece(key_start, e.key_at, None);
             self.out.push(':');
@@ -464,15 +464,19 @@ fn write_scalar(out: &mut String, v: &KVal) {
                 quote(out, n)
             }
         }
-        KVal::Str(s) => {
-            if plain_safe(s) {
-                out.push_str(s)
-            } else {
-                quote(out, s)
-            }
-        }
+        KVal::Str(s) => write_str(out, s),
         KVal::Seq(_) => out.push_str("[]"),
         KVal::Map(_) => out.push_str("{}"),
+    }
+}
+
+/// A string (a value or a key) as YAML: plain when it reads back as the same string,
+/// double-quoted otherwise.
+fn write_str(out: &mut String, s: &str) {
+    if plain_safe(s) {
+        out.push_str(s)
+    } else {
+        quote(out, s)
     }
 }
 

@@ -181,9 +181,7 @@ fn shown(abs: &Path) -> PathBuf {
 /// (as a hook passes it) are the same file to every index.
 fn clean(p: &Path) -> PathBuf {
     // most paths have no `.` and no empty component: they are clean as they are spelt
-    let bytes = p.as_os_str().as_encoded_bytes();
-    let rest = bytes.strip_prefix(b"/").unwrap_or(bytes);
-    if rest.split(|c| *c == b'/').all(|part| !part.is_empty() && part != b".") {
+    if crate::config::plain_components(p, true) {
         return p.to_path_buf();
     }
     let c: PathBuf = p

@@ -666,15 +666,18 @@ impl Settings {
 /// [`crate::semantic::path::normalize`] would make it: no `.`, `..` or empty component (`//`,
 /// a trailing `/`). Such a path needs neither (nor the working directory) to be compared.
 pub fn is_clean_absolute(path: &Path) -> bool {
-    path.is_absolute()
-        && path
-            .as_os_str()
-            .as_encoded_bytes()
-            .strip_prefix(b"/")
-            .is_some_and(|rest| {
-                rest.split(|c| *c == b'/')
-                    .all(|part| !part.is_empty() && part != b"." && part != b"..")
-            })
+    path.is_absolute() && plain_components(path, false)
+}
+
+/// Whether no component of `path` is `.` or empty (`//`, a trailing `/`), nor `..` unless
+/// `parents`: a path spelt as cleaning it would spell it.
+pub fn plain_components(path: &Path, parents: bool) -> bool {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    bytes
+        .strip_prefix(b"/")
+        .unwrap_or(bytes)
+        .split(|c| *c == b'/')
+        .all(|part| !part.is_empty() && part != b"." && (parents || part != b".."))
 }
 
 /// Whether a selector (`ALL`, id, slug or former slug, family, id prefix) names the rule.

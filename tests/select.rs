@@ -77,6 +77,31 @@ fn disk(path: &Path, kind: FileKind) -> SourceInput {
     })
 }
 
+/// `files` (path below `dir`, kind, text) written to disk, as the engine's inputs.
+fn write_files(dir: &Path, files: &[(&str, FileKind, &str)]) -> Vec<SourceInput> {
+    files
+        .iter()
+        .map(|(name, kind, text)| {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, text).expect("write");
+            disk(&path, *kind)
+        })
+        .collect()
+}
+
+/// The built-in rules run over `inputs` with the repository at `dir`, `select` as
+/// `--select` would set it.
+fn run_in(dir: &Path, select: Option<&str>, inputs: Vec<SourceInput>) -> engine::Outcome {
+    let config = Config {
+        select: select.map(|s| vec![s.to_string()]),
+        ..Config::default()
+    };
+    let settings = Settings::from_config(config, None, dir.to_path_buf()).expect("settings");
+    let registry = Registry::builtin().expect("built-in rules");
+    engine::run(&registry, &settings, inputs)
+}
+
 #[test]
 fn select_df_parses_dockerfiles_and_what_df_rules_consult_only() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -94,21 +119,10 @@ fn select_df_parses_dockerfiles_and_what_df_rules_consult_only() {
         ),
         ("requirements.txt", FileKind::Requirements, "flask\n"),
     ];
-    let mut inputs = Vec::new();
-    for (name, kind, text) in files {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).expect("write");
-        inputs.push(disk(&path, kind));
-    }
+    let mut inputs = write_files(dir.path(), &files);
     // text handed over in memory (an editor buffer) is always parsed
     inputs.push(memory("buffer.py", FileKind::Python, "x = 1\n"));
-    let config = Config {
-        select: Some(vec!["DF".to_string()]),
-        ..Config::default()
-    };
-    let settings = Settings::from_config(config, None, dir.path().to_path_buf()).expect("settings");
-    let registry = Registry::builtin().expect("built-in rules");
-    let outcome = engine::run(&registry, &settings, inputs);
+    let outcome = run_in(dir.path(), Some("DF"), inputs);
     let model = |name: &str| {
         outcome
             .project
@@ -152,22 +166,8 @@ fn a_helm_chart_settles_where_images_run_without_reading_manifests() {
             "apiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate}\n",
         ),
     ];
-    let mut inputs = Vec::new();
-    for (name, kind, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&path, text).expect("write");
-        inputs.push(disk(&path, kind));
-    }
-    let registry = Registry::builtin().expect("built-in rules");
-    let run = |select: Option<&str>| {
-        let config = Config {
-            select: select.map(|s| vec![s.to_string()]),
-            ..Config::default()
-        };
-        let settings = Settings::from_config(config, None, dir.path().to_path_buf()).expect("settings");
-        engine::run(&registry, &settings, inputs.clone())
-    };
+    let inputs = write_files(dir.path(), &files);
+    let run = |select: Option<&str>| run_in(dir.path(), select, inputs.clone());
     let df = run(Some("DF"));
     // the chart's path says the images run on Kubernetes: no manifest is read for DF024
     let job = df.project.files.iter().find(|f| f.source.path.ends_with("job.yaml"));
@@ -192,29 +192,21 @@ fn python_texts_are_let_go_and_read_again_where_findings_and_suppressions_are() 
     let dir = tempfile::tempdir().expect("tempdir");
     let files = [
         // a finding on line 3: the report needs its text back
-        ("svc/serve.py", "import uvicorn\n\nuvicorn.run(\"svc.api:app\", port=3000)\n"),
+        ("svc/serve.py", FileKind::Python, "import uvicorn\n\nuvicorn.run(\"svc.api:app\", port=3000)\n"),
         // a suppressed finding: the suppression is read from the text
         (
             "svc/admin.py",
+            FileKind::Python,
             "import uvicorn\n\n# linea: ignore[PY003] the admin port stays on the node\nuvicorn.run(\"svc.admin:app\", port=9100)\n",
         ),
         // a suppression that matches nothing: read from the text, reported unused
-        ("svc/quiet.py", "# linea: ignore[PY003] the port moved to config\nPORT = 8080\n"),
+        ("svc/quiet.py", FileKind::Python, "# linea: ignore[PY003] the port moved to config\nPORT = 8080\n"),
         // nothing to report: its text is not kept
-        ("svc/util.py", "def add(a, b):\n    return a + b\n"),
+        ("svc/util.py", FileKind::Python, "def add(a, b):\n    return a + b\n"),
         // `setup.py` is a manifest project rules read: kept whole
-        ("setup.py", "from setuptools import setup\nsetup(name=\"svc\", install_requires=[\"uvicorn\"])\n"),
+        ("setup.py", FileKind::Python, "from setuptools import setup\nsetup(name=\"svc\", install_requires=[\"uvicorn\"])\n"),
     ];
-    let mut inputs = Vec::new();
-    for (name, text) in files {
-        let path = dir.path().join(name);
-        std::fs::create_dir_all(path.parent().expect("parent")).expect("dir");
-        std::fs::write(&path, text).expect("write");
-        inputs.push(disk(&path, FileKind::Python));
-    }
-    let settings = Settings::from_config(Config::default(), None, dir.path().to_path_buf()).expect("settings");
-    let registry = Registry::builtin().expect("built-in rules");
-    let outcome = engine::run(&registry, &settings, inputs);
+    let outcome = run_in(dir.path(), None, write_files(dir.path(), &files));
     let file = |name: &str| {
         outcome
             .project
@@ -233,7 +225,7 @@ fn python_texts_are_let_go_and_read_again_where_findings_and_suppressions_are() 
     // the finding is where it is in the file, with the file's text to show it
     let serve = on("serve.py");
     assert_eq!(serve.len(), 1, "{:?}", outcome.diagnostics);
-    assert_eq!(&*file("serve.py").source.text, files[0].1);
+    assert_eq!(&*file("serve.py").source.text, files[0].2);
     let at = file("serve.py").source.position(serve[0].span.start);
     assert_eq!((at.line, file("serve.py").source.slice(serve[0].span)), (3, "3000"));
     assert!(serve[0].suppressed.is_none());
@@ -241,7 +233,7 @@ fn python_texts_are_let_go_and_read_again_where_findings_and_suppressions_are() 
     let admin = on("admin.py");
     assert_eq!(admin.len(), 1);
     assert!(admin[0].suppressed.is_some());
-    assert_eq!(&*file("admin.py").source.text, files[1].1);
+    assert_eq!(&*file("admin.py").source.text, files[1].2);
     let linea: Vec<_> = outcome
         .diagnostics
         .iter()
@@ -254,6 +246,6 @@ fn python_texts_are_let_go_and_read_again_where_findings_and_suppressions_are() 
     );
     // the clean module's text was let go; `setup.py` kept its own
     assert!(file("util.py").text_on_disk && file("util.py").source.text.is_empty());
-    assert_eq!(&*file("setup.py").source.text, files[4].1);
+    assert_eq!(&*file("setup.py").source.text, files[4].2);
     assert!(outcome.internal_errors.is_empty(), "{:?}", outcome.internal_errors);
 }

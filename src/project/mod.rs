@@ -415,7 +415,6 @@ impl Project {
         let python = python::PythonIndex::build_from(&files, &abs);
         let per_file = files.iter().map(|f| configs.for_path(&f.source.path).clone()).collect();
         let root = absolute(&configs.root);
-        let memory = abs.into_iter().collect();
         Project {
             files,
             terraform,
@@ -424,7 +423,7 @@ impl Project {
             terraform_files,
             k8s,
             python,
-            fs: fs::RepoFs::new(root.clone(), memory),
+            fs: fs::RepoFs::of_files(root.clone(), abs),
             root,
             settings: per_file,
             base: configs.base.clone(),

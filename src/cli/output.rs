@@ -147,14 +147,15 @@ pub fn warn_unscanned(paths: &[PathBuf], inputs: &[SourceInput]) {
     // compared as absolute, normalised paths: `.` holds `Dockerfile`, `./k8s` holds `k8s/a.yaml`
     let absolute =
         |p: &Path| crate::semantic::path::normalize(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
-    let disk: Vec<PathBuf> = inputs
-        .iter()
-        .filter_map(|i| match i {
-            SourceInput::Disk(d) => Some(absolute(&d.path)),
+    // made absolute one by one and only until one is found below the directory (the first,
+    // most often), not all of a large tree up front
+    let holds_one = |dir: &Path| {
+        inputs.iter().any(|i| match i {
+            SourceInput::Disk(d) => absolute(&d.path).starts_with(dir),
             // read for the checks across files, not reported on
-            SourceInput::Context(_) | SourceInput::Memory { .. } | SourceInput::Problem { .. } => None,
+            SourceInput::Context(_) | SourceInput::Memory { .. } | SourceInput::Problem { .. } => false,
         })
-        .collect();
+    };
     for p in paths.iter().filter(|p| p.as_os_str() != "-") {
         let shown = report::escape::text(&p.to_string_lossy()).into_owned();
         if p.is_file() {
@@ -164,7 +165,7 @@ pub fn warn_unscanned(paths: &[PathBuf], inputs: &[SourceInput]) {
         } else if p.is_dir() {
             if let Err(e) = std::fs::read_dir(p) {
                 eprintln!("linea: warning: {shown}: cannot read directory: {e}");
-            } else if !disk.iter().any(|d| d.starts_with(absolute(p))) {
+            } else if !holds_one(&absolute(p)) {
                 eprintln!("linea: warning: {shown}: no files linea checks in this directory");
             }
         }

@@ -273,24 +273,27 @@ impl Configs {
             .and_then(|p| p.parent())
             .map(crate::project::absolute);
         let root_abs = crate::project::absolute(root);
-        let mut seen: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+        // by the directory's bytes (absolute and normalised: one spelling each), which hash
+        // faster than a `Path` by its components; a directory and its config file
+        let mut seen: HashMap<Vec<u8>, (PathBuf, Option<PathBuf>)> = HashMap::new();
         for d in dirs {
             let abs = crate::project::absolute(d);
             for dir in abs.ancestors() {
                 if !dir.starts_with(&root_abs) {
                     break;
                 }
-                if seen.contains_key(dir) {
+                let key = dir.as_os_str().as_encoded_bytes();
+                if seen.contains_key(key) {
                     break;
                 }
                 let found = config_in_dir(dir);
-                seen.insert(dir.to_path_buf(), found);
+                seen.insert(key.to_vec(), (dir.to_path_buf(), found));
                 if dir == root_abs {
                     break;
                 }
             }
         }
-        for (dir, file) in seen {
+        for (dir, file) in seen.into_values() {
             let Some(file) = file else { continue };
             if base_dir.as_deref() == Some(dir.as_path()) {
                 continue;

@@ -43,7 +43,8 @@ pub struct Ignores {
     /// The repository root when the walk starts below it (its ignore files and those between
     /// apply too), else the walked root: nothing above it is read.
     top: PathBuf,
-    dirs: Mutex<HashMap<PathBuf, Arc<DirRules>>>,
+    /// By absolute directory, keyed by its bytes (see `chains`).
+    dirs: Mutex<HashMap<Vec<u8>, Arc<DirRules>>>,
     /// Per directory, as the walker spells it: the rules that apply to its entries, nearest
     /// directory first, only those with an ignore file (most directories have none: then a
     /// check is one lookup).
@@ -141,7 +142,8 @@ impl Ignores {
     }
 
     fn rules_of(&self, dir: &Path) -> Arc<DirRules> {
-        if let Some(r) = self.dirs.lock().ok().and_then(|m| m.get(dir).cloned()) {
+        let key = dir.as_os_str().as_encoded_bytes();
+        if let Some(r) = self.dirs.lock().ok().and_then(|m| m.get(key).cloned()) {
             return r;
         }
         let git_dir = dir.join(".git");
@@ -156,7 +158,7 @@ impl Ignores {
             },
         });
         if let Ok(mut m) = self.dirs.lock() {
-            m.entry(dir.to_path_buf()).or_insert_with(|| rules.clone());
+            m.entry(key.to_vec()).or_insert_with(|| rules.clone());
         }
         rules
     }

@@ -356,12 +356,16 @@ pub fn walk(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet,
             let excludes = excludes.clone();
             let root = root.clone();
             move |path: &Path| {
-                // an explicit file is matched as written on the command line
-                let rel = match path.strip_prefix(&root) {
-                    Ok(r) if !r.as_os_str().is_empty() => r,
-                    _ => path,
+                // an explicit file is matched as written on the command line (the path made
+                // relative only when there is a glob to match: this runs for every entry)
+                let by_glob = || {
+                    let rel = match path.strip_prefix(&root) {
+                        Ok(r) if !r.as_os_str().is_empty() => r,
+                        _ => path,
+                    };
+                    excludes.is_match(rel)
                 };
-                (!excludes.is_empty() && excludes.is_match(rel)) || settings.is_excluded(path)
+                (!excludes.is_empty() && by_glob()) || settings.is_excluded(path)
             }
         };
         if root.is_file() {

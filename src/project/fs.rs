@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{OnceLock, RwLock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Entry {
@@ -25,7 +25,10 @@ enum Entry {
 #[derive(Debug, Default)]
 pub struct RepoFs {
     root: PathBuf,
-    memory: HashSet<PathBuf>,
+    /// The files that count as files whatever the disk says, hashed on the first question
+    /// (most runs ask none: a run reading only Dockerfiles need not hash every path).
+    files: Vec<PathBuf>,
+    memory: OnceLock<HashSet<PathBuf>>,
     cache: RwLock<HashMap<PathBuf, Entry>>,
 }
 
@@ -34,13 +37,25 @@ impl RepoFs {
     pub fn new(root: PathBuf, memory: HashSet<PathBuf>) -> RepoFs {
         RepoFs {
             root,
-            memory,
+            files: Vec::new(),
+            memory: OnceLock::from(memory),
+            cache: RwLock::new(HashMap::new()),
+        }
+    }
+
+    /// [`RepoFs::new`] with the in-memory files as a list.
+    pub fn of_files(root: PathBuf, files: Vec<PathBuf>) -> RepoFs {
+        RepoFs {
+            root,
+            files,
+            memory: OnceLock::new(),
             cache: RwLock::new(HashMap::new()),
         }
     }
 
     fn entry(&self, abs: &Path) -> Entry {
-        if self.memory.contains(abs) {
+        let memory = self.memory.get_or_init(|| self.files.iter().cloned().collect());
+        if memory.contains(abs) {
             return Entry::File;
         }
         if self.root.as_os_str().is_empty() || !abs.starts_with(&self.root) {

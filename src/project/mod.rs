@@ -388,10 +388,21 @@ impl Project {
     }
 
     /// Build the index over parsed files, each governed by its nearest config.
-    pub fn build_with(mut files: Vec<ParsedFile>, configs: &Configs) -> Project {
+    pub fn build_with(files: Vec<ParsedFile>, configs: &Configs) -> Project {
+        Project::build_reading(files, configs, true)
+    }
+
+    /// [`Project::build_with`], with the Terraform index only when `terraform`: a run none of
+    /// whose rules reads Terraform has not read its `.tf` files, whose modules would have no
+    /// blocks.
+    pub fn build_reading(mut files: Vec<ParsedFile>, configs: &Configs, terraform: bool) -> Project {
         let settings: &Settings = &configs.base;
         let pipelines = pipeline::Index::build(&files, |path| configs.for_path(path));
-        let terraform = terraform::build(&files, settings);
+        let terraform = if terraform {
+            terraform::build(&files, settings)
+        } else {
+            Vec::new()
+        };
         let terraform_files = terraform
             .iter()
             .enumerate()
@@ -404,7 +415,6 @@ impl Project {
         let python = python::PythonIndex::build_from(&files, &abs);
         let per_file = files.iter().map(|f| configs.for_path(&f.source.path).clone()).collect();
         let root = absolute(&configs.root);
-        let memory = abs.into_iter().collect();
         Project {
             files,
             terraform,
@@ -413,7 +423,7 @@ impl Project {
             terraform_files,
             k8s,
             python,
-            fs: fs::RepoFs::new(root.clone(), memory),
+            fs: fs::RepoFs::of_files(root.clone(), abs),
             root,
             settings: per_file,
             base: configs.base.clone(),

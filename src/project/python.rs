@@ -143,10 +143,14 @@ impl PythonIndex {
     pub fn build_from(files: &[ParsedFile], abs: &[PathBuf]) -> PythonIndex {
         let mut dirs: Vec<(PathBuf, u8, usize)> = Vec::new(); // dir, best rank, file index
         for (i, f) in files.iter().enumerate() {
+            // by kind first: most files mark no root, and their paths need not be looked at
+            let Some(rank) = marker_rank(f) else {
+                continue;
+            };
             if vendored(&f.source.path) {
                 continue;
             }
-            let (Some(dir), Some(rank)) = (root_dir(f), marker_rank(f)) else {
+            let Some(dir) = root_dir(f) else {
                 continue;
             };
             match dirs.iter_mut().find(|(d, _, _)| *d == dir) {

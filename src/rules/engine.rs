@@ -383,7 +383,14 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         found.extend(project::rendered::render_kustomizations(&mut files, configs, &overlay));
         found
     });
-    let mut project = crate::budget::within(Some(&budget), || Project::build_with(files, configs));
+    // no Terraform index when no rule reads Terraform (its files were not read)
+    let terraform = wanted.as_ref().is_none_or(|kinds| {
+        crate::rules::meta::Reads::Terraform
+            .kinds()
+            .iter()
+            .any(|k| kinds.contains(k))
+    });
+    let mut project = crate::budget::within(Some(&budget), || Project::build_reading(files, configs, terraform));
 
     // the enabled rules, by node kind, for each distinct settings of the run
     let enabled: Vec<(&Arc<Settings>, Enabled)> = configs.all().map(|s| (s, Enabled::new(registry, s))).collect();

@@ -98,15 +98,8 @@ pub fn decide(settings: &Settings, path: Option<&Path>, evidence: &[Evidence<'_>
     }
     if let Some(p) = path {
         let rel = settings.relative(p);
-        for comp in rel.components().rev() {
-            let segment = comp.as_os_str().to_string_lossy();
-            if let Some(env) = of_name(settings, &segment) {
-                return Decision {
-                    env,
-                    source: "path",
-                    value: segment.into_owned(),
-                };
-            }
+        if let Some(d) = of_segments(settings, &rel) {
+            return d;
         }
     }
     if let Some(p) = path.filter(|p| is_compose_override(p)) {
@@ -117,6 +110,26 @@ pub fn decide(settings: &Settings, path: Option<&Path>, evidence: &[Evidence<'_>
         };
     }
     Decision::unknown()
+}
+
+/// The environment the nearest segment of `rel` that names one gives, file name first.
+fn of_segments(settings: &Settings, rel: &Path) -> Option<Decision> {
+    let decided = |segment: &str| {
+        of_name(settings, segment).map(|env| Decision {
+            env,
+            source: "path",
+            value: segment.to_string(),
+        })
+    };
+    match rel.to_str() {
+        // split at `/` rather than parsed into components: the segments that can name an
+        // environment are the same (`.`, `..`, `/` and empty ones have no word), in the same order
+        Some(text) => text.rsplit(std::path::is_separator).find_map(decided),
+        None => rel
+            .components()
+            .rev()
+            .find_map(|c| decided(&c.as_os_str().to_string_lossy())),
+    }
 }
 
 /// `docker-compose.override.yml` / `compose.override.yaml`: the file `docker compose up` adds
@@ -211,5 +224,31 @@ mod tests {
         );
         assert_eq!(d.env, Environment::Unknown);
         assert!(d.is_prod(&s), "unknown counts as production by default");
+    }
+
+    #[test]
+    fn segments_decide_as_path_components_do() {
+        let s = s();
+        // what the path's components would decide, nearest first
+        let by_components = |p: &str| {
+            Path::new(p).components().rev().find_map(|c| {
+                let segment = c.as_os_str().to_string_lossy().into_owned();
+                of_name(&s, &segment).map(|env| (env, segment))
+            })
+        };
+        for p in [
+            "svc/prod/app/main.tf",
+            "./prod//qa/x.yaml",
+            "/abs/staging/../prod-eu/k8s/",
+            "a/./b/Dockerfile.prod",
+            "../dev",
+            "live",
+            "",
+            "/",
+            "plain/path/file.txt",
+        ] {
+            let got = of_segments(&s, Path::new(p)).map(|d| (d.env, d.value));
+            assert_eq!(got, by_components(p), "{p}");
+        }
     }
 }

@@ -188,6 +188,74 @@ fn a_helm_chart_settles_where_images_run_without_reading_manifests() {
 }
 
 #[test]
+fn manifest_texts_are_let_go_after_the_build_and_read_again_where_findings_and_suppressions_are() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deployment = |name: &str, image: &str, comment: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: shop\nspec:\n  selector:\n    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n    spec:\n      containers:\n        - name: {name}\n{comment}          image: {image}\n"
+        )
+    };
+    let web = deployment("web", "nginx:latest", "");
+    let admin = deployment(
+        "admin",
+        "nginx:latest",
+        "          # linea: ignore[K8S001] the admin image follows upstream\n",
+    );
+    let quiet = deployment(
+        "quiet",
+        "nginx:1.27.3",
+        "          # linea: ignore[K8S001] pinned since\n",
+    );
+    let clean = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-settings\n  namespace: shop\n  labels:\n    app.kubernetes.io/name: web\ndata:\n  LOG_LEVEL: info\n";
+    let files = [
+        ("k8s/web.yaml", FileKind::Yaml, web.as_str()),
+        ("k8s/admin.yaml", FileKind::Yaml, admin.as_str()),
+        ("k8s/quiet.yaml", FileKind::Yaml, quiet.as_str()),
+        ("k8s/clean.yaml", FileKind::Yaml, clean),
+    ];
+    let outcome = run_in(dir.path(), None, write_files(dir.path(), &files));
+    let file = |name: &str| {
+        outcome
+            .project
+            .files
+            .iter()
+            .find(|f| f.source.path.ends_with(name))
+            .expect("file in the run")
+    };
+    let on = |name: &str| {
+        outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == "K8S001" && d.file == file(name).source.id)
+            .collect::<Vec<_>>()
+    };
+    // the finding is where it is, with the file's text read back to show it
+    let found = on("web.yaml");
+    assert_eq!(found.len(), 1, "{:?}", outcome.diagnostics);
+    assert_eq!(&*file("web.yaml").source.text, files[0].2);
+    let at = file("web.yaml").source.position(found[0].span.start);
+    assert_eq!(
+        (at.line, file("web.yaml").source.slice(found[0].span)),
+        (15, "nginx:latest")
+    );
+    // the suppression was read back and applied
+    let suppressed = on("admin.yaml");
+    assert_eq!(suppressed.len(), 1);
+    assert!(suppressed[0].suppressed.is_some());
+    // a suppression that matches nothing is read back and reported unused
+    let unused: Vec<_> = outcome.diagnostics.iter().filter(|d| d.rule == "LINEA001").collect();
+    assert_eq!(unused.len(), 1, "{unused:?}");
+    assert_eq!(unused[0].file, file("quiet.yaml").source.id);
+    // the clean manifest's text stays let go
+    assert!(outcome
+        .diagnostics
+        .iter()
+        .all(|d| d.file != file("clean.yaml").source.id));
+    assert!(file("clean.yaml").text_on_disk && file("clean.yaml").source.text.is_empty());
+    assert!(outcome.internal_errors.is_empty(), "{:?}", outcome.internal_errors);
+}
+
+#[test]
 fn python_texts_are_let_go_and_read_again_where_findings_and_suppressions_are() {
     let dir = tempfile::tempdir().expect("tempdir");
     let files = [

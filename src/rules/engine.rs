@@ -391,6 +391,9 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             .any(|k| kinds.contains(k))
     });
     let mut project = crate::budget::within(Some(&budget), || Project::build_reading(files, configs, terraform));
+    // the texts of manifests on disk go once the project is built: rules read their objects,
+    // and the report reads back the texts a finding or a suppression is in
+    let mut rereads = let_manifest_texts_go(&mut project, &inputs);
 
     // the enabled rules, by node kind, for each distinct settings of the run
     let enabled: Vec<(&Arc<Settings>, Enabled)> = configs.all().map(|s| (s, Enabled::new(registry, s))).collect();
@@ -421,14 +424,17 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             let mut out = Vec::new();
             let mut errors = Vec::new();
             let settings = project.settings_of(file.source.id);
-            let source = match read_again(file, settings) {
-                Ok(source) => source,
-                Err(d) => {
+            // a text let go is read again for a parse deferred to here; the rules of a file
+            // parsed already read its model
+            let source = match file.parse_deferred.then(|| read_again(file, settings)) {
+                None => std::borrow::Cow::Borrowed(&file.source),
+                Some(Ok(source)) => source,
+                Some(Err(d)) => {
                     out.extend(Some(*d).filter(|d| file.reported && registry_enables(registry, settings, &d.rule)));
                     return (out, errors, None, None);
                 }
             };
-            let reread_len = file.text_on_disk.then(|| source.text.len());
+            let reread_len = (file.text_on_disk && file.parse_deferred).then(|| source.text.len());
             let parsed_now = project::parse_deferred(file, &source).map(|(model, syntax)| ParsedFile {
                 source: source.into_owned(),
                 kind: file.kind,
@@ -509,7 +515,6 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     let mut diagnostics = Vec::new();
     let mut internal_errors = Vec::new();
     let mut listeners = HashMap::new();
-    let mut rereads = Vec::new();
     for (d, e, l, r) in per_file {
         diagnostics.extend(d);
         internal_errors.extend(e);
@@ -644,6 +649,33 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         internal_errors,
         elapsed: started.elapsed(),
     }
+}
+
+/// Let go of the texts of the Kubernetes manifests read from disk (most of a repository's
+/// YAML): once the project is built, the rules read their objects, never their text. What is
+/// known of each text for the report is returned ([`restore_texts`] reads back those it needs).
+fn let_manifest_texts_go(project: &mut Project, inputs: &[SourceInput]) -> Vec<Reread> {
+    let on_disk = |id: FileId| {
+        matches!(
+            inputs.get(id.0 as usize),
+            Some(SourceInput::Disk(_) | SourceInput::Context(_))
+        )
+    };
+    let mut rereads = Vec::new();
+    for f in project.files.iter_mut() {
+        let manifests = matches!(f.model, Model::Kubernetes(_)) && f.kind == FileKind::Yaml;
+        if !manifests || f.rendered.is_some() || f.text_on_disk || !on_disk(f.source.id) {
+            continue;
+        }
+        rereads.push(Reread {
+            id: f.source.id,
+            len: f.source.text.len(),
+            directives: !suppress::directives(f).is_empty(),
+        });
+        f.source.text = Arc::from("");
+        f.text_on_disk = true;
+    }
+    rereads
 }
 
 /// What the worker that checked a file whose text was let go ([`ParsedFile::text_on_disk`])

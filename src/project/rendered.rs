@@ -135,26 +135,7 @@ pub fn render_charts(
     for cr in renders {
         let settings = configs.for_path(&cr.dir.join("Chart.yaml")).clone();
         // the real files of the render, in the project
-        let ids: Vec<FileId> = cr
-            .files
-            .iter()
-            .zip(&cr.texts)
-            .map(|(path, text)| {
-                let abs = absolute(path);
-                if let Some(id) = by_path.get(&abs) {
-                    return *id;
-                }
-                let id = FileId(files.len() as u32);
-                let kind = crate::discover::classify(path).unwrap_or(FileKind::Yaml);
-                let mut f = crate::project::parse(id, path.clone(), kind, String::new(), &settings);
-                f.source = SourceFile::new(id, path.clone(), text.to_string());
-                f.model = Model::Text;
-                f.reported = false;
-                files.push(f);
-                by_path.insert(abs, id);
-                id
-            })
-            .collect();
+        let ids = read_files_in(files, &mut by_path, &cr.files, &cr.texts, &settings);
         let place = |l: crate::render::template::Loc| Place {
             file: ids.get(l.file as usize).copied().unwrap_or_default(),
             span: Span::new(l.start as usize, l.end as usize),
@@ -312,6 +293,37 @@ fn generated_secret_data(obj: &mut crate::lang::k8s::Object, origins: &OriginMap
     }
 }
 
+/// The ids of the real files a renderer read (`paths`, with the `texts` it read them with):
+/// a file the project does not hold joins it, unreported, with that text, so that findings
+/// can point into it.
+fn read_files_in(
+    files: &mut Vec<ParsedFile>,
+    by_path: &mut HashMap<PathBuf, FileId>,
+    paths: &[PathBuf],
+    texts: impl IntoIterator<Item = impl AsRef<str>>,
+    settings: &crate::config::Settings,
+) -> Vec<FileId> {
+    paths
+        .iter()
+        .zip(texts)
+        .map(|(path, text)| {
+            let abs = absolute(path);
+            if let Some(id) = by_path.get(&abs) {
+                return *id;
+            }
+            let id = FileId(files.len() as u32);
+            let kind = crate::discover::classify(path).unwrap_or(FileKind::Yaml);
+            let mut f = crate::project::parse(id, path.clone(), kind, String::new(), settings);
+            f.source = SourceFile::new(id, path.clone(), text.as_ref().to_owned());
+            f.model = Model::Text;
+            f.reported = false;
+            files.push(f);
+            by_path.insert(abs, id);
+            id
+        })
+        .collect()
+}
+
 /// The kustomization files among `files`, by directory (normalised), with the directories
 /// their `resources`, `bases` and `components` name and whether they are components.
 fn kustomizations(files: &[ParsedFile]) -> Vec<(PathBuf, FileId, bool, Vec<PathBuf>)> {
@@ -361,7 +373,9 @@ pub fn render_kustomizations(
         .filter(|(dir, _, component, _)| !component && !included.contains(dir))
         .map(|(dir, id, _, _)| (dir.clone(), *id))
         .collect();
-    // the overlays of one base read the same files: each is parsed once
+    let mut by_path: HashMap<PathBuf, FileId> = files.iter().map(|f| (absolute(&f.source.path), f.source.id)).collect();
+    // the overlays of one base read the same files: each is parsed once; a build keeps the
+    // text of a file it read only where the project does not hold it already
     let parsed = kustomize::Parsed::default();
     let builds: Vec<(FileId, kustomize::Build)> = roots
         .par_iter()
@@ -371,36 +385,22 @@ pub fn render_kustomizations(
                 overlay,
                 max_size: configs.for_path(path).max_file_size(),
             };
-            (*id, kustomize::build_sharing(&fs, dir, &parsed))
+            let mut b = kustomize::build_sharing(&fs, dir, &parsed);
+            for (path, text) in b.files.iter().zip(&mut b.texts) {
+                if by_path.contains_key(&absolute(path)) {
+                    *text = String::new();
+                }
+            }
+            (*id, b)
         })
         .collect();
-    let mut by_path: HashMap<PathBuf, FileId> = files.iter().map(|f| (absolute(&f.source.path), f.source.id)).collect();
     let mut out = Vec::new();
     let mut seen: BTreeSet<(FileId, Span, String)> = BTreeSet::new();
     let mut judged: BTreeSet<FileId> = BTreeSet::new();
     for (set, (kid, mut b)) in builds.into_iter().enumerate() {
         let kpath = files[kid.0 as usize].source.path.clone();
         let settings = configs.for_path(&kpath).clone();
-        let ids: Vec<FileId> = b
-            .files
-            .iter()
-            .zip(&b.texts)
-            .map(|(path, text)| {
-                let abs = absolute(path);
-                if let Some(id) = by_path.get(&abs) {
-                    return *id;
-                }
-                let id = FileId(files.len() as u32);
-                let kind = crate::discover::classify(path).unwrap_or(FileKind::Yaml);
-                let mut f = crate::project::parse(id, path.clone(), kind, String::new(), &settings);
-                f.source = SourceFile::new(id, path.clone(), text.to_string());
-                f.model = Model::Text;
-                f.reported = false;
-                files.push(f);
-                by_path.insert(abs, id);
-                id
-            })
-            .collect();
+        let ids = read_files_in(files, &mut by_path, &b.files, std::mem::take(&mut b.texts), &settings);
         let id_of = |i: u32| ids.get(i as usize).copied().unwrap_or(kid);
         let place = |s: kustomize::tree::Src| Place {
             file: id_of(s.file),
@@ -430,25 +430,13 @@ pub fn render_kustomizations(
             Some(e) => format!("Kustomize overlay `{name}` (environment `{e}`)"),
             None => format!("Kustomize overlay `{name}`"),
         };
-        let pieces: Vec<Piece> = b
-            .pieces
-            .iter()
-            .map(|p| Piece {
-                start: p.start,
-                end: p.end,
-                at: place(p.at),
-                linear: p.linear,
-                value: p.value.map(place),
-                via: None,
-                computed: false,
-                generated: false,
-            })
-            .collect();
+        let mut origins = std::mem::take(&mut b.origins);
+        origins.renumber_files(|f| id_of(f.0));
         let id = FileId(files.len() as u32);
         let (mut f, errors) = rendered_file(
             id,
             kpath.clone(),
-            b.text.clone(),
+            std::mem::take(&mut b.text),
             b.stream.take(),
             decision.env,
             Rendered {
@@ -457,7 +445,7 @@ pub fn render_kustomizations(
                 namespace_at_deploy: false,
                 set: (1 << 20) + set as u32,
                 once_per_place: true,
-                origins: OriginMap::new(pieces),
+                origins,
             },
         );
         f.reported = reported;

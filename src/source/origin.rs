@@ -85,36 +85,81 @@ fn packed(offset: usize) -> u32 {
     u32::try_from(offset).unwrap_or(u32::MAX)
 }
 
+/// Builds an [`OriginMap`] a piece at a time, packing each as it comes: a renderer that
+/// writes a large text never holds its pieces unpacked.
+#[derive(Debug, Default)]
+pub struct OriginBuilder {
+    map: OriginMap,
+    /// Where each distinct `value` and `via` place is in [`OriginMap::places`].
+    index: std::collections::HashMap<Place, u32>,
+    /// A piece came before the one pushed ahead of it.
+    unsorted: bool,
+}
+
+impl OriginBuilder {
+    /// Add a piece; one that covers no byte is left out.
+    pub fn push(&mut self, p: Piece) {
+        if p.end <= p.start {
+            return;
+        }
+        let value = self.place_of(p.value);
+        let via = self.place_of(p.via);
+        let start = packed(p.start);
+        self.unsorted |= self.map.pieces.last().is_some_and(|last| last.start > start);
+        self.map.pieces.push(Packed {
+            start,
+            end: packed(p.end),
+            at_file: p.at.file.0,
+            at_start: packed(p.at.span.start),
+            at_end: packed(p.at.span.end),
+            value,
+            via,
+            flags: [(p.linear, LINEAR), (p.computed, COMPUTED), (p.generated, GENERATED)]
+                .iter()
+                .filter(|(on, _)| *on)
+                .fold(0, |f, (_, bit)| f | bit),
+        });
+    }
+
+    fn place_of(&mut self, p: Option<Place>) -> u32 {
+        let Some(p) = p else { return NONE };
+        let places = &mut self.map.places;
+        *self.index.entry(p).or_insert_with(|| {
+            places.push(p);
+            packed(places.len() - 1)
+        })
+    }
+
+    /// The map, its pieces in order of their start (those that start together in the order
+    /// they came).
+    pub fn finish(mut self) -> OriginMap {
+        if self.unsorted {
+            self.map.pieces.sort_by_key(|p| p.start);
+        }
+        self.map.pieces.shrink_to_fit();
+        self.map.places.shrink_to_fit();
+        self.map
+    }
+}
+
 impl OriginMap {
-    pub fn new(mut pieces: Vec<Piece>) -> OriginMap {
-        pieces.retain(|p| p.end > p.start);
-        pieces.sort_by_key(|p| p.start);
-        let mut places = Vec::new();
-        let mut index: std::collections::HashMap<Place, u32> = std::collections::HashMap::new();
-        let mut place_of = |p: Option<Place>| match p {
-            None => NONE,
-            Some(p) => *index.entry(p).or_insert_with(|| {
-                places.push(p);
-                packed(places.len() - 1)
-            }),
-        };
-        let pieces = pieces
-            .iter()
-            .map(|p| Packed {
-                start: packed(p.start),
-                end: packed(p.end),
-                at_file: p.at.file.0,
-                at_start: packed(p.at.span.start),
-                at_end: packed(p.at.span.end),
-                value: place_of(p.value),
-                via: place_of(p.via),
-                flags: [(p.linear, LINEAR), (p.computed, COMPUTED), (p.generated, GENERATED)]
-                    .iter()
-                    .filter(|(on, _)| *on)
-                    .fold(0, |f, (_, bit)| f | bit),
-            })
-            .collect();
-        OriginMap { pieces, places }
+    pub fn new(pieces: Vec<Piece>) -> OriginMap {
+        let mut b = OriginBuilder::default();
+        for p in pieces {
+            b.push(p);
+        }
+        b.finish()
+    }
+
+    /// Renumber the files the pieces and their places name (a renderer numbers the files it
+    /// read; the project gives them their ids after).
+    pub fn renumber_files(&mut self, id_of: impl Fn(FileId) -> FileId) {
+        for p in &mut self.pieces {
+            p.at_file = id_of(FileId(p.at_file)).0;
+        }
+        for p in &mut self.places {
+            p.file = id_of(p.file);
+        }
     }
 
     fn place(&self, i: u32) -> Option<Place> {

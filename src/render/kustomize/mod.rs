@@ -23,7 +23,7 @@ use crate::budget::{self, Meter};
 use crate::render::helm::Fs;
 use crate::semantic::path::normalize;
 use crate::source::Span;
-use tree::{Emitter, KNode, KVal, Piece, Src};
+use tree::{Emitter, KNode, KVal, Src};
 
 /// The names a kustomization file can have, in kustomize's order of preference.
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -55,7 +55,8 @@ pub struct Build {
     pub text: String,
     /// `text` as a YAML stream, built as it was written (`None`: parse the text).
     pub stream: Option<crate::lang::yaml::Stream>,
-    pub pieces: Vec<Piece>,
+    /// Where each byte of `text` came from; the pieces number the files as [`Src::file`] does.
+    pub origins: crate::source::origin::OriginMap,
     /// The namespace the overlay itself sets.
     pub namespace: Option<String>,
     pub problems: Vec<Problem>,
@@ -154,7 +155,7 @@ pub fn build_sharing(fs: &dyn Fs, dir: &Path, parsed: &Parsed) -> Build {
     for r in &out {
         e.document(&r.n);
     }
-    let (text, pieces, stream) = e.finish();
+    let (text, origins, stream) = e.finish();
     // what the emitter built is what parsing its text gives (checked in every debug run)
     debug_assert!(
         stream
@@ -168,7 +169,7 @@ pub fn build_sharing(fs: &dyn Fs, dir: &Path, parsed: &Parsed) -> Build {
         files: b.files,
         texts: b.texts,
         text,
-        pieces,
+        origins,
         namespace,
         problems: b.problems,
         resources: b.resources,

@@ -105,8 +105,8 @@ fn patch_directives_delete_and_replace() {
     // the inline patch's lines are the kustomization's
     let k_file = b.files.iter().position(|p| p.ends_with("kustomization.yaml")).unwrap() as u32;
     let web = b.text.find("web").unwrap();
-    let piece = b.pieces.iter().find(|p| p.start == web).unwrap();
-    assert_eq!(piece.at.file, k_file);
+    let piece = b.origins.pieces().find(|p| p.start == web).unwrap();
+    assert_eq!(piece.at.file.0, k_file);
     assert_eq!(&b.texts[k_file as usize][piece.at.span.start..piece.at.span.end], "web");
 }
 
@@ -141,11 +141,11 @@ fn json_patches_follow_rfc_6902() {
     );
     // the replaced scalar stays at the base line and records the patch line that set it
     let five = b.text.find("replicas: 5").unwrap() + "replicas: ".len();
-    let piece = b.pieces.iter().find(|p| p.start == five).unwrap();
-    assert!(b.files[piece.at.file as usize].ends_with("deployment.yaml"));
+    let piece = b.origins.pieces().find(|p| p.start == five).unwrap();
+    assert!(b.files[piece.at.file.0 as usize].ends_with("deployment.yaml"));
     let set = piece.value.unwrap();
-    assert!(b.files[set.file as usize].ends_with("ops.yaml"));
-    assert_eq!(&b.texts[set.file as usize][set.span.start..set.span.end], "5");
+    assert!(b.files[set.file.0 as usize].ends_with("ops.yaml"));
+    assert_eq!(&b.texts[set.file.0 as usize][set.span.start..set.span.end], "5");
 }
 
 #[test]
@@ -221,11 +221,11 @@ fn overlays_set_namespace_names_labels_images_and_replicas() {
     assert_eq!(text(secret, "data.password").as_deref(), Some("aHVudGVyMg=="));
     // the image keeps pointing at the base line, with the overlay's newTag as what set it
     let at = b.text.find("registry.example.com/nginx:1.27").unwrap();
-    let piece = b.pieces.iter().find(|p| p.start == at).unwrap();
-    assert!(b.files[piece.at.file as usize].ends_with("base/deployment.yaml"));
+    let piece = b.origins.pieces().find(|p| p.start == at).unwrap();
+    assert!(b.files[piece.at.file.0 as usize].ends_with("base/deployment.yaml"));
     let set = piece.value.unwrap();
-    assert!(b.files[set.file as usize].ends_with("prod/kustomization.yaml"));
-    assert_eq!(&b.texts[set.file as usize][set.span.start..set.span.end], "\"1.27\"");
+    assert!(b.files[set.file.0 as usize].ends_with("prod/kustomization.yaml"));
+    assert_eq!(&b.texts[set.file.0 as usize][set.span.start..set.span.end], "\"1.27\"");
     assert!(b.kustomizations.contains(Path::new("k8s/base")));
     assert!(b.resources.contains(Path::new("k8s/base/deployment.yaml")));
 }

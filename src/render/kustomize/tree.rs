@@ -6,7 +6,8 @@
 use crate::lang::yaml::Document;
 use crate::lang::ParseError;
 use crate::source::node::{Entry, Node, NodeValue};
-use crate::source::Span;
+use crate::source::origin::{OriginBuilder, OriginMap, Piece, Place};
+use crate::source::{FileId, Span};
 
 /// A span of one file of the build's file table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
@@ -230,20 +231,12 @@ impl KNode {
     }
 }
 
-/// One byte range of the built text and its origin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Piece {
-    pub start: usize,
-    pub end: usize,
-    pub at: Src,
-    pub linear: bool,
-    pub value: Option<Src>,
-}
-
 /// Writes trees as a YAML stream, with a piece per key and scalar.
 pub struct Emitter<'a> {
     pub out: String,
-    pub pieces: Vec<Piece>,
+    /// Where each key and scalar of `out` came from, packed as it is written ([`Src::file`]
+    /// numbers the files).
+    origins: OriginBuilder,
     /// The texts of the file table, to tell verbatim copies.
     texts: &'a [String],
     /// The documents written, as parsing `out` would give them (spans into `out`), and what
@@ -260,7 +253,7 @@ impl<'a> Emitter<'a> {
     pub fn new(texts: &'a [String]) -> Emitter<'a> {
         Emitter {
             out: String::new(),
-            pieces: Vec::new(),
+            origins: OriginBuilder::default(),
             texts,
             docs: Vec::new(),
             errors: Vec::new(),
@@ -292,7 +285,7 @@ impl<'a> Emitter<'a> {
 
     /// The text written, its origin pieces, and its documents as a YAML stream (what parsing
     /// the text gives, built as it was written; `None` when only a parse can tell).
-    pub fn finish(mut self) -> (String, Vec<Piece>, Option<crate::lang::yaml::Stream>) {
+    pub fn finish(mut self) -> (String, OriginMap, Option<crate::lang::yaml::Stream>) {
         if let Some(last) = self.docs.last_mut() {
             last.span.end = self.out.len();
         }
@@ -300,7 +293,7 @@ impl<'a> Emitter<'a> {
             documents: self.docs,
             errors: self.errors,
         });
-        (self.out, self.pieces, stream)
+        (self.out, self.origins.finish(), stream)
     }
 
     fn piece(&mut self, start: usize, at: Src, value: Option<Src>) {
@@ -311,12 +304,19 @@ impl<'a> Emitter<'a> {
             .get(at.file as usize)
             .and_then(|t| t.get(at.span.start..at.span.end))
             .is_some_and(|s| s == written);
-        self.pieces.push(Piece {
+        let place = |s: Src| Place {
+            file: FileId(s.file),
+            span: s.span,
+        };
+        self.origins.push(Piece {
             start,
             end,
-            at,
+            at: place(at),
             linear,
-            value,
+            value: value.map(place),
+            via: None,
+            computed: false,
+            generated: false,
         });
     }
 

@@ -276,10 +276,18 @@ impl Configs {
         // by the directory's bytes (absolute and normalised: one spelling each), which hash
         // faster than a `Path` by its components; a directory and its config file
         let mut seen: HashMap<Vec<u8>, (PathBuf, Option<PathBuf>)> = HashMap::new();
+        let root_clean = super::is_clean_absolute(&root_abs);
         for d in dirs {
             let abs = crate::project::absolute(d);
+            // clean and absolute, the directories below the root start with its text
+            let by_text = root_clean && super::is_clean_absolute(&abs);
             for dir in abs.ancestors() {
-                if !dir.starts_with(&root_abs) {
+                let below = if by_text {
+                    text_below(dir, &root_abs)
+                } else {
+                    dir.starts_with(&root_abs)
+                };
+                if !below {
                     break;
                 }
                 let key = dir.as_os_str().as_encoded_bytes();
@@ -306,6 +314,14 @@ impl Configs {
     }
 }
 
+/// `Path::starts_with` for two clean absolute paths: `path`'s bytes start with `dir`'s, up to
+/// a separator.
+fn text_below(path: &Path, dir: &Path) -> bool {
+    let (p, d) = (path.as_os_str().as_encoded_bytes(), dir.as_os_str().as_encoded_bytes());
+    p.strip_prefix(d)
+        .is_some_and(|rest| rest.is_empty() || d.ends_with(b"/") || rest.starts_with(b"/"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +330,17 @@ mod tests {
         let p = dir.join(rel);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
         std::fs::write(p, text).expect("write");
+    }
+
+    #[test]
+    fn text_below_is_starts_with_for_clean_absolute_paths() {
+        let paths = ["/", "/a", "/a/b", "/ab", "/a/bc", "/a/b/c", "/b"];
+        for p in paths {
+            for d in paths {
+                let (p, d) = (Path::new(p), Path::new(d));
+                assert_eq!(text_below(p, d), p.starts_with(d), "{p:?} below {d:?}");
+            }
+        }
     }
 
     #[test]

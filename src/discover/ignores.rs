@@ -84,7 +84,7 @@ impl Ignores {
         if chain.is_empty() {
             return false;
         }
-        let Ok(rel) = path.strip_prefix(&self.root) else {
+        let Some(rel) = relative_to(path, &self.root) else {
             return false;
         };
         let abs = self.abs_root.join(rel);
@@ -113,16 +113,16 @@ impl Ignores {
             let r = self.rules_of(abs);
             (r.dot_ignore.is_some() || r.gitignore.is_some() || r.exclude.is_some()).then_some(r)
         };
-        let chain: Chain = match dir.strip_prefix(&self.root) {
+        let chain: Chain = match relative_to(dir, &self.root) {
             // the walked root: its rules and those of the directories above it, up to the top
-            Ok(rel) if rel.as_os_str().is_empty() => self
+            Some(rel) if rel.as_os_str().is_empty() => self
                 .abs_root
                 .ancestors()
                 .take_while(|d| d.starts_with(&self.top))
                 .filter_map(own)
                 .collect(),
             // below it: its own rules, then its parent's chain (walked, so known, before it)
-            Ok(rel) => {
+            Some(rel) => {
                 let parent = dir
                     .parent()
                     .map(|p| self.chain_of(p))
@@ -133,7 +133,7 @@ impl Ignores {
                 }
             }
             // not below the walked root: nothing of it is walked
-            Err(_) => Arc::from(Vec::new()),
+            None => Arc::from(Vec::new()),
         };
         if let Ok(mut m) = self.chains.lock() {
             m.entry(key.to_vec()).or_insert_with(|| chain.clone());
@@ -257,11 +257,57 @@ impl Ignores {
     }
 }
 
+/// `path` relative to `root`, as [`Path::strip_prefix`] makes it. The walker spells an entry
+/// as the root joined with names, so most are the root's text, a `/` and plain names: those
+/// are cut as text, not compared component by component.
+fn relative_to<'a>(path: &'a Path, root: &Path) -> Option<&'a Path> {
+    let by_text = match (path.to_str(), root.to_str()) {
+        (Some(p), Some(r)) => p.strip_prefix(r).and_then(|rest| {
+            let rel = if rest.is_empty() || r.ends_with('/') {
+                rest
+            } else {
+                rest.strip_prefix('/')?
+            };
+            (rel.is_empty() || crate::config::plain_components(Path::new(rel), true)).then_some(Path::new(rel))
+        }),
+        _ => None,
+    };
+    by_text.or_else(|| path.strip_prefix(root).ok())
+}
+
 impl Problem {
     fn not_applied(mut self) -> Problem {
         if let Some(m) = self.message.strip_suffix("; not read") {
             self.message = format!("{m}; not applied");
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_to_cuts_as_strip_prefix_does() {
+        let cases = [
+            ("corpus/a/b", "corpus"),
+            ("corpus", "corpus"),
+            ("corpus/a", "corpus/"),
+            ("./a/b", "."),
+            ("a/bc/d", "a/b"),
+            ("a//b/c", "a/b"),
+            ("a/b/./c", "a/b"),
+            ("a/b/../c", "a/b"),
+            ("/abs/root/x", "/abs/root"),
+            ("/abs/rootx", "/abs/root"),
+            ("other/x", "corpus"),
+            ("/", "/"),
+            ("/x", "/"),
+        ];
+        for (path, root) in cases {
+            let (p, r) = (Path::new(path), Path::new(root));
+            assert_eq!(relative_to(p, r), p.strip_prefix(r).ok(), "{path} below {root}");
+        }
     }
 }

@@ -129,12 +129,14 @@ impl FileKind {
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_string_lossy();
     let lower = name.to_ascii_lowercase();
-    let parent = path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy());
-    let grandparent = path
-        .parent()
-        .and_then(|p| p.parent())
-        .and_then(|p| p.file_name())
-        .map(|n| n.to_string_lossy());
+    // the directories' names matter to a few kinds only: looked up when one asks
+    let parent = || path.parent().and_then(|p| p.file_name()).map(|n| n.to_string_lossy());
+    let grandparent = || {
+        path.parent()
+            .and_then(|p| p.parent())
+            .and_then(|p| p.file_name())
+            .map(|n| n.to_string_lossy())
+    };
     let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
 
     if lower == "dockerfile"
@@ -174,7 +176,7 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     }
     if (lower.starts_with("requirements") || lower.starts_with("constraints"))
         && (lower.ends_with(".txt") || lower.ends_with(".in"))
-        || (parent.as_deref() == Some("requirements") && lower.ends_with(".txt"))
+        || (lower.ends_with(".txt") && parent().as_deref() == Some("requirements"))
     {
         return Some(FileKind::Requirements);
     }
@@ -208,7 +210,7 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         return Some(FileKind::Sensitive);
     }
     if is_yaml {
-        if parent.as_deref() == Some("workflows") && grandparent.as_deref() == Some(".github") {
+        if parent().as_deref() == Some("workflows") && grandparent().as_deref() == Some(".github") {
             return Some(FileKind::GithubWorkflow);
         }
         if lower.ends_with(".gha.yml") || lower.ends_with(".gha.yaml") {
@@ -444,6 +446,23 @@ pub fn walk(roots: &[PathBuf], settings: &Settings, excludes: &globset::GlobSet,
 fn order_key(path: &Path) -> Vec<u8> {
     use std::path::Component;
     let mut key = Vec::with_capacity(path.as_os_str().len() + 8);
+    // a path of plain names (what walks yield) is cut at its `/`s rather than parsed
+    if cfg!(unix) && crate::config::plain_components(path, false) {
+        let bytes = path.as_os_str().as_encoded_bytes();
+        let names = match bytes.strip_prefix(b"/") {
+            Some(rest) => {
+                key.extend_from_slice(&[2, 0]);
+                rest
+            }
+            None => bytes,
+        };
+        for name in names.split(|b| *b == b'/') {
+            key.push(5);
+            key.extend_from_slice(name);
+            key.push(0);
+        }
+        return key;
+    }
     for c in path.components() {
         match c {
             Component::Prefix(p) => {

@@ -214,6 +214,26 @@ pub fn parse(id: FileId, path: PathBuf, kind: FileKind, text: String, settings: 
     }
 }
 
+/// A file of the repository that no rule of the run reads: in the project by its path and
+/// kind (existence checks, the count of files scanned), without text or model. Its
+/// environment is left unknown rather than worked out from its path: the rules that declare
+/// what they read are file rules of the kinds they read, so none looks at this file or
+/// reports on it.
+pub fn unread(id: FileId, path: PathBuf, kind: FileKind) -> ParsedFile {
+    ParsedFile {
+        source: SourceFile::new(id, path, String::new()),
+        kind,
+        env: Environment::Unknown,
+        model: Model::Text,
+        errors: Vec::new(),
+        scoped_suppressions: Vec::new(),
+        reported: true,
+        rendered: None,
+        parse_deferred: false,
+        text_on_disk: false,
+    }
+}
+
 /// A file read whole but not parsed yet: a Python module, parsed when its file rules run (see
 /// [`ParsedFile::parse_deferred`]). Any other kind is parsed now. When `on_disk`, the module's
 /// text is let go until then ([`ParsedFile::text_on_disk`]), except `setup.py`'s, which project

@@ -313,14 +313,12 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         .map(|(i, input)| {
             crate::budget::within(Some(&budget), || {
                 let id = FileId(i as u32);
-                let file_settings = configs.for_path(input_path(input));
                 if let (true, SourceInput::Disk(d) | SourceInput::Context(d)) = (unread(input), input) {
-                    // not read: an empty file of its kind
-                    let mut f = project::parse(id, d.path.clone(), FileKind::Unchecked, String::new(), file_settings);
-                    f.kind = d.kind;
+                    let mut f = project::unread(id, d.path.clone(), d.kind);
                     f.reported = matches!(input, SourceInput::Disk(_));
                     return (f, None);
                 }
+                let file_settings = configs.for_path(input_path(input));
                 let (path, kind, r) = read(input, file_settings.max_file_size());
                 let mut f = match r {
                     // a Python module is parsed by the worker that checks it (its model dropped after)
@@ -986,4 +984,28 @@ pub fn sort(project: &Project, diagnostics: &mut [Diagnostic]) {
             .then(a.span.end.cmp(&b.span.end))
             .then(a.message.cmp(&b.message))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rules_that_declare_what_they_read_look_only_at_the_models_of_it() {
+        // a file that none of a run's rules reads is given no environment (`project::unread`):
+        // sound while every rule that declares `reads:` is a file rule of a model's nodes, never
+        // called for a file as a whole nor for the project
+        let registry = Registry::builtin().expect("built-in rules");
+        for r in registry.iter().filter(|r| r.meta.reads.is_some()) {
+            let Some(Imp::File(imp)) = &r.imp else {
+                panic!("{} declares what it reads but is not a file rule", r.meta.id);
+            };
+            let kinds = imp.kinds();
+            assert!(
+                !kinds.contains(&NodeKind::File) && !kinds.contains(&NodeKind::Project),
+                "{} declares what it reads but looks at every file",
+                r.meta.id
+            );
+        }
+    }
 }

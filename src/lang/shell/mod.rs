@@ -90,7 +90,14 @@ pub struct Script {
 impl Word {
     /// The last path segment: `/usr/bin/apt-get` → `apt-get`.
     pub fn program(&self) -> &str {
-        self.text.rsplit('/').next().unwrap_or(&self.text)
+        // a plain byte loop: rules ask this of every word they look at, and a `rsplit` left
+        // out of line by the compiler cost the Dockerfile rules a third of their time
+        let bytes = self.text.as_bytes();
+        match bytes.iter().rposition(|b| *b == b'/') {
+            // after an ASCII `/`: a character boundary
+            Some(i) => self.text.get(i + 1..).unwrap_or(""),
+            None => &self.text,
+        }
     }
 }
 

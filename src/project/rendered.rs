@@ -120,6 +120,7 @@ pub fn render_charts(
     }
     let renders: Vec<helm::ChartRender> = dirs
         .par_iter()
+        .with_max_len(1)
         .filter_map(|dir| {
             let settings = configs.for_path(&dir.join("Chart.yaml"));
             let fs = helm::DiskFs {
@@ -379,6 +380,7 @@ pub fn render_kustomizations(
     let parsed = kustomize::Parsed::default();
     let builds: Vec<(FileId, kustomize::Build)> = roots
         .par_iter()
+        .with_max_len(1)
         .map(|(dir, id)| {
             let path = &files[id.0 as usize].source.path;
             let fs = helm::DiskFs {

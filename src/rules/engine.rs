@@ -307,8 +307,12 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         (Some(kinds), SourceInput::Disk(d) | SourceInput::Context(d)) => !kinds.contains(&d.kind),
         _ => false,
     };
+    // one input per piece of work: inputs are sorted by path, so the costly files of a kind
+    // sit together (a repository's Dockerfiles), and a range of them handed to one thread
+    // whole would leave the other idle
     let parsed: Vec<(ParsedFile, Option<(String, Span)>)> = inputs
         .par_iter()
+        .with_max_len(1)
         .enumerate()
         .map(|(i, input)| {
             crate::budget::within(Some(&budget), || {
@@ -417,6 +421,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     let per_file: Vec<Checked> = project
         .files
         .par_iter()
+        .with_max_len(1)
         .filter(|file| file.reported || file.parse_deferred)
         .map(|file| {
             let mut out = Vec::new();
@@ -530,6 +535,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     project_rules.dedup();
     let project_results: Vec<(Vec<Diagnostic>, Option<String>)> = project_rules
         .par_iter()
+        .with_max_len(1)
         .map(|&i| {
             let rule = &registry.rules[i];
             let mut out = Vec::new();

@@ -13,6 +13,8 @@ use crate::rules::engine::{self, SourceInput};
 use crate::rules::registry::Registry;
 
 pub fn run(args: CheckArgs) -> ExitStatus {
+    // the built-in rules are read while the repository is walked: neither waits for the other
+    let builtin = std::thread::spawn(Registry::builtin);
     let mut paths = args.paths.clone();
     if paths.is_empty() {
         // `--stdin-filename` alone means stdin, as editors call it
@@ -105,10 +107,14 @@ pub fn run(args: CheckArgs) -> ExitStatus {
         });
     }
 
-    let mut registry = match Registry::builtin() {
-        Ok(r) => r,
-        Err(e) => {
+    let mut registry = match builtin.join() {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
             print_error(&format!("built-in rules: {e}"));
+            return ExitStatus::Error;
+        }
+        Err(_) => {
+            print_error("built-in rules: reading them panicked");
             return ExitStatus::Error;
         }
     };

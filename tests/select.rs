@@ -90,6 +90,26 @@ fn write_files(dir: &Path, files: &[(&str, FileKind, &str)]) -> Vec<SourceInput>
         .collect()
 }
 
+/// The file of the run whose path ends with `name`.
+fn file_named<'a>(outcome: &'a engine::Outcome, name: &str) -> &'a linea::project::ParsedFile {
+    outcome
+        .project
+        .files
+        .iter()
+        .find(|f| f.source.path.ends_with(name))
+        .expect("file in the run")
+}
+
+/// The findings of `rule` in the file whose path ends with `name`.
+fn findings_in<'a>(outcome: &'a engine::Outcome, rule: &str, name: &str) -> Vec<&'a linea::diagnostic::Diagnostic> {
+    let id = file_named(outcome, name).source.id;
+    outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == rule && d.file == id)
+        .collect()
+}
+
 /// The built-in rules run over `inputs` with the repository at `dir`, `select` as
 /// `--select` would set it.
 fn run_in(dir: &Path, select: Option<&str>, inputs: Vec<SourceInput>) -> engine::Outcome {
@@ -214,21 +234,8 @@ fn manifest_texts_are_let_go_after_the_build_and_read_again_where_findings_and_s
         ("k8s/clean.yaml", FileKind::Yaml, clean),
     ];
     let outcome = run_in(dir.path(), None, write_files(dir.path(), &files));
-    let file = |name: &str| {
-        outcome
-            .project
-            .files
-            .iter()
-            .find(|f| f.source.path.ends_with(name))
-            .expect("file in the run")
-    };
-    let on = |name: &str| {
-        outcome
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule == "K8S001" && d.file == file(name).source.id)
-            .collect::<Vec<_>>()
-    };
+    let file = |name: &str| file_named(&outcome, name);
+    let on = |name: &str| findings_in(&outcome, "K8S001", name);
     // the finding is where it is, with the file's text read back to show it
     let found = on("web.yaml");
     assert_eq!(found.len(), 1, "{:?}", outcome.diagnostics);
@@ -275,21 +282,8 @@ fn python_texts_are_let_go_and_read_again_where_findings_and_suppressions_are() 
         ("setup.py", FileKind::Python, "from setuptools import setup\nsetup(name=\"svc\", install_requires=[\"uvicorn\"])\n"),
     ];
     let outcome = run_in(dir.path(), None, write_files(dir.path(), &files));
-    let file = |name: &str| {
-        outcome
-            .project
-            .files
-            .iter()
-            .find(|f| f.source.path.ends_with(name))
-            .expect("file in the run")
-    };
-    let on = |name: &str| {
-        outcome
-            .diagnostics
-            .iter()
-            .filter(|d| d.rule == "PY003" && d.file == file(name).source.id)
-            .collect::<Vec<_>>()
-    };
+    let file = |name: &str| file_named(&outcome, name);
+    let on = |name: &str| findings_in(&outcome, "PY003", name);
     // the finding is where it is in the file, with the file's text to show it
     let serve = on("serve.py");
     assert_eq!(serve.len(), 1, "{:?}", outcome.diagnostics);

@@ -17,12 +17,13 @@
 //! names them ("prod, via infra/envs/prod/main.tf:12").
 
 use crate::semantic::path::normalize;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
+use rayon::prelude::*;
 
 use super::{Model, ParsedFile};
 use crate::config::Settings;
@@ -967,7 +968,7 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
     // evaluate: top-level modules first, then the modules they call, breadth first
     let run = Arc::new(RunBudget::default());
     let mut contexts: Vec<Vec<Context>> = vec![Vec::new(); modules.len()];
-    let mut queue: VecDeque<(usize, Context)> = VecDeque::new();
+    let mut queue: Vec<(usize, Context)> = Vec::new();
     for (i, m) in modules.iter().enumerate() {
         if m.called {
             continue;
@@ -979,11 +980,11 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
             .collect();
         if m.root {
             for c in root_contexts(files, m, i, settings, &extra) {
-                queue.push_back((i, c));
+                queue.push((i, c));
             }
         } else {
             let (env, env_name) = environment_of(settings, &m.dir, &EnvironmentHints::default());
-            queue.push_back((
+            queue.push((
                 i,
                 Context {
                     defaults: true,
@@ -997,16 +998,32 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
         }
     }
     let mut evaluated: Vec<Vec<Evaluated>> = (0..modules.len()).map(|_| Vec::new()).collect();
-    while let Some((i, cx)) = queue.pop_front() {
-        if contexts[i].len() >= MAX_INSTANCES {
-            continue;
+    // a level of the breadth-first walk at a time: the evaluations of one level read only the
+    // files and their own context, so they run in parallel, and their results are taken in the
+    // order a queue would have given them
+    let mut level = queue;
+    while !level.is_empty() {
+        let mut taken: HashMap<usize, usize> = HashMap::new();
+        let accepted: Vec<(usize, Context)> = level
+            .into_iter()
+            .filter(|(i, _)| {
+                let n = taken.entry(*i).or_insert_with(|| contexts.get(*i).map_or(0, Vec::len));
+                *n += 1;
+                *n <= MAX_INSTANCES
+            })
+            .collect();
+        let results: Vec<Evaluated> = accepted
+            .par_iter()
+            .with_max_len(1)
+            .map(|(i, cx)| evaluate(files, &modules, &by_dir, *i, cx, &run))
+            .collect();
+        let mut next = Vec::new();
+        for ((i, cx), e) in accepted.into_iter().zip(results) {
+            next.extend(e.calls.iter().map(|(t, c)| (*t, c.clone())));
+            contexts[i].push(cx);
+            evaluated[i].push(e);
         }
-        let e = evaluate(files, &modules, &by_dir, i, &cx, &run);
-        for (t, c) in &e.calls {
-            queue.push_back((*t, c.clone()));
-        }
-        contexts[i].push(cx);
-        evaluated[i].push(e);
+        level = next;
     }
 
     // each module's own evaluation, and its instances

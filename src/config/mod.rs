@@ -669,6 +669,18 @@ pub fn is_clean_absolute(path: &Path) -> bool {
     path.is_absolute() && plain_components(path, false)
 }
 
+/// What follows `dir` in `path` when `path`'s text starts with `dir`'s up to a separator:
+/// [`Path::strip_prefix`] for paths spelt plainly (`a/b/c` below `a/b` is `c`, `a/bc` is not
+/// below it).
+pub fn strip_dir_text<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
+    let rest = path.strip_prefix(dir)?;
+    if rest.is_empty() || dir.ends_with('/') {
+        Some(rest)
+    } else {
+        rest.strip_prefix('/')
+    }
+}
+
 /// Whether no component of `path` is `.` or empty (`//`, a trailing `/`), nor `..` unless
 /// `parents`: a path spelt as cleaning it would spell it.
 pub fn plain_components(path: &Path, parents: bool) -> bool {

@@ -317,9 +317,10 @@ impl Configs {
 /// `Path::starts_with` for two clean absolute paths: `path`'s bytes start with `dir`'s, up to
 /// a separator.
 fn text_below(path: &Path, dir: &Path) -> bool {
-    let (p, d) = (path.as_os_str().as_encoded_bytes(), dir.as_os_str().as_encoded_bytes());
-    p.strip_prefix(d)
-        .is_some_and(|rest| rest.is_empty() || d.ends_with(b"/") || rest.starts_with(b"/"))
+    match (path.to_str(), dir.to_str()) {
+        (Some(p), Some(d)) => super::strip_dir_text(p, d).is_some(),
+        _ => path.starts_with(dir),
+    }
 }
 
 #[cfg(test)]

@@ -262,14 +262,9 @@ impl Ignores {
 /// are cut as text, not compared component by component.
 fn relative_to<'a>(path: &'a Path, root: &Path) -> Option<&'a Path> {
     let by_text = match (path.to_str(), root.to_str()) {
-        (Some(p), Some(r)) => p.strip_prefix(r).and_then(|rest| {
-            let rel = if rest.is_empty() || r.ends_with('/') {
-                rest
-            } else {
-                rest.strip_prefix('/')?
-            };
-            (rel.is_empty() || crate::config::plain_components(Path::new(rel), true)).then_some(Path::new(rel))
-        }),
+        (Some(p), Some(r)) => crate::config::strip_dir_text(p, r)
+            .map(Path::new)
+            .filter(|rel| rel.as_os_str().is_empty() || crate::config::plain_components(rel, true)),
         _ => None,
     };
     by_text.or_else(|| path.strip_prefix(root).ok())

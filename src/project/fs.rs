@@ -33,18 +33,9 @@ pub struct RepoFs {
 }
 
 impl RepoFs {
-    /// `root` absolute and normalised; `memory`: absolute paths of in-memory files.
-    pub fn new(root: PathBuf, memory: HashSet<PathBuf>) -> RepoFs {
-        RepoFs {
-            root,
-            files: Vec::new(),
-            memory: OnceLock::from(memory),
-            cache: RwLock::new(HashMap::new()),
-        }
-    }
-
-    /// [`RepoFs::new`] with the in-memory files as a list.
-    pub fn of_files(root: PathBuf, files: Vec<PathBuf>) -> RepoFs {
+    /// `root` absolute and normalised; `files`: absolute paths of the files the run holds
+    /// (in memory or read), which count as files whatever the disk says.
+    pub fn new(root: PathBuf, files: Vec<PathBuf>) -> RepoFs {
         RepoFs {
             root,
             files,
@@ -104,7 +95,7 @@ mod tests {
         let root = std::fs::canonicalize(dir.path()).expect("canonical");
         std::fs::create_dir_all(root.join("k8s")).expect("mkdir");
         std::fs::write(root.join("k8s/app.yaml"), "a: 1\n").expect("write");
-        let fs = RepoFs::new(root.clone(), [root.join("new.py")].into_iter().collect());
+        let fs = RepoFs::new(root.clone(), vec![root.join("new.py")]);
         assert!(fs.is_dir(&root.join("k8s")) && !fs.is_file(&root.join("k8s")));
         assert!(fs.is_file(&root.join("k8s/app.yaml")));
         assert!(!fs.exists(&root.join("helm")));

@@ -443,7 +443,7 @@ impl Project {
             terraform_files,
             k8s,
             python,
-            fs: fs::RepoFs::of_files(root.clone(), abs),
+            fs: fs::RepoFs::new(root.clone(), abs),
             root,
             settings: per_file,
             base: configs.base.clone(),

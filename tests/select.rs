@@ -311,3 +311,115 @@ fn python_texts_are_let_go_and_read_again_where_findings_and_suppressions_are() 
     assert_eq!(&*file("setup.py").source.text, files[4].2);
     assert!(outcome.internal_errors.is_empty(), "{:?}", outcome.internal_errors);
 }
+
+/// A CustomResourceDefinition as operators ship them: a v1 CRD whose schema is most of its bytes.
+const CRD_V1: &str = r#"apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: backups.ops.example.com
+  labels:
+    app.kubernetes.io/name: backup-operator
+spec:
+  group: ops.example.com
+  scope: Namespaced
+  names: {kind: Backup, plural: backups, singular: backup}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          x-kubernetes-preserve-unknown-fields: true
+          properties:
+            spec:
+              type: object
+              properties:
+                image: {type: string, default: "busybox:latest"}
+                privileged: {type: boolean, default: true}
+                hostPort: {type: integer, default: 80}
+                password: {type: string, default: "hunter2"}
+"#;
+
+/// The same operator's older CRD, in `apiextensions.k8s.io/v1beta1` (`spec.validation`).
+const CRD_V1BETA1: &str = r#"apiVersion: apiextensions.k8s.io/v1beta1
+kind: CustomResourceDefinition
+metadata:
+  name: restores.ops.example.com
+spec:
+  group: ops.example.com
+  names: {kind: Restore, plural: restores}
+  version: v1
+  validation:
+    openAPIV3Schema:
+      type: object
+      properties:
+        spec: {type: object, properties: {image: {type: string, default: "busybox:latest"}}}
+"#;
+
+/// The schema of each CRD in the run's model: `Some(true)` when it is kept.
+fn crd_schemas_kept(outcome: &engine::Outcome) -> Vec<bool> {
+    let mut kept = Vec::new();
+    for f in &outcome.project.files {
+        let Model::Kubernetes(m) = &f.model else { continue };
+        for o in m.objects.iter().filter(|o| o.kind == "CustomResourceDefinition") {
+            let schemas = o
+                .root
+                .select("spec.versions[*].schema.openAPIV3Schema")
+                .into_iter()
+                .chain(o.root.select("spec.validation.openAPIV3Schema"));
+            kept.extend(schemas.map(|s| s.is_map()));
+        }
+    }
+    kept
+}
+
+#[test]
+fn crd_schemas_are_let_go_unless_an_enabled_rule_may_read_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: backup-operator\n  namespace: ops\nspec:\n  selector:\n    matchLabels: {app: backup-operator}\n  template:\n    metadata:\n      labels: {app: backup-operator}\n    spec:\n      containers:\n        - name: operator\n          image: example/backup-operator:latest\n";
+    let files = [
+        ("deploy/crds/backups.yaml", FileKind::Yaml, CRD_V1),
+        ("deploy/crds/restores.yaml", FileKind::Yaml, CRD_V1BETA1),
+        ("deploy/operator.yaml", FileKind::Yaml, deployment),
+    ];
+    let inputs = || write_files(dir.path(), &files);
+    let settings = Settings::from_config(Config::default(), None, dir.path().to_path_buf()).expect("settings");
+    let sorted = |outcome: &engine::Outcome, but: &str| {
+        let mut found: Vec<_> = outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule != but)
+            .map(|d| (d.rule.clone(), d.file, d.span.start, d.span.end, d.message.clone()))
+            .collect();
+        found.sort();
+        found
+    };
+
+    // the built-in rules read no CRD schema: they are let go, and every rule finds the same
+    let builtin = Registry::builtin().expect("built-in rules");
+    let lean = engine::run(&builtin, &settings, inputs());
+    assert_eq!(crd_schemas_kept(&lean), [false, false]);
+    assert!(lean.internal_errors.is_empty(), "{:?}", lean.internal_errors);
+
+    // a custom rule on CRDs keeps them, and reads them
+    let policy = dir.path().join("policy");
+    std::fs::create_dir(&policy).expect("mkdir");
+    std::fs::write(
+        policy.join("ORG200.yaml"),
+        "id: ORG200\nslug: crd-open-schema\nseverity: warning\nsummary: A CRD that accepts unknown fields\n\
+         help: list the fields the operator reads\ndocs: |\n  ## Why is this bad?\n  Typos pass validation.\n\
+         check:\n  target: k8s.object\n  kind: CustomResourceDefinition\n  assert:\n    \
+         path: \"spec.versions[*].schema.openAPIV3Schema.x-kubernetes-preserve-unknown-fields\"\n    \
+         not_equals: true\n  message: \"CRD `{name}` accepts unknown fields\"\n",
+    )
+    .expect("write rule");
+    let mut custom = Registry::builtin().expect("built-in rules");
+    custom.load_dir(&policy).expect("load rule");
+    let whole = engine::run(&custom, &settings, inputs());
+    assert_eq!(crd_schemas_kept(&whole), [true, true]);
+    let read: Vec<_> = whole.diagnostics.iter().filter(|d| d.rule == "ORG200").collect();
+    assert_eq!(read.len(), 1, "{:?}", whole.diagnostics);
+    assert!(!sorted(&lean, "ORG200").is_empty());
+    assert_eq!(sorted(&lean, "ORG200"), sorted(&whole, "ORG200"));
+}

@@ -234,6 +234,26 @@ pub fn unread(id: FileId, path: PathBuf, kind: FileKind) -> ParsedFile {
     }
 }
 
+/// What the models of a run keep of what they parsed: the parts no enabled rule reads are let go
+/// as each file is parsed, so that they never add up over the repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Keep {
+    /// The validation schemas of CustomResourceDefinitions ([`k8s::Manifests::forget_crd_schemas`]).
+    pub crd_schemas: bool,
+}
+
+impl Keep {
+    /// Everything parsed: for the language server, fixes and tests.
+    pub const ALL: Keep = Keep { crd_schemas: true };
+
+    /// Let go of what `model` need not keep.
+    pub fn trim(self, model: &mut Model) {
+        if let (false, Model::Kubernetes(m)) = (self.crd_schemas, model) {
+            m.forget_crd_schemas();
+        }
+    }
+}
+
 /// A file read whole but not parsed yet: a Python module, parsed when its file rules run (see
 /// [`ParsedFile::parse_deferred`]). Any other kind is parsed now. When `on_disk`, the module's
 /// text is let go until then ([`ParsedFile::text_on_disk`]), except `setup.py`'s, which project

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use crate::config::Configs;
 use crate::diagnostic::{Diagnostic, Label, Severity, Suppressed};
 use crate::discover::FileKind;
-use crate::project::{absolute, Model, ParsedFile, Project};
+use crate::project::{absolute, Keep, Model, ParsedFile, Project};
 use crate::render::{helm, kustomize};
 use crate::semantic::environment::{self, Evidence};
 use crate::source::origin::{OriginMap, Piece, Place};
@@ -57,14 +57,16 @@ pub fn rendered_file(
     stream: Option<crate::lang::yaml::Stream>,
     env: Environment,
     rendered: Rendered,
+    keep: Keep,
 ) -> (ParsedFile, Vec<crate::lang::ParseError>) {
     let source = SourceFile::new(id, path, text);
     let stream = stream.unwrap_or_else(|| crate::lang::yaml::parse(&source.text));
     let parsed = crate::project::k8s::manifests_of(stream, &source.text);
-    let model = match parsed.model {
+    let mut model = match parsed.model {
         m @ Model::Kubernetes(_) => m,
         _ => Model::Text,
     };
+    keep.trim(&mut model);
     (
         ParsedFile {
             source,
@@ -113,6 +115,7 @@ pub fn render_charts(
     files: &mut Vec<ParsedFile>,
     configs: &Configs,
     overlay: &HashMap<PathBuf, String>,
+    keep: Keep,
 ) -> Vec<Diagnostic> {
     let dirs = chart_dirs(files, configs);
     if dirs.is_empty() {
@@ -210,6 +213,7 @@ pub fn render_charts(
                     once_per_place: false,
                     origins: OriginMap::new(pieces),
                 },
+                keep,
             );
             f.reported = reported(template, files) || values_reported;
             if let (Model::Kubernetes(m), Some(rendered)) = (&mut f.model, &f.rendered) {
@@ -363,6 +367,7 @@ pub fn render_kustomizations(
     files: &mut Vec<ParsedFile>,
     configs: &Configs,
     overlay: &HashMap<PathBuf, String>,
+    keep: Keep,
 ) -> Vec<Diagnostic> {
     let all = kustomizations(files);
     if all.is_empty() {
@@ -449,6 +454,7 @@ pub fn render_kustomizations(
                 once_per_place: true,
                 origins,
             },
+            keep,
         );
         f.reported = reported;
         if reported {

@@ -288,6 +288,16 @@ fn kinds_read(
     Some(kinds)
 }
 
+/// What the models of the run keep: the validation schemas of CRDs only when an enabled rule
+/// may read them.
+fn keep(registry: &Registry, configs: &Configs) -> project::Keep {
+    let crd_schemas = registry.rules.iter().any(|r| {
+        matches!(&r.imp, Some(Imp::File(imp)) if imp.reads_crd_schemas())
+            && configs.all().any(|s| s.rule_enabled(&r.meta))
+    });
+    project::Keep { crd_schemas }
+}
+
 /// Run every enabled rule over `inputs`; each file is governed by the settings of the nearest
 /// config above it.
 pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInput>) -> Outcome {
@@ -303,6 +313,8 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     // a repository file no enabled rule reads is neither read nor parsed: it stays in the
     // project by its path (existence checks, the count of files scanned)
     let wanted = kinds_read(registry, configs, &inputs);
+    // what no enabled rule reads of a model is let go as each file is parsed
+    let keep = keep(registry, configs);
     let unread = |input: &SourceInput| match (&wanted, input) {
         (Some(kinds), SourceInput::Disk(d) | SourceInput::Context(d)) => !kinds.contains(&d.kind),
         _ => false,
@@ -329,7 +341,9 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                     // its text, when on disk, is read again there (most of a large Python tree)
                     Read::Text(t) => {
                         let on_disk = matches!(input, SourceInput::Disk(_) | SourceInput::Context(_));
-                        (project::parse_later(id, path, kind, t, file_settings, on_disk), None)
+                        let mut f = project::parse_later(id, path, kind, t, file_settings, on_disk);
+                        keep.trim(&mut f.model);
+                        (f, None)
                     }
                     Read::Unreadable {
                         message,
@@ -380,9 +394,11 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         if !renders {
             return Vec::new();
         }
-        let mut found = project::rendered::render_charts(&mut files, configs, &overlay);
+        let mut found = project::rendered::render_charts(&mut files, configs, &overlay, keep);
         // Kustomize overlays built with their bases: their output joins the project too
-        found.extend(project::rendered::render_kustomizations(&mut files, configs, &overlay));
+        found.extend(project::rendered::render_kustomizations(
+            &mut files, configs, &overlay, keep,
+        ));
         found
     });
     // no Terraform index when no rule reads Terraform (its files were not read)

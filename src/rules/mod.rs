@@ -304,6 +304,13 @@ pub trait AnyFileRule: Send + Sync {
     fn kinds(&self) -> &'static [NodeKind];
     /// Inspect a subject of one of [`AnyFileRule::kinds`]; other subjects are ignored.
     fn check_subject(&self, subject: &Subject<'_>, cx: &mut FileContext<'_>);
+    /// Whether the rule may read the validation schemas of CustomResourceDefinitions: a run
+    /// none of whose rules does lets go of them as each file is parsed ([`crate::project::Keep`]).
+    /// No native rule reads them (`tests/select.rs` runs every rule over CRDs with their schemas
+    /// and without); a native rule that comes to must say so here.
+    fn reads_crd_schemas(&self) -> bool {
+        false
+    }
 }
 
 impl<R: FileRule> AnyFileRule for R {

@@ -118,6 +118,14 @@ impl Node {
         self.entry(key).map(|e| &e.value)
     }
 
+    /// Value of `key` in a map, to change it.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        match &mut self.value {
+            NodeValue::Map(entries) => entries.iter_mut().find(|e| e.key == key).map(|e| &mut e.value),
+            _ => None,
+        }
+    }
+
     /// The map entry for `key` (with its key span).
     pub fn entry(&self, key: &str) -> Option<&Entry> {
         match &self.value {

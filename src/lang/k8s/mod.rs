@@ -140,6 +140,16 @@ pub fn from_stream(stream: Stream) -> Result<Manifests, Stream> {
     Ok(m)
 }
 
+impl Manifests {
+    /// Let go of the validation schemas of the CustomResourceDefinitions
+    /// ([`Object::forget_crd_schema`]).
+    pub fn forget_crd_schemas(&mut self) {
+        for o in &mut self.objects {
+            o.forget_crd_schema();
+        }
+    }
+}
+
 /// Which container list a container comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContainerKind {
@@ -217,6 +227,28 @@ impl Object {
 
     pub fn spec(&self) -> Option<&Node> {
         self.root.get("spec")
+    }
+
+    /// Make the validation schemas of a CustomResourceDefinition unknown values
+    /// (`spec.versions[*].schema.openAPIV3Schema`, and v1beta1's `spec.validation`): they are
+    /// most of an operator's install manifest, and only a rule written for CRDs reads them. The
+    /// keys stay, with their spans. A run whose rules may read them keeps them.
+    pub fn forget_crd_schema(&mut self) {
+        if self.kind != "CustomResourceDefinition" || self.group() != "apiextensions.k8s.io" {
+            return;
+        }
+        let Some(spec) = self.root.get_mut("spec") else { return };
+        let forget = |schema: Option<&mut Node>| {
+            if let Some(n) = schema.and_then(|s| s.get_mut("openAPIV3Schema")) {
+                n.value = NodeValue::Unknown(String::new());
+            }
+        };
+        forget(spec.get_mut("validation"));
+        if let Some(NodeValue::Seq(versions)) = spec.get_mut("versions").map(|v| &mut v.value) {
+            for v in versions {
+                forget(v.get_mut("schema"));
+            }
+        }
     }
 
     pub fn is_pod_bearing(&self) -> bool {

@@ -282,6 +282,12 @@ impl AnyFileRule for DeclarativeRule {
         self.kinds
     }
 
+    /// A check on objects of every kind, or of CustomResourceDefinitions, may read anything in them.
+    fn reads_crd_schemas(&self) -> bool {
+        self.kinds.contains(&NodeKind::K8sObject)
+            && (self.types.is_empty() || self.types.iter().any(|t| t == "CustomResourceDefinition"))
+    }
+
     fn check_subject(&self, subject: &Subject<'_>, cx: &mut FileContext<'_>) {
         let id = cx.meta.id.clone();
         let prod = cx.is_prod(cx.environment());

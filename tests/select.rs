@@ -227,11 +227,13 @@ fn manifest_texts_are_let_go_after_the_build_and_read_again_where_findings_and_s
         "          # linea: ignore[K8S001] pinned since\n",
     );
     let clean = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web-settings\n  namespace: shop\n  labels:\n    app.kubernetes.io/name: web\ndata:\n  LOG_LEVEL: info\n";
+    let twice = format!("# settings of the shop\n{clean}---\n{clean}");
     let files = [
         ("k8s/web.yaml", FileKind::Yaml, web.as_str()),
         ("k8s/admin.yaml", FileKind::Yaml, admin.as_str()),
         ("k8s/quiet.yaml", FileKind::Yaml, quiet.as_str()),
         ("k8s/clean.yaml", FileKind::Yaml, clean),
+        ("k8s/twice.yaml", FileKind::Yaml, twice.as_str()),
     ];
     let outcome = run_in(dir.path(), None, write_files(dir.path(), &files));
     let file = |name: &str| file_named(&outcome, name);
@@ -253,6 +255,10 @@ fn manifest_texts_are_let_go_after_the_build_and_read_again_where_findings_and_s
     let unused: Vec<_> = outcome.diagnostics.iter().filter(|d| d.rule == "LINEA001").collect();
     assert_eq!(unused.len(), 1, "{unused:?}");
     assert_eq!(unused[0].file, file("quiet.yaml").source.id);
+    // a message naming a line of a manifest let go names the right one
+    let again = findings_in(&outcome, "K8S032", "twice.yaml");
+    assert_eq!(again.len(), 1, "{:?}", outcome.diagnostics);
+    assert!(again[0].message.ends_with("twice.yaml:3"), "{}", again[0].message);
     // the clean manifest's text stays let go
     assert!(outcome
         .diagnostics

@@ -571,7 +571,7 @@ impl Project {
     pub fn location(&self, file: FileId, span: Span) -> (String, u32) {
         let (file, span) = self.origin(file, span);
         self.file(file)
-            .map(|f| (f.source.display_path(), f.source.position(span.start).line))
+            .map(|f| (f.source.display_path(), f.source.line(span.start)))
             .unwrap_or_default()
     }
 }

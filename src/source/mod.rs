@@ -112,6 +112,11 @@ impl LineIndex {
     }
 
     /// 1-based line and 1-based column counted in Unicode scalar values (SARIF `unicodeCodePoints`).
+    /// The line (1-based) of `offset`, from the index alone: right when the text was let go.
+    pub fn line(&self, offset: usize) -> u32 {
+        self.raw.line_col(TextSize::new(offset.min(self.len) as u32)).line + 1
+    }
+
     pub fn position(&self, text: &str, offset: usize) -> Position {
         let o = self.clamp(text, offset);
         let lc = self.raw.line_col(TextSize::new(o as u32));
@@ -193,6 +198,11 @@ impl SourceFile {
     }
     pub fn position(&self, offset: usize) -> Position {
         self.line_index.position(&self.text, offset)
+    }
+    /// The line (1-based) of `offset`, known also when the text was let go (a manifest or a
+    /// Python module on disk): what a message naming another file's line needs.
+    pub fn line(&self, offset: usize) -> u32 {
+        self.line_index.line(offset)
     }
     pub fn slice(&self, span: Span) -> &str {
         span.slice(&self.text)

@@ -44,7 +44,7 @@ impl ProjectRule for DuplicateDeclaration {
                     .unwrap_or_default();
                 let line = project
                     .file(first_file)
-                    .map(|f| f.source.position(first_span.start).line)
+                    .map(|f| f.source.line(first_span.start))
                     .unwrap_or(0);
                 cx.report_in(
                     file,

@@ -252,6 +252,16 @@ impl Keep {
             m.forget_crd_schemas();
         }
     }
+
+    /// Let go of what the documents of `stream` need not keep (a renderer's output, before it
+    /// is read as manifests).
+    pub fn trim_stream(self, stream: &mut yaml::Stream) {
+        if !self.crd_schemas {
+            for d in &mut stream.documents {
+                crate::lang::k8s::forget_crd_schemas(&mut d.root);
+            }
+        }
+    }
 }
 
 /// A file read whole but not parsed yet: a Python module, parsed when its file rules run (see

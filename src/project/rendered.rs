@@ -393,6 +393,11 @@ pub fn render_kustomizations(
                 max_size: configs.for_path(path).max_file_size(),
             };
             let mut b = kustomize::build_sharing(&fs, dir, &parsed);
+            // the overlays are built before any joins the project: each lets go of what no
+            // rule reads as soon as it is built
+            if let Some(stream) = &mut b.stream {
+                keep.trim_stream(stream);
+            }
             for (path, text) in b.files.iter().zip(&mut b.texts) {
                 if by_path.contains_key(&absolute(path)) {
                     *text = String::new();
@@ -401,6 +406,7 @@ pub fn render_kustomizations(
             (*id, b)
         })
         .collect();
+    drop(parsed);
     let mut out = Vec::new();
     let mut seen: BTreeSet<(FileId, Span, String)> = BTreeSet::new();
     let mut judged: BTreeSet<FileId> = BTreeSet::new();

@@ -141,11 +141,44 @@ pub fn from_stream(stream: Stream) -> Result<Manifests, Stream> {
 }
 
 impl Manifests {
-    /// Let go of the validation schemas of the CustomResourceDefinitions
-    /// ([`Object::forget_crd_schema`]).
+    /// Let go of the validation schemas of the CustomResourceDefinitions ([`forget_crd_schemas`]).
     pub fn forget_crd_schemas(&mut self) {
         for o in &mut self.objects {
-            o.forget_crd_schema();
+            forget_crd_schemas(&mut o.root);
+        }
+    }
+}
+
+/// Make the validation schemas of a CustomResourceDefinition unknown values
+/// (`spec.versions[*].schema.openAPIV3Schema`, and v1beta1's `spec.validation`): they are most
+/// of an operator's install manifest, and only a rule written for CRDs reads them. The keys stay,
+/// with their spans. `root` is a document as written: an object, or a `List` of them. A run
+/// whose rules may read the schemas keeps them.
+pub fn forget_crd_schemas(root: &mut Node) {
+    let text = |key: &str| root.get(key).and_then(Node::as_str).unwrap_or("");
+    let (list, crd) = (
+        text("kind").ends_with("List"),
+        text("kind") == "CustomResourceDefinition" && text("apiVersion").starts_with("apiextensions.k8s.io/"),
+    );
+    if list {
+        if let Some(NodeValue::Seq(items)) = root.get_mut("items").map(|n| &mut n.value) {
+            items.iter_mut().for_each(forget_crd_schemas);
+        }
+        return;
+    }
+    if !crd {
+        return;
+    }
+    let Some(spec) = root.get_mut("spec") else { return };
+    let forget = |schema: Option<&mut Node>| {
+        if let Some(n) = schema.and_then(|s| s.get_mut("openAPIV3Schema")) {
+            n.value = NodeValue::Unknown(String::new());
+        }
+    };
+    forget(spec.get_mut("validation"));
+    if let Some(NodeValue::Seq(versions)) = spec.get_mut("versions").map(|v| &mut v.value) {
+        for v in versions {
+            forget(v.get_mut("schema"));
         }
     }
 }
@@ -227,28 +260,6 @@ impl Object {
 
     pub fn spec(&self) -> Option<&Node> {
         self.root.get("spec")
-    }
-
-    /// Make the validation schemas of a CustomResourceDefinition unknown values
-    /// (`spec.versions[*].schema.openAPIV3Schema`, and v1beta1's `spec.validation`): they are
-    /// most of an operator's install manifest, and only a rule written for CRDs reads them. The
-    /// keys stay, with their spans. A run whose rules may read them keeps them.
-    pub fn forget_crd_schema(&mut self) {
-        if self.kind != "CustomResourceDefinition" || self.group() != "apiextensions.k8s.io" {
-            return;
-        }
-        let Some(spec) = self.root.get_mut("spec") else { return };
-        let forget = |schema: Option<&mut Node>| {
-            if let Some(n) = schema.and_then(|s| s.get_mut("openAPIV3Schema")) {
-                n.value = NodeValue::Unknown(String::new());
-            }
-        };
-        forget(spec.get_mut("validation"));
-        if let Some(NodeValue::Seq(versions)) = spec.get_mut("versions").map(|v| &mut v.value) {
-            for v in versions {
-                forget(v.get_mut("schema"));
-            }
-        }
     }
 
     pub fn is_pod_bearing(&self) -> bool {
@@ -467,5 +478,26 @@ mod tests {
         assert!(!s.matches(&l(&[("app", "web"), ("tier", "edge"), ("team", "a"), ("canary", "1")])));
         assert!(!s.matches(&l(&[("app", "web"), ("tier", "edge"), ("team", "a"), ("env", "dev")])));
         assert!(!s.matches(&l(&[("app", "web"), ("tier", "edge")])));
+    }
+
+    #[test]
+    fn crd_schemas_are_forgotten_in_lists_and_only_in_crds() {
+        let text = "apiVersion: v1\nkind: List\nitems:\n  - apiVersion: apiextensions.k8s.io/v1\n    kind: CustomResourceDefinition\n    metadata: {name: a.example.com}\n    spec:\n      versions:\n        - name: v1\n          schema:\n            openAPIV3Schema: {type: object}\n---\napiVersion: example.com/v1\nkind: CustomResourceDefinition\nmetadata: {name: b}\nspec:\n  versions:\n    - schema:\n        openAPIV3Schema: {type: object}\n";
+        let mut stream = yaml::parse(text);
+        for d in &mut stream.documents {
+            forget_crd_schemas(&mut d.root);
+        }
+        let schema = |d: usize, path: &str| stream.documents[d].root.at(path).map(|n| n.value.clone());
+        assert_eq!(
+            schema(0, "items[0].spec.versions[0].schema.openAPIV3Schema"),
+            Some(NodeValue::Unknown(String::new()))
+        );
+        // the schema's key stays where it is written
+        assert!(stream.documents[0]
+            .root
+            .at("items[0].spec.versions[0].schema")
+            .is_some_and(|s| s.entry("openAPIV3Schema").is_some()));
+        // a kind of that name in another group is not Kubernetes' CRD
+        assert!(schema(1, "spec.versions[0].schema.openAPIV3Schema").is_some_and(|v| matches!(v, NodeValue::Map(_))));
     }
 }

@@ -322,7 +322,8 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     // one input per piece of work: inputs are sorted by path, so the costly files of a kind
     // sit together (a repository's Dockerfiles), and a range of them handed to one thread
     // whole would leave the other idle
-    let parsed: Vec<(ParsedFile, Option<(String, Span)>)> = inputs
+    type Parsed = (ParsedFile, Option<(String, Span)>, Option<Reread>);
+    let parsed: Vec<Parsed> = inputs
         .par_iter()
         .with_max_len(1)
         .enumerate()
@@ -332,7 +333,7 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                 if let (true, SourceInput::Disk(d) | SourceInput::Context(d)) = (unread(input), input) {
                     let mut f = project::unread(id, d.path.clone(), d.kind);
                     f.reported = matches!(input, SourceInput::Disk(_));
-                    return (f, None);
+                    return (f, None, None);
                 }
                 let file_settings = configs.for_path(input_path(input));
                 let (path, kind, r) = read(input, file_settings.max_file_size());
@@ -368,12 +369,18 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
                     SourceInput::Problem { reported, .. } => *reported,
                     _ => true,
                 };
-                f
+                // a manifest's text goes as soon as it is parsed: rules read its objects, and
+                // the report reads back the texts a finding or a suppression is in
+                let on_disk = matches!(input, SourceInput::Disk(_) | SourceInput::Context(_));
+                let reread = on_disk.then(|| let_manifest_text_go(&mut f.0)).flatten();
+                (f.0, f.1, reread)
             })
         })
         .collect();
     let mut files = Vec::with_capacity(parsed.len());
-    for (f, msg) in parsed {
+    let mut rereads = Vec::new();
+    for (f, msg, reread) in parsed {
+        rereads.extend(reread);
         if let Some((m, at)) = msg {
             if f.reported {
                 unreadable.push((f.source.id, m, at));
@@ -409,9 +416,6 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             .any(|k| kinds.contains(k))
     });
     let mut project = crate::budget::within(Some(&budget), || Project::build_reading(files, configs, terraform));
-    // the texts of manifests on disk go once the project is built: rules read their objects,
-    // and the report reads back the texts a finding or a suppression is in
-    let mut rereads = let_manifest_texts_go(&mut project, &inputs);
 
     // the enabled rules, by node kind, for each distinct settings of the run
     let enabled: Vec<(&Arc<Settings>, Enabled)> = configs.all().map(|s| (s, Enabled::new(registry, s))).collect();
@@ -671,31 +675,26 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     }
 }
 
-/// Let go of the texts of the Kubernetes manifests read from disk (most of a repository's
-/// YAML): once the project is built, the rules read their objects, never their text. What is
-/// known of each text for the report is returned ([`restore_texts`] reads back those it needs).
-fn let_manifest_texts_go(project: &mut Project, inputs: &[SourceInput]) -> Vec<Reread> {
-    let on_disk = |id: FileId| {
-        matches!(
-            inputs.get(id.0 as usize),
-            Some(SourceInput::Disk(_) | SourceInput::Context(_))
-        )
-    };
-    let mut rereads = Vec::new();
-    for f in project.files.iter_mut() {
-        let manifests = matches!(f.model, Model::Kubernetes(_)) && f.kind == FileKind::Yaml;
-        if !manifests || f.rendered.is_some() || f.text_on_disk || !on_disk(f.source.id) {
-            continue;
-        }
-        rereads.push(Reread {
-            id: f.source.id,
-            len: f.source.text.len(),
-            directives: !suppress::directives(f).is_empty(),
-        });
-        f.source.text = Arc::from("");
-        f.text_on_disk = true;
+/// Let go of the text of a Kubernetes manifest read from disk (most of a repository's YAML),
+/// once it is parsed: the rules and the project build read its objects, never its text. A
+/// kustomization keeps its text, which the overlay builds read. What is known of the text for
+/// the report is returned ([`restore_texts`] reads back those it needs).
+fn let_manifest_text_go(f: &mut ParsedFile) -> Option<Reread> {
+    let name = f.source.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let manifests = matches!(f.model, Model::Kubernetes(_))
+        && f.kind == FileKind::Yaml
+        && !crate::render::kustomize::FILE_NAMES.contains(&name);
+    if !manifests || f.rendered.is_some() || f.text_on_disk {
+        return None;
     }
-    rereads
+    let reread = Reread {
+        id: f.source.id,
+        len: f.source.text.len(),
+        directives: !suppress::directives(f).is_empty(),
+    };
+    f.source.text = Arc::from("");
+    f.text_on_disk = true;
+    Some(reread)
 }
 
 /// What the worker that checked a file whose text was let go ([`ParsedFile::text_on_disk`])

@@ -107,6 +107,8 @@ fn linea_ci_rules_are_clean_on_the_action() {
     assert_eq!((code, out.as_str()), (0, ""));
     // and they do read it: an untrusted expression in a script is found
     let dir = tempfile::tempdir().expect("temp dir");
+    // a repository root: no config above the temp dir applies
+    fs::create_dir(dir.path().join(".git")).expect("mkdir");
     let text = action_text().replacen(
         "\"$LINEA\" \"${args[@]}\" || code=$?",
         "echo \"${{ github.event.pull_request.title }}\"",
@@ -382,7 +384,8 @@ impl Runner {
             fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
             fs::write(p, text).expect("write");
         }
-        fs::create_dir_all(&ws).expect("mkdir");
+        // a checkout: the repository root, so no config above the temp dir applies
+        fs::create_dir_all(ws.join(".git")).expect("mkdir");
     }
 
     fn cargo_calls(&self) -> Vec<String> {

@@ -232,7 +232,8 @@ struct Agent {
 impl Agent {
     fn new() -> Agent {
         let dir = tempfile::tempdir().expect("temp dir");
-        for d in ["w/s", "w/_temp", "w/a", "bin", "cache"] {
+        // `w/s` is the checkout: a repository root, so no config above the temp dir applies
+        for d in ["w/s/.git", "w/_temp", "w/a", "bin", "cache"] {
             fs::create_dir_all(dir.path().join(d)).expect("mkdir");
         }
         let cargo = dir.path().join("bin/cargo");

@@ -4,7 +4,7 @@
 //! rule family.
 
 mod common;
-use common::{linea_stdin, Run};
+use common::{linea_stdin, temp_repo, Run};
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,7 +18,7 @@ const GOOD: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: payments
 
 /// A temporary repository holding `files` (path, content); directories are created.
 fn repo(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_repo();
     for (path, text) in files {
         write(dir.path(), path, text.as_bytes());
     }

@@ -106,6 +106,8 @@ fn documented_examples_are_tested() {
 #[test]
 fn job_findings_of_an_included_template_point_into_the_template() {
     let dir = tempfile::tempdir().expect("temp dir");
+    // a repository root: no config above the temp dir applies
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
     std::fs::create_dir_all(dir.path().join("templates")).expect("mkdir");
     std::fs::write(
         dir.path().join("azure-pipelines.yml"),

@@ -4,7 +4,7 @@
 //! `src/cli/fix.rs`: no built-in fix produces one.)
 
 mod common;
-use common::{linea_stdin, Run};
+use common::{linea_stdin, temp_repo, Run};
 
 use std::fs;
 use std::path::Path;
@@ -38,7 +38,7 @@ fn linea(dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
 }
 
 fn repo(dockerfile: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_repo();
     fs::create_dir_all(dir.path().join("payments")).expect("mkdir");
     fs::write(dir.path().join("payments/Dockerfile"), dockerfile).expect("write");
     dir

@@ -3,7 +3,7 @@
 //! `apt-unpinned` or DF011 `pip-unpinned` still name the rule.
 
 mod common;
-use common::{linea_stdin, Run};
+use common::{linea_stdin, temp_repo, Run};
 
 use std::fs;
 use std::path::Path;
@@ -21,7 +21,7 @@ USER app
 ";
 
 fn repo(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_repo();
     for (path, text) in files {
         fs::write(dir.path().join(path), text).expect("write file");
     }

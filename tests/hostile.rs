@@ -461,6 +461,8 @@ fn stdin_is_read_to_its_budget_only() {
     let _g = serial();
     use std::io::Write as _;
     let dir = tempfile::tempdir().expect("tempdir");
+    // a repository root: no config above the temp dir applies
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_linea"))
         .args(["check", "-f", "concise", "--stdin-filename", "Dockerfile", "-"])
         .current_dir(dir.path())

@@ -5,7 +5,7 @@
 //! would agree with (`latest` tags, root users, no namespace).
 
 mod common;
-use common::{linea_stdin, Run};
+use common::{linea_stdin, temp_repo, Run};
 
 use std::fs;
 use std::path::Path;
@@ -16,7 +16,7 @@ use tempfile::TempDir;
 const DOCKERFILE: &str = "FROM python:latest\nUSER root\nCMD [\"python\", \"-m\", \"app\"]\n";
 
 fn repo(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_repo();
     for (path, text) in files {
         let p = dir.path().join(path);
         fs::create_dir_all(p.parent().expect("parent")).expect("dirs");
@@ -366,7 +366,7 @@ fn junit_names_survive_moved_lines_and_only_fail_at_fail_on() {
 #[test]
 fn hostile_names_and_values_are_escaped_in_every_format() {
     let evil = "x\u{1b}]0;owned\u{7}\u{1b}[2J\u{9b}31m\u{202e}\n::error file=a::injected";
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_repo();
     let k8s = dir.path().join("k8s");
     fs::create_dir(&k8s).expect("mkdir");
     let yaml = format!(

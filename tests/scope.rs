@@ -7,7 +7,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{linea_stdin, Run};
+use common::{linea_stdin, temp_repo, Run};
 use tempfile::TempDir;
 
 fn write(root: &Path, path: &str, text: &str) {
@@ -39,9 +39,8 @@ const RULES: &str = "XR001,XR002,XR006,LAY001,LAY003,LAY005,LAY010";
 
 /// A small, healthy Python service in a git repository.
 fn service() -> TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_repo();
     let d = dir.path();
-    fs::create_dir_all(d.join(".git")).expect("git dir");
     write(d, ".gitignore", "settings.local.toml\n");
     write(d, "settings.local.toml", "debug = false\n");
     write(
@@ -164,9 +163,8 @@ fn excluded_and_ignored_paths_still_exist() {
 
 #[test]
 fn each_directory_takes_its_nearest_config_in_any_order() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = temp_repo();
     let d = dir.path();
-    fs::create_dir_all(d.join(".git")).expect("git dir");
     write(d, "svcA/linea.toml", "ignore = [\"DF001\"]\n");
     write(d, "svcA/Dockerfile", "FROM python:latest\nUSER 10001\n");
     write(d, "svcB/Dockerfile", "FROM python:latest\nUSER 10001\n");

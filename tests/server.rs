@@ -152,8 +152,10 @@ fn file_uri(path: &Path) -> String {
     format!("file://{}", s.replace(' ', "%20"))
 }
 
+/// A temporary repository (it holds `.git`: no config above it applies) with `files`.
 fn workspace(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
     for (path, text) in files {
         let p = dir.path().join(path);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("dirs");

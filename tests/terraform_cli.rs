@@ -30,8 +30,10 @@ fn broken_module_file_and_tfvars() {
     );
 }
 
+/// A temporary repository (it holds `.git`: no config above it applies) with `files`.
 fn write_tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
     for (path, text) in files {
         let p = dir.path().join(path);
         std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");

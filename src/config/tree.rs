@@ -414,4 +414,22 @@ mod tests {
             Some(dir.path().join("repo"))
         );
     }
+
+    #[test]
+    fn without_a_repository_discovery_walks_up_to_the_nearest_config() {
+        // no `.git` in the temp dir: the walk goes up from the scanned directory (or a file's)
+        // and stops at the temp dir's own config, whatever lies above it
+        let dir = tempfile::tempdir().expect("tempdir");
+        write(dir.path(), "linea.toml", "ignore = [\"PARSE001\"]\n");
+        write(dir.path(), "svc/k8s/cm.yaml", "a: b\n");
+        // a pyproject without `[tool.linea]` is passed over
+        write(dir.path(), "svc/pyproject.toml", "[project]\nname = \"svc\"\n");
+        let found =
+            |p: &str| super::super::discover(&dir.path().join(p)).map(|f| std::path::absolute(f).expect("absolute"));
+        let want = Some(dir.path().join("linea.toml"));
+        assert_eq!(found("svc/k8s"), want);
+        assert_eq!(found("svc/k8s/cm.yaml"), want);
+        write(dir.path(), "svc/pyproject.toml", "[tool.linea]\nfail-on = \"info\"\n");
+        assert_eq!(found("svc/k8s"), Some(dir.path().join("svc/pyproject.toml")));
+    }
 }

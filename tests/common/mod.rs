@@ -1,8 +1,17 @@
-//! Running the built `linea` binary from the integration tests.
+//! Running the built `linea` binary from the integration tests, on temporary repositories.
 
 use std::path::Path;
 
 use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// An empty temporary directory that is a repository root (it holds `.git`), so linea's config
+/// discovery and run root stop there: nothing above it (`$TMPDIR`, `/tmp`) changes a test.
+pub fn temp_repo() -> TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::create_dir(dir.path().join(".git")).expect("create .git");
+    dir
+}
 
 /// What one run printed and returned.
 pub struct Run {

@@ -408,6 +408,8 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         ));
         found
     });
+    // the renders' temporaries are freed: their pages go back before the build
+    crate::memory::give_back();
     // no Terraform index when no rule reads Terraform (its files were not read)
     let terraform = wanted.as_ref().is_none_or(|kinds| {
         crate::rules::meta::Reads::Terraform
@@ -416,6 +418,8 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             .any(|k| kinds.contains(k))
     });
     let mut project = crate::budget::within(Some(&budget), || Project::build_reading(files, configs, terraform));
+    // and so are the build's (the Terraform evaluation's scopes)
+    crate::memory::give_back();
 
     // the enabled rules, by node kind, for each distinct settings of the run
     let enabled: Vec<(&Arc<Settings>, Enabled)> = configs.all().map(|s| (s, Enabled::new(registry, s))).collect();

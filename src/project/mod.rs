@@ -600,6 +600,20 @@ impl Project {
         }
     }
 
+    /// Let go of every file's model and of the indexes built over them. What a report reads
+    /// stays: each file's text, syntax errors, suppressions and rendering, and the settings.
+    pub fn let_models_go(&mut self) {
+        use rayon::prelude::*;
+        // in parallel: a model is mostly freed by the thread that allocated it
+        self.files.par_iter_mut().for_each(|f| f.model = Model::Text);
+        self.k8s = k8s::Index::default();
+        self.python = python::PythonIndex::default();
+        self.terraform = Vec::new();
+        self.terraform_plans = Vec::new();
+        self.pipelines = pipeline::Index::default();
+        self.indexes = Indexes::default();
+    }
+
     /// Keep what the Python modules checked without a model in the project listen on (once,
     /// by the engine, after the file rules).
     pub fn keep_python_listeners(

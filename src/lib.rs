@@ -11,6 +11,7 @@ pub mod discover;
 #[doc(hidden)]
 pub mod fuzz;
 pub mod lang;
+pub mod memory;
 pub mod panics;
 pub mod project;
 pub mod render;

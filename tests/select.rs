@@ -429,3 +429,61 @@ fn crd_schemas_are_let_go_unless_an_enabled_rule_may_read_them() {
     assert!(!sorted(&lean, "ORG200").is_empty());
     assert_eq!(sorted(&lean, "ORG200"), sorted(&whole, "ORG200"));
 }
+
+#[test]
+fn a_run_that_lets_its_models_go_reports_what_a_run_keeping_them_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let files = [
+        (
+            "Dockerfile",
+            FileKind::Dockerfile,
+            "FROM python:latest\nRUN pip install flask\nCMD [\"python\", \"app.py\"]\n",
+        ),
+        (
+            "deploy/web.yaml",
+            FileKind::Yaml,
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n        - name: web\n          # linea: ignore[K8S001] follows upstream\n          image: nginx:latest\n",
+        ),
+        (
+            "infra/main.tf",
+            FileKind::Terraform,
+            "variable \"unused\" {}\n\nresource \"azurerm_storage_account\" \"logs\" {\n  name                     = \"shoplogs\"\n  account_tier             = \"Standard\"\n  account_replication_type = \"LRS\"\n  min_tls_version          = \"TLS1_0\"\n}\n",
+        ),
+    ];
+    let settings = Settings::from_config(Config::default(), None, dir.path().to_path_buf()).expect("settings");
+    let configs = linea::config::Configs::single(settings);
+    let registry = Registry::builtin().expect("built-in rules");
+    let run = |models| engine::run_configs_keeping(&registry, &configs, write_files(dir.path(), &files), models);
+    let (kept, lean) = (run(engine::Models::Kept), run(engine::Models::LetGo));
+    let found = |o: &engine::Outcome| -> Vec<(String, String, usize, usize, String, bool)> {
+        o.diagnostics
+            .iter()
+            .map(|d| {
+                let f = o.project.file(d.file).expect("file");
+                let at = f.source.position(d.span.start);
+                (
+                    d.rule.clone(),
+                    f.source.display_path(),
+                    at.line as usize,
+                    at.column as usize,
+                    d.message.clone(),
+                    d.suppressed.is_some(),
+                )
+            })
+            .collect()
+    };
+    let lines = found(&lean);
+    assert!(lines.iter().any(|d| d.0.starts_with("DF")), "{lines:?}");
+    assert!(lines.iter().any(|d| d.0.starts_with("TF")), "{lines:?}");
+    assert!(lines.iter().any(|d| d.0 == "K8S001" && d.5), "{lines:?}");
+    assert_eq!(lines, found(&kept));
+    // the models are gone, the texts the findings are in are there
+    assert!(kept.project.files.iter().any(|f| !matches!(f.model, Model::Text)));
+    assert!(lean.project.files.iter().all(|f| matches!(f.model, Model::Text)));
+    assert!(lean.project.k8s.refs().is_empty() && lean.project.terraform.is_empty());
+    for d in &lean.diagnostics {
+        let f = lean.project.file(d.file).expect("file");
+        assert!(!f.source.text.is_empty(), "{}", f.source.display_path());
+    }
+    assert!(lean.internal_errors.is_empty(), "{:?}", lean.internal_errors);
+}

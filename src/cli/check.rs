@@ -236,7 +236,7 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     };
     super::output::warn_unscanned(&paths, &inputs);
     let progress = super::output::Progress::start(inputs.len());
-    let mut outcome = pool.install(|| engine::run_configs(&registry, &configs, inputs));
+    let mut outcome = pool.install(|| engine::run_configs_keeping(&registry, &configs, inputs, engine::Models::LetGo));
     drop(progress);
 
     if let Some(path) = &args.write_baseline {
@@ -272,7 +272,9 @@ pub fn run(args: CheckArgs) -> ExitStatus {
     }
     if let Some(fix_inputs) = fix_inputs.filter(|_| outcome.internal_errors.is_empty()) {
         let relint = || {
-            let mut o = pool.install(|| engine::run_configs(&registry, &configs, fix_inputs.clone()));
+            let mut o = pool.install(|| {
+                engine::run_configs_keeping(&registry, &configs, fix_inputs.clone(), engine::Models::LetGo)
+            });
             if let Some(path) = &args.baseline {
                 baseline::apply(path, &mut o, &settings)?;
             }

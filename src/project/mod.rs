@@ -459,6 +459,9 @@ impl Project {
             .flat_map(|(i, m)| m.files.iter().map(move |f| (*f, i)))
             .collect();
         let terraform_plans = terraform::plan::build(&files, &terraform, settings);
+        // the index holds the `.tf` files' evaluated blocks and the facts rules read: their
+        // syntax trees are not needed after it
+        terraform::let_go_of_bodies(&mut files);
         let k8s = k8s::Index::build(&mut files, settings);
         // each file's absolute path, made once for the indexes that compare paths
         let abs: Vec<PathBuf> = files.iter().map(|f| absolute(&f.source.path)).collect();
@@ -598,6 +601,20 @@ impl Project {
                 .cloned()
                 .unwrap_or_default(),
         }
+    }
+
+    /// Let go of every file's model and of the indexes built over them. What a report reads
+    /// stays: each file's text, syntax errors, suppressions and rendering, and the settings.
+    pub fn let_models_go(&mut self) {
+        use rayon::prelude::*;
+        // in parallel: a model is mostly freed by the thread that allocated it
+        self.files.par_iter_mut().for_each(|f| f.model = Model::Text);
+        self.k8s = k8s::Index::default();
+        self.python = python::PythonIndex::default();
+        self.terraform = Vec::new();
+        self.terraform_plans = Vec::new();
+        self.pipelines = pipeline::Index::default();
+        self.indexes = Indexes::default();
     }
 
     /// Keep what the Python modules checked without a model in the project listen on (once,

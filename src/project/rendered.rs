@@ -121,6 +121,8 @@ pub fn render_charts(
     if dirs.is_empty() {
         return Vec::new();
     }
+    // each render counts against the run's budgets on the thread it runs on
+    let run = crate::budget::current();
     let renders: Vec<helm::ChartRender> = dirs
         .par_iter()
         .with_max_len(1)
@@ -130,7 +132,7 @@ pub fn render_charts(
                 overlay,
                 max_size: settings.max_file_size(),
             };
-            helm::render(&fs, dir, settings)
+            crate::budget::within(run.as_ref(), || helm::render(&fs, dir, settings))
         })
         .collect();
     let mut by_path: HashMap<PathBuf, FileId> = files.iter().map(|f| (absolute(&f.source.path), f.source.id)).collect();
@@ -383,6 +385,7 @@ pub fn render_kustomizations(
     // the overlays of one base read the same files: each is parsed once; a build keeps the
     // text of a file it read only where the project does not hold it already
     let parsed = kustomize::Parsed::default();
+    let run = crate::budget::current();
     let builds: Vec<(FileId, kustomize::Build)> = roots
         .par_iter()
         .with_max_len(1)
@@ -392,7 +395,7 @@ pub fn render_kustomizations(
                 overlay,
                 max_size: configs.for_path(path).max_file_size(),
             };
-            let mut b = kustomize::build_sharing(&fs, dir, &parsed);
+            let mut b = crate::budget::within(run.as_ref(), || kustomize::build_sharing(&fs, dir, &parsed));
             // the overlays are built before any joins the project: each lets go of what no
             // rule reads as soon as it is built
             if let Some(stream) = &mut b.stream {

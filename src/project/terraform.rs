@@ -30,6 +30,7 @@ use crate::config::Settings;
 use crate::discover::FileKind;
 use crate::lang::terraform::eval::{self, limits, Local, RunBudget};
 use crate::lang::terraform::provider_defaults;
+use crate::lang::terraform::refs::{references, Reference};
 use crate::lang::terraform::types::{self, Type};
 use crate::lang::terraform::{header_span, span_of, Instance, Origin, Scope, TfBlock};
 use crate::rules::{Diagnostic, Label};
@@ -91,6 +92,82 @@ pub struct TfModule {
     /// Constructs whose evaluation went over a budget (in any instance), with the budget:
     /// reported as PARSE004 where they are, their values unknown.
     pub exceeded: Vec<(FileId, Span, &'static crate::budget::Limit)>,
+    /// What rules read of the module's syntax, taken from its hcl-edit bodies during the build
+    /// (the bodies of `.tf` files are let go after it, see [`let_go_of_bodies`]).
+    pub facts: ModuleFacts,
+}
+
+/// What project rules read of a module's files as written, beside its evaluated blocks.
+#[derive(Debug, Clone, Default)]
+pub struct ModuleFacts {
+    /// Every reference in the module's files that parsed, with its file: by file in file
+    /// order, each file's as [`references`] yields them.
+    pub references: Vec<(FileId, Reference)>,
+    /// A `terraform` block configures Terraform Cloud or a `backend` other than `local`.
+    pub remote_backend: bool,
+    /// The values of the state storage attributes of the module's backends
+    /// ([`BACKEND_STORAGE`]), in file order.
+    pub backend_storage: Vec<String>,
+    /// The module checks something itself: a variable's `validation`, a resource's, data
+    /// source's or output's `precondition`/`postcondition`, a `check` block.
+    pub conditions: bool,
+}
+
+/// Backend attributes that name the storage holding the state.
+pub const BACKEND_STORAGE: &[&str] = &["storage_account_name", "container_name", "bucket", "dynamodb_table"];
+
+impl ModuleFacts {
+    /// The facts of the module's files' bodies.
+    fn of<'a>(bodies: impl Iterator<Item = (FileId, &'a Body)>) -> ModuleFacts {
+        let mut facts = ModuleFacts::default();
+        for (file, body) in bodies {
+            facts.references.extend(references(body).into_iter().map(|r| (file, r)));
+            for b in body.blocks() {
+                match b.ident.as_str() {
+                    "terraform" => {
+                        for inner in b.body.blocks() {
+                            match inner.ident.as_str() {
+                                "cloud" => facts.remote_backend = true,
+                                "backend" => {
+                                    if inner.labels.first().is_some_and(|l| l.as_str() != "local") {
+                                        facts.remote_backend = true;
+                                    }
+                                    for k in BACKEND_STORAGE {
+                                        if let Some(v) = inner.body.get_attribute(k).and_then(|a| a.value.as_str()) {
+                                            facts.backend_storage.push(v.to_string());
+                                        }
+                                    }
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    "variable" => facts.conditions |= b.body.has_blocks("validation"),
+                    "check" => facts.conditions = true,
+                    "resource" | "data" | "output" => facts.conditions |= has_conditions(b),
+                    _ => {}
+                }
+            }
+        }
+        facts
+    }
+}
+
+/// Whether a block has a `precondition` or `postcondition`, of its own or in its `lifecycle`.
+fn has_conditions(b: &Block) -> bool {
+    let condition = |x: &Block| matches!(x.ident.as_str(), "precondition" | "postcondition");
+    b.body.blocks().any(condition) || b.body.get_blocks("lifecycle").any(|l| l.body.blocks().any(condition))
+}
+
+/// Let go of the hcl-edit bodies of the `.tf` files once the Terraform index is built from
+/// them: their blocks are evaluated in the index and what rules read of their syntax is in
+/// [`TfModule::facts`]. Var files, test files and lock files keep theirs (rules read them).
+pub fn let_go_of_bodies(files: &mut [ParsedFile]) {
+    for f in files.iter_mut() {
+        if let Model::Terraform(t) = &mut f.model {
+            t.body = None;
+        }
+    }
 }
 
 /// The accounts separate storage network rules apply to: by resource name
@@ -128,8 +205,9 @@ impl TfModule {
         }
     }
 
-    /// The raw hcl-edit bodies of the module's files that parsed, with their file and text.
-    pub fn bodies<'a>(&'a self, files: &'a [ParsedFile]) -> impl Iterator<Item = (&'a ParsedFile, &'a Body)> + 'a {
+    /// The raw hcl-edit bodies of the module's files that parsed, with their file and text:
+    /// during the build only (they are let go after it).
+    fn bodies<'a>(&'a self, files: &'a [ParsedFile]) -> impl Iterator<Item = (&'a ParsedFile, &'a Body)> + 'a {
         self.files
             .iter()
             .filter_map(move |id| files.get(id.0 as usize))
@@ -889,8 +967,13 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
             by_type: HashMap::new(),
             storage_network_rules: StorageNetworkRules::default(),
             exceeded: Vec::new(),
+            facts: ModuleFacts::default(),
         })
         .collect();
+    modules
+        .par_iter_mut()
+        .with_max_len(1)
+        .for_each(|m| m.facts = ModuleFacts::of(m.bodies(files).map(|(f, b)| (f.source.id, b))));
     let by_dir: HashMap<PathBuf, usize> = modules.iter().enumerate().map(|(i, m)| (m.dir.clone(), i)).collect();
     for (dir, id) in locks {
         if let Some(&i) = by_dir.get(&dir) {

@@ -233,6 +233,16 @@ pub fn run(registry: &Registry, settings: &Settings, inputs: Vec<SourceInput>) -
     run_configs(registry, &Configs::single(settings.clone()), inputs)
 }
 
+/// What the outcome of a run keeps of the project besides its files' texts and the findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Models {
+    /// The parsed models and the indexes over them: for callers that look at them (tests).
+    Kept,
+    /// Let go once the findings are known, before the texts that findings are in are read
+    /// back: a report reads only texts, and the two are then never held together.
+    LetGo,
+}
+
 /// The rules enabled under one set of settings, by node kind.
 struct Enabled {
     by_kind: HashMap<NodeKind, Vec<usize>>,
@@ -301,6 +311,16 @@ fn keep(registry: &Registry, configs: &Configs) -> project::Keep {
 /// Run every enabled rule over `inputs`; each file is governed by the settings of the nearest
 /// config above it.
 pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInput>) -> Outcome {
+    run_configs_keeping(registry, configs, inputs, Models::Kept)
+}
+
+/// [`run_configs`], keeping the `models` or not.
+pub fn run_configs_keeping(
+    registry: &Registry,
+    configs: &Configs,
+    inputs: Vec<SourceInput>,
+    models: Models,
+) -> Outcome {
     let started = Instant::now();
     let settings: &Settings = &configs.base;
 
@@ -408,6 +428,8 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
         ));
         found
     });
+    // the renders' temporaries are freed: their pages go back before the build
+    crate::memory::give_back();
     // no Terraform index when no rule reads Terraform (its files were not read)
     let terraform = wanted.as_ref().is_none_or(|kinds| {
         crate::rules::meta::Reads::Terraform
@@ -416,6 +438,8 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
             .any(|k| kinds.contains(k))
     });
     let mut project = crate::budget::within(Some(&budget), || Project::build_reading(files, configs, terraform));
+    // and so are the build's (the Terraform evaluation's scopes)
+    crate::memory::give_back();
 
     // the enabled rules, by node kind, for each distinct settings of the run
     let enabled: Vec<(&Arc<Settings>, Enabled)> = configs.all().map(|s| (s, Enabled::new(registry, s))).collect();
@@ -659,6 +683,10 @@ pub fn run_configs(registry: &Registry, configs: &Configs, inputs: Vec<SourceInp
     }
 
     let _ = settings;
+    if models == Models::LetGo {
+        project.let_models_go();
+        crate::memory::give_back();
+    }
     // the texts let go that a finding or a suppression is in come back for the report
     internal_errors.extend(restore_texts(&mut project, &diagnostics, &rereads));
     let mut diagnostics = apply_suppressions(registry, &project, diagnostics, &is_enabled);

@@ -453,9 +453,9 @@ impl Server<'_> {
             }
         };
         let registry = &self.registry;
-        let outcome = self
-            .pool
-            .install(|| panics::catch(|| engine::run_configs(registry, &configs, inputs)));
+        let outcome = self.pool.install(|| {
+            panics::catch(|| engine::run_configs_keeping(registry, &configs, inputs, engine::Models::LetGo))
+        });
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {

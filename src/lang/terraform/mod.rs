@@ -20,6 +20,7 @@ pub mod functions;
 pub mod json;
 pub mod plan;
 pub mod provider_defaults;
+pub mod refs;
 pub mod types;
 
 use std::collections::HashMap;
@@ -57,7 +58,9 @@ pub struct Instance {
 /// project's Terraform index (per module and instance), not here.
 #[derive(Debug, Default)]
 pub struct TfFile {
-    /// `None` when the file did not parse.
+    /// `None` when the file did not parse. A `.tf` file's body is let go once the project's
+    /// Terraform index is built: its blocks are evaluated there, and what rules read of its
+    /// syntax is kept as the module's facts ([`crate::project::terraform::ModuleFacts`]).
     pub body: Option<Body>,
 }
 

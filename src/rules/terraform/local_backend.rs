@@ -12,16 +12,7 @@ impl ProjectRule for LocalBackend {
             if !cx.settings.is_prod(m.env) {
                 continue;
             }
-            let remote = m.bodies(&project.files).any(|(_, body)| {
-                body.blocks().filter(|b| b.ident.as_str() == "terraform").any(|t| {
-                    t.body.blocks().any(|inner| match inner.ident.as_str() {
-                        "cloud" => true,
-                        "backend" => inner.labels.first().is_some_and(|l| l.as_str() != "local"),
-                        _ => false,
-                    })
-                })
-            });
-            if remote {
+            if m.facts.remote_backend {
                 continue;
             }
             if let Some(anchor) = module_anchor(m, &project.files) {

@@ -3,7 +3,6 @@ use std::path::{Component, Path};
 
 use super::{module_anchor, run_module, test_files, RunModule};
 use crate::diagnostic::Label;
-use crate::project::terraform::TfModule;
 use crate::project::{absolute, Project};
 use crate::rules::{ProjectContext, ProjectRule};
 use crate::semantic::test_code::is_test_code;
@@ -19,29 +18,6 @@ const MAX_LABELS: usize = 5;
 /// (Terratest) beside it. Modules inside `examples/` or test directories are not reusable
 /// modules; one finding per module, at its first variable.
 pub struct ModuleUntested;
-
-/// Whether the module checks something itself: a variable's `validation`, a resource's,
-/// data source's or output's `precondition`/`postcondition`, a `check` block.
-fn has_conditions(project: &Project, m: &TfModule) -> bool {
-    let conditions = |b: &hcl_edit::structure::Block| {
-        b.body
-            .blocks()
-            .any(|x| matches!(x.ident.as_str(), "precondition" | "postcondition"))
-            || b.body.get_blocks("lifecycle").any(|l| {
-                l.body
-                    .blocks()
-                    .any(|x| matches!(x.ident.as_str(), "precondition" | "postcondition"))
-            })
-    };
-    m.bodies(&project.files).any(|(_, body)| {
-        body.blocks().any(|b| match b.ident.as_str() {
-            "variable" => b.body.has_blocks("validation"),
-            "check" => true,
-            "resource" | "data" | "output" => conditions(b),
-            _ => false,
-        })
-    })
-}
 
 /// A Go test suite (Terratest) at the module or above it in the repository: `test/go.mod`,
 /// `tests/go.mod`, or a `go.mod` beside a `test/` or `tests/` directory.
@@ -101,7 +77,7 @@ impl ProjectRule for ModuleUntested {
             let Some(anchor) = vars.first().copied().or_else(|| module_anchor(m, &project.files)) else {
                 continue;
             };
-            if vars.is_empty() || has_conditions(project, m) || has_go_tests(project, &m.dir) {
+            if vars.is_empty() || m.facts.conditions || has_go_tests(project, &m.dir) {
                 continue;
             }
             let calls = m.callers.len();

@@ -14,26 +14,14 @@ use crate::source::node::parse_path;
 
 pub struct PlanReplacesProtected;
 
-/// Backend attributes that name the storage holding the state.
-const BACKEND_STORAGE: &[&str] = &["storage_account_name", "container_name", "bucket", "dynamodb_table"];
-
-/// Names of the state storage the repository's backends use.
+/// Names of the state storage the repository's backends use
+/// ([`crate::project::terraform::BACKEND_STORAGE`]).
 fn state_storage(project: &Project) -> HashSet<String> {
-    let mut out = HashSet::new();
-    for m in &project.terraform {
-        for (_, body) in m.bodies(&project.files) {
-            for t in body.blocks().filter(|b| b.ident.as_str() == "terraform") {
-                for b in t.body.blocks().filter(|b| b.ident.as_str() == "backend") {
-                    for k in BACKEND_STORAGE {
-                        if let Some(v) = b.body.get_attribute(k).and_then(|a| a.value.as_str()) {
-                            out.insert(v.to_string());
-                        }
-                    }
-                }
-            }
-        }
-    }
-    out
+    project
+        .terraform
+        .iter()
+        .flat_map(|m| m.facts.backend_storage.iter().cloned())
+        .collect()
 }
 
 /// What the change does, as a message reads it; `None` when it neither deletes nor replaces.

@@ -1,4 +1,4 @@
-use super::{declarations, references, RefKind};
+use super::{declarations, RefKind};
 use crate::project::Project;
 use crate::rules::{ProjectContext, ProjectRule};
 
@@ -10,19 +10,12 @@ impl ProjectRule for UndeclaredReference {
     fn check(&self, project: &Project, cx: &mut ProjectContext<'_>) {
         for m in project.terraform.iter().filter(|m| !m.broken) {
             let declared = declarations(m);
-            for (file, body) in m.bodies(&project.files) {
-                for r in references(body) {
-                    // `output.x` and `run.r.x` are names of test files only
-                    if matches!(r.kind, RefKind::Output | RefKind::Run) || declared.contains(&(r.kind, r.name.clone()))
-                    {
-                        continue;
-                    }
-                    cx.report_in(
-                        file.source.id,
-                        r.span,
-                        format!("{} is not declared in this module", r.what()),
-                    );
+            for (file, r) in &m.facts.references {
+                // `output.x` and `run.r.x` are names of test files only
+                if matches!(r.kind, RefKind::Output | RefKind::Run) || declared.contains(&(r.kind, r.name.clone())) {
+                    continue;
                 }
+                cx.report_in(*file, r.span, format!("{} is not declared in this module", r.what()));
             }
         }
     }

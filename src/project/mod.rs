@@ -449,7 +449,7 @@ impl Project {
         let settings: &Settings = &configs.base;
         let pipelines = pipeline::Index::build(&files, |path| configs.for_path(path));
         let terraform = if terraform {
-            terraform::build(&files, settings)
+            terraform::build(&mut files, settings)
         } else {
             Vec::new()
         };
@@ -459,9 +459,6 @@ impl Project {
             .flat_map(|(i, m)| m.files.iter().map(move |f| (*f, i)))
             .collect();
         let terraform_plans = terraform::plan::build(&files, &terraform, settings);
-        // the index holds the `.tf` files' evaluated blocks and the facts rules read: their
-        // syntax trees are not needed after it
-        terraform::let_go_of_bodies(&mut files);
         let k8s = k8s::Index::build(&mut files, settings);
         // each file's absolute path, made once for the indexes that compare paths
         let abs: Vec<PathBuf> = files.iter().map(|f| absolute(&f.source.path)).collect();

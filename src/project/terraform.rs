@@ -19,7 +19,7 @@
 use crate::semantic::path::normalize;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use hcl_edit::expr::Expression;
 use hcl_edit::structure::{Block, Body};
@@ -93,7 +93,7 @@ pub struct TfModule {
     /// reported as PARSE004 where they are, their values unknown.
     pub exceeded: Vec<(FileId, Span, &'static crate::budget::Limit)>,
     /// What rules read of the module's syntax, taken from its hcl-edit bodies during the build
-    /// (the bodies of `.tf` files are let go after it, see [`let_go_of_bodies`]).
+    /// (the bodies of `.tf` files are let go as the modules are evaluated, see [`Bodies`]).
     pub facts: ModuleFacts,
 }
 
@@ -159,13 +159,50 @@ fn has_conditions(b: &Block) -> bool {
     b.body.blocks().any(condition) || b.body.get_blocks("lifecycle").any(|l| l.body.blocks().any(condition))
 }
 
-/// Let go of the hcl-edit bodies of the `.tf` files once the Terraform index is built from
-/// them: their blocks are evaluated in the index and what rules read of their syntax is in
-/// [`TfModule::facts`]. Var files, test files and lock files keep theirs (rules read them).
-pub fn let_go_of_bodies(files: &mut [ParsedFile]) {
-    for f in files.iter_mut() {
-        if let Model::Terraform(t) = &mut f.model {
-            t.body = None;
+/// The `.tf` files' hcl-edit bodies while the modules are evaluated, by file. They are taken
+/// out of the parsed files when the evaluations start, and each module's are let go as soon as
+/// its last evaluation is done (what rules read of their syntax is in [`TfModule::facts`], and
+/// their blocks are evaluated in the index), so the trees of modules already evaluated do not
+/// stay beside the evaluations of the rest. Var files, test files and lock files keep theirs
+/// (rules read them).
+struct Bodies(Vec<Mutex<Option<Arc<Body>>>>);
+
+impl Bodies {
+    fn take(files: &mut [ParsedFile]) -> Bodies {
+        Bodies(
+            files
+                .iter_mut()
+                .map(|f| match &mut f.model {
+                    Model::Terraform(t) => Mutex::new(t.body.take().map(Arc::new)),
+                    _ => Mutex::new(None),
+                })
+                .collect(),
+        )
+    }
+
+    fn slot(&self, id: FileId) -> Option<std::sync::MutexGuard<'_, Option<Arc<Body>>>> {
+        // a panic elsewhere does not leave a body in a state it cannot be read in
+        self.0
+            .get(id.0 as usize)
+            .map(|m| m.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// The bodies of a module's files that parsed, with their file, held for one evaluation.
+    fn of<'a>(&self, files: &'a [ParsedFile], m: &TfModule) -> Vec<(&'a ParsedFile, Arc<Body>)> {
+        m.files
+            .iter()
+            .filter_map(|id| {
+                let body = self.slot(*id)?.clone()?;
+                Some((files.get(id.0 as usize)?, body))
+            })
+            .collect()
+    }
+
+    /// Let go of a module's bodies: it is evaluated no more.
+    fn release(&self, m: &TfModule) {
+        for id in &m.files {
+            // taken under the lock, freed after it
+            drop(self.slot(*id).and_then(|mut s| s.take()));
         }
     }
 }
@@ -206,7 +243,7 @@ impl TfModule {
     }
 
     /// The raw hcl-edit bodies of the module's files that parsed, with their file and text:
-    /// during the build only (they are let go after it).
+    /// during the build only, until the evaluations take them ([`Bodies`]).
     fn bodies<'a>(&'a self, files: &'a [ParsedFile]) -> impl Iterator<Item = (&'a ParsedFile, &'a Body)> + 'a {
         self.files
             .iter()
@@ -355,11 +392,10 @@ fn has_backend(files: &[ParsedFile], ids: &[FileId]) -> bool {
 }
 
 /// The version constraint of each provider in a module's `required_providers`.
-fn provider_constraints(files: &[ParsedFile], ids: &[FileId]) -> HashMap<String, String> {
+fn provider_constraints(bodies: &[(&ParsedFile, Arc<Body>)]) -> HashMap<String, String> {
     let scope = Scope::default();
     let mut out = HashMap::new();
-    for f in ids.iter().filter_map(|id| files.get(id.0 as usize)) {
-        let Some(body) = body_of(f) else { continue };
+    for (f, body) in bodies {
         for t in body.blocks().filter(|b| b.ident.as_str() == "terraform") {
             for rp in t.body.blocks().filter(|b| b.ident.as_str() == "required_providers") {
                 for a in rp.body.attributes() {
@@ -423,10 +459,10 @@ struct VarDecl<'a> {
     default: Option<(&'a Expression, &'a str)>,
 }
 
-fn declarations<'a>(files: &'a [ParsedFile], m: &'a TfModule) -> (Vec<VarDecl<'a>>, Vec<(String, Local<'a>)>) {
+fn declarations<'a>(bodies: &'a [(&'a ParsedFile, Arc<Body>)]) -> (Vec<VarDecl<'a>>, Vec<(String, Local<'a>)>) {
     let mut vars = Vec::new();
     let mut locals = Vec::new();
-    for (f, body) in m.bodies(files) {
+    for (f, body) in bodies {
         let text = &f.source.text[..];
         for b in body.blocks() {
             match b.ident.as_str() {
@@ -506,6 +542,7 @@ struct Evaluated {
 /// Evaluate every block of a module in one context.
 fn evaluate(
     files: &[ParsedFile],
+    bodies: &Bodies,
     modules: &[TfModule],
     by_dir: &HashMap<PathBuf, usize>,
     index: usize,
@@ -513,7 +550,8 @@ fn evaluate(
     run: &Arc<RunBudget>,
 ) -> Evaluated {
     let m = &modules[index];
-    let (decls, locals) = declarations(files, m);
+    let held = bodies.of(files, m);
+    let (decls, locals) = declarations(&held);
     let mut scope = Scope::new(run.clone());
     for d in &decls {
         let value = match cx.inputs.get(&d.name) {
@@ -535,14 +573,14 @@ fn evaluate(
         true => lock_majors(files, m.lock),
         false => cx.providers.clone(),
     };
-    let majors = provider_defaults::resolve(&inherited, &provider_constraints(files, &m.files));
+    let majors = provider_defaults::resolve(&inherited, &provider_constraints(&held));
     let mut out = Evaluated {
         blocks: Vec::new(),
         calls: Vec::new(),
         origins: HashMap::new(),
         exceeded: Vec::new(),
     };
-    for (f, body) in m.bodies(files) {
+    for (f, body) in &held {
         scope.set_file(f.source.id);
         let text = &f.source.text[..];
         let mut blocks = Vec::new();
@@ -914,12 +952,32 @@ fn agreed(contexts: &[Context]) -> Context {
 }
 
 /// Group files into modules and evaluate each in its contexts.
-pub fn build(files: &[ParsedFile], settings: &Settings) -> Vec<TfModule> {
+///
+/// The `.tf` files' bodies are taken out of `files` and let go during the build: after it,
+/// their models hold no body.
+pub fn build(files: &mut [ParsedFile], settings: &Settings) -> Vec<TfModule> {
     build_with(files, settings, &[])
 }
 
 /// [`build`], with var files that pipelines or config assign to root directories.
-pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBuf, Vec<PathBuf>)]) -> Vec<TfModule> {
+pub fn build_with(
+    files: &mut [ParsedFile],
+    settings: &Settings,
+    assigned: &[(PathBuf, Vec<PathBuf>)],
+) -> Vec<TfModule> {
+    let (modules, by_dir, queue) = modules_and_roots(files, settings, assigned);
+    let bodies = Bodies::take(files);
+    evaluate_all(files, &bodies, modules, &by_dir, queue, settings)
+}
+
+/// The modules of the project, with their files, calls, facts and roots, and the contexts the
+/// modules nothing calls are evaluated in first.
+#[allow(clippy::type_complexity)]
+fn modules_and_roots(
+    files: &[ParsedFile],
+    settings: &Settings,
+    assigned: &[(PathBuf, Vec<PathBuf>)],
+) -> (Vec<TfModule>, HashMap<PathBuf, usize>, Vec<(usize, Context)>) {
     // the `.tf` files by directory: hashed, then sorted once (not a path comparison per file)
     let mut dirs: Vec<(PathBuf, Vec<FileId>)> = Vec::new();
     let mut dir_of: HashMap<PathBuf, usize> = HashMap::new();
@@ -1049,8 +1107,6 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
     }
 
     // evaluate: top-level modules first, then the modules they call, breadth first
-    let run = Arc::new(RunBudget::default());
-    let mut contexts: Vec<Vec<Context>> = vec![Vec::new(); modules.len()];
     let mut queue: Vec<(usize, Context)> = Vec::new();
     for (i, m) in modules.iter().enumerate() {
         if m.called {
@@ -1080,6 +1136,21 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
             ));
         }
     }
+    (modules, by_dir, queue)
+}
+
+/// Evaluate the modules breadth first from `queue`, then each module's own evaluation and
+/// instances; each module's bodies are let go after its last evaluation.
+fn evaluate_all(
+    files: &[ParsedFile],
+    bodies: &Bodies,
+    mut modules: Vec<TfModule>,
+    by_dir: &HashMap<PathBuf, usize>,
+    queue: Vec<(usize, Context)>,
+    settings: &Settings,
+) -> Vec<TfModule> {
+    let run = Arc::new(RunBudget::default());
+    let mut contexts: Vec<Vec<Context>> = vec![Vec::new(); modules.len()];
     let mut evaluated: Vec<Vec<Evaluated>> = (0..modules.len()).map(|_| Vec::new()).collect();
     // a level of the breadth-first walk at a time: the evaluations of one level read only the
     // files and their own context, so they run in parallel, and their results are taken in the
@@ -1095,10 +1166,19 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
                 *n <= MAX_INSTANCES
             })
             .collect();
+        // a module nothing calls, evaluated in one context, has no own evaluation after this
+        // one (see below): its bodies go as soon as it is evaluated
+        let last = |i: usize| modules.get(i).is_some_and(|m| !m.called) && taken.get(&i) == Some(&1);
         let results: Vec<Evaluated> = accepted
             .par_iter()
             .with_max_len(1)
-            .map(|(i, cx)| evaluate(files, &modules, &by_dir, *i, cx, &run))
+            .map(|(i, cx)| {
+                let e = evaluate(files, bodies, &modules, by_dir, *i, cx, &run);
+                if let Some(m) = modules.get(*i).filter(|_| last(*i)) {
+                    bodies.release(m);
+                }
+                e
+            })
             .collect();
         let mut next = Vec::new();
         for ((i, cx), e) in accepted.into_iter().zip(results) {
@@ -1170,7 +1250,8 @@ pub fn build_with(files: &[ParsedFile], settings: &Settings, assigned: &[(PathBu
         } else {
             agreed(&cxs)
         };
-        let own = evaluate(files, &modules, &by_dir, i, &own_cx, &run);
+        let own = evaluate(files, bodies, &modules, by_dir, i, &own_cx, &run);
+        bodies.release(&modules[i]);
         modules[i].exceeded.extend(own.exceeded.iter().copied());
         modules[i].blocks = flat(own, env, None);
         let n = cxs.len();

@@ -3,7 +3,7 @@ use crate::project::parse;
 
 fn project(files: &[(&str, &str)]) -> (Vec<ParsedFile>, Vec<TfModule>) {
     let settings = Settings::default();
-    let parsed: Vec<ParsedFile> = files
+    let mut parsed: Vec<ParsedFile> = files
         .iter()
         .enumerate()
         .map(|(i, (path, text))| {
@@ -11,7 +11,12 @@ fn project(files: &[(&str, &str)]) -> (Vec<ParsedFile>, Vec<TfModule>) {
             parse(FileId(i as u32), PathBuf::from(path), kind, text.to_string(), &settings)
         })
         .collect();
-    let modules = build(&parsed, &settings);
+    let modules = build(&mut parsed, &settings);
+    // the build took the `.tf` bodies and let them go as it evaluated the modules (their own
+    // evaluations, which these tests read, came after the last use of them)
+    assert!(parsed
+        .iter()
+        .all(|f| !matches!(&f.model, Model::Terraform(t) if t.body.is_some())));
     (parsed, modules)
 }
 

@@ -25,3 +25,10 @@ pub fn give_back() {
     rayon::broadcast(|_| unsafe { mi_collect(true) });
     unsafe { mi_collect(true) }
 }
+
+/// Return the memory this thread freed so far to the system: after a task of a worker that
+/// freed large temporaries (an overlay build), before the worker takes the next.
+pub fn give_back_here() {
+    // SAFETY: as in `give_back`
+    unsafe { mi_collect(true) }
+}

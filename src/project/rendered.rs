@@ -361,6 +361,11 @@ fn kustomizations(files: &[ParsedFile]) -> Vec<(PathBuf, FileId, bool, Vec<PathB
     out
 }
 
+/// The size of built output (bytes of YAML) from which an overlay build gives back the pages it
+/// freed as soon as it is done: argo-cd's installs (2 MB each, mostly CRDs) held 15 MiB of
+/// them at the end of the builds of the corpus.
+const LARGE_BUILD: usize = 64 * 1024;
+
 /// Build the Kustomize overlays among `files` (every kustomization no other one includes)
 /// and add what they build, and the real files their origins point at, to `files`. The
 /// manifests and bases an overlay includes are judged through it: they are not linted on
@@ -405,6 +410,12 @@ pub fn render_kustomizations(
                 if by_path.contains_key(&absolute(path)) {
                     *text = String::new();
                 }
+            }
+            // a large build freed several times its output in temporaries (the trees of its
+            // resources, patched and merged): their pages go back before this worker builds the
+            // next overlay, not after the last (a small build's are left for the next to reuse)
+            if b.text.len() >= LARGE_BUILD {
+                crate::memory::give_back_here();
             }
             (*id, b)
         })

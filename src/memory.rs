@@ -20,15 +20,14 @@ extern "C" {
 /// Return the memory freed so far to the system, on every thread of the current thread pool
 /// and on this one.
 pub fn give_back() {
-    // SAFETY: mi_collect takes no pointer and may be called on any thread at any time; it only
-    // walks the calling thread's own heap
-    rayon::broadcast(|_| unsafe { mi_collect(true) });
-    unsafe { mi_collect(true) }
+    rayon::broadcast(|_| give_back_here());
+    give_back_here()
 }
 
 /// Return the memory this thread freed so far to the system: after a task of a worker that
 /// freed large temporaries (an overlay build), before the worker takes the next.
 pub fn give_back_here() {
-    // SAFETY: as in `give_back`
+    // SAFETY: mi_collect takes no pointer and may be called on any thread at any time; it only
+    // walks the calling thread's own heap
     unsafe { mi_collect(true) }
 }

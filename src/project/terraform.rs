@@ -1139,6 +1139,13 @@ fn modules_and_roots(
     (modules, by_dir, queue)
 }
 
+/// Whether a module evaluated in `contexts` contexts is evaluated once more on its own: a module
+/// nothing calls, evaluated in one context, is not (that context is its own evaluation), so its
+/// bodies can go after that one.
+fn own_evaluation(m: &TfModule, contexts: usize) -> bool {
+    m.called || contexts != 1
+}
+
 /// Evaluate the modules breadth first from `queue`, then each module's own evaluation and
 /// instances; each module's bodies are let go after its last evaluation.
 fn evaluate_all(
@@ -1166,16 +1173,17 @@ fn evaluate_all(
                 *n <= MAX_INSTANCES
             })
             .collect();
-        // a module nothing calls, evaluated in one context, has no own evaluation after this
-        // one (see below): its bodies go as soon as it is evaluated
-        let last = |i: usize| modules.get(i).is_some_and(|m| !m.called) && taken.get(&i) == Some(&1);
         let results: Vec<Evaluated> = accepted
             .par_iter()
             .with_max_len(1)
             .map(|(i, cx)| {
                 let e = evaluate(files, bodies, &modules, by_dir, *i, cx, &run);
-                if let Some(m) = modules.get(*i).filter(|_| last(*i)) {
-                    bodies.release(m);
+                // a module nothing calls is evaluated in this level only: with one context,
+                // this was its last evaluation and its bodies go now
+                if let Some(m) = modules.get(*i) {
+                    if !own_evaluation(m, taken.get(i).copied().unwrap_or(0)) {
+                        bodies.release(m);
+                    }
                 }
                 e
             })
@@ -1213,7 +1221,7 @@ fn evaluate_all(
             out.sort_by_key(|b| b.file);
             out
         };
-        if !modules[i].called && cxs.len() == 1 {
+        if !own_evaluation(&modules[i], cxs.len()) {
             // one context: the own evaluation is that context; an instance only to carry the
             // origins of values set in var files
             let Some(e) = evs.pop() else { continue };
